@@ -1,0 +1,12 @@
+/*
+ * cmd_copy.c: `publish copy`.  Not written yet: see the issue that owns it.
+ */
+#include "lib/common.h"
+#include "cli/builtin.h"
+
+int cmd_copy(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return error_exit_code(error_as(EXIT_INTERNAL, "'publish copy' is not implemented yet"));
+}
