@@ -1,0 +1,108 @@
+/*
+ * action.h: the GitHub container action, end to end.
+ *
+ * `publish action` is what the runner starts in the action's container:
+ * the workspace mounted at /github/workspace (owned by the runner's uid,
+ * not ours), the inputs as INPUT_* variables, the file commands under
+ * /github/file_commands.  action_run() takes those inputs (read by
+ * src/cli/cmd_action.c, so this module never sees the environment's
+ * names) and runs the three phases of the tool in order:
+ *
+ *   meta   tags, labels, annotations (docker/metadata-action's rules)
+ *   build  the image from the Dockerfile into a private OCI layout
+ *   push   the layout to every tag (skipped on pull_request by default)
+ *
+ * then writes the step outputs ($GITHUB_OUTPUT), the step summary
+ * ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
+ * ::add-mask::, ::error file=,line=::).  Everything it writes besides
+ * those goes to a private temporary directory that it removes, so a
+ * later step finds the workspace as the checkout left it.
+ *
+ * The pure pieces (default image, push default, summary, metadata, the
+ * Dockerfile error location) are exported for the unit tests.
+ */
+#ifndef ACTION_H
+#define ACTION_H
+
+#include "lib/strbuf.h"
+#include "lib/digest.h"
+
+/*
+ * The inputs, as the runner passes them (trimmed; NULL or "" when not
+ * given).  Borrowed.
+ */
+struct action_inputs {
+	const char *images, *tags, *flavor, *labels, *annotations;
+	const char *sep_tags, *sep_labels, *sep_annotations, *context;
+	const char *file, *build_args, *platforms, *push;
+	const char *registry, *username, *token, *compression, *working_directory;
+};
+
+/* What the runner tells a step about itself (GITHUB_*).  Borrowed. */
+struct action_github {
+	const char *workspace;		/* GITHUB_WORKSPACE (/github/workspace) */
+	const char *event_name;		/* GITHUB_EVENT_NAME */
+	const char *repository;		/* GITHUB_REPOSITORY, owner/name */
+	const char *output;		/* GITHUB_OUTPUT, may be NULL */
+	const char *step_summary;	/* GITHUB_STEP_SUMMARY, may be NULL */
+	const char *server_url;		/* GITHUB_SERVER_URL, may be NULL */
+	const char *run_id;		/* GITHUB_RUN_ID, may be NULL */
+};
+
+enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };
+
+struct action_result {
+	char *version;			/* owned */
+	char **tags;			/* owned, nr_tags full references */
+	size_t nr_tags;
+	char digest[DIGEST_HEX_LEN + 1];	/* of the manifest (or index) built */
+	char *media_type;		/* owned, of that manifest */
+	long long size;			/* manifest + config + layers, bytes */
+	char *image;			/* owned, name@digest of the first image */
+	int pushed;			/* 1 when the tags were pushed */
+	size_t layers_pushed, layers_mounted, layers_skipped;
+	long long bytes_pushed;
+	double seconds[ACTION_NR_PHASES];	/* < 0: the phase did not run */
+	int shallow;			/* the workspace is a shallow clone */
+};
+
+void action_result_init(struct action_result *r);
+void action_result_release(struct action_result *r);
+
+/*
+ * Run meta, build and push as the action; fills out (also on failure,
+ * as far as the run went, for the summary).  Returns 0 or a negative
+ * exit code; the error has been printed, and for an error in the user's
+ * Dockerfile an ::error file=,line=:: annotation too.
+ */
+int action_run(const struct action_inputs *in, const struct action_github *gh,
+	       struct action_result *out);
+
+/* --- pure helpers ------------------------------------------------------ */
+
+/* "ghcr.io/<owner>/<repo>" lower-cased from "Owner/Repo" into out; -EXIT_INPUT if malformed. */
+int action_default_image(const char *repository, struct strbuf *out);
+
+/*
+ * Whether to push: the push input ("true"/"True"/"TRUE", "false"/...,
+ * as core.getBooleanInput) or, when empty, false on pull_request and
+ * pull_request_target events, else true.  -EXIT_INPUT for another value.
+ */
+int action_push_enabled(const char *push, const char *event_name, int *out);
+
+/* The step summary (GitHub-flavoured Markdown) appended to out. */
+void action_summary(const struct action_result *r, const char *error_message,
+		    struct strbuf *out);
+
+/* The metadata output (JSON, one line) appended to out. */
+void action_metadata_json(const struct action_result *r, struct strbuf *out);
+
+/*
+ * From a Dockerfile error "FILE:LINE: message", the file relative to the
+ * workspace (when under it), the line and the message; -1 when msg has no
+ * such location.
+ */
+int action_error_location(const char *msg, const char *workspace,
+			  struct strbuf *file, int *line, struct strbuf *message);
+
+#endif
