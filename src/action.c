@@ -241,3 +241,220 @@ int action_error_location(const char *msg, const char *workspace,
 	strbuf_addstr(message, end + 2);
 	return 0;
 }
+
+/* --- the run ------------------------------------------------------------ */
+
+#include <errno.h>
+#include <ftw.h>
+#include <git2.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What one run holds besides its result (freed by run_release). */
+struct run {
+	const struct action_inputs *in;
+	const struct action_github *gh;
+	struct strbuf workdir;		/* the build context: workspace/working-directory */
+	struct strbuf tmp;		/* private temporary directory, removed at the end */
+	struct strbuf layout;		/* tmp/oci: the built image */
+	char **images;			/* the images input, or the default one */
+	size_t nr_images;
+	int push;
+	int owner_check_lifted;		/* we turned libgit2's owner validation off */
+	int saved_owner_check;
+	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) && errno != ENOENT)
+		warning("cannot remove '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* rm -rf path (a directory we made); quiet when it does not exist. */
+static void remove_tree(const char *path)
+{
+	if (path && *path)
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void run_release(struct run *r)
+{
+	remove_tree(r->tmp.buf);
+	strbuf_release(&r->tmp);
+	strbuf_release(&r->workdir);
+	strbuf_release(&r->layout);
+	for (size_t i = 0; i < r->nr_images; i++)
+		free(r->images[i]);
+	free(r->images);
+	strbuf_release(&r->labels);
+	strbuf_release(&r->annotations);
+	strbuf_release(&r->json);
+	if (r->owner_check_lifted)
+		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
+}
+
+/*
+ * One line of a list input: split on newlines, and on commas too when
+ * split_commas (metadata-action's Util.getInputList): empty items and
+ * "#" comments dropped, items trimmed.
+ */
+static void split_list(const char *s, int split_commas, char ***items, size_t *nr)
+{
+	size_t alloc = 0;
+	struct strbuf item = STRBUF_INIT;
+
+	*items = NULL;
+	*nr = 0;
+	for (const char *p = s; p && *p; ) {
+		size_t n = split_commas ? strcspn(p, ",\n") : strcspn(p, "\n");
+
+		strbuf_reset(&item);
+		strbuf_add(&item, p, n);
+		strbuf_trim(&item);
+		if (item.len && item.buf[0] != '#') {
+			ALLOC_GROW(*items, *nr + 1, alloc);
+			(*items)[(*nr)++] = xstrdup(item.buf);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	strbuf_release(&item);
+}
+
+static int resolve_inputs(struct run *r)
+{
+	const struct action_inputs *in = r->in;
+	const struct action_github *gh = r->gh;
+	const char *ws = gh->workspace && *gh->workspace ? gh->workspace : ".";
+	struct stat st;
+	const char *tmpdir = getenv("TMPDIR");
+	int ret;
+
+	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0)
+		return ret;
+
+	if (in->images && *in->images) {
+		split_list(in->images, 0, &r->images, &r->nr_images);
+	} else {
+		struct strbuf def = STRBUF_INIT;
+
+		if ((ret = action_default_image(gh->repository, &def)) < 0)
+			return ret;
+		r->images = xcalloc(1, sizeof(char *));
+		r->images[0] = strbuf_detach(&def, NULL);
+		r->nr_images = 1;
+	}
+
+	strbuf_addstr(&r->workdir, ws);
+	if (in->working_directory && *in->working_directory) {
+		if (in->working_directory[0] == '/') {
+			strbuf_reset(&r->workdir);
+			strbuf_addstr(&r->workdir, in->working_directory);
+		} else {
+			strbuf_addch(&r->workdir, '/');
+			strbuf_addstr(&r->workdir, in->working_directory);
+		}
+	}
+	if (stat(r->workdir.buf, &st) || !S_ISDIR(st.st_mode))
+		return error_as(EXIT_CONTEXT, "working-directory '%s' is not a directory in the workspace",
+				in->working_directory && *in->working_directory ? in->working_directory : ws);
+
+	strbuf_addf(&r->tmp, "%s/publish-action.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(r->tmp.buf)) {
+		ret = error("cannot create a temporary directory in '%s': %s",
+			    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+		strbuf_reset(&r->tmp);
+		return ret;
+	}
+	strbuf_addf(&r->layout, "%s/oci", r->tmp.buf);
+	return 0;
+}
+
+/*
+ * The workspace the runner mounts belongs to the runner's user; we run as
+ * root in the container.  git (and libgit2 >= 1.5) refuse such a
+ * repository unless safe.directory names it.  The workspace is the one
+ * directory the runner hands us to read, so, like a safe.directory entry
+ * for it, lift the owner check when (and only when) the workspace is owned
+ * by someone else; run_release() restores it.
+ */
+static void trust_workspace(struct run *r, struct action_result *out)
+{
+	const char *ws = r->gh->workspace;
+	struct stat st;
+	struct strbuf path = STRBUF_INIT;
+	int enabled = 1;
+
+	if (!ws || !*ws || stat(ws, &st))
+		return;
+	if (st.st_uid != geteuid() &&
+	    !git_libgit2_opts(GIT_OPT_GET_OWNER_VALIDATION, &enabled) && enabled) {
+		r->saved_owner_check = enabled;
+		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+		r->owner_check_lifted = 1;
+		note("workspace '%s' belongs to uid %u: trusted as git's safe.directory would",
+		     ws, (unsigned)st.st_uid);
+	}
+	strbuf_addf(&path, "%s/.git/shallow", ws);
+	if (!access(path.buf, F_OK)) {
+		out->shallow = 1;
+		note("the checkout is shallow: tags and versions come from the event; "
+		     "give actions/checkout 'fetch-depth: 0' for versions derived from git history");
+	}
+	strbuf_release(&path);
+}
+
+/* name<<DELIM / value / DELIM, the runner's multi-line form; DELIM never occurs in value. */
+static int write_output(const char *path, const char *name, const char *value)
+{
+	FILE *f;
+	char delim[64];
+	unsigned long n = (unsigned long)getpid() ^ (unsigned long)time(NULL);
+
+	if (!path || !*path)
+		return 0;
+	do {
+		snprintf(delim, sizeof(delim), "ghadelimiter_%08lx%04lx", n, (unsigned long)rand() & 0xffff);
+		n++;
+	} while (strstr(value, delim) || strstr(name, delim));
+	f = fopen(path, "a");
+	if (!f)
+		return error("cannot open GITHUB_OUTPUT '%s': %s", path, strerror(errno));
+	fprintf(f, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
+	if (fclose(f))
+		return error("cannot write GITHUB_OUTPUT '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static int write_summary(const char *path, const struct action_result *res, const char *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	FILE *f;
+	int ret = 0;
+
+	if (!path || !*path)
+		return 0;
+	action_summary(res, err, &sb);
+	f = fopen(path, "a");
+	if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len)
+		ret = error("cannot write GITHUB_STEP_SUMMARY '%s': %s", path, strerror(errno));
+	if (f && fclose(f) && !ret)
+		ret = error("cannot write GITHUB_STEP_SUMMARY '%s': %s", path, strerror(errno));
+	strbuf_release(&sb);
+	return ret;
+}

@@ -1,12 +1,102 @@
 /*
- * cmd_action.c: `publish action`.  Not written yet: see the issue that owns it.
+ * cmd_action.c: `publish action`, the container action's entrypoint.
+ *
+ * The runner passes each input as INPUT_<NAME>: the input's name
+ * upper-cased, spaces turned to '_', hyphens kept (INPUT_SEP-TAGS,
+ * INPUT_BUILD-ARGS, INPUT_WORKING-DIRECTORY); values are trimmed as
+ * @actions/core's getInput() does.  The GITHUB_* variables say where the
+ * workspace and the file commands are.  This file only reads them into
+ * struct action_inputs / struct action_github; src/action.c does the work.
+ *
+ * Usage: publish action (no options: everything comes from the runner).
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
+#include "action.h"
+
+#include <ctype.h>
+
+struct input_slot {
+	const char *name;	/* as in action.yml */
+	const char **slot;
+};
+
+/* INPUT_<NAME> as @actions/core reads it, trimmed, into owned storage. */
+static char *get_input(const char *name)
+{
+	struct strbuf var = STRBUF_INIT, val = STRBUF_INIT;
+	const char *v;
+
+	strbuf_addstr(&var, "INPUT_");
+	for (const char *p = name; *p; p++)
+		strbuf_addch(&var, *p == ' ' ? '_' : toupper((unsigned char)*p));
+	v = getenv(var.buf);
+	strbuf_release(&var);
+	if (!v)
+		return NULL;
+	strbuf_addstr(&val, v);
+	strbuf_trim(&val);
+	return strbuf_detach(&val, NULL);
+}
 
 int cmd_action(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return error_exit_code(error_as(EXIT_INTERNAL, "'publish action' is not implemented yet"));
+	struct action_inputs in = { 0 };
+	struct action_github gh = { 0 };
+	struct action_result res;
+	struct input_slot slots[] = {
+		{ "images", &in.images }, { "tags", &in.tags }, { "flavor", &in.flavor },
+		{ "labels", &in.labels }, { "annotations", &in.annotations },
+		{ "sep-tags", &in.sep_tags }, { "sep-labels", &in.sep_labels },
+		{ "sep-annotations", &in.sep_annotations }, { "context", &in.context },
+		{ "file", &in.file }, { "build-args", &in.build_args },
+		{ "platforms", &in.platforms }, { "push", &in.push },
+		{ "registry", &in.registry }, { "username", &in.username },
+		{ "token", &in.token }, { "compression", &in.compression },
+		{ "working-directory", &in.working_directory },
+	};
+	int rc;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			printf("usage: publish action\n\n"
+			       "Runs as the GitHub container action: inputs from INPUT_*, the workspace\n"
+			       "from GITHUB_WORKSPACE, outputs to GITHUB_OUTPUT, a summary to\n"
+			       "GITHUB_STEP_SUMMARY.  See action.yml for the inputs.\n");
+			return EXIT_OK;
+		}
+		return error_exit_code(error_as(EXIT_USAGE,
+			"'publish action' takes no arguments (got '%s'): it reads INPUT_* like a GitHub action", argv[1]));
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
+		*slots[i].slot = get_input(slots[i].name);
+	/*
+	 * The separators keep their whitespace: sep-tags is often a single
+	 * space or a newline, which trimming would erase.
+	 */
+	free((char *)in.sep_tags);
+	free((char *)in.sep_labels);
+	free((char *)in.sep_annotations);
+	in.sep_tags = getenv("INPUT_SEP-TAGS");
+	in.sep_labels = getenv("INPUT_SEP-LABELS");
+	in.sep_annotations = getenv("INPUT_SEP-ANNOTATIONS");
+
+	gh.workspace = getenv("GITHUB_WORKSPACE");
+	gh.event_name = getenv("GITHUB_EVENT_NAME");
+	gh.repository = getenv("GITHUB_REPOSITORY");
+	gh.output = getenv("GITHUB_OUTPUT");
+	gh.step_summary = getenv("GITHUB_STEP_SUMMARY");
+	gh.server_url = getenv("GITHUB_SERVER_URL");
+	gh.run_id = getenv("GITHUB_RUN_ID");
+
+	action_result_init(&res);
+	rc = action_run(&in, &gh, &res);
+	action_result_release(&res);
+
+	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
+		if (slots[i].slot != &in.sep_tags && slots[i].slot != &in.sep_labels &&
+		    slots[i].slot != &in.sep_annotations)
+			free((char *)*slots[i].slot);
+	return rc ? error_exit_code(rc) : EXIT_OK;
 }
