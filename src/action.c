@@ -458,3 +458,150 @@ static int write_summary(const char *path, const struct action_result *res, cons
 	strbuf_release(&sb);
 	return ret;
 }
+
+static void group_begin(const char *title)
+{
+	ghcommand_print("group", NULL, title);
+}
+
+static void group_end(void)
+{
+	fflush(stderr);
+	ghcommand_print("endgroup", NULL, NULL);
+}
+
+/*
+ * An error from the user's Dockerfile ("FILE:LINE: message") becomes an
+ * annotation on that line; any other error an annotation on the step.
+ */
+static void annotate_error(int rc, const char *workspace)
+{
+	struct strbuf file = STRBUF_INIT, msg = STRBUF_INIT;
+	struct ghcommand_props props = GHCOMMAND_PROPS_INIT;
+	int line = 0;
+
+	if (rc == -EXIT_DOCKERFILE &&
+	    !action_error_location(error_last(), workspace, &file, &line, &msg)) {
+		props.file = file.buf;
+		props.line = line;
+		props.title = "Dockerfile";
+		ghcommand_print("error", &props, msg.buf);
+	} else {
+		ghcommand_print("error", NULL, error_last());
+	}
+	strbuf_release(&file);
+	strbuf_release(&msg);
+}
+
+static int run_meta(struct run *r, struct action_result *out);
+static int run_build(struct run *r, struct action_result *out);
+static int run_push(struct run *r, struct action_result *out);
+
+static int write_outputs(struct run *r, const struct action_result *res)
+{
+	const char *path = r->gh->output;
+	struct strbuf tags = STRBUF_INIT, meta = STRBUF_INIT;
+	const char *sep = r->in->sep_tags && *r->in->sep_tags ? r->in->sep_tags : "\n";
+	int ret = 0;
+
+	for (size_t i = 0; i < res->nr_tags; i++) {
+		if (i)
+			strbuf_addstr(&tags, sep);
+		strbuf_addstr(&tags, res->tags[i]);
+	}
+	action_metadata_json(res, &meta);
+	if (write_output(path, "version", res->version ? res->version : "") < 0 ||
+	    write_output(path, "tags", tags.buf) < 0 ||
+	    write_output(path, "labels", r->labels.buf) < 0 ||
+	    write_output(path, "annotations", r->annotations.buf) < 0 ||
+	    write_output(path, "json", r->json.buf) < 0 ||
+	    write_output(path, "digest", res->digest) < 0 ||
+	    write_output(path, "image", res->image ? res->image : "") < 0 ||
+	    write_output(path, "metadata", meta.buf) < 0)
+		ret = -EXIT_FAIL;
+	strbuf_release(&tags);
+	strbuf_release(&meta);
+	return ret;
+}
+
+int action_run(const struct action_inputs *in, const struct action_github *gh,
+	       struct action_result *out)
+{
+	struct run r = { 0 };
+	double t0;
+	int ret, wret;
+
+	r.in = in;
+	r.gh = gh;
+	strbuf_init(&r.workdir, 0);
+	strbuf_init(&r.tmp, 0);
+	strbuf_init(&r.layout, 0);
+	strbuf_init(&r.labels, 0);
+	strbuf_init(&r.annotations, 0);
+	strbuf_init(&r.json, 0);
+
+	/* First, before anything could echo it. */
+	if (in->token && *in->token)
+		ghcommand_print("add-mask", NULL, in->token);
+
+	if ((ret = resolve_inputs(&r)) < 0)
+		goto out;
+	trust_workspace(&r, out);
+
+	group_begin("meta: tags, labels and annotations");
+	t0 = now_seconds();
+	ret = run_meta(&r, out);
+	out->seconds[ACTION_META] = now_seconds() - t0;
+	group_end();
+	if (ret < 0)
+		goto out;
+
+	group_begin("build: the image from the Dockerfile");
+	t0 = now_seconds();
+	ret = run_build(&r, out);
+	out->seconds[ACTION_BUILD] = now_seconds() - t0;
+	group_end();
+	if (ret < 0)
+		goto out;
+
+	if (!r.push) {
+		note("not pushing: %s", in->push && *in->push ? "push is false" :
+		     "pull requests build without pushing (set push: true to push)");
+	} else if (!out->nr_tags) {
+		note("not pushing: no tag rule gave a tag for this event");
+	} else {
+		group_begin("push: to the registry");
+		t0 = now_seconds();
+		ret = run_push(&r, out);
+		out->seconds[ACTION_PUSH] = now_seconds() - t0;
+		group_end();
+		if (ret < 0)
+			goto out;
+	}
+
+out:
+	if (ret < 0)
+		annotate_error(ret, gh->workspace);
+	wret = write_outputs(&r, out);
+	if (write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
+		wret = -EXIT_FAIL;
+	run_release(&r);
+	return ret < 0 ? ret : wret;
+}
+
+/* --- the phases (the other modules' domain APIs) ------------------------ */
+
+static int run_meta(struct run *r, struct action_result *out)
+{
+	return error_as(EXIT_INTERNAL, "meta is not part of this build yet");
+}
+
+static int run_build(struct run *r, struct action_result *out)
+{
+	return error_as(EXIT_INTERNAL, "build is not part of this build yet");
+}
+
+static int run_push(struct run *r, struct action_result *out)
+{
+	return error_as(EXIT_INTERNAL, "push is not part of this build yet");
+}
