@@ -24,6 +24,7 @@ void http_response_release(struct http_response *r)
 {
 	strbuf_release(&r->body);
 	strbuf_release(&r->headers);
+	strbuf_release(&r->url);
 	r->status = 0;
 }
 
