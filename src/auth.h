@@ -54,12 +54,13 @@ int auth_parse_token_response(const char *body, size_t len, struct strbuf *token
 /*
  * Ask the realm for a token for scopes, with cred (NULL or empty: anonymous).
  * ca_insecure: allow plain http to the realm (loopback is always allowed).
- * On success out holds the token (caller releases; never print it).
+ * On success out holds the token (caller releases; never print it) and
+ * *ttl_out (may be NULL) its lifetime in seconds.
  * 401/403 at the realm -> -EXIT_AUTH naming the realm and the user.
  */
 int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		     size_t nr_scopes, const struct credential *cred, int insecure,
-		     struct strbuf *out);
+		     struct strbuf *out, long *ttl_out);
 
 /* "Basic base64(user:password)" into out. */
 void auth_basic_header(const char *user, const char *password, struct strbuf *out);

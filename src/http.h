@@ -88,6 +88,9 @@ int http_host_is_loopback(const char *host);
 /* "host[:port]" of a URL into out; 0 on success. */
 int http_url_host(const char *url, struct strbuf *out);
 
+/* Free this thread's cached curl handle (worker threads call it before exiting). */
+void http_thread_release(void);
+
 /* URL-escape s onto out. */
 void http_escape(const char *s, struct strbuf *out);
 
