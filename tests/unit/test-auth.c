@@ -54,7 +54,7 @@ int main(void)
 	ok(auth_parse_token_response("{\"token\":\"T1\",\"expires_in\":300}", 31, &sb, &ttl) == 0, "token answer");
 	is_str(sb.buf, "T1", "token read");
 	is_int(ttl, 300, "expires_in read");
-	ok(auth_parse_token_response("{\"access_token\":\"T2\"}", 22, &sb, &ttl) == 0, "access_token answer");
+	ok(auth_parse_token_response("{\"access_token\":\"T2\"}", 21, &sb, &ttl) == 0, "access_token answer");
 	is_str(sb.buf, "T2", "access_token read");
 	is_int(ttl, 60, "default lifetime 60 s");
 	is_int(auth_parse_token_response("{}", 2, &sb, &ttl), -EXIT_REGISTRY, "no token refused");
