@@ -41,6 +41,7 @@ void http_response_release(struct http_response *r)
 	strbuf_release(&r->body);
 	strbuf_release(&r->headers);
 	strbuf_release(&r->url);
+	strbuf_release(&r->error);
 	r->status = 0;
 }
 
@@ -339,14 +340,18 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 		struct strbuf msg = STRBUF_INIT;
 
 		url_for_message(url, &msg);
-		if (t.sink_failed)
+		strbuf_reset(&out->error);
+		if (t.sink_failed) {
 			ret = -1;
-		else if (t.overflow)
-			ret = error_as(EXIT_NETWORK, "response from '%s' is larger than %zu bytes",
-				       msg.buf, t.cap);
-		else
-			ret = error_as(EXIT_NETWORK, "cannot reach '%s': %s", msg.buf,
-				       errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		} else {
+			if (t.overflow)
+				strbuf_addf(&out->error, "response from '%s' is larger than %zu bytes",
+					    msg.buf, t.cap);
+			else
+				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
+					    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			ret = req->quiet ? -EXIT_NETWORK : error_as(EXIT_NETWORK, "%s", out->error.buf);
+		}
 		strbuf_release(&msg);
 		goto out;
 	}
