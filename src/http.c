@@ -271,6 +271,7 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 	strbuf_reset(&out->body);
 	strbuf_reset(&out->headers);
 	out->status = 0;
+	out->permanent = 0;
 
 	for (const char *const *h = req->headers; h && *h; h++)
 		hl = curl_slist_append(hl, *h);
@@ -341,6 +342,9 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 
 		url_for_message(url, &msg);
 		strbuf_reset(&out->error);
+		out->permanent = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR ||
+			cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT;
 		if (t.sink_failed) {
 			ret = -1;
 		} else {

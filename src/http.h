@@ -27,9 +27,10 @@ struct http_response {
 	struct strbuf headers;	/* raw header block of the final response */
 	struct strbuf url;	/* the final URL after redirects */
 	struct strbuf error;	/* transport failure message, when the request had quiet set */
+	int permanent;		/* the failure will not go away by retrying (TLS verification) */
 };
 
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
 
 void http_response_release(struct http_response *r);
 

@@ -382,6 +382,10 @@ static int call_do(struct registry_client *c, struct call *k, struct http_respon
 		wait *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
 		if (!ret && retry_hint(res) >= 0)
 			wait = retry_hint(res) > 60 ? 60 : retry_hint(res);
+		if (ret && res->permanent) {
+			ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
+			goto out;
+		}
 		if (tries >= c->opts.max_tries || now_s() - start + wait > c->opts.max_retry_seconds) {
 			if (ret) {
 				ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)", res->error.buf, tries);
@@ -1263,6 +1267,16 @@ static int run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr)
 	p.c = c;
 	p.jobs = jobs;
 	p.nr = nr;
+	/*
+	 * The first blob alone: it meets a refusal (credentials, permission)
+	 * before the others could all report the same one.
+	 */
+	p.next = 1;
+	jobs[0].rc = blob_push(c, &jobs[0]);
+	jobs[0].done = 1;
+	if (jobs[0].rc)
+		return jobs[0].rc;
+	report_blob(c, &jobs[0]);
 	pthread_mutex_init(&p.lock, NULL);
 	threads = xcalloc(n, sizeof(*threads));
 	for (size_t i = 0; i < n; i++)
