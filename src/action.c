@@ -16,7 +16,10 @@
  */
 #include "lib/common.h"
 #include "action.h"
+#include "credentials.h"
 #include "ghcommand.h"
+#include "reference.h"
+#include "registry.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -245,6 +248,7 @@ int action_error_location(const char *msg, const char *workspace,
 /* --- the run ------------------------------------------------------------ */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <git2.h>
 #include <sys/stat.h>
@@ -264,6 +268,8 @@ struct run {
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
 	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
+	char *saved_docker_config;	/* DOCKER_CONFIG before the run (NULL: unset) */
+	int docker_config_set;		/* we pointed DOCKER_CONFIG at tmp/docker */
 };
 
 static double now_seconds(void)
@@ -305,6 +311,13 @@ static void run_release(struct run *r)
 	strbuf_release(&r->json);
 	if (r->owner_check_lifted)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
+	if (r->docker_config_set) {
+		if (r->saved_docker_config)
+			setenv("DOCKER_CONFIG", r->saved_docker_config, 1);
+		else
+			unsetenv("DOCKER_CONFIG");
+	}
+	free(r->saved_docker_config);
 }
 
 /*
@@ -459,6 +472,85 @@ static int write_summary(const char *path, const struct action_result *res, cons
 	return ret;
 }
 
+/*
+ * Log in, as docker/login-action does: a Docker config in our private
+ * directory holding the user's (if any) plus an entry for the registry
+ * input, and DOCKER_CONFIG pointing at it for this process.  The token is
+ * thus offered to that registry only, never to the base image's (Docker
+ * Hub has no use for a GITHUB_TOKEN); the file goes with the directory.
+ */
+static int login(struct run *r)
+{
+	const struct action_inputs *in = r->in;
+	const char *registry = in->registry && *in->registry ? in->registry : "ghcr.io";
+	const char *user = in->username && *in->username ? in->username : "x-access-token";
+	const char *old = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT;
+	json_t *conf = NULL, *auths, *entry;
+	json_error_t jerr;
+	int fd, ret = 0;
+	char *text = NULL;
+
+	if (!in->token || !*in->token)
+		return 0;
+	if (old && *old)
+		strbuf_addf(&path, "%s/config.json", old);
+	else if (home && *home)
+		strbuf_addf(&path, "%s/.docker/config.json", home);
+	if (path.len && !access(path.buf, F_OK)) {
+		conf = json_load_file(path.buf, 0, &jerr);
+		if (!conf || !json_is_object(conf)) {
+			ret = error_as(EXIT_AUTH, "cannot read the Docker config '%s': %s", path.buf,
+				       conf ? "not a JSON object" : jerr.text);
+			goto out;
+		}
+	}
+	if (!conf)
+		conf = json_object();
+	auths = json_object_get(conf, "auths");
+	if (!json_is_object(auths)) {
+		auths = json_object();
+		json_object_set_new(conf, "auths", auths);	/* steals auths */
+	}
+	entry = json_object();
+	json_object_set_new(entry, "username", json_string(user));	/* steals */
+	json_object_set_new(entry, "password", json_string(in->token));	/* steals */
+	json_object_set_new(auths, registry, entry);	/* steals entry */
+	/* a credsStore would answer for every registry first: ours must win */
+	json_object_del(conf, "credsStore");
+	json_object_del(conf, "credHelpers");
+
+	strbuf_addf(&dir, "%s/docker", r->tmp.buf);
+	if (mkdir(dir.buf, 0700)) {
+		ret = error("cannot create '%s': %s", dir.buf, strerror(errno));
+		goto out;
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/config.json", dir.buf);
+	text = json_dumps(conf, JSON_COMPACT);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || !text || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		ret = error("cannot write '%s': %s", path.buf, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	r->saved_docker_config = old ? xstrdup(old) : NULL;
+	r->docker_config_set = 1;
+	setenv("DOCKER_CONFIG", dir.buf, 1);
+	note("logged in to %s as %s", registry, user);
+out:
+	if (text) {
+		memset(text, 0, strlen(text));
+		free(text);
+	}
+	json_decref(conf);
+	strbuf_release(&path);
+	strbuf_release(&dir);
+	return ret;
+}
+
 static void group_begin(const char *title)
 {
 	ghcommand_print("group", NULL, title);
@@ -540,13 +632,14 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.annotations, 0);
 	strbuf_init(&r.json, 0);
 
-	/* First, before anything could echo it. */
-	if (in->token && *in->token)
-		ghcommand_print("add-mask", NULL, in->token);
+	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
+	credentials_mask(in->token);
 
 	if ((ret = resolve_inputs(&r)) < 0)
 		goto out;
 	trust_workspace(&r, out);
+	if ((ret = login(&r)) < 0)
+		goto out;
 
 	group_begin("meta: tags, labels and annotations");
 	t0 = now_seconds();
@@ -603,5 +696,40 @@ static int run_build(struct run *r, struct action_result *out)
 
 static int run_push(struct run *r, struct action_result *out)
 {
-	return error_as(EXIT_INTERNAL, "push is not part of this build yet");
+	struct reference *refs = xcalloc(out->nr_tags, sizeof(*refs));
+	struct registry_options opts = { 0 };
+	struct registry_client *client = NULL;
+	struct push_report rep = PUSH_REPORT_INIT;
+	size_t nr = 0;
+	int ret = 0;
+
+	for (; nr < out->nr_tags; nr++)
+		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
+			goto out;
+	client = registry_client_new(&opts);
+	if ((ret = registry_push_layout(client, r->layout.buf, refs, nr, &rep)) < 0)
+		goto out;
+	if (out->digest[0] && strcmp(out->digest, rep.digest)) {
+		ret = error_as(EXIT_REGISTRY, "the registry has %s for the image built as %s",
+			       rep.digest, out->digest);
+		goto out;
+	}
+	for (size_t i = 0; i < rep.nr_blobs; i++) {
+		switch (rep.blobs[i].outcome) {
+		case BLOB_PUSHED: out->layers_pushed++; break;
+		case BLOB_MOUNTED: out->layers_mounted++; break;
+		case BLOB_EXISTED: out->layers_skipped++; break;
+		}
+	}
+	out->bytes_pushed = rep.bytes_pushed;
+	out->pushed = 1;
+	for (size_t i = 0; i < out->nr_tags; i++)
+		note("pushed %s", out->tags[i]);
+out:
+	push_report_release(&rep);
+	registry_client_free(client);
+	for (size_t i = 0; i < nr; i++)
+		reference_release(&refs[i]);
+	free(refs);
+	return ret;
 }
