@@ -516,9 +516,9 @@ static int login(struct run *r)
 	json_object_set_new(entry, "username", json_string(user));	/* steals */
 	json_object_set_new(entry, "password", json_string(in->token));	/* steals */
 	json_object_set_new(auths, registry, entry);	/* steals entry */
-	/* a credsStore would answer for every registry first: ours must win */
-	json_object_del(conf, "credsStore");
-	json_object_del(conf, "credHelpers");
+	/* a credential helper for this registry would be asked before "auths": ours must win */
+	if (json_is_object(json_object_get(conf, "credHelpers")))
+		json_object_del(json_object_get(conf, "credHelpers"), registry);
 
 	strbuf_addf(&dir, "%s/docker", r->tmp.buf);
 	if (mkdir(dir.buf, 0700)) {

@@ -1,0 +1,72 @@
+#!/bin/sh
+# t4000: `publish action` reads its inputs as the runner passes them and
+# refuses bad ones with one clear line, an ::error:: annotation, a step
+# summary, and nothing left in the workspace.  The checkout is made like
+# actions/checkout's (shallow, owned by uid 1001), the environment is the
+# runner's (env -i, GITHUB_*, one INPUT_* per input of action.yml).
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIR/lib-registry.sh"
+. "$TEST_DIR/lib-action.sh"
+
+test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+
+test_expect_success 'setup: a repository and a tag checkout like actions/checkout' '
+	make_upstream up &&
+	checkout_like_actions up tag ws &&
+	test -f ws/.git/shallow &&
+	test "$(stat -c %u ws)" = 1001 &&
+	git -c safe.directory="*" -C ws rev-parse HEAD >head &&
+	echo "$UP_TAG_SHA" >expect && test_cmp expect head
+'
+
+test_expect_success 'publish action takes no arguments (exit 2)' '
+	test_exit_code 2 publish action --images x 2>err &&
+	grep "takes no arguments" err
+'
+
+test_expect_success 'publish action --help' '
+	publish action --help >out &&
+	grep "usage: publish action" out
+'
+
+test_expect_success 'push: yes is bad input (exit 3), annotated, summarised' '
+	action_event push-tag ws &&
+	test_exit_code 3 run_action push=yes &&
+	grep "^error: input .push.: .yes. is not a boolean" action.err &&
+	grep "^::error::input .push.: .yes. is not a boolean (true or false)$" action.out &&
+	grep "publish failed" "$ACTION_SUMMARY" &&
+	grep "is not a boolean" "$ACTION_SUMMARY"
+'
+
+test_expect_success 'the token is masked before anything else is printed' '
+	action_event push-tag ws &&
+	test_exit_code 3 run_action push=maybe token=s3cr3t-t0ken &&
+	head -n 1 action.out >first &&
+	echo "::add-mask::s3cr3t-t0ken" >expect &&
+	test_cmp expect first &&
+	test "$(grep -c s3cr3t-t0ken action.out)" = 1 &&
+	! grep s3cr3t-t0ken action.err "$ACTION_OUTPUT" "$ACTION_SUMMARY"
+'
+
+test_expect_success 'a working-directory that is not there is a context error (exit 5)' '
+	action_event push-tag ws &&
+	test_exit_code 5 run_action working-directory=services/nope &&
+	grep "working-directory .services/nope. is not a directory" action.err &&
+	grep "^::error::working-directory" action.out
+'
+
+test_expect_success 'the workspace is left as the checkout made it' '
+	find ws ! -user 1001 >foreign &&
+	test_must_fail test -s foreign &&
+	find ws -newer ws/.git/HEAD ! -path "ws/.git*" >new &&
+	test_must_fail test -s new &&
+	GIT_OPTIONAL_LOCKS=0 git -c safe.directory="*" -C ws status --porcelain --ignored >status &&
+	test_must_fail test -s status
+'
+
+test_expect_success 'no temporary directory is left behind' '
+	ls -d "${TMPDIR:-/tmp}"/publish-action.* 2>/dev/null >left || true &&
+	test_must_fail test -s left
+'
+
+test_done
