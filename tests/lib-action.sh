@@ -39,7 +39,8 @@
 #   The defaults of action.yml apply to the others; registry, username and
 #   token default here to the test registry ($REGISTRY, $REG_USER,
 #   $REG_PASS).  stdout to action.out, stderr to action.err (in the cwd);
-#   returns publish's exit code.
+#   returns publish's exit code.  TMPDIR is $TRASH/tmp (standing in for the
+#   container's own /tmp).
 # run_action_container IMAGE [NAME=VALUE...]: the same inside IMAGE.
 # action_output NAME: the value of an output in $ACTION_OUTPUT.
 # start_github_api: a stand-in for GITHUB_API_URL (GET /repos/OWNER/REPO
@@ -213,6 +214,8 @@ run_action() {
 	{
 		_action_env host | tr '\n' '\0'
 		printf 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0'
+		# the container's /tmp: private, so a test can see what is left there
+		mkdir -p "$TRASH/tmp" && printf 'TMPDIR=%s\0' "$TRASH/tmp"
 		[ -n "$REGISTRY_CA" ] && printf 'SSL_CERT_FILE=%s\0' "$REGISTRY_CA"
 		_action_inputs "$@" || return 2
 	} >"$TRASH/.action-env" || return 2
@@ -294,4 +297,59 @@ start_github_api() {
 	wait_for_port "$_port" &&
 	ACTION_API_URL=http://127.0.0.1:$_port &&
 	export ACTION_API_URL
+}
+
+# action_require_pieces: skip the whole script unless this build has the
+# commands the action ties together (meta, build, push).
+action_require_pieces() {
+	for _c in meta build push; do
+		"$PUBLISH" "$_c" --help >/dev/null 2>&1 ||
+			test_skip_all "'publish $_c' is not implemented in this build yet"
+	done
+}
+
+# action_setup_registry: the TLS + token-auth registry, with the busybox
+# base (tests/lib-images.sh) pushed as $REGISTRY/busybox:1.35.  At top level.
+action_setup_registry() {
+	test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
+	test_have_prereq SKOPEO || test_skip_all "no skopeo"
+	test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
+	start_registry >/dev/null || exit 1
+	make_busybox_base "$TRASH/base" >/dev/null || exit 1
+	push_base "$TRASH/base" busybox:1.35 >/dev/null || exit 1
+	ACTION_IMAGE=$REGISTRY/octo-org/video-streaming
+	export ACTION_IMAGE
+}
+
+# registry_tags REPO: the tags of REPO on $REGISTRY, sorted, one per line
+registry_tags() {
+	skopeo list-tags --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
+		"docker://$REGISTRY/$1" | jq -r '.Tags[]' | sort
+}
+
+# registry_digest REF: the manifest digest $REGISTRY has for REF (repo:tag)
+registry_digest() {
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
+		"docker://$REGISTRY/$1" >"$TRASH/.raw" &&
+	echo "sha256:$(sha256sum <"$TRASH/.raw" | cut -d" " -f1)"
+}
+
+# registry_config REF: the image config of REF
+registry_config() {
+	skopeo inspect --config --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
+		"docker://$REGISTRY/$1"
+}
+
+# serve_and_fetch IMAGE: docker pull IMAGE, run it (host network, PORT a
+# free port), GET /video into video.mp4 and its headers into headers.
+serve_and_fetch() {
+	_port=$(free_port) &&
+	"$DOCKER" pull -q "$1" >/dev/null &&
+	_cid=$("$DOCKER" run -d --network host -e PORT="$_port" "$1") &&
+	test_cleanup "\"$DOCKER\" rm -f $_cid" &&
+	wait_for_port "$_port" 20 &&
+	curl -sS -D headers -o video.mp4 "http://127.0.0.1:$_port/video"
+	_rc=$?
+	[ -n "$_cid" ] && "$DOCKER" rm -f "$_cid" >/dev/null 2>&1
+	return $_rc
 }
