@@ -23,6 +23,9 @@
 # (`env -i`), the paths being the host's; run_action_container runs an
 # image with `docker run`, the directories mounted at the /github/ paths.
 #
+# (Test bodies run in subshells: make_upstream keeps the hashes in a file,
+# which checkout_like_actions and action_event read; upstream_load gives
+# them to a test body, upstream_save keeps changed ones.)
 # make_upstream DIR: a repository holding examples/video-streaming, with
 #   commits on main, the tag v1.2.3, a branch feature/video and the merge
 #   commit GitHub makes for pull request #7 (refs/pull/7/merge).  Fixed
@@ -33,8 +36,8 @@
 #   (the tag detached, the pull request's merge commit), then the tree
 #   owned by the runner's user (uid 1001), not by us.
 # action_event EVENT WORKSPACE: writes tests/data/events/EVENT.json as the
-#   runner's event.json and fresh output and summary files; sets
-#   ACTION_OUTPUT, ACTION_SUMMARY (host paths).
+#   runner's event.json and fresh output and summary files: ACTION_OUTPUT
+#   and ACTION_SUMMARY (host paths, fixed).
 # run_action [NAME=VALUE...]: the inputs given by the workflow's `with:`.
 #   The defaults of action.yml apply to the others; registry, username and
 #   token default here to the test registry ($REGISTRY, $REG_USER,
@@ -52,6 +55,9 @@ ACTION_ACTOR=authr
 RUNNER_UID=1001
 ACTION_RUNNER=$TRASH/runner
 ACTION_EVENTS=$TEST_DIR/data/events
+ACTION_FILE_ID=0d6f3a1c-5e1b-4c1e-9d7a-3b0c2a1f4e5d
+ACTION_OUTPUT=$ACTION_RUNNER/work/_temp/_runner_file_commands/set_output_$ACTION_FILE_ID
+ACTION_SUMMARY=$ACTION_RUNNER/work/_temp/_runner_file_commands/step_summary_$ACTION_FILE_ID
 
 make_upstream() {
 	_up=$1
@@ -77,10 +83,22 @@ make_upstream() {
 	git -C "$_up" update-ref refs/pull/7/head "$UP_PR_HEAD_SHA" &&
 	git -C "$_up" update-ref refs/pull/7/merge "$UP_PR_MERGE_SHA" &&
 	git -C "$_up" checkout -q main &&
+	upstream_save
+}
+
+# upstream_save / upstream_load: test bodies run in subshells, so the
+# hashes of make_upstream are kept in a file for the later tests.
+upstream_save() {
+	printf 'UP_TAG_SHA=%s UP_MAIN_SHA=%s UP_PR_HEAD_SHA=%s UP_PR_MERGE_SHA=%s\n' \
+		"$UP_TAG_SHA" "$UP_MAIN_SHA" "$UP_PR_HEAD_SHA" "$UP_PR_MERGE_SHA" >"$TRASH/.upstream"
+}
+upstream_load() {
+	[ -s "$TRASH/.upstream" ] && eval "$(cat "$TRASH/.upstream")"
 	export UP_TAG_SHA UP_MAIN_SHA UP_PR_HEAD_SHA UP_PR_MERGE_SHA
 }
 
 checkout_like_actions() {
+	upstream_load
 	_up=$(cd "$1" && pwd) _kind=$2 _ws=$3
 	case "$_kind" in
 	tag) _sha=$UP_TAG_SHA _ref=refs/tags/v1.2.3 ;;
@@ -105,6 +123,7 @@ _action_subst() {
 }
 
 action_event() {
+	upstream_load
 	_ev=$1
 	ACTION_WORKSPACE=$(cd "$2" && pwd)
 	case "$_ev" in
@@ -116,20 +135,17 @@ action_event() {
 	mkdir -p "$_t/_github_home" "$_t/_github_workflow" "$_t/_runner_file_commands" &&
 	_action_subst "$ACTION_EVENTS/$_ev.json" >"$_t/_github_workflow/event.json" &&
 	_action_subst "$ACTION_EVENTS/$_ev.env" >"$ACTION_RUNNER/event.env" &&
-	_id=0d6f3a1c-5e1b-4c1e-9d7a-3b0c2a1f4e5d &&
 	for _f in add_path set_env save_state set_output step_summary; do
-		: >"$_t/_runner_file_commands/${_f}_$_id" || return 1
+		: >"$_t/_runner_file_commands/${_f}_$ACTION_FILE_ID" || return 1
 	done &&
 	chmod -R a+rwX "$_t" &&
-	ACTION_OUTPUT=$_t/_runner_file_commands/set_output_$_id &&
-	ACTION_SUMMARY=$_t/_runner_file_commands/step_summary_$_id &&
-	ACTION_EVENT=$_ev ACTION_FILE_ID=$_id &&
-	export ACTION_WORKSPACE ACTION_SHA ACTION_OUTPUT ACTION_SUMMARY ACTION_EVENT ACTION_FILE_ID
+	echo "$ACTION_WORKSPACE" >"$ACTION_RUNNER/workspace"
 }
 
 # _action_env ROOT: the runner's GITHUB_* and RUNNER_* lines (NAME=VALUE),
 # with the runner's directories at ROOT (host paths or /github)
 _action_env() {
+	ACTION_WORKSPACE=$(cat "$ACTION_RUNNER/workspace")
 	if [ "$1" = /github ]; then
 		_w=/github/workspace _h=/github/home _wf=/github/workflow _fc=/github/file_commands
 	else
@@ -211,6 +227,7 @@ _action_inputs() {
 }
 
 run_action() {
+	ACTION_WORKSPACE=$(cat "$ACTION_RUNNER/workspace") || return 2
 	{
 		_action_env host | tr '\n' '\0'
 		printf 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0'
@@ -225,6 +242,7 @@ run_action() {
 
 run_action_container() {
 	_img=$1; shift
+	ACTION_WORKSPACE=$(cat "$ACTION_RUNNER/workspace") || return 2
 	{
 		_action_env /github | tr '\n' '\0'
 		printf 'SSL_CERT_FILE=/github/home/ca.crt\0'

@@ -16,7 +16,7 @@ test_expect_success 'setup: a repository and a tag checkout like actions/checkou
 	test -f ws/.git/shallow &&
 	test "$(stat -c %u ws)" = 1001 &&
 	git -c safe.directory="*" -C ws rev-parse HEAD >head &&
-	echo "$UP_TAG_SHA" >expect && test_cmp expect head
+	upstream_load && echo "$UP_TAG_SHA" >expect && test_cmp expect head
 '
 
 test_expect_success 'publish action takes no arguments (exit 2)' '

@@ -50,7 +50,7 @@ test_expect_success 'each phase is a group' '
 
 test_expect_success 'outputs: version and tags as metadata-action gives them' '
 	action_output version >version && echo 1.2.3 >expect && test_cmp expect version &&
-	short=$(echo "$UP_TAG_SHA" | cut -c1-7) &&
+	upstream_load && short=$(echo "$UP_TAG_SHA" | cut -c1-7) &&
 	action_output tags | sort >tags &&
 	printf "%s\n" "$ACTION_IMAGE:1.2" "$ACTION_IMAGE:1.2.3" "$ACTION_IMAGE:latest" \
 		"$ACTION_IMAGE:sha-$short" | sort >expect &&
@@ -60,7 +60,7 @@ test_expect_success 'outputs: version and tags as metadata-action gives them' '
 test_expect_success 'outputs: labels, annotations and json' '
 	action_output labels >labels &&
 	grep "^org.opencontainers.image.version=1.2.3$" labels &&
-	grep "^org.opencontainers.image.revision=$UP_TAG_SHA$" labels &&
+	upstream_load && grep "^org.opencontainers.image.revision=$UP_TAG_SHA$" labels &&
 	grep "^org.opencontainers.image.source=https://github.com/Octo-Org/Video-Streaming$" labels &&
 	action_output annotations >annotations &&
 	grep "org.opencontainers.image.version=1.2.3" annotations &&
@@ -81,7 +81,7 @@ test_expect_success 'outputs: digest, image (digest-pinned) and metadata' '
 
 test_expect_success 'the registry has every tag, all on the digest of the outputs' '
 	registry_tags octo-org/video-streaming >have &&
-	short=$(echo "$UP_TAG_SHA" | cut -c1-7) &&
+	upstream_load && short=$(echo "$UP_TAG_SHA" | cut -c1-7) &&
 	printf "%s\n" 1.2 1.2.3 latest "sha-$short" | sort >expect &&
 	test_cmp expect have &&
 	for t in 1.2 1.2.3 latest "sha-$short"; do
