@@ -10,6 +10,8 @@
 #include "lib/common.h"
 #include "jsstr.h"
 
+#include <float.h>
+
 static unsigned long utf8_decode(const unsigned char *s, size_t avail, size_t *used)
 {
 	unsigned long c = s[0];
@@ -102,6 +104,10 @@ void jsstr_add_number(struct strbuf *out, double v)
 
 	if (v == 0) {
 		strbuf_addch(out, '0');
+		return;
+	}
+	if (v > DBL_MAX) {
+		strbuf_addstr(out, "Infinity");
 		return;
 	}
 	for (prec = 1; prec <= 17; prec++) {

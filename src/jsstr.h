@@ -31,7 +31,7 @@ void jsstr_trim_span(const char *s, size_t len, size_t *begin, size_t *end);
 /* Length of UTF-8 s in UTF-16 code units (invalid bytes count one each). */
 size_t jsstr_utf16_len(const char *s, size_t len);
 
-/* Append String(v) for a finite double v >= 0, the way JavaScript prints it. */
+/* Append String(v) for a double v >= 0 (or +Infinity), the way JavaScript prints it. */
 void jsstr_add_number(struct strbuf *out, double v);
 
 /* Append String(Number(digits)) for a string of ASCII digits. */
