@@ -18,11 +18,10 @@
 #include "pep440.h"
 #include "datefmt.h"
 #include "jsstr.h"
+#include "jsregex.h"
 #include <ctype.h>
 #include <math.h>
 #include <jansson.h>
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 const char *const meta_output_names[] = {
 	"version", "tags", "tag-names", "labels", "annotations", "json", NULL
@@ -376,82 +375,28 @@ static void jsmatch_release(struct jsmatch *m)
 static int js_match(const char *src, const char *flags, const char *subject,
 		    struct jsmatch *out, int *matched, struct strbuf *err)
 {
-	uint32_t opts = PCRE2_ALT_BSUX | PCRE2_MATCH_UNSET_BACKREF | PCRE2_DOLLAR_ENDONLY | PCRE2_UTF;
-	int global = 0, sticky = 0, rc = -1;
-	pcre2_code *re = NULL;
-	pcre2_match_data *md = NULL;
-	pcre2_compile_context *cc = NULL;
-	int errcode;
-	PCRE2_SIZE erroff;
-	size_t off = 0, len = strlen(subject);
+	struct jsregex re;
+	struct jsregex_match m = { 0, 0, NULL, 0 };
+	int rc;
 
-	for (const char *f = flags; *f; f++) {
-		if (strchr(f + 1, *f) || !strchr("dgimsuyv", *f)) {
-			strbuf_addf(err, "invalid regular expression flags '%s'", flags);
-			return -1;
-		}
-		switch (*f) {
-		case 'g': global = 1; break;
-		case 'i': opts |= PCRE2_CASELESS; break;
-		case 'm': opts |= PCRE2_MULTILINE; opts &= ~PCRE2_DOLLAR_ENDONLY; break;
-		case 's': opts |= PCRE2_DOTALL; break;
-		case 'u': case 'v': opts |= PCRE2_UCP; break;
-		case 'y': sticky = 1; break;
-		}
+	error_set_quiet(1);
+	rc = jsregex_compile(&re, src, flags);
+	if (!rc) {
+		rc = jsregex_match(&re, subject, &m);
+		jsregex_release(&re);
 	}
-	cc = pcre2_compile_context_create(NULL);
-	pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
-	re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, cc);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		strbuf_addf(err, "invalid regular expression '/%s/': %s", src, (char *)msg);
-		goto out;
+	error_set_quiet(0);
+	if (rc < 0) {
+		strbuf_addstr(err, error_last());
+		return -1;
 	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	*matched = 0;
-	for (;;) {
-		int n = pcre2_match(re, (PCRE2_SPTR)subject, len, off, sticky ? PCRE2_ANCHORED : 0, md, NULL);
-		PCRE2_SIZE *ov;
-
-		if (n == PCRE2_ERROR_NOMATCH)
-			break;
-		if (n < 0) {
-			PCRE2_UCHAR msg[256];
-
-			pcre2_get_error_message(n, msg, sizeof(msg));
-			strbuf_addf(err, "regular expression '/%s/' failed: %s", src, (char *)msg);
-			goto out;
-		}
-		ov = pcre2_get_ovector_pointer(md);
-		*matched = 1;
-		if (!global) {
-			uint32_t groups = pcre2_get_ovector_count(md);
-			uint32_t cap;
-
-			pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &cap);
-			if (cap + 1 < groups)
-				groups = cap + 1;
-			out->items = xcalloc(groups, sizeof(char *));
-			out->nr = groups;
-			for (uint32_t g = 0; g < groups && g < (uint32_t)n; g++)
-				if (ov[2 * g] != PCRE2_UNSET)
-					out->items[g] = xstrndup(subject + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
-			break;
-		}
-		out->items = xrealloc(out->items, (out->nr + 1) * sizeof(char *));
-		out->items[out->nr++] = xstrndup(subject + ov[0], ov[1] - ov[0]);
-		off = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
-		if (off > len)
-			break;
-	}
-	rc = 0;
-out:
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
-	pcre2_compile_context_free(cc);
-	return rc;
+	*matched = m.matched;
+	out->items = m.values;
+	out->nr = m.nr;
+	m.values = NULL;
+	m.nr = 0;
+	jsregex_match_release(&m);
+	return 0;
 }
 
 /* ---- versions -------------------------------------------------------- */
@@ -663,7 +608,6 @@ static int proc_match(struct deriver *d, const struct tagrule *r)
 	const char *value = tagrule_get(r, "value");
 	const char *group = tagrule_get(r, "group");
 	const char *tag = ref_rest(d->ctx, "refs/tags/");
-	const char *last;
 	size_t g;
 	int matched, rc = -1;
 
@@ -675,13 +619,8 @@ static int proc_match(struct deriver *d, const struct tagrule *r)
 	} else {
 		strbuf_addstr(&vraw, tag);
 	}
-	last = strrchr(pattern, '/');
-	if (pattern[0] == '/' && last && last - pattern >= 2 && !strpbrk(pattern, "\n\r")) {
-		strbuf_add(&src, pattern + 1, last - pattern - 1);
-		strbuf_addstr(&flags, last + 1);
-	} else {
+	if (!jsregex_split_literal(pattern, &src, &flags))
 		strbuf_addstr(&src, pattern);
-	}
 	if (js_match(src.buf, flags.buf, vraw.buf, &m, &matched, &d->err) < 0)
 		goto out;
 	rc = 0;
