@@ -1,0 +1,82 @@
+/*
+ * semver.h: node-semver's parse/valid/prerelease/clean, as
+ * docker/metadata-action calls them for `type=semver` tags.
+ *
+ * Strict grammar (what semver.valid() accepts): after JavaScript trim(),
+ * an optional single leading "v", then MAJOR.MINOR.PATCH (decimal, no
+ * leading zeros, each at most 2^53-1), an optional "-" and dot-separated
+ * prerelease identifiers ([0-9A-Za-z-]+, numeric ones without leading
+ * zeros), an optional "+" and dot-separated build identifiers
+ * ([0-9A-Za-z-]+, leading zeros allowed).  The untrimmed input may be at
+ * most 256 UTF-16 code units long.  "=1.2.3" is NOT valid in strict mode
+ * (only semver_clean() strips "=").
+ *
+ * What node-semver keeps in a parsed SemVer, and so what a handlebars
+ * template like "{{major}}.{{minor}}" sees:
+ *   raw      the input exactly as passed, NOT trimmed (" v1.2.3" stays so)
+ *   version  "MAJOR.MINOR.PATCH[-PRERELEASE]", no "v", no build
+ *   major, minor, patch      numbers
+ *   prerelease, build        arrays; handlebars prints an array as its
+ *                            elements joined with "," (JS Array#toString)
+ *
+ * Ownership: a struct semver owns all its strings; semver_release()
+ * frees them.  Invalid input is not an error message: semver_parse()
+ * returns -1 quietly and the caller decides (metadata-action warns and
+ * skips the rule).
+ */
+#ifndef SEMVER_H
+#define SEMVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf;
+
+struct semver {
+	char *raw;		/* input as given */
+	char *version;		/* normalised "1.2.3-rc.1" */
+	uint64_t major, minor, patch;
+	char *major_str, *minor_str, *patch_str;
+	char **prerelease;	/* identifiers, in order */
+	size_t prerelease_nr;
+	char *prerelease_str;	/* joined with '.', "" when none */
+	char **build;
+	size_t build_nr;
+	char *build_str;	/* joined with '.', "" when none */
+};
+
+#define SEMVER_MAX_LENGTH 256
+
+/*
+ * Parse input as semver.parse(input) does (strict).  0 and *out filled
+ * (release it with semver_release) when valid; -1 and *out untouched
+ * when not, without printing anything.
+ */
+int semver_parse(struct semver *out, const char *input);
+
+/* semver.valid(input): 1 when valid, 0 when not. */
+int semver_valid(const char *input);
+
+/*
+ * semver.clean(input): trim, strip leading '=' and 'v' characters, parse;
+ * 0 and the normalised version appended to out, or -1 (quiet) if invalid.
+ */
+int semver_clean(const char *input, struct strbuf *out);
+
+/* semver.prerelease(v) is non-null: the version has prerelease identifiers. */
+int semver_is_prerelease(const struct semver *v);
+
+/*
+ * The text handlebars renders for {{name}} over the SemVer object that
+ * metadata-action builds with semver.parse(v, {loose: true}): "version",
+ * "major", "minor", "patch", "raw", "prerelease" and "build" (arrays
+ * joined with ","), "loose" ("true"), "includePrerelease" ("false"),
+ * "options" ("[object Object]").  Appends to out and returns 0, or -1
+ * for any other name.  The text is unescaped: HTML escaping ('=' in raw
+ * becomes "&#x3D;") is the template engine's business.
+ */
+int semver_field(const struct semver *v, const char *name, struct strbuf *out);
+
+void semver_release(struct semver *v);
+
+#endif

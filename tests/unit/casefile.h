@@ -1,0 +1,133 @@
+/*
+ * casefile.h: table-driven unit test cases kept as data (header only).
+ *
+ * A case file holds blocks separated by blank lines; each line of a block
+ * is "key: value".  A value starting with '"' is a JSON string (so it can
+ * hold leading spaces, tabs or any character); otherwise it runs to the
+ * end of the line.  Lines starting with '#' are comments.
+ *
+ *   FILE *f = casefile_open("semver.cases");
+ *   struct case_block b = CASE_BLOCK_INIT;
+ *   while (casefile_next(f, &b) > 0)
+ *           use case_get(&b, "in"), b.line ...
+ *   case_block_release(&b); fclose(f);
+ *
+ * Files live in tests/data/; found from $TEST_DATA_DIR, from the current
+ * directory, or by walking up from the test binary.
+ */
+#ifndef CASEFILE_H
+#define CASEFILE_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <unistd.h>
+
+struct case_block {
+	size_t nr;
+	char **keys, **vals;
+	int line;		/* first line of the block */
+	int lineno;		/* reading position */
+};
+#define CASE_BLOCK_INIT { 0, NULL, NULL, 0, 0 }
+
+static inline void case_block_release(struct case_block *b)
+{
+	for (size_t i = 0; i < b->nr; i++) {
+		free(b->keys[i]);
+		free(b->vals[i]);
+	}
+	free(b->keys);
+	free(b->vals);
+	b->keys = b->vals = NULL;
+	b->nr = 0;
+}
+
+static inline FILE *casefile_open(const char *name)
+{
+	char path[PATH_MAX + 64], exe[PATH_MAX];
+	const char *dir = getenv("TEST_DATA_DIR");
+	FILE *f;
+	ssize_t n;
+
+	if (dir) {
+		snprintf(path, sizeof(path), "%.*s/%s", PATH_MAX - 1, dir, name);
+		return fopen(path, "r");
+	}
+	snprintf(path, sizeof(path), "tests/data/%s", name);
+	if ((f = fopen(path, "r")))
+		return f;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (char *slash; (slash = strrchr(exe, '/')) && slash != exe;) {
+		*slash = '\0';
+		snprintf(path, sizeof(path), "%s/tests/data/%s", exe, name);
+		if ((f = fopen(path, "r")))
+			return f;
+	}
+	return NULL;
+}
+
+/* 1 and the next block in b, 0 at the end of the file. */
+static inline int casefile_next(FILE *f, struct case_block *b)
+{
+	char line[8192];
+
+	case_block_release(b);
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		char *colon, *val;
+
+		b->lineno++;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (line[0] == '#')
+			continue;
+		if (!len) {
+			if (b->nr)
+				return 1;
+			continue;
+		}
+		if (!b->nr)
+			b->line = b->lineno;
+		colon = strchr(line, ':');
+		if (!colon) {
+			fprintf(stderr, "case file line %d: no ':'\n", b->lineno);
+			exit(2);
+		}
+		*colon = '\0';
+		val = colon + 1;
+		if (*val == ' ')
+			val++;
+		b->keys = xrealloc(b->keys, (b->nr + 1) * sizeof(char *));
+		b->vals = xrealloc(b->vals, (b->nr + 1) * sizeof(char *));
+		b->keys[b->nr] = xstrdup(line);
+		if (*val == '"') {
+			json_error_t err;
+			json_t *j = json_loads(val, JSON_DECODE_ANY, &err);
+
+			if (!j || !json_is_string(j)) {
+				fprintf(stderr, "case file line %d: bad JSON string\n", b->lineno);
+				exit(2);
+			}
+			b->vals[b->nr] = xstrdup(json_string_value(j));
+			json_decref(j);
+		} else {
+			b->vals[b->nr] = xstrdup(val);
+		}
+		b->nr++;
+	}
+	return b->nr > 0;
+}
+
+/* The value of key in the block, or NULL (borrowed). */
+static inline const char *case_get(const struct case_block *b, const char *key)
+{
+	for (size_t i = 0; i < b->nr; i++)
+		if (!strcmp(b->keys[i], key))
+			return b->vals[i];
+	return NULL;
+}
+
+#endif

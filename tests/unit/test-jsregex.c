@@ -1,0 +1,194 @@
+/*
+ * test-jsregex.c: JavaScript RegExp semantics over PCRE2, against
+ * tests/data/jsregex.cases (computed with V8), plus what the data file
+ * cannot say: modifier groups (Node 24), the literal split, messages,
+ * and the differences documented in jsregex.h.
+ */
+#include "lib/common.h"
+#include "jsregex.h"
+#include "tap.h"
+#include "casefile.h"
+
+static int known_difference(const char *re, const char *in)
+{
+	/*
+	 * jsregex.h: JS resets captures of a repeated group on each pass,
+	 * and drops a final pass that matched empty
+	 */
+	static const char *diffs[][2] = {
+		{ "(?:(a)|b)+", "ab" },
+		{ "((a)|(b))+", "ab" },
+		{ "(z)((a+)?(b+)?(c))*", "zaacbbbcac" },
+		{ "(a*)*b", "aab" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(diffs); i++)
+		if (!strcmp(diffs[i][0], re) && !strcmp(diffs[i][1], in))
+			return 1;
+	return 0;
+}
+
+static void run_case(const struct case_block *b)
+{
+	const char *re_src = case_get(b, "re"), *flags = case_get(b, "flags");
+	const char *in = case_get(b, "in"), *result = case_get(b, "result");
+	struct jsregex re;
+	struct jsregex_match m;
+	int rc;
+
+	if (!re_src || !flags || !in || !result) {
+		ok(0, "case at line %d is incomplete", b->line);
+		return;
+	}
+	rc = jsregex_compile(&re, re_src, flags);
+	if (!strcmp(result, "error")) {
+		is_int(rc, -EXIT_INPUT, "line %d: /%s/%s is a syntax error", b->line, re_src, flags);
+		if (!rc)
+			jsregex_release(&re);
+		return;
+	}
+	if (!ok(rc == 0, "line %d: /%s/%s compiles", b->line, re_src, flags)) {
+		printf("#   error: %s\n", error_last());
+		return;
+	}
+	rc = jsregex_match(&re, in, &m);
+	ok(rc == 0, "line %d: match runs", b->line);
+	if (!strcmp(result, "null")) {
+		ok(!m.matched, "line %d: /%s/%s does not match", b->line, re_src, flags);
+	} else if (known_difference(re_src, in)) {
+		ok(m.matched, "line %d: matches (captures differ, see jsregex.h)", b->line);
+	} else {
+		const char *want_nr = case_get(b, "nr"), *want_index = case_get(b, "index");
+
+		ok(m.matched, "line %d: /%s/%s matches", b->line, re_src, flags);
+		is_int(m.nr, strtol(want_nr, NULL, 10), "line %d: entries", b->line);
+		if (want_index)
+			is_int(m.index, strtol(want_index, NULL, 10), "line %d: index", b->line);
+		for (size_t i = 0; i < m.nr; i++) {
+			char key[32];
+			const char *want;
+
+			snprintf(key, sizeof(key), "v%zu", i);
+			want = case_get(b, key);
+			if (want && !strcmp(want, "undefined"))
+				want = NULL;
+			is_str(m.values[i], want, "line %d: [%zu]", b->line, i);
+		}
+	}
+	jsregex_match_release(&m);
+	jsregex_release(&re);
+}
+
+static void check(const char *src, const char *flags, const char *in, const char *want0,
+		  const char *what)
+{
+	struct jsregex re;
+	struct jsregex_match m;
+
+	if (!ok(jsregex_compile(&re, src, flags) == 0, "%s: compiles", what))
+		return;
+	ok(jsregex_match(&re, in, &m) == 0, "%s: runs", what);
+	if (want0)
+		is_str(m.matched ? m.values[0] : NULL, want0, "%s", what);
+	else
+		ok(!m.matched, "%s: no match", what);
+	jsregex_match_release(&m);
+	jsregex_release(&re);
+}
+
+int main(void)
+{
+	FILE *f = casefile_open("jsregex.cases");
+	struct case_block b = CASE_BLOCK_INIT;
+	struct strbuf p = STRBUF_INIT, fl = STRBUF_INIT;
+	struct jsregex re;
+	struct jsregex_match m;
+	int n = 0;
+
+	error_set_quiet(1);
+	if (!ok(f != NULL, "jsregex.cases found"))
+		return tap_done();
+	while (casefile_next(f, &b) > 0) {
+		run_case(&b);
+		n++;
+	}
+	case_block_release(&b);
+	fclose(f);
+	ok(n > 150, "ran %d cases", n);
+
+	/* modifier groups, as Node 24 reads them */
+	check("(?i:a)b", "", "Ab", "Ab", "(?i:a) ignores case inside");
+	check("(?i:a)b", "", "AB", NULL, "but not outside");
+	check("(?-i:a)b", "i", "aB", "aB", "(?-i:a) under i");
+	check("(?-i:a)b", "i", "AB", NULL, "is case sensitive inside");
+	check("(?s:.)", "", "\n", "\n", "(?s:.) matches a newline");
+	check("(?s:.).", "", "\n\n", NULL, "only inside");
+	check("(?m:^b)", "", "a\nb", "b", "(?m:^) after a newline");
+	check("(?m:^b)|^c", "", "a\nc", NULL, "m ends with the group");
+	is_int(jsregex_compile(&re, "(?ii:a)", ""), -EXIT_INPUT, "repeated modifier refused");
+	is_int(jsregex_compile(&re, "(?-:a)", ""), -EXIT_INPUT, "empty modifiers refused");
+	is_int(jsregex_compile(&re, "(?x:a)", ""), -EXIT_INPUT, "unknown modifier refused");
+
+	/* messages name the pattern */
+	is_int(jsregex_compile(&re, "v(", ""), -EXIT_INPUT, "bad pattern is EXIT_INPUT");
+	is_str(error_last(), "invalid regular expression '/v(/': missing )", "message names it");
+	is_int(jsregex_compile(&re, "a", "gq"), -EXIT_INPUT, "bad flags");
+	is_str(error_last(), "invalid regular expression flags 'gq' for '/a/'", "message names flags");
+	is_int(jsregex_compile(&re, "(?<=a+)b", ""), -EXIT_INPUT, "unbounded lookbehind refused");
+	is_int(jsregex_compile(&re, "\xff", ""), -EXIT_INPUT, "pattern not UTF-8");
+
+	/* groups: unset is NULL, empty is "" */
+	ok(jsregex_compile(&re, "^v(\\d+)(-rc)?(x*)$", NULL) == 0, "NULL flags");
+	ok(jsregex_exec(&re, "v12", &m) == 0 && m.matched, "exec");
+	is_int(m.nr, 4, "whole match and three groups");
+	is_str(m.values[1], "12", "group 1");
+	ok(m.values[2] == NULL, "group 2 undefined");
+	is_str(m.values[3], "", "group 3 empty, not undefined");
+	jsregex_match_release(&m);
+	jsregex_match_release(&m);
+	jsregex_release(&re);
+	jsregex_release(&re);
+	jsregex_release(NULL);
+	jsregex_match_release(NULL);
+
+	/* subjects that are not UTF-8 do not break matching */
+	check("b", "", "a\xff" "b", "b", "invalid UTF-8 subject");
+	/* index counts UTF-16 code units */
+	ok(jsregex_compile(&re, "x", "") == 0, "compile x");
+	ok(jsregex_exec(&re, "\xf0\x9f\x98\x80\xc3\xa9x", &m) == 0 && m.matched, "after astral");
+	is_int(m.index, 3, "index in UTF-16 units");
+	jsregex_match_release(&m);
+	jsregex_release(&re);
+
+	/* exec ignores g */
+	ok(jsregex_compile(&re, "(a)", "g") == 0, "compile /(a)/g");
+	ok(jsregex_exec(&re, "aa", &m) == 0 && m.nr == 2, "exec gives groups");
+	jsregex_match_release(&m);
+	ok(jsregex_match(&re, "aa", &m) == 0 && m.nr == 2 && !strcmp(m.values[1], "a"),
+	   "match gives every match");
+	jsregex_match_release(&m);
+	jsregex_release(&re);
+
+	/* metadata-action's /pattern/flags test */
+	ok(jsregex_split_literal("/^v(.*)$/i", &p, &fl) == 1, "literal");
+	is_str(p.buf, "^v(.*)$", "pattern part");
+	is_str(fl.buf, "i", "flags part");
+	strbuf_reset(&p);
+	strbuf_reset(&fl);
+	ok(jsregex_split_literal("/a/b/g", &p, &fl) == 1 && !strcmp(p.buf, "a/b") &&
+	   !strcmp(fl.buf, "g"), "greedy: the last slash ends the pattern");
+	strbuf_reset(&p);
+	strbuf_reset(&fl);
+	ok(jsregex_split_literal("//", &p, &fl) == 0, "empty pattern is not a literal");
+	ok(jsregex_split_literal("//g", &p, &fl) == 0, "nor with flags");
+	ok(jsregex_split_literal("/a/", &p, &fl) == 1 && !strcmp(p.buf, "a") && !fl.len, "no flags");
+	strbuf_reset(&p);
+	ok(jsregex_split_literal("v(.*)", &p, &fl) == 0, "a plain pattern");
+	ok(jsregex_split_literal("/a\n/", &p, &fl) == 0, "line break: no literal");
+	ok(jsregex_split_literal("/a/x\n", &p, &fl) == 0, "line break in flags: no literal");
+	ok(jsregex_split_literal("/abc", &p, &fl) == 0, "unterminated");
+	is_int(p.len + fl.len, 0, "nothing added when not a literal");
+	strbuf_release(&p);
+	strbuf_release(&fl);
+	return tap_done();
+}
