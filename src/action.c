@@ -18,10 +18,14 @@
 #include "action.h"
 #include "credentials.h"
 #include "ghcommand.h"
+#include "ghctx.h"
+#include "ghoutput.h"
+#include "meta.h"
 #include "reference.h"
 #include "registry.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <jansson.h>
 
 void action_result_init(struct action_result *r)
@@ -262,12 +266,14 @@ struct run {
 	struct strbuf workdir;		/* the build context: workspace/working-directory */
 	struct strbuf tmp;		/* private temporary directory, removed at the end */
 	struct strbuf layout;		/* tmp/oci: the built image */
-	char **images;			/* the images input, or the default one */
-	size_t nr_images;
 	int push;
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
 	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
+	struct meta_inputs meta_in;
+	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
+	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, borrowed */
+	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, borrowed */
 	char *saved_docker_config;	/* DOCKER_CONFIG before the run (NULL: unset) */
 	int docker_config_set;		/* we pointed DOCKER_CONFIG at tmp/docker */
 };
@@ -303,12 +309,11 @@ static void run_release(struct run *r)
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
 	strbuf_release(&r->layout);
-	for (size_t i = 0; i < r->nr_images; i++)
-		free(r->images[i]);
-	free(r->images);
 	strbuf_release(&r->labels);
 	strbuf_release(&r->annotations);
 	strbuf_release(&r->json);
+	meta_inputs_release(&r->meta_in);
+	meta_result_release(&r->meta);
 	if (r->owner_check_lifted)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
 	if (r->docker_config_set) {
@@ -318,35 +323,6 @@ static void run_release(struct run *r)
 			unsetenv("DOCKER_CONFIG");
 	}
 	free(r->saved_docker_config);
-}
-
-/*
- * One line of a list input: split on newlines, and on commas too when
- * split_commas (metadata-action's Util.getInputList): empty items and
- * "#" comments dropped, items trimmed.
- */
-static void split_list(const char *s, int split_commas, char ***items, size_t *nr)
-{
-	size_t alloc = 0;
-	struct strbuf item = STRBUF_INIT;
-
-	*items = NULL;
-	*nr = 0;
-	for (const char *p = s; p && *p; ) {
-		size_t n = split_commas ? strcspn(p, ",\n") : strcspn(p, "\n");
-
-		strbuf_reset(&item);
-		strbuf_add(&item, p, n);
-		strbuf_trim(&item);
-		if (item.len && item.buf[0] != '#') {
-			ALLOC_GROW(*items, *nr + 1, alloc);
-			(*items)[(*nr)++] = xstrdup(item.buf);
-		}
-		p += n;
-		if (*p)
-			p++;
-	}
-	strbuf_release(&item);
 }
 
 static int resolve_inputs(struct run *r)
@@ -360,18 +336,6 @@ static int resolve_inputs(struct run *r)
 
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0)
 		return ret;
-
-	if (in->images && *in->images) {
-		split_list(in->images, 0, &r->images, &r->nr_images);
-	} else {
-		struct strbuf def = STRBUF_INIT;
-
-		if ((ret = action_default_image(gh->repository, &def)) < 0)
-			return ret;
-		r->images = xcalloc(1, sizeof(char *));
-		r->images[0] = strbuf_detach(&def, NULL);
-		r->nr_images = 1;
-	}
 
 	strbuf_addstr(&r->workdir, ws);
 	if (in->working_directory && *in->working_directory) {
@@ -432,26 +396,12 @@ static void trust_workspace(struct run *r, struct action_result *out)
 	strbuf_release(&path);
 }
 
-/* name<<DELIM / value / DELIM, the runner's multi-line form; DELIM never occurs in value. */
+/* One step output, in the runner's heredoc form (src/ghoutput.c). */
 static int write_output(const char *path, const char *name, const char *value)
 {
-	FILE *f;
-	char delim[64];
-	unsigned long n = (unsigned long)getpid() ^ (unsigned long)time(NULL);
-
 	if (!path || !*path)
 		return 0;
-	do {
-		snprintf(delim, sizeof(delim), "ghadelimiter_%08lx%04lx", n, (unsigned long)rand() & 0xffff);
-		n++;
-	} while (strstr(value, delim) || strstr(name, delim));
-	f = fopen(path, "a");
-	if (!f)
-		return error("cannot open GITHUB_OUTPUT '%s': %s", path, strerror(errno));
-	fprintf(f, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
-	if (fclose(f))
-		return error("cannot write GITHUB_OUTPUT '%s': %s", path, strerror(errno));
-	return 0;
+	return ghoutput_append(path, name, value);
 }
 
 static int write_summary(const char *path, const struct action_result *res, const char *err)
@@ -620,9 +570,15 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	       struct action_result *out)
 {
 	struct run r = { 0 };
+	struct meta_inputs mi = META_INPUTS_INIT;
+	struct meta_result mr = META_RESULT_INIT;
 	double t0;
 	int ret, wret;
 
+	r.meta_in = mi;
+	r.meta = mr;
+	r.annotation_levels = gh->annotation_levels;
+	r.short_sha_length = gh->short_sha_length;
 	r.in = in;
 	r.gh = gh;
 	strbuf_init(&r.workdir, 0);
@@ -684,9 +640,86 @@ out:
 
 /* --- the phases (the other modules' domain APIs) ------------------------ */
 
+/*
+ * The token goes to the GitHub API (repository facts for the labels)
+ * only when it is a GitHub token, that is when the registry is ghcr.io;
+ * another registry's password is never sent to GitHub.
+ */
 static int run_meta(struct run *r, struct action_result *out)
 {
-	return error_as(EXIT_INTERNAL, "meta is not part of this build yet");
+	const struct action_inputs *in = r->in;
+	const char *registry = in->registry && *in->registry ? in->registry : "ghcr.io";
+	struct ghctx_options copts = { GHCTX_WORKFLOW, NULL, NULL };
+	struct ghctx ctx;
+	struct strbuf def = STRBUF_INIT;
+	const char *images = in->images;
+	const char *v;
+	int ret, have_ctx = 0;
+	static const struct { const char *name; size_t off; } lists[] = {
+		{ "tags", offsetof(struct action_inputs, tags) },
+		{ "flavor", offsetof(struct action_inputs, flavor) },
+		{ "labels", offsetof(struct action_inputs, labels) },
+		{ "annotations", offsetof(struct action_inputs, annotations) },
+		{ "sep-tags", offsetof(struct action_inputs, sep_tags) },
+		{ "sep-labels", offsetof(struct action_inputs, sep_labels) },
+		{ "sep-annotations", offsetof(struct action_inputs, sep_annotations) },
+	};
+
+	if (!images || !*images) {
+		if ((ret = action_default_image(r->gh->repository, &def)) < 0)
+			goto out;
+		images = def.buf;
+		note("no images input: publishing to %s", images);
+	}
+	if ((ret = meta_inputs_set(&r->meta_in, "images", images)) < 0)
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		v = *(const char *const *)((const char *)in + lists[i].off);
+		if (v && *v && (ret = meta_inputs_set(&r->meta_in, lists[i].name, v)) < 0)
+			goto out;
+	}
+	if (r->annotation_levels)
+		r->meta_in.annotation_levels = xstrdup(r->annotation_levels);
+	if (r->short_sha_length)
+		r->meta_in.short_sha_length = xstrdup(r->short_sha_length);
+
+	if (!in->context || !*in->context || !strcmp(in->context, "workflow")) {
+		copts.source = GHCTX_WORKFLOW;
+	} else if (!strcmp(in->context, "git")) {
+		copts.source = GHCTX_GIT;
+	} else {
+		ret = error_as(EXIT_INPUT, "input 'context': '%s' is not workflow or git", in->context);
+		goto out;
+	}
+	if (!strcmp(registry, "ghcr.io") && in->token && *in->token)
+		copts.token = in->token;
+	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
+	if ((ret = ghctx_load(&ctx, &copts)) < 0)
+		goto out;
+	have_ctx = 1;
+	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
+		goto out;
+	if (!*r->meta.version)
+		warning("no Docker image version has been generated, check the tags input");
+
+	out->version = xstrdup(r->meta.version);
+	out->tags = xcalloc(r->meta.tags.nr ? r->meta.tags.nr : 1, sizeof(char *));
+	for (size_t i = 0; i < r->meta.tags.nr; i++)
+		out->tags[out->nr_tags++] = xstrdup(r->meta.tags.items[i]);
+	meta_output(&r->meta, &r->meta_in, "labels", &r->labels);
+	meta_output(&r->meta, &r->meta_in, "annotations", &r->annotations);
+	meta_output(&r->meta, &r->meta_in, "json", &r->json);
+	printf("version: %s\n", r->meta.version);
+	for (size_t i = 0; i < r->meta.tags.nr; i++)
+		printf("tag: %s\n", r->meta.tags.items[i]);
+	for (size_t i = 0; i < r->meta.labels.nr; i++)
+		printf("label: %s\n", r->meta.labels.items[i]);
+	fflush(stdout);
+out:
+	if (have_ctx)
+		ghctx_release(&ctx);
+	strbuf_release(&def);
+	return ret;
 }
 
 static int run_build(struct run *r, struct action_result *out)

@@ -47,6 +47,8 @@ struct action_github {
 	const char *step_summary;	/* GITHUB_STEP_SUMMARY, may be NULL */
 	const char *server_url;		/* GITHUB_SERVER_URL, may be NULL */
 	const char *run_id;		/* GITHUB_RUN_ID, may be NULL */
+	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, may be NULL */
+	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };

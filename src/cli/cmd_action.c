@@ -89,6 +89,8 @@ int cmd_action(int argc, char **argv)
 	gh.step_summary = getenv("GITHUB_STEP_SUMMARY");
 	gh.server_url = getenv("GITHUB_SERVER_URL");
 	gh.run_id = getenv("GITHUB_RUN_ID");
+	gh.annotation_levels = getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS");
+	gh.short_sha_length = getenv("DOCKER_METADATA_SHORT_SHA_LENGTH");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);
