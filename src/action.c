@@ -694,7 +694,15 @@ static int run_meta(struct run *r, struct action_result *out)
 	if (!strcmp(registry, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
-	if ((ret = ghctx_load(&ctx, &copts)) < 0)
+	ret = ghctx_load(&ctx, &copts);
+	if (ret == -EXIT_CONTEXT && copts.source == GHCTX_GIT && out->shallow) {
+		/* what the shallow clone lacks, the event still has */
+		warning("context: git cannot be read from this shallow checkout: using the event; "
+			"give actions/checkout 'fetch-depth: 0' for git-derived versions");
+		copts.source = GHCTX_WORKFLOW;
+		ret = ghctx_load(&ctx, &copts);
+	}
+	if (ret < 0)
 		goto out;
 	have_ctx = 1;
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
