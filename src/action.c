@@ -694,11 +694,20 @@ static int run_meta(struct run *r, struct action_result *out)
 	if (!strcmp(registry, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
-	ret = ghctx_load(&ctx, &copts);
+	if (copts.source == GHCTX_GIT && out->shallow) {
+		/* the error is ours to tell, once we know whether the event can stand in */
+		error_set_quiet(1);
+		ret = ghctx_load(&ctx, &copts);
+		error_set_quiet(0);
+		if (ret < 0 && ret != -EXIT_CONTEXT)
+			ret = error_as(-ret, "%s", error_last());
+	} else {
+		ret = ghctx_load(&ctx, &copts);
+	}
 	if (ret == -EXIT_CONTEXT && copts.source == GHCTX_GIT && out->shallow) {
 		/* what the shallow clone lacks, the event still has */
-		warning("context: git cannot be read from this shallow checkout: using the event; "
-			"give actions/checkout 'fetch-depth: 0' for git-derived versions");
+		warning("context: git cannot be read from this shallow checkout (%s): using the event; "
+			"give actions/checkout 'fetch-depth: 0' for git-derived versions", error_last());
 		copts.source = GHCTX_WORKFLOW;
 		ret = ghctx_load(&ctx, &copts);
 	}
