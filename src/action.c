@@ -270,6 +270,7 @@ struct run {
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
 	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
+	char config_digest[DIGEST_HEX_LEN + 1];	/* the built config: a blob, not a layer */
 	struct meta_inputs meta_in;
 	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
 	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, borrowed */
@@ -765,6 +766,8 @@ static int run_push(struct run *r, struct action_result *out)
 		goto out;
 	}
 	for (size_t i = 0; i < rep.nr_blobs; i++) {
+		if (!strcmp(rep.blobs[i].digest, r->config_digest))
+			continue;
 		switch (rep.blobs[i].outcome) {
 		case BLOB_PUSHED: out->layers_pushed++; break;
 		case BLOB_MOUNTED: out->layers_mounted++; break;
