@@ -25,7 +25,15 @@
 #include "registry.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
 #include <jansson.h>
 
 void action_result_init(struct action_result *r)
@@ -200,7 +208,8 @@ void action_metadata_json(const struct action_result *r, struct strbuf *out)
 	secs = json_object();
 	for (int i = 0; i < ACTION_NR_PHASES; i++)
 		if (r->seconds[i] >= 0)
-			json_object_set_new(secs, phase_names[i], json_real(r->seconds[i]));	/* steals */
+			json_object_set_new(secs, phase_names[i],
+					    json_real((long long)(r->seconds[i] * 1000 + 0.5) / 1000.0));	/* steals */
 	json_object_set_new(o, "seconds", secs);	/* steals secs */
 
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -250,14 +259,6 @@ int action_error_location(const char *msg, const char *workspace,
 }
 
 /* --- the run ------------------------------------------------------------ */
-
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <git2.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 /* What one run holds besides its result (freed by run_release). */
 struct run {
