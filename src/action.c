@@ -777,8 +777,6 @@ static int run_push(struct run *r, struct action_result *out)
 	}
 	out->bytes_pushed = rep.bytes_pushed;
 	out->pushed = 1;
-	for (size_t i = 0; i < out->nr_tags; i++)
-		note("pushed %s", out->tags[i]);
 out:
 	push_report_release(&rep);
 	registry_client_free(client);
