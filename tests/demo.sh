@@ -44,7 +44,7 @@ ENV PATH=/bin
 CMD ["sh"]
 EOF
 cat base/Dockerfile
-run "$PUBLISH" build --file base/Dockerfile --output oci:base.oci base ||
+run "$PUBLISH" build --context base --output oci:base.oci ||
 	fail "publish build of the base failed"
 printf '%s\n' "$REG_PASS" |
 	run "$PUBLISH" push --username "$REG_USER" --password-stdin oci:base.oci "$REGISTRY/busybox:1.35" ||
@@ -54,7 +54,7 @@ step "3. examples/video-streaming, built and pushed"
 cat "$ROOT/examples/video-streaming/Dockerfile"
 start=$(date +%s.%N)
 run "$PUBLISH" build --build-arg "BASE=$REGISTRY/busybox:1.35" \
-	--output oci:video.oci "$ROOT/examples/video-streaming" ||
+	--context "$ROOT/examples/video-streaming" --output oci:video.oci ||
 	fail "publish build of the service failed"
 printf '%s\n' "$REG_PASS" |
 	run "$PUBLISH" push --username "$REG_USER" --password-stdin --digest-file video.digest \

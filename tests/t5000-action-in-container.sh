@@ -31,7 +31,7 @@ test_expect_success 'the action image: rootfs.sh, then publish build and publish
 	test -x actimg/rootfs/usr/local/bin/publish &&
 	test -s actimg/rootfs/etc/ssl/certs/ca-certificates.crt &&
 	test -e actimg/rootfs/usr/share/zoneinfo/UTC &&
-	publish build --output oci:actimg.oci actimg &&
+	publish build --context actimg --output oci:actimg.oci &&
 	printf "%s\n" "$REG_PASS" |
 		publish push --username "$REG_USER" --password-stdin oci:actimg.oci "$ACTION_REF"
 '
