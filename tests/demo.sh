@@ -14,6 +14,8 @@
 # build/publish.  DEMO_KEEP=1 keeps the service running until Enter.
 . "$(dirname "$0")/test-lib.sh" >/dev/null
 . "$TEST_DIR/lib-registry.sh"
+# stopped halfway (Ctrl-C, a closed pipe): still stop what was started
+trap '_run_cleanups; cd / && rm -rf "$TRASH"; exit 1' INT TERM HUP PIPE
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
@@ -70,7 +72,7 @@ fi
 
 step "4. docker run -p 3000:3000, then curl the video"
 PORT=3000
-python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0", 3000))' 2>/dev/null || {
+python3 -c 'import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 3000))' 2>/dev/null || {
 	PORT=$(free_port)
 	echo "port 3000 is taken here: using $PORT"
 }
