@@ -268,6 +268,8 @@ struct run {
 	struct strbuf tmp;		/* private temporary directory, removed at the end */
 	struct strbuf layout;		/* tmp/oci: the built image */
 	int push;
+	int zstd;			/* compression: zstd (else gzip) */
+	const char *platform;		/* the one platform asked for, or NULL */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
 	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
@@ -338,6 +340,18 @@ static int resolve_inputs(struct run *r)
 
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0)
 		return ret;
+	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
+		if (strcmp(in->compression, "zstd"))
+			return error_as(EXIT_INPUT, "input 'compression': '%s' is not gzip or zstd",
+					in->compression);
+		r->zstd = 1;
+	}
+	if (in->platforms && *in->platforms) {
+		if (strpbrk(in->platforms, ",\n"))
+			return error_as(EXIT_INPUT, "input 'platforms': one platform per build for now, not '%s'",
+					in->platforms);
+		r->platform = in->platforms;
+	}
 
 	strbuf_addstr(&r->workdir, ws);
 	if (in->working_directory && *in->working_directory) {

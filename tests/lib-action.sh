@@ -371,3 +371,25 @@ serve_and_fetch() {
 	[ -n "$_cid" ] && "$DOCKER" rm -f "$_cid" >/dev/null 2>&1
 	return $_rc
 }
+
+# action_yml inputs|outputs: the names action.yml declares, sorted
+action_yml() {
+	"$REGTEST_PY" - "$ROOT/action.yml" "$1" <<-'EOF'
+	import re, sys
+	text = open(sys.argv[1]).read()
+	sect = text.split("\n%s:\n" % sys.argv[2], 1)[1]
+	names = []
+	for line in sect.split("\n"):
+	    if line and not line.startswith(" "):
+	        break
+	    m = re.match(r"^  ([a-z][a-z-]*):\s*$", line)
+	    if m:
+	        names.append(m.group(1))
+	print("\n".join(sorted(names)))
+	EOF
+}
+
+# output_names: the names written to $ACTION_OUTPUT, sorted, unique
+output_names() {
+	sed -n 's/^\([A-Za-z_][A-Za-z0-9_-]*\)<<.*/\1/p; s/^\([A-Za-z_][A-Za-z0-9_-]*\)=.*/\1/p' "$ACTION_OUTPUT" | sort -u
+}

@@ -19,6 +19,31 @@ test_expect_success 'setup: a repository and a tag checkout like actions/checkou
 	upstream_load && echo "$UP_TAG_SHA" >expect && test_cmp expect head
 '
 
+test_expect_success 'action.yml: a container action running publish action' '
+	grep -x "  using: .docker." "$ROOT/action.yml" &&
+	image=$(sed -n "s/^  image: .\(.*\).$/\1/p" "$ROOT/action.yml") &&
+	test -f "$ROOT/$image" &&
+	grep "^ENTRYPOINT \[\"/usr/local/bin/publish\"\]" "$ROOT/$image" &&
+	grep -x "  args: \[.action.\]" "$ROOT/action.yml"
+'
+
+test_expect_success 'action.yml declares the inputs the issue lists, with their defaults' '
+	action_yml inputs >inputs &&
+	printf "%s\n" annotations build-args compression context file flavor images labels \
+		platforms push registry sep-annotations sep-labels sep-tags tags token \
+		username working-directory | sort >expect &&
+	test_cmp expect inputs &&
+	grep -A3 "^  registry:" "$ROOT/action.yml" | grep "default: .ghcr.io." &&
+	grep -A3 "^  username:" "$ROOT/action.yml" | grep "default: \${{ github.actor }}" &&
+	grep -A3 "^  token:" "$ROOT/action.yml" | grep "default: \${{ github.token }}"
+'
+
+test_expect_success 'every input reaches publish action: an unknown value is refused by name' '
+	action_event push-tag ws &&
+	test_exit_code 3 run_action compression=lzma push=true &&
+	grep "compression" action.err || { cat action.err; false; }
+'
+
 test_expect_success 'publish action takes no arguments (exit 2)' '
 	test_exit_code 2 publish action --images x 2>err &&
 	grep "takes no arguments" err

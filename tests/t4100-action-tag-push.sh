@@ -48,6 +48,12 @@ test_expect_success 'each phase is a group' '
 	grep "^::group::push" action.out
 '
 
+test_expect_success 'every output action.yml declares is written, and no other' '
+	action_yml outputs >declared &&
+	output_names >written &&
+	test_cmp declared written
+'
+
 test_expect_success 'outputs: version and tags as metadata-action gives them' '
 	action_output version >version && echo 1.2.3 >expect && test_cmp expect version &&
 	upstream_load && short=$(echo "$UP_TAG_SHA" | cut -c1-7) &&
