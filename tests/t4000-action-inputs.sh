@@ -44,6 +44,21 @@ test_expect_success 'every input reaches publish action: an unknown value is ref
 	grep "compression" action.err || { cat action.err; false; }
 '
 
+command -v readelf >/dev/null && command -v dpkg >/dev/null && test_set_prereq DPKG
+test_expect_success DPKG 'the action image installs the package of every library publish links' '
+	sed -n "/^FROM debian:bookworm-slim/,\$p" "$ROOT/Dockerfile" >runtime &&
+	readelf -d "$PUBLISH" | sed -n "s/.*Shared library: \[\(.*\)\]/\1/p" >needed &&
+	test -s needed &&
+	while read -r so; do
+		path=$(ldd "$PUBLISH" | awk -v s="$so" "\$1 == s { print \$3 }") &&
+		real=$(readlink -f "$path") &&
+		pkg=$( { dpkg -S "$real" || dpkg -S "${real#/usr}"; } 2>/dev/null | head -n 1 | cut -d: -f1) &&
+		test -n "$pkg" || { echo "no package for $so ($real)"; return 1; }
+		test "$pkg" = libc6 && continue
+		grep -w -- "$pkg" runtime || { echo "$so: $pkg is not installed by the runtime stage"; return 1; }
+	done <needed
+'
+
 test_expect_success 'publish action takes no arguments (exit 2)' '
 	test_exit_code 2 publish action --images x 2>err &&
 	grep "takes no arguments" err
