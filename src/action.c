@@ -529,8 +529,9 @@ static void group_end(void)
 }
 
 /*
- * An error from the user's Dockerfile ("FILE:LINE: message") becomes an
- * annotation on that line; any other error an annotation on the step.
+ * An error from the user's Dockerfile or .dockerignore ("FILE:LINE:
+ * message") becomes an annotation on that line; any other error an
+ * annotation on the step.
  */
 static void annotate_error(int rc, const char *workspace)
 {
@@ -538,11 +539,14 @@ static void annotate_error(int rc, const char *workspace)
 	struct ghcommand_props props = GHCOMMAND_PROPS_INIT;
 	int line = 0;
 
-	if (rc == -EXIT_DOCKERFILE &&
+	/* the Dockerfile's errors, and the .dockerignore's (a context error) */
+	if ((rc == -EXIT_DOCKERFILE || rc == -EXIT_CONTEXT) &&
 	    !action_error_location(error_last(), workspace, &file, &line, &msg)) {
+		const char *base = strrchr(file.buf, '/');
+
 		props.file = file.buf;
 		props.line = line;
-		props.title = "Dockerfile";
+		props.title = rc == -EXIT_DOCKERFILE ? "Dockerfile" : base ? base + 1 : file.buf;
 		ghcommand_print("error", &props, msg.buf);
 	} else {
 		ghcommand_print("error", NULL, error_last());
