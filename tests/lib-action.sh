@@ -336,7 +336,9 @@ action_setup_registry() {
 	make_busybox_base "$TRASH/base" >/dev/null || exit 1
 	push_base "$TRASH/base" busybox:1.35 >/dev/null || exit 1
 	ACTION_IMAGE=$REGISTRY/octo-org/video-streaming
-	export ACTION_IMAGE
+	# for the publish commands a test runs itself (run_action sets its own)
+	SSL_CERT_FILE=$REGISTRY_CA
+	export ACTION_IMAGE SSL_CERT_FILE
 }
 
 # registry_tags REPO: the tags of REPO on $REGISTRY, sorted, one per line
