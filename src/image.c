@@ -116,13 +116,13 @@ out:
 	return rc;
 }
 
-struct platform {
+struct plat {
 	char os[64], arch[64], variant[64];
 };
 
-static int platform_parse(const char *s, struct platform *out)
+static int plat_parse(const char *s, struct plat *out)
 {
-	struct platform p = { { 0 }, { 0 }, { 0 } };
+	struct plat p = { { 0 }, { 0 }, { 0 } };
 	const char *a = strchr(s, '/'), *v;
 
 	if (!a || a == s || !a[1])
@@ -150,7 +150,7 @@ static int platform_parse(const char *s, struct platform *out)
 	return 0;
 }
 
-static void platform_host(struct platform *p)
+static void plat_host(struct plat *p)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->os, sizeof(p->os), "linux");
@@ -166,9 +166,9 @@ static void platform_host(struct platform *p)
 #endif
 }
 
-static int platform_matches(json_t *pj, const struct platform *want)
+static int plat_matches(json_t *pj, const struct plat *want)
 {
-	struct platform got;
+	struct plat got;
 	const char *os = json_string_value(json_object_get(pj, "os"));
 	const char *arch = json_string_value(json_object_get(pj, "architecture"));
 	const char *variant = json_string_value(json_object_get(pj, "variant"));
@@ -180,7 +180,7 @@ static int platform_matches(json_t *pj, const struct platform *want)
 	strbuf_addf(&s, "%s/%s", os, arch);
 	if (variant && *variant)
 		strbuf_addf(&s, "/%s", variant);
-	rc = platform_parse(s.buf, &got);
+	rc = plat_parse(s.buf, &got);
 	strbuf_release(&s);
 	if (rc < 0)
 		return 0;
@@ -213,17 +213,17 @@ int image_is_index(const char *media_type, const char *body, size_t len)
 
 int image_index_select(const char *index, size_t len, const char *platform, char *out)
 {
-	struct platform want;
+	struct plat want;
 	json_t *j, *ms, *m;
 	size_t i;
 	int rc;
 
 	if (platform) {
-		rc = platform_parse(platform, &want);
+		rc = plat_parse(platform, &want);
 		if (rc < 0)
 			return rc;
 	} else {
-		platform_host(&want);
+		plat_host(&want);
 	}
 	j = parse_json("the image index", index, len, EXIT_REGISTRY);
 	if (!j)
@@ -234,7 +234,7 @@ int image_index_select(const char *index, size_t len, const char *platform, char
 	json_array_foreach(ms, i, m) {
 		const char *d = json_string_value(json_object_get(m, "digest"));
 
-		if (d && digest_is_valid(d) && platform_matches(json_object_get(m, "platform"), &want)) {
+		if (d && digest_is_valid(d) && plat_matches(json_object_get(m, "platform"), &want)) {
 			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
 			rc = 0;
 			break;
@@ -292,20 +292,20 @@ static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 int image_init(struct image *img, const struct image_base *base, const char *platform,
 	       long long created, int docker)
 {
-	struct platform want, have;
+	struct plat want, have;
 	struct strbuf t = STRBUF_INIT;
 	json_t *cfg = json_object(), *inner, *rootfs, *history, *ids;
 	int rc;
 
 	memset(img, 0, sizeof(*img));
 	if (platform) {
-		rc = platform_parse(platform, &want);
+		rc = plat_parse(platform, &want);
 		if (rc < 0) {
 			json_decref(cfg);
 			return rc;
 		}
 	} else {
-		platform_host(&want);
+		plat_host(&want);
 	}
 	if (base->config) {
 		const json_t *bc = base->config;
@@ -317,7 +317,7 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 		strbuf_addf(&p, "%s/%s", os ? os : "linux", arch ? arch : "amd64");
 		if (variant && *variant)
 			strbuf_addf(&p, "/%s", variant);
-		rc = platform_parse(p.buf, &have);
+		rc = plat_parse(p.buf, &have);
 		if (!rc && platform && (strcmp(have.os, want.os) || strcmp(have.arch, want.arch) ||
 					(want.variant[0] && strcmp(have.variant, want.variant))))
 			rc = error_as(EXIT_INPUT, "base image '%s' is %s, not %s",
@@ -621,10 +621,10 @@ int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
 		json_t *d = descriptor(ms[i].media_type, ms[i].digest, ms[i].size);
 
 		if (ms[i].platform) {
-			struct platform p;
+			struct plat p;
 			json_t *pj;
 
-			if (platform_parse(ms[i].platform, &p) < 0) {
+			if (plat_parse(ms[i].platform, &p) < 0) {
 				json_decref(d);
 				json_decref(arr);
 				json_decref(idx);

@@ -173,7 +173,8 @@ void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
 				break;
 			d.path = p;
 			d.type = LAYER_DIR;
-			d.mode = parent_mode;
+			/* the sticky, world-writable temporary directories of every base */
+			d.mode = !strcmp(p, "tmp") || !strcmp(p, "var/tmp") ? 01777 : parent_mode;
 			layer_entries_add(&parents, &d);
 		}
 		free(p);
