@@ -7,10 +7,16 @@
  * hosts or hosts the caller marks insecure.  Every response body read into
  * memory is capped.  A status >= 400 is not a transport error: the caller
  * gets the status and the body (for the error message).
+ *
+ * Redirects are followed here, not by curl: the Authorization header is
+ * sent only to the host (and port) of the original URL, and dropped as soon
+ * as a redirect leads to another host (ghcr.io sends blob downloads to a
+ * CDN).  Request headers are never logged.
  */
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <stdio.h>
 #include "lib/strbuf.h"
 
 #define HTTP_BODY_CAP_DEFAULT (4u << 20)	/* 4 MiB */
@@ -19,9 +25,10 @@ struct http_response {
 	long status;		/* 0 when no response came */
 	struct strbuf body;	/* capped at the request's cap */
 	struct strbuf headers;	/* raw header block of the final response */
+	struct strbuf url;	/* the final URL after redirects */
 };
 
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
 
 void http_response_release(struct http_response *r);
 
@@ -30,12 +37,61 @@ void http_response_release(struct http_response *r);
  * "Name: value" strings, may be NULL).  The body is capped at cap bytes
  * (0 means HTTP_BODY_CAP_DEFAULT).  Returns 0 when a response came (any
  * status), or -EXIT_NETWORK with an error naming the url when none did.
- * timeout_s bounds the whole request (0 means 30 s).
+ * timeout_s bounds the whole request (0 means 30 s).  Redirects are followed.
  */
 int http_get(const char *url, const char *const *headers, size_t cap,
 	     long timeout_s, struct http_response *out);
 
+/* Streaming sink for a 2xx body: return 0 to go on, -1 to abort. */
+typedef int (*http_sink_fn)(void *data, const void *buf, size_t len);
+
+struct http_request {
+	const char *method;	/* "GET" when NULL; HEAD sets no body */
+	const char *url;
+	const char *const *headers;	/* NULL-terminated "Name: value", may be NULL */
+	const char *authorization;	/* value of Authorization (secret); sent only to url's host */
+	const char *userpwd;		/* "user:password" for Basic at a token realm (secret) */
+	/* request body: memory, or a file read from offset 0 (file_size bytes) */
+	const void *body;
+	size_t body_len;
+	FILE *body_file;
+	long long body_file_size;
+	/* response: 2xx bodies to sink when set, otherwise (and for errors) to out->body */
+	http_sink_fn sink;
+	void *sink_data;
+	size_t cap;		/* 0: HTTP_BODY_CAP_DEFAULT */
+	long timeout_s;		/* whole request; 0: 30 s (streamed: 0 means none, low-speed limit instead) */
+	int follow;		/* follow up to 5 redirects */
+	int insecure;		/* allow plain http to a non-loopback host */
+	/* progress: called with bytes moved so far (up or down) */
+	void (*progress)(void *data, long long now);
+	void *progress_data;
+};
+
+/*
+ * Perform req.  0 when a response came (any status; out->status set), or
+ * -EXIT_NETWORK naming the url (without query) when none did, or when the
+ * URL scheme is refused (-EXIT_INPUT).  A sink returning -1 aborts with -1
+ * (the sink reports its own error).
+ */
+int http_request(const struct http_request *req, struct http_response *out);
+
 /* Value of header name (case-insensitive) in a raw header block, into out; 0 if found. */
 int http_header_get(const struct strbuf *headers, const char *name, struct strbuf *out);
+
+/* Resolve a Location (relative or absolute) against base into out. */
+int http_resolve_url(const char *base, const char *location, struct strbuf *out);
+
+/* 1 if the host of url is loopback (localhost, 127.0.0.0/8, ::1). */
+int http_host_is_loopback(const char *host);
+
+/* "host[:port]" of a URL into out; 0 on success. */
+int http_url_host(const char *url, struct strbuf *out);
+
+/* Free this thread's cached curl handle (worker threads call it before exiting). */
+void http_thread_release(void);
+
+/* URL-escape s onto out. */
+void http_escape(const char *s, struct strbuf *out);
 
 #endif
