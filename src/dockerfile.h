@@ -12,9 +12,9 @@
  *       heredocs, a second FROM).  Resolves the global ARGs and the FROM
  *       line (image, --platform, AS name) with --build-arg values, so the
  *       caller can fetch the base image.
- *   dockerfile_expand(&df, base_env, base_env_nr, base_workdir);
+ *   dockerfile_expand(&df, &base);
  *       evaluates the instructions after FROM in order, with the base
- *       image's Env and WorkingDir (NULL/0 for scratch): ARG, ENV, $VAR
+ *       image's Env, WorkingDir and Shell (all NULL for scratch): ARG, ENV, $VAR
  *       expansion in the instructions where Docker expands, WORKDIR and
  *       COPY destinations made absolute, shell form CMD/ENTRYPOINT
  *       prefixed with the current SHELL, HEALTHCHECK durations in ns...
@@ -97,6 +97,7 @@ struct dockerfile_copy {
 	char *chmod;		/* expanded --chmod value, NULL when absent */
 	int mode;		/* parsed --chmod (octal, <= 07777), -1 when absent */
 	int link;		/* --link given (no effect: our layers are independent) */
+	int unpack;		/* ADD --unpack: -1 not given (Docker extracts local tar archives), 0 or 1 */
 };
 
 /*
@@ -125,6 +126,7 @@ struct dockerfile_instr {
 	 * expanded); VOLUME: paths.
 	 */
 	struct dockerfile_strv args;
+	int args_null;		/* ENTRYPOINT []: the config value is null (args empty) */
 	int exec_form;		/* CMD/ENTRYPOINT/SHELL/VOLUME/COPY/ADD/HEALTHCHECK written as a JSON array */
 
 	/*
@@ -186,12 +188,24 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len,
 		     const char *filename, const struct dockerfile_options *opts);
 
 /*
- * Evaluate the instructions after FROM with the base image's Env
- * ("KEY=VALUE" strings, may be NULL) and WorkingDir (NULL or "" for
- * "/").  Call once, after a successful dockerfile_parse().
+ * What dockerfile_expand() needs from the base image's config (all may
+ * be NULL/0, as for scratch).
  */
-int dockerfile_expand(struct dockerfile *df, const char *const *base_env, size_t base_env_nr,
-		      const char *base_workdir);
+struct dockerfile_base {
+	const char *const *env;		/* config.Env, "KEY=VALUE" */
+	size_t env_nr;
+	const char *workdir;		/* config.WorkingDir; NULL or "" is "/" */
+	const char *const *shell;	/* config.Shell (Docker's), NULL: ["/bin/sh", "-c"] */
+	size_t shell_nr;
+};
+
+/*
+ * Evaluate the instructions after FROM with the base image's config.
+ * Call once, after a successful dockerfile_parse().  0 on success,
+ * -EXIT_DOCKERFILE with "FILE:LINE: ..." (bad substitution, bad
+ * --chown, invalid port or signal...).
+ */
+int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base);
 
 /*
  * Docker's shell-word expansion (BuildKit's shell.Lex ProcessWord):
