@@ -3,11 +3,11 @@
  */
 #include "lib/common.h"
 #include "context.h"
+#include "dockerfile.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,7 +83,7 @@ void context_image_path(const char *workdir, const char *dest, struct strbuf *ou
 
 int context_has_glob(const char *pattern)
 {
-	return strpbrk(pattern, "*?[") != NULL;
+	return dockerfile_glob_has_meta(pattern);
 }
 
 /*
@@ -433,7 +433,7 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 		}
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    !fnmatch(comp.buf, de->d_name, FNM_PATHNAME))
+			    dockerfile_glob_match(comp.buf, de->d_name) == 1)
 				strlist_add(&names, de->d_name);
 		closedir(d);
 		qsort(names.v, names.nr, sizeof(*names.v), cmp_str);

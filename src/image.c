@@ -229,8 +229,7 @@ int image_index_select(const char *index, size_t len, const char *platform, char
 	if (!j)
 		return -EXIT_REGISTRY;
 	ms = json_object_get(j, "manifests");
-	rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s/%s%s%s",
-		      want.os, want.arch, want.variant[0] ? "/" : "", want.variant);
+	rc = -EXIT_NOT_FOUND;
 	json_array_foreach(ms, i, m) {
 		const char *d = json_string_value(json_object_get(m, "digest"));
 
@@ -241,6 +240,9 @@ int image_index_select(const char *index, size_t len, const char *platform, char
 		}
 	}
 	json_decref(j);
+	if (rc < 0)
+		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s/%s%s%s",
+			      want.os, want.arch, want.variant[0] ? "/" : "", want.variant);
 	return rc;
 }
 
@@ -498,6 +500,11 @@ void image_add_volume(struct image *img, const char *path)
 void image_set_label(struct image *img, const char *key, const char *value)
 {
 	json_object_set_new(config_map(img, "Labels"), key, json_string(value));	/* steals */
+}
+
+void image_set_author(struct image *img, const char *author)
+{
+	json_object_set_new(img->config, "author", json_string(author));	/* steals */
 }
 
 void image_set_stopsignal(struct image *img, const char *sig)

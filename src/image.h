@@ -111,6 +111,8 @@ void image_set_user(struct image *img, const char *user);
 void image_add_port(struct image *img, const char *port);
 void image_add_volume(struct image *img, const char *path);
 void image_set_label(struct image *img, const char *key, const char *value);
+/* MAINTAINER: the config's "author" */
+void image_set_author(struct image *img, const char *author);
 void image_set_stopsignal(struct image *img, const char *sig);
 /* healthcheck: the Healthcheck object ({"Test": [...], "Interval": ns...}), stolen */
 void image_set_healthcheck(struct image *img, json_t *healthcheck);
