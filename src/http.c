@@ -41,6 +41,7 @@ void http_response_release(struct http_response *r)
 	strbuf_release(&r->body);
 	strbuf_release(&r->headers);
 	strbuf_release(&r->url);
+	strbuf_release(&r->error);
 	r->status = 0;
 }
 
@@ -270,6 +271,7 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 	strbuf_reset(&out->body);
 	strbuf_reset(&out->headers);
 	out->status = 0;
+	out->permanent = 0;
 
 	for (const char *const *h = req->headers; h && *h; h++)
 		hl = curl_slist_append(hl, *h);
@@ -339,14 +341,21 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 		struct strbuf msg = STRBUF_INIT;
 
 		url_for_message(url, &msg);
-		if (t.sink_failed)
+		strbuf_reset(&out->error);
+		out->permanent = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR ||
+			cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT;
+		if (t.sink_failed) {
 			ret = -1;
-		else if (t.overflow)
-			ret = error_as(EXIT_NETWORK, "response from '%s' is larger than %zu bytes",
-				       msg.buf, t.cap);
-		else
-			ret = error_as(EXIT_NETWORK, "cannot reach '%s': %s", msg.buf,
-				       errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		} else {
+			if (t.overflow)
+				strbuf_addf(&out->error, "response from '%s' is larger than %zu bytes",
+					    msg.buf, t.cap);
+			else
+				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
+					    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			ret = req->quiet ? -EXIT_NETWORK : error_as(EXIT_NETWORK, "%s", out->error.buf);
+		}
 		strbuf_release(&msg);
 		goto out;
 	}

@@ -26,9 +26,11 @@ struct http_response {
 	struct strbuf body;	/* capped at the request's cap */
 	struct strbuf headers;	/* raw header block of the final response */
 	struct strbuf url;	/* the final URL after redirects */
+	struct strbuf error;	/* transport failure message, when the request had quiet set */
+	int permanent;		/* the failure will not go away by retrying (TLS verification) */
 };
 
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
 
 void http_response_release(struct http_response *r);
 
@@ -63,6 +65,7 @@ struct http_request {
 	long timeout_s;		/* whole request; 0: 30 s (streamed: 0 means none, low-speed limit instead) */
 	int follow;		/* follow up to 5 redirects */
 	int insecure;		/* allow plain http to a non-loopback host */
+	int quiet;		/* transport failures: message into out->error, not printed (the caller retries) */
 	/* progress: called with bytes moved so far (up or down) */
 	void (*progress)(void *data, long long now);
 	void *progress_data;

@@ -4,7 +4,11 @@
  */
 #include "lib/common.h"
 
+#include <pthread.h>
+
 static char last_error[1024];
+/* registry uploads report from worker threads */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static int quiet;
 
 void error_set_quiet(int q)
@@ -22,12 +26,14 @@ static void report(const char *prefix, const char *fmt, va_list ap, int keep)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pthread_mutex_lock(&report_lock);
 	if (keep)
 		snprintf(last_error, sizeof(last_error), "%s", msg);
 	if (!quiet) {
 		fprintf(stderr, "%s%s\n", prefix, msg);
 		fflush(stderr);
 	}
+	pthread_mutex_unlock(&report_lock);
 }
 
 int error(const char *fmt, ...)
