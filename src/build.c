@@ -10,6 +10,7 @@
 #include "dockerignore.h"
 #include "ocilayout.h"
 #include "reference.h"
+#include "registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -183,8 +184,27 @@ out:
 	return rc;
 }
 
-int build_fetch_base(const char *image, const char *platform, const char *base_layout,
-		     struct image_base *out)
+static int base_from_registry(struct registry_client *c, const struct reference *ref, const char *name,
+			      const char *platform, struct image_base *out)
+{
+	struct platform want = PLATFORM_INIT;
+	struct remote_image ri = REMOTE_IMAGE_INIT;
+	int rc = 0;
+
+	if (platform)
+		rc = platform_parse(platform, &want);
+	if (!rc)
+		rc = registry_fetch_image(c, ref, platform ? &want : NULL, &ri);
+	if (!rc)
+		rc = image_base_set(out, name, ri.manifest.digest, ri.manifest.bytes.buf, ri.manifest.bytes.len,
+				    ri.config.buf, ri.config.len);
+	remote_image_release(&ri);
+	platform_release(&want);
+	return rc;
+}
+
+int build_fetch_base(struct registry_client *client, const char *image, const char *platform,
+		     const char *base_layout, struct image_base *out)
 {
 	struct reference ref = REFERENCE_INIT;
 	struct strbuf name = STRBUF_INIT;
@@ -198,13 +218,49 @@ int build_fetch_base(const char *image, const char *platform, const char *base_l
 	if (rc < 0)
 		return rc;
 	reference_format(&ref, &name);
-	if (base_layout)
+	if (base_layout) {
 		rc = base_from_layout(base_layout, image, name.buf, platform, out);
-	else
-		rc = error_as(EXIT_NOT_FOUND, "cannot fetch base image '%s': no registry client in this build yet "
-			      "(give --base-layout DIR)", name.buf);
+	} else if (client) {
+		rc = base_from_registry(client, &ref, name.buf, platform, out);
+	} else {
+		struct registry_options ro = { 0 };
+		struct registry_client *c = registry_client_new(&ro);
+
+		rc = base_from_registry(c, &ref, name.buf, platform, out);
+		registry_client_free(c);
+	}
 	reference_release(&ref);
 	strbuf_release(&name);
+	return rc;
+}
+
+struct base_fetch {
+	struct registry_client *client;
+};
+
+/* ocilayout_fetch_fn: a base layer from its registry, streamed to fd */
+static int fetch_base_blob(void *ctx, const char *base_name, const char *digest, int fd)
+{
+	struct base_fetch *bf = ctx;
+	struct reference ref = REFERENCE_INIT;
+	FILE *fp;
+	int rc, dfd;
+
+	rc = reference_parse(base_name, &ref);
+	if (rc < 0)
+		return rc;
+	dfd = dup(fd);
+	fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+	if (!fp) {
+		if (dfd >= 0)
+			close(dfd);
+		reference_release(&ref);
+		return error("cannot open a temporary file for base layer %s: %s", digest, strerror(errno));
+	}
+	rc = registry_get_blob(bf->client, &ref, digest, -1, fp);
+	if (fclose(fp) != 0 && !rc)
+		rc = error("cannot write base layer %s: %s", digest, strerror(errno));
+	reference_release(&ref);
 	return rc;
 }
 
@@ -499,6 +555,8 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	const char *const *tags = opts->tags_nr ? opts->tags : &default_tag;
 	const char **env = NULL;
 	int rc, temp_layout = opts->output_kind != BUILD_OUTPUT_OCI;
+	struct registry_client *own_client = NULL, *client;
+	struct base_fetch bf = { NULL };
 
 	memset(&b, 0, sizeof(b));
 	dockerfile_init(&df);
@@ -555,7 +613,13 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (opts->epoch >= 0)
 		res.epoch = opts->epoch;
 	platform = opts->platform ? opts->platform : df.from.platform;
-	rc = build_fetch_base(df.from.scratch ? NULL : df.from.image, platform, opts->base_layout, &base);
+	if (!opts->registry && !opts->base_layout && !df.from.scratch) {
+		struct registry_options ro = { 0 };
+
+		own_client = registry_client_new(&ro);
+	}
+	client = opts->registry ? opts->registry : own_client;
+	rc = build_fetch_base(client, df.from.scratch ? NULL : df.from.image, platform, opts->base_layout, &base);
 	if (rc < 0)
 		goto out;
 	if (base.config) {
@@ -630,8 +694,9 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (rc < 0)
 		goto out;
 	if (opts->output_kind == BUILD_OUTPUT_DOCKER) {
+		bf.client = client;
 		rc = ocilayout_write_docker_archive(&b.layout, mdig, opts->tags, opts->tags_nr, opts->output,
-						    base.name, NULL, NULL);
+						    base.name, client ? fetch_base_blob : NULL, &bf);
 		if (rc < 0)
 			goto out;
 	}
@@ -663,6 +728,7 @@ out:
 	if (temp_layout && layout_dir.len)
 		remove_tree(layout_dir.buf);
 	free(env);
+	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);
 	image_release(&b.img);

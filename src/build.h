@@ -23,6 +23,8 @@
 #include "image.h"
 #include "layer.h"
 
+struct registry_client;
+
 enum build_output_kind {
 	BUILD_OUTPUT_NONE = 0,	/* a temporary layout, removed: only the digest */
 	BUILD_OUTPUT_OCI,	/* an OCI image layout directory */
@@ -46,6 +48,7 @@ struct build_opts {
 	enum layer_compression compression;
 	int docker_media_types;	/* Docker schema 2 instead of OCI */
 	const char *base_layout;	/* an OCI layout holding the FROM image (tests, offline), or NULL */
+	struct registry_client *registry;	/* for the base image (borrowed); NULL: a client of our own */
 	long long epoch;	/* -1: SOURCE_DATE_EPOCH, else the commit time */
 	int quiet;	/* no progress on stderr */
 };
@@ -74,11 +77,13 @@ int build_run(const struct build_opts *opts, struct build_result *out);
 
 /*
  * The base image: FROM's reference (with --platform) to its manifest and
- * config.  scratch gives an empty base; base_layout (may be NULL) is an
- * OCI layout to take it from instead of a registry.
+ * config, the only place a base image comes from.  scratch gives an empty
+ * base; base_layout (may be NULL) is an OCI layout to take it from instead
+ * of the registry; client NULL: a client of our own (anonymous or docker
+ * config credentials).
  */
-int build_fetch_base(const char *image, const char *platform, const char *base_layout,
-		     struct image_base *out);
+int build_fetch_base(struct registry_client *client, const char *image, const char *platform,
+		     const char *base_layout, struct image_base *out);
 
 /* The fixed time: SOURCE_DATE_EPOCH, else HEAD's commit time in the repository holding dir, else 0. */
 int build_epoch(const char *dir, long long *out);
