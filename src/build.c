@@ -419,8 +419,8 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	struct strbuf what = STRBUF_INIT;
 	int rc;
 
-	strbuf_addf(&what, "%s (%s:%d)", dockerfile_cmd_name(in->cmd),
-		    b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line);
+	strbuf_addf(&what, "%s:%d: %s", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
+		    dockerfile_cmd_name(in->cmd));
 	co.sources = (const char *const *)in->copy.sources.v;
 	co.sources_nr = in->copy.sources.nr;
 	co.dest = in->copy.dest_path;

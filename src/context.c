@@ -614,6 +614,33 @@ static int dest_is_dir(const char *dest, const char *ipath)
 	return 0;
 }
 
+/*
+ * The destination directory itself: created with mode (the source
+ * directory's, or 0755) and --chown's owner, never --chmod (BuildKit makes
+ * it with MkdirAll).  A standard system directory keeps root and 0755
+ * (1777 for the temporary ones): it exists in the base, whose owner and
+ * mode Docker leaves alone.
+ */
+static void add_dest_dir(struct copier *c, const char *ipath, unsigned int mode)
+{
+	struct layer_entry e = { 0 };
+
+	if (!*ipath)
+		return;
+	e.path = (char *)ipath;
+	e.type = LAYER_DIR;
+	e.mode = mode & 07777;
+	e.uid = own_uid(c, 0);
+	e.gid = own_gid(c, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
+		if (strcmp(ipath, system_dirs[i]))
+			continue;
+		e.uid = e.gid = 0;
+		e.mode = !strcmp(ipath, "tmp") || !strcmp(ipath, "var/tmp") ? 01777 : 0755;
+	}
+	layer_entries_add(c->out, &e);
+}
+
 int context_copy(const char *root, const struct context_ignore *ign,
 		 const struct context_copy_opts *opts, struct layer_entries *out)
 {
@@ -688,15 +715,15 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		strbuf_reset(&host);
 		strbuf_addf(&host, "%s%s%s", root, res.len ? "/" : "", res.buf);
 		if (S_ISDIR(st.st_mode)) {
-			add_dir(&c, idest.buf, st.st_mode);
+			add_dest_dir(&c, idest.buf, st.st_mode);
 			rc = walk(&c, res.buf, idest.buf);
 		} else if (S_ISREG(st.st_mode) && opts->is_add && is_tar_archive(host.buf)) {
-			add_dir(&c, idest.buf, 0755);
+			add_dest_dir(&c, idest.buf, 0755);
 			rc = extract(&c, host.buf, src, idest.buf);
 		} else {
 			strbuf_reset(&ipath);
 			if (into_dir) {
-				add_dir(&c, idest.buf, 0755);
+				add_dest_dir(&c, idest.buf, 0755);
 				strbuf_addf(&ipath, "%s%s%s", idest.buf, idest.len ? "/" : "", base);
 			} else {
 				strbuf_addbuf(&ipath, &idest);

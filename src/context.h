@@ -47,7 +47,7 @@ struct context_copy_opts {
 	long long uid, gid;	/* -1: keep (0 for files from the context) */
 	int chmod;	/* -1: keep */
 	int is_add;	/* ADD: extract local tar archives */
-	const char *what;	/* "COPY" or "ADD" plus "(Dockerfile:LINE)", for messages */
+	const char *what;	/* "Dockerfile:LINE: COPY", the start of messages */
 };
 
 /*

@@ -154,6 +154,50 @@ static void sort_dedupe(struct layer_entries *le)
 	le->nr = out;
 }
 
+/* The entry holding the content of a hard link (following link chains), or NULL. */
+static struct layer_entry *link_root(struct layer_entries *le, const char *path)
+{
+	struct layer_entry *t = layer_entries_find(le, path);
+
+	for (size_t guard = 0; t && t->type == LAYER_HARDLINK && guard < le->nr; guard++)
+		t = layer_entries_find(le, t->link);
+	return t && t->type == LAYER_FILE ? t : NULL;
+}
+
+/*
+ * A tar's hard link must come after the file it links to.  Hard links
+ * from archives (ADD) may name a path that sorts later: then the first
+ * path in sorted order takes the content and the others link to it.
+ */
+static void order_hard_links(struct layer_entries *le)
+{
+	for (size_t i = 0; i < le->nr; i++) {
+		struct layer_entry *h = &le->v[i], *t;
+
+		if (h->type != LAYER_HARDLINK)
+			continue;
+		t = link_root(le, h->link);
+		if (!t)
+			continue;	/* a link to nothing in this layer: written as is */
+		if (strcmp(h->path, t->path) < 0) {
+			h->type = LAYER_FILE;
+			free(h->link);
+			h->link = NULL;
+			h->src = t->src;
+			t->src = NULL;
+			h->spool_off = t->spool_off;
+			h->size = t->size;
+			t->type = LAYER_HARDLINK;
+			t->size = 0;
+			free(t->link);
+			t->link = xstrdup(h->path);
+		} else if (strcmp(h->link, t->path)) {
+			free(h->link);
+			h->link = xstrdup(t->path);
+		}
+	}
+}
+
 void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
 {
 	struct layer_entries parents = LAYER_ENTRIES_INIT;
@@ -186,6 +230,7 @@ void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
 	layer_entries_release(&parents);
 	sort_dedupe(le);
 	link_hard_links(le);
+	order_hard_links(le);
 }
 
 int layer_entries_spool(struct layer_entries *le, uint64_t *off_out)

@@ -268,6 +268,30 @@ static void test_image(void)
 	}
 }
 
+static void test_hard_link_order(void)
+{
+	struct layer_entries le = LAYER_ENTRIES_INIT;
+	struct layer_entry e = { 0 };
+
+	add_file(&le, "pkg/z", "a", 0644);
+	le.v[0].nlink = 1;
+	e.type = LAYER_HARDLINK;
+	e.path = "pkg/m";
+	e.link = "pkg/z";
+	layer_entries_add(&le, &e);
+	e.path = "pkg/b";
+	e.link = "pkg/m";
+	layer_entries_add(&le, &e);
+	layer_entries_finish(&le, 0755);
+	is_int(le.nr, 4, "archive hard links: parent added");
+	is_str(le.v[1].path, "pkg/b", "sorted");
+	ok(le.v[1].type == LAYER_FILE && le.v[1].src && le.v[1].size == 6, "the first path takes the content");
+	ok(le.v[2].type == LAYER_HARDLINK && !strcmp(le.v[2].link, "pkg/b"), "a chain is resolved to the first");
+	ok(le.v[3].type == LAYER_HARDLINK && !strcmp(le.v[3].link, "pkg/b") && !le.v[3].src,
+	   "the former target links to it");
+	layer_entries_release(&le);
+}
+
 int main(void)
 {
 	struct strbuf cmd = STRBUF_INIT;
@@ -279,6 +303,7 @@ int main(void)
 	test_layer(LAYER_GZIP);
 	test_layer(LAYER_ZSTD);
 	test_image();
+	test_hard_link_order();
 	strbuf_addf(&cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd.buf) != 0)
 		printf("# could not remove %s\n", tmpdir);
