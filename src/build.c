@@ -595,13 +595,25 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		goto out;
 	strbuf_reset(&buf);
 	{
+		/* BuildKit: DOCKERFILE.dockerignore next to the Dockerfile wins over the context's */
 		struct strbuf ip = STRBUF_INIT;
+		int found = 0;
 
-		strbuf_addf(&ip, "%s/.dockerignore", root);
-		if (strbuf_read_file(&buf, ip.buf, DOCKERIGNORE_CAP) == 0)
-			rc = dockerignore_load(&b.ign, buf.buf, buf.len, ".dockerignore");
-		else if (errno != ENOENT)
+		strbuf_addf(&ip, "%s.dockerignore", dfpath.buf);
+		if (strbuf_read_file(&buf, ip.buf, DOCKERIGNORE_CAP) == 0) {
+			found = 1;
+		} else if (errno != ENOENT) {
 			rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s", ip.buf, strerror(errno));
+		} else {
+			strbuf_reset(&ip);
+			strbuf_addf(&ip, "%s/.dockerignore", root);
+			if (strbuf_read_file(&buf, ip.buf, DOCKERIGNORE_CAP) == 0)
+				found = 1;
+			else if (errno != ENOENT)
+				rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s", ip.buf, strerror(errno));
+		}
+		if (found)
+			rc = dockerignore_load(&b.ign, buf.buf, buf.len, ip.buf);
 		strbuf_release(&ip);
 		if (rc < 0)
 			goto out;

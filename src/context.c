@@ -353,7 +353,9 @@ static int walk(struct copier *c, const char *rel, const char *ipath)
 		strlist_add(&names, de->d_name);
 	}
 	closedir(d);
-	qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+	if (names.nr > 1)
+		if (names.nr > 1)
+			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; i < names.nr && !rc; i++) {
 		struct stat st;
 		int excluded;
@@ -436,7 +438,9 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 			    dockerfile_glob_match(comp.buf, de->d_name) == 1)
 				strlist_add(&names, de->d_name);
 		closedir(d);
-		qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+		if (names.nr > 1)
+		if (names.nr > 1)
+			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
 		for (size_t i = 0; i < names.nr && !rc; i++) {
 			strbuf_reset(&next);
 			strbuf_addf(&next, "%s%s%s", done, *done ? "/" : "", names.v[i]);

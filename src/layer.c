@@ -120,7 +120,8 @@ static void link_hard_links(struct layer_entries *le)
 			files[nr++] = e;
 		}
 	}
-	qsort(files, nr, sizeof(*files), entry_key_cmp);
+	if (nr > 1)
+		qsort(files, nr, sizeof(*files), entry_key_cmp);
 	for (size_t i = 1; i < nr; i++) {
 		struct layer_entry *first = files[i - 1], *e = files[i];
 
@@ -143,7 +144,8 @@ static void sort_dedupe(struct layer_entries *le)
 {
 	size_t out = 0;
 
-	qsort(le->v, le->nr, sizeof(*le->v), entry_cmp);
+	if (le->nr > 1)
+		qsort(le->v, le->nr, sizeof(*le->v), entry_cmp);
 	for (size_t i = 0; i < le->nr; i++) {
 		if (i + 1 < le->nr && !strcmp(le->v[i].path, le->v[i + 1].path)) {
 			entry_release(&le->v[i]);
