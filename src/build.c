@@ -355,6 +355,8 @@ static void user_ids(const char *user, long long *uid, long long *gid)
 
 struct builder {
 	const struct build_opts *opts;
+	char **dirs;	/* directories our layers made, sorted (no leading '/') */
+	size_t dirs_nr, dirs_alloc;
 	const char *root;	/* the context, absolute */
 	struct ocilayout layout;
 	struct image img;
@@ -362,6 +364,43 @@ struct builder {
 	struct dockerignore ign;
 	struct build_result *res;
 };
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int known_dir(void *ctx, const char *ipath)
+{
+	struct builder *b = ctx;
+	const char *key = ipath;
+
+	return b->dirs_nr && bsearch(&key, b->dirs, b->dirs_nr, sizeof(char *), cmp_strp) != NULL;
+}
+
+/* Remember the directories of a finished entry list (for known_dir). */
+static void note_dirs(struct builder *b, const struct layer_entries *le)
+{
+	size_t before = b->dirs_nr, out = 0;
+
+	for (size_t i = 0; i < le->nr; i++) {
+		if (le->v[i].type != LAYER_DIR || known_dir(b, le->v[i].path))
+			continue;
+		ALLOC_GROW(b->dirs, b->dirs_nr + 1, b->dirs_alloc);
+		b->dirs[b->dirs_nr++] = xstrdup(le->v[i].path);
+	}
+	if (b->dirs_nr == before)
+		return;
+	qsort(b->dirs, b->dirs_nr, sizeof(char *), cmp_strp);
+	for (size_t i = 0; i < b->dirs_nr; i++) {
+		if (out && !strcmp(b->dirs[out - 1], b->dirs[i])) {
+			free(b->dirs[i]);
+			continue;
+		}
+		b->dirs[out++] = b->dirs[i];
+	}
+	b->dirs_nr = out;
+}
 
 static int write_layer(struct builder *b, struct layer_entries *le, const struct dockerfile_instr *in)
 {
@@ -371,6 +410,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 
 	layer_init(&l);
 	layer_entries_finish(le, 0755);
+	note_dirs(b, le);
 	rc = ocilayout_blob_tmp(&b->layout, &tmp);
 	if (rc < 0)
 		goto out;
@@ -430,6 +470,8 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	co.chmod = in->copy.mode;
 	co.is_add = in->cmd == DOCKERFILE_ADD && in->copy.unpack != 0;
 	co.what = what.buf;
+	co.known_dir = known_dir;
+	co.known_dir_ctx = b;
 	rc = context_copy(b->root, &ign, &co, &le);
 	if (!rc)
 		rc = write_layer(b, &le, in);
@@ -666,6 +708,22 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 			goto out;
 	}
 
+	if (image_get_workdir(&b.img)) {
+		struct layer_entries wd = LAYER_ENTRIES_INIT;
+		struct layer_entry e = { 0 };
+		struct strbuf p = STRBUF_INIT;
+
+		context_image_path(NULL, image_get_workdir(&b.img), &p);
+		if (p.len > 1) {
+			e.path = p.buf + 1;
+			e.type = LAYER_DIR;
+			layer_entries_add(&wd, &e);
+			layer_entries_finish(&wd, 0755);
+			note_dirs(&b, &wd);
+		}
+		layer_entries_release(&wd);
+		strbuf_release(&p);
+	}
 	if (temp_layout)
 		rc = make_tmpdir("layout", &layout_dir);
 	else
@@ -740,6 +798,9 @@ out:
 	if (temp_layout && layout_dir.len)
 		remove_tree(layout_dir.buf);
 	free(env);
+	for (size_t i = 0; i < b.dirs_nr; i++)
+		free(b.dirs[i]);
+	free(b.dirs);
 	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);

@@ -664,7 +664,8 @@ int context_copy(const char *root, const struct context_ignore *ign,
 			      what, opts->dest);
 		goto out;
 	}
-	into_dir = dest_is_dir(opts->dest, idest.buf) || opts->sources_nr > 1;
+	into_dir = dest_is_dir(opts->dest, idest.buf) || opts->sources_nr > 1 ||
+		   (opts->known_dir && opts->known_dir(opts->known_dir_ctx, idest.buf));
 	for (size_t i = 0; i < opts->sources_nr; i++) {
 		size_t before = matches.nr;
 

@@ -11,7 +11,8 @@
  *   context is ever read;
  * - a directory source copies its contents, not the directory itself;
  * - a file source goes to DEST/basename when DEST ends with '/' (or is
- *   "/", "." or a well-known system directory), else to DEST itself;
+ *   "/", "." or a well-known system directory, or a directory an earlier
+ *   instruction made), else to DEST itself;
  * - more than one source needs a destination ending with '/';
  * - a relative DEST is relative to WORKDIR;
  * - inside a copied directory, symlinks are stored as links (never
@@ -48,6 +49,13 @@ struct context_copy_opts {
 	int chmod;	/* -1: keep */
 	int is_add;	/* ADD: extract local tar archives */
 	const char *what;	/* "Dockerfile:LINE: COPY", the start of messages */
+	/*
+	 * 1 if the image already has a directory at ipath (no leading '/'):
+	 * made by an earlier layer or the WORKDIR.  A destination naming one
+	 * is copied into, as Docker does.  May be NULL.
+	 */
+	int (*known_dir)(void *ctx, const char *ipath);
+	void *known_dir_ctx;
 };
 
 /*
