@@ -184,65 +184,6 @@ out:
 	return rc;
 }
 
-/* ---- chown / chmod ------------------------------------------------- */
-
-int context_parse_chmod(const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	if (!*s)
-		return error_as(EXIT_DOCKERFILE, "invalid --chmod '': want an octal mode like 755");
-	v = strtol(s, &end, 8);
-	if (*end || v < 0 || v > 07777)
-		return error_as(EXIT_DOCKERFILE, "invalid --chmod '%s': want an octal mode like 755", s);
-	*out = (int)v;
-	return 0;
-}
-
-static int parse_id(const char *s, size_t n, const char *whole, long long *out)
-{
-	char buf[64], *end;
-	long long v;
-
-	if (n == 4 && !strncmp(s, "root", 4)) {
-		*out = 0;
-		return 0;
-	}
-	if (!n || n >= sizeof(buf))
-		return error_as(EXIT_DOCKERFILE, "invalid --chown '%s'", whole);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	v = strtoll(buf, &end, 10);
-	if (*end || v < 0 || v > 0xfffffffeLL)
-		return error_as(EXIT_DOCKERFILE,
-				"--chown '%s': user and group names cannot be resolved without the base image's "
-				"/etc/passwd and /etc/group; use numeric ids (e.g. --chown=1000:1000)", whole);
-	*out = v;
-	return 0;
-}
-
-int context_parse_chown(const char *s, long long *uid, long long *gid)
-{
-	const char *colon = strchr(s, ':');
-	long long u, g;
-	int rc;
-
-	rc = parse_id(s, colon ? (size_t)(colon - s) : strlen(s), s, &u);
-	if (rc < 0)
-		return rc;
-	if (colon) {
-		rc = parse_id(colon + 1, strlen(colon + 1), s, &g);
-		if (rc < 0)
-			return rc;
-	} else {
-		g = u;
-	}
-	*uid = u;
-	*gid = g;
-	return 0;
-}
-
 /* ---- the copy ------------------------------------------------------ */
 
 struct copier {

@@ -71,15 +71,4 @@ void context_image_path(const char *workdir, const char *dest, struct strbuf *ou
 /* 1 if pattern has glob characters (* ? [). */
 int context_has_glob(const char *pattern);
 
-/* Parse --chmod: octal only, as Docker; -EXIT_DOCKERFILE on others. */
-int context_parse_chmod(const char *s, int *out);
-
-/*
- * Parse --chown user[:group]: numbers, or "root"; names are refused
- * (-EXIT_DOCKERFILE) since the base image's /etc/passwd is never
- * downloaded.  A user without group takes gid = uid, as Docker does for
- * numeric ids.
- */
-int context_parse_chown(const char *s, long long *uid, long long *gid);
-
 #endif
