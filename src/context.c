@@ -350,8 +350,12 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 	int rc = 0;
 
 	if (!*rest) {
-		strlist_add(out, done);
-		return 0;
+		/* a match only if it exists: a glob over a file then a name is none */
+		rc = resolve_scoped(c->root, done, 0, &res, &st);
+		if (!rc)
+			strlist_add(out, done);
+		strbuf_release(&res);
+		return rc < 0 ? rc : 0;
 	}
 	e = strchrnul(rest, '/');
 	strbuf_add(&comp, rest, e - rest);
