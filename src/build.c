@@ -128,7 +128,7 @@ static int layout_pick(const char *dir, const char *image, char *out)
 		json_decref(idx);
 		return error_as(EXIT_INPUT, "'%s/index.json' is not an OCI index", dir);
 	}
-	rc = error_as(EXIT_NOT_FOUND, "the layout '%s' has no image named '%s'", dir, image);
+	rc = -EXIT_NOT_FOUND;
 	json_array_foreach(ms, i, m) {
 		const char *name = json_string_value(json_object_get(json_object_get(m, "annotations"), ANN_REF_NAME));
 		const char *d = json_string_value(json_object_get(m, "digest"));
@@ -140,6 +140,8 @@ static int layout_pick(const char *dir, const char *image, char *out)
 		}
 	}
 	json_decref(idx);
+	if (rc < 0)
+		rc = error_as(EXIT_NOT_FOUND, "the layout '%s' has no image named '%s'", dir, image);
 	return rc;
 }
 
@@ -514,9 +516,10 @@ static int apply(struct builder *b, const struct dockerfile_instr *in)
 		return do_copy(b, in);
 	case DOCKERFILE_WORKDIR:
 		return do_workdir(b, in);
-	case DOCKERFILE_ARG:
 	case DOCKERFILE_FROM:
 		return 0;
+	case DOCKERFILE_ARG:	/* in the history only, as BuildKit does */
+		break;
 	case DOCKERFILE_ENV:
 		for (size_t i = 0; i < in->kv_nr; i++)
 			image_set_env(&b->img, in->kv[i].key, in->kv[i].value ? in->kv[i].value : "");
