@@ -970,7 +970,7 @@ int dockerfile_glob_has_meta(const char *s)
 /* ---- paths ---- */
 
 /* Go's path.Clean */
-static void path_clean(const char *p, struct strbuf *out)
+void dockerfile_path_clean(const char *p, struct strbuf *out)
 {
 	int rooted = *p == '/';
 	size_t start = out->len, base;
@@ -1027,7 +1027,7 @@ void dockerfile_workdir_join(const char *current, const char *requested, struct 
 	if (current && *current)
 		strbuf_addf(&tmp, "%s/", current);
 	strbuf_addstr(&tmp, requested);
-	path_clean(tmp.buf, out);
+	dockerfile_path_clean(tmp.buf, out);
 	strbuf_release(&tmp);
 }
 
@@ -2530,12 +2530,12 @@ static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struc
 	/* dest against WORKDIR; "." "" or a trailing '/' means a directory */
 	strbuf_reset(&sb);
 	if (c->dest[0] == '/') {
-		path_clean(c->dest, &sb);
+		dockerfile_path_clean(c->dest, &sb);
 	} else {
 		struct strbuf j = STRBUF_INIT;
 
 		strbuf_addf(&j, "%s/%s", workdir, c->dest);
-		path_clean(j.buf, &sb);
+		dockerfile_path_clean(j.buf, &sb);
 		strbuf_release(&j);
 	}
 	if ((!strcmp(c->dest, ".") || !*c->dest || c->dest[strlen(c->dest) - 1] == '/') &&

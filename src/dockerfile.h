@@ -227,6 +227,9 @@ int dockerfile_glob_match(const char *pattern, const char *path);
 /* Docker's containsWildcards(): an unescaped '*', '?' or '['. */
 int dockerfile_glob_has_meta(const char *s);
 
+/* Go's path.Clean ("" is "."); appends to out. */
+void dockerfile_path_clean(const char *path, struct strbuf *out);
+
 /*
  * WORKDIR rule (Docker's NormalizeWorkdir): requested joined to current
  * when relative, cleaned.  Appends to out.
