@@ -451,6 +451,11 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static const char *entry_name(const char *mbs, const char *utf8)
+{
+	return mbs ? mbs : utf8;
+}
+
 static int extract(struct copier *c, const char *host, const char *rel, const char *idir)
 {
 	struct archive *a = open_archive(host);
@@ -463,14 +468,20 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 		free(buf);
 		return error_as(EXIT_CONTEXT, "cannot read archive '%s'", rel);
 	}
-	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+	/* ARCHIVE_WARN: a name the locale cannot show; its UTF-8 form is used */
+	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		struct layer_entry e = { 0 };
-		const char *hl = archive_entry_hardlink(ae);
+		const char *hl = entry_name(archive_entry_hardlink(ae), archive_entry_hardlink_utf8(ae));
+		const char *name = entry_name(archive_entry_pathname(ae), archive_entry_pathname_utf8(ae));
 		mode_t type = archive_entry_filetype(ae);
 
+		if (!name) {
+			rc = error_as(EXIT_CONTEXT, "cannot read archive '%s': an entry without a name", rel);
+			break;
+		}
 		strbuf_reset(&ip);
 		strbuf_reset(&tmp);
-		path_push(&tmp, archive_entry_pathname(ae));
+		path_push(&tmp, name);
 		strbuf_addstr(&ip, idir);
 		if (ip.len && tmp.len)
 			strbuf_addch(&ip, '/');
@@ -499,7 +510,11 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 			layer_entries_add(c->out, &e);
 		} else if (type == AE_IFLNK) {
 			e.type = LAYER_SYMLINK;
-			e.link = (char *)archive_entry_symlink(ae);
+			e.link = (char *)entry_name(archive_entry_symlink(ae), archive_entry_symlink_utf8(ae));
+			if (!e.link) {
+				warning("skipping '%s' in archive '%s': a symbolic link without a target", name, rel);
+				continue;
+			}
 			e.mode = 0777;
 			layer_entries_add(c->out, &e);
 		} else if (type == AE_IFREG) {
@@ -521,8 +536,7 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 				break;
 			layer_entries_add(c->out, &e);
 		} else {
-			warning("skipping '%s' in archive '%s': not a file, directory or link",
-				archive_entry_pathname(ae), rel);
+			warning("skipping '%s' in archive '%s': not a file, directory or link", name, rel);
 		}
 	}
 	if (!rc && r != ARCHIVE_EOF)

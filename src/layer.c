@@ -656,7 +656,13 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		rc = error("cannot create a tar writer");
 		goto out;
 	}
+	/*
+	 * hdrcharset=BINARY: names are written as the bytes they are on disk,
+	 * never converted through the locale (which fails for UTF-8 names
+	 * under LANG=C), as Go's archive/tar in Docker writes them.
+	 */
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(a, &w, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
 		rc = error("cannot start the layer tar: %s", archive_error_string(a));

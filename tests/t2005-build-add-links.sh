@@ -147,6 +147,36 @@ test_expect_success 'a destination an earlier instruction made a directory is co
 	test_cmp expect actual
 '
 
+long=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+uname=$(printf "h\303\251llo w\303\266rld.txt")
+
+test_expect_success 'long and non-ASCII names survive (pax)' '
+	mkdir -p "ctx/names/$long/$long" &&
+	echo deep >"ctx/names/$long/$long/$long.txt" &&
+	echo u >"ctx/names/$uname" &&
+	printf "FROM scratch\nCOPY names /n/\n" >ctx/Dockerfile.names &&
+	publish build --context ctx --file ctx/Dockerfile.names --output oci:names >dn &&
+	m=names/blobs/sha256/$(cut -c8- dn) &&
+	l=names/blobs/sha256/$(jq -r ".layers[0].digest" "$m" | cut -c8-) &&
+	gzip -dc <"$l" | tar tf - --quoting-style=literal >actual &&
+	printf "%s\n" n/ "n/$long/" "n/$long/$long/" "n/$long/$long/$long.txt" "n/$uname" >expect &&
+	test_cmp expect actual &&
+	mkdir x && gzip -dc <"$l" | tar xf - -C x &&
+	test "$(cat "x/n/$long/$long/$long.txt")" = deep &&
+	test "$(cat "x/n/$uname")" = u
+'
+
+test_expect_success 'ADD of a pax archive with long and non-ASCII names' '
+	tar -C ctx --format=pax -czf ctx/names.tgz names &&
+	printf "FROM scratch\nADD names.tgz /a/\n" >ctx/Dockerfile.names &&
+	publish build --context ctx --file ctx/Dockerfile.names --output oci:names2 >dn2 &&
+	m=names2/blobs/sha256/$(cut -c8- dn2) &&
+	l=names2/blobs/sha256/$(jq -r ".layers[0].digest" "$m" | cut -c8-) &&
+	gzip -dc <"$l" | tar tf - --quoting-style=literal >actual &&
+	printf "%s\n" a/ a/names/ "a/names/$long/" "a/names/$long/$long/" "a/names/$long/$long/$long.txt" "a/names/$uname" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success BUSYBOX '--base-layout: the base from a local layout, its layers copied in' '
 	make_busybox_base base >/dev/null &&
 	printf "FROM example.com/base:1\nCOPY tree/data /data\nCMD [\"cat\", \"/data\"]\n" >ctx/Dockerfile &&
