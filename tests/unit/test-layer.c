@@ -268,6 +268,34 @@ static void test_image(void)
 	}
 }
 
+static void test_index(void)
+{
+	struct image_index_entry ms[] = {
+		{ "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 10, MT_OCI_MANIFEST, "linux/amd64" },
+		{ "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 20, MT_OCI_MANIFEST, "linux/arm64/v8" },
+		{ "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 30, MT_OCI_MANIFEST, "linux/arm/v7" },
+	};
+	struct image_kv ann[] = { { "org.opencontainers.image.version", "1" } };
+	struct strbuf out = STRBUF_INIT;
+	char d[DIGEST_HEX_LEN + 1], got[DIGEST_HEX_LEN + 1];
+
+	ok(image_index_build(ms, 3, 0, ann, 1, &out, d) == 0, "index built");
+	is_str(out.buf,
+	       "{\"annotations\":{\"org.opencontainers.image.version\":\"1\"},\"manifests\":["
+	       "{\"digest\":\"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"mediaType\":"
+	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"},\"size\":10},"
+	       "{\"digest\":\"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"mediaType\":"
+	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"},\"size\":20},"
+	       "{\"digest\":\"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\",\"mediaType\":"
+	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"},\"size\":30}],"
+	       "\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"schemaVersion\":2}",
+	       "index: sorted compact, platforms normalised (arm64/v8 is arm64)");
+	digest_buffer(out.buf, out.len, got);
+	is_str(d, got, "index digest is of those bytes");
+	ok(image_index_select(out.buf, out.len, "linux/arm/v7", got) == 0 && got[7] == 'c', "and it selects back");
+	strbuf_release(&out);
+}
+
 static void test_hard_link_order(void)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
@@ -304,6 +332,7 @@ int main(void)
 	test_layer(LAYER_ZSTD);
 	test_image();
 	test_hard_link_order();
+	test_index();
 	strbuf_addf(&cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd.buf) != 0)
 		printf("# could not remove %s\n", tmpdir);
