@@ -74,6 +74,14 @@ test_expect_success 'build to docker: writes a loadable archive with the base la
 	tar xOf app.tar manifest.json | jq -e ".[0].RepoTags == [\"app:1\"] and (.[0].Layers | length == 4)"
 '
 
+test_expect_success 'containers/image (podman load, skopeo) reads the docker archive' '
+	skopeo inspect docker-archive:app.tar >arch.json &&
+	jq -e ".Layers | length == 4" arch.json &&
+	jq -e ".Layers[0] == \"$BASE_DIFF_ID\"" arch.json &&
+	skopeo copy -q docker-archive:app.tar oci:fromarchive:x &&
+	skopeo inspect --config oci:fromarchive:x | jq -e ".rootfs.diff_ids[0] == \"$BASE_DIFF_ID\""
+'
+
 test_expect_success DOCKER 'docker load + docker run: CMD, WORKDIR, USER, ENV' '
 	container_load app.tar &&
 	container_run app:1 >out.txt &&
