@@ -582,7 +582,7 @@ static int dest_is_dir(const char *dest, const char *ipath)
  * directory's, or 0755) and --chown's owner, never --chmod (BuildKit makes
  * it with MkdirAll).  A standard system directory keeps root and 0755
  * (1777 for the temporary ones): it exists in the base, whose owner and
- * mode Docker leaves alone.
+ * mode Docker leaves alone (layer_dir_mode()).
  */
 static void add_dest_dir(struct copier *c, const char *ipath, unsigned int mode)
 {
@@ -599,7 +599,7 @@ static void add_dest_dir(struct copier *c, const char *ipath, unsigned int mode)
 		if (strcmp(ipath, system_dirs[i]))
 			continue;
 		e.uid = e.gid = 0;
-		e.mode = !strcmp(ipath, "tmp") || !strcmp(ipath, "var/tmp") ? 01777 : 0755;
+		e.mode = layer_dir_mode(ipath, 0755);
 	}
 	layer_entries_add(c->out, &e);
 }

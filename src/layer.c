@@ -156,6 +156,15 @@ static void sort_dedupe(struct layer_entries *le)
 	le->nr = out;
 }
 
+unsigned int layer_dir_mode(const char *path, unsigned int fallback)
+{
+	if (!strcmp(path, "tmp") || !strcmp(path, "var/tmp"))
+		return 01777;	/* sticky and world-writable in every base */
+	if (!strcmp(path, "root"))
+		return 0700;
+	return fallback;
+}
+
 /* The entry holding the content of a hard link (following link chains), or NULL. */
 static struct layer_entry *link_root(struct layer_entries *le, const char *path)
 {
@@ -219,8 +228,7 @@ void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
 				break;
 			d.path = p;
 			d.type = LAYER_DIR;
-			/* the sticky, world-writable temporary directories of every base */
-			d.mode = !strcmp(p, "tmp") || !strcmp(p, "var/tmp") ? 01777 : parent_mode;
+			d.mode = layer_dir_mode(p, parent_mode);
 			layer_entries_add(&parents, &d);
 		}
 		free(p);

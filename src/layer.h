@@ -82,6 +82,14 @@ struct layer_entry *layer_entries_find(struct layer_entries *le, const char *pat
  */
 void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode);
 
+/*
+ * The mode a directory every Linux base image has is known to have:
+ * "tmp" and "var/tmp" 01777, "root" 0700; fallback for any other path.
+ * Used for parent directories a layer includes (their mode in the base is
+ * not known, as its layers are never downloaded).
+ */
+unsigned int layer_dir_mode(const char *path, unsigned int fallback);
+
 /* The spool: a temporary file for contents extracted from archives (ADD). */
 int layer_entries_spool(struct layer_entries *le, uint64_t *off_out);
 

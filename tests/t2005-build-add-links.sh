@@ -117,7 +117,7 @@ test_expect_success 'the layer is byte-identical when built again' '
 '
 
 test_expect_success '--chmod and --chown never touch a system destination directory' '
-	printf "FROM scratch\nCOPY --chmod=600 --chown=7:7 tree/data /etc/\nCOPY --chown=7:7 tree/data /tmp/\n" >ctx/Dockerfile &&
+	printf "FROM scratch\nCOPY --chmod=600 --chown=7:7 tree/data /etc/\nCOPY --chown=7:7 tree/data /tmp/\nCOPY tree/data /root/.config/x\n" >ctx/Dockerfile &&
 	publish build --context ctx --output oci:sys >/dev/null &&
 	layer_list sys 0 >actual &&
 	cat >expect <<-\EOF &&
@@ -129,6 +129,13 @@ test_expect_success '--chmod and --chown never touch a system destination direct
 	cat >expect <<-\EOF &&
 	drwxrwxrwt 0/0 tmp/
 	-rw-r--r-- 7/7 tmp/data
+	EOF
+	test_cmp expect actual &&
+	layer_list sys 2 >actual &&
+	cat >expect <<-\EOF &&
+	drwx------ 0/0 root/
+	drwxr-xr-x 0/0 root/.config/
+	-rw-r--r-- 0/0 root/.config/x
 	EOF
 	test_cmp expect actual
 '
