@@ -440,8 +440,8 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	image_add_layer(&b->img, &l);
 	image_add_history(&b->img, in->text, 0);
 	if (!b->opts->quiet)
-		note("Dockerfile:%d %s: %s, %llu bytes", in->line, dockerfile_cmd_name(in->cmd), l.digest,
-		     (unsigned long long)l.size);
+		note("%s:%d %s: %s, %llu bytes", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
+		     dockerfile_cmd_name(in->cmd), l.digest, (unsigned long long)l.size);
 	ALLOC_GROW(b->res->layers, b->res->layers_nr + 1, b->res->layers_alloc);
 	b->res->layers[b->res->layers_nr++] = l;
 	layer_init(&l);
@@ -491,7 +491,8 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 
 	image_set_workdir(&b->img, in->value);
 	context_image_path(NULL, in->value, &p);
-	if (p.len <= 1) {
+	/* nothing to make: the root, or a directory an earlier layer or the base's WORKDIR made */
+	if (p.len <= 1 || known_dir(b, p.buf + 1)) {
 		image_add_history(&b->img, in->text, 1);
 		goto out;
 	}
