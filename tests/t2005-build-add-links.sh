@@ -157,6 +157,19 @@ test_expect_success 'a destination an earlier instruction made a directory is co
 long=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 uname=$(printf "h\303\251llo w\303\266rld.txt")
 
+test_expect_success 'WORKDIR makes a layer only for a directory not made yet' '
+	printf "FROM scratch\nWORKDIR /app\nCOPY tree /app/\nWORKDIR /app\nWORKDIR /app/sub\nWORKDIR rel\n" >ctx/Dockerfile &&
+	publish build --context ctx --output oci:wd >dwd 2>/dev/null &&
+	m=wd/blobs/sha256/$(cut -c8- dwd) &&
+	c=wd/blobs/sha256/$(jq -r .config.digest "$m" | cut -c8-) &&
+	jq -e ".layers | length == 3" "$m" &&
+	jq -e ".config.WorkingDir == \"/app/sub/rel\"" "$c" &&
+	jq -e "[.history[] | select(.empty_layer) | .created_by] == [\"WORKDIR /app\", \"WORKDIR /app/sub\"]" "$c" &&
+	layer_list wd 2 | awk "{print \$3}" >actual &&
+	printf "app/\napp/sub/\napp/sub/rel/\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'long and non-ASCII names survive (pax)' '
 	mkdir -p "ctx/names/$long/$long" &&
 	echo deep >"ctx/names/$long/$long/$long.txt" &&
