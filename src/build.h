@@ -5,7 +5,8 @@
  * (dockerignore.c), gets the base image's manifest and config (never its
  * layers: build_fetch_base(), the one place a base image comes from),
  * applies the instructions to an image config (image.c), writes one layer
- * per COPY/ADD from the context (context.c, layer.c) and one per WORKDIR,
+ * per COPY/ADD from the context (context.c, layer.c) and one per WORKDIR
+ * naming a directory not made yet,
  * and stores the result as an OCI image layout (ocilayout.c) whose
  * index.json names the tag and the base.  With a docker: output the
  * layout is temporary and a `docker load` archive is written from it.
