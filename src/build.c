@@ -63,9 +63,27 @@ int build_epoch(const char *dir, long long *out)
 		return 0;
 	}
 	git_libgit2_init();
-	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0) {
+	rc = git_repository_open_ext(&repo, dir, 0, NULL);
+	/* libgit2 1.5 reports a repository of another owner as not found, naming safe.directory */
+	if (rc == GIT_ENOTFOUND && git_error_last() && git_error_last()->message &&
+	    strstr(git_error_last()->message, "safe.directory"))
+		rc = GIT_EOWNER;
+	if (rc == GIT_ENOTFOUND) {
 		warning("'%s' is not in a git repository and SOURCE_DATE_EPOCH is not set: using time 0", dir);
 		*out = 0;
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		const git_error *e = git_error_last();
+
+		/* an unsafe owner, say: the time must not silently change */
+		if (rc == GIT_EOWNER)
+			rc = error_as(EXIT_CONTEXT, "the repository holding '%s' belongs to another user, so its commit "
+				      "time is not read; set SOURCE_DATE_EPOCH, or run as its owner", dir);
+		else
+			rc = error_as(EXIT_CONTEXT, "cannot open the repository holding '%s' for the commit time: %s "
+				      "(or set SOURCE_DATE_EPOCH)", dir, e && e->message ? e->message : "unknown error");
 		goto out;
 	}
 	if (git_reference_name_to_id(&oid, repo, "HEAD") < 0 || git_commit_lookup(&commit, repo, &oid) < 0) {

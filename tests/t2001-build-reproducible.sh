@@ -80,4 +80,12 @@ test_expect_success 'outside a repository, time 0 with a warning' '
 	jq -e ".created == \"1970-01-01T00:00:00Z\"" "$c"
 '
 
+test_expect_success ROOT 'a repository of another owner is an error, not time 0' '
+	git clone -q src theirs && chown -R nobody theirs &&
+	test_exit_code 5 publish build --context theirs 2>err &&
+	grep "belongs to another user" err &&
+	SOURCE_DATE_EPOCH=86400 publish build --context theirs >e3 &&
+	test_cmp e1 e3
+'
+
 test_done
