@@ -1,0 +1,83 @@
+/*
+ * ocilayout.h: where a built image goes on disk.
+ *
+ * An OCI image layout (image-spec "image-layout.md"): DIR/oci-layout,
+ * DIR/index.json, DIR/blobs/sha256/<hex>.  Blobs are written under a
+ * temporary name and renamed to their digest once complete, so a blob
+ * file that exists is whole.
+ *
+ * The base image's layers are NOT copied in (we never download them)
+ * unless they are at hand locally (struct image_base.blob_dir).  The
+ * manifest's descriptor in index.json carries the annotation
+ * org.opencontainers.image.base.name (and .base.digest), and the manifest
+ * itself has them too: `publish push` fetches, mounts or streams every
+ * blob the layout lacks from that base repository.  So a layout written
+ * here is complete only together with its base.
+ *
+ * A second output, a `docker load` archive (manifest.json, the config and
+ * every layer, base ones included), is written from a layout by
+ * ocilayout_write_docker_archive(); missing base blobs come from a
+ * caller-supplied fetcher (the registry client), streamed into the tar.
+ */
+#ifndef OCILAYOUT_H
+#define OCILAYOUT_H
+
+#include <stdint.h>
+
+#include "lib/strbuf.h"
+
+struct ocilayout {
+	char *dir;	/* owned */
+};
+
+#define ANN_REF_NAME "org.opencontainers.image.ref.name"
+#define ANN_BASE_NAME "org.opencontainers.image.base.name"
+#define ANN_BASE_DIGEST "org.opencontainers.image.base.digest"
+
+/* Create (or reuse) the layout at dir: directories, oci-layout file. */
+int ocilayout_open(struct ocilayout *l, const char *dir);
+void ocilayout_release(struct ocilayout *l);
+
+/* DIR/blobs/sha256/<hex> for digest, appended to out. */
+void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out);
+/* 1 if the blob is present. */
+int ocilayout_has_blob(const struct ocilayout *l, const char *digest);
+/* A fresh temporary path in the blob directory, appended to out (the file is created empty). */
+int ocilayout_blob_tmp(const struct ocilayout *l, struct strbuf *out);
+/* Rename a finished temporary blob file to its digest. */
+int ocilayout_blob_commit(const struct ocilayout *l, const char *tmp, const char *digest);
+/* Write bytes as a blob named by digest (computed by the caller). */
+int ocilayout_put_blob(const struct ocilayout *l, const char *digest, const void *buf, size_t len);
+/* Link (or copy) the blob file src_dir/<hex> into the layout. */
+int ocilayout_import_blob(const struct ocilayout *l, const char *src_dir, const char *digest);
+
+/*
+ * Name a manifest in index.json.  Each ref_name (a tag, or a full
+ * reference) gets one descriptor with org.opencontainers.image.ref.name;
+ * an existing descriptor with the same name is replaced, others kept.
+ * base_name/base_digest (may be NULL) become annotations too.
+ * platform "os/arch[/variant]" or NULL.
+ */
+int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
+			   const char *digest, uint64_t size, const char *platform,
+			   const char *const *ref_names, size_t ref_names_nr,
+			   const char *base_name, const char *base_digest);
+
+/*
+ * Fetch a blob the layout lacks, writing its bytes to fd (the registry
+ * client streams it).  Returns 0 or negative.
+ */
+typedef int (*ocilayout_fetch_fn)(void *ctx, const char *base_name, const char *digest, int fd);
+
+/*
+ * Write a `docker load` / `podman load` archive of the manifest (by
+ * digest) in the layout to path: manifest.json (RepoTags = tags), the
+ * config, each layer (compressed, as docker load accepts them).  Blobs
+ * missing from the layout are fetched with fetch (NULL: an error naming
+ * the blob), each spooled to a temporary file, never held in memory.
+ */
+int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manifest_digest,
+				   const char *const *tags, size_t tags_nr, const char *path,
+				   const char *base_name, ocilayout_fetch_fn fetch, void *fetch_ctx);
+
+#endif

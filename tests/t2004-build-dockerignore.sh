@@ -1,0 +1,64 @@
+#!/bin/sh
+# t2004: .dockerignore, case by case (tests/data/dockerignore-cases.txt):
+# what `COPY . /ctx/` puts in the image matches the documented expectation
+# and, when a Docker engine runs here (prereq DOCKER), what a real
+# `docker build` (BuildKit) puts in the image for the same context.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIR/lib-docker.sh"
+
+command -v jq >/dev/null || test_skip_all "no jq"
+CASES=$TEST_DIR/data/dockerignore-cases.txt
+SOURCE_DATE_EPOCH=0
+export SOURCE_DATE_EPOCH
+
+start_dockerd >/dev/null 2>&1
+
+# split_case N DIR: case N's files into DIR, its .dockerignore, and DIR.expect, DIR.name
+split_case() {
+	mkdir -p "$2" &&
+	awk -v n="$1" -v dir="$2" '
+		/^### / { c++; if (c == n) print substr($0, 5) >(dir ".name"); next }
+		c != n { next }
+		/^--- files$/ { s = "f"; next }
+		/^--- \.dockerignore$/ { s = "i"; next }
+		/^--- expect$/ { s = "e"; next }
+		s == "f" && NF { print >(dir ".files") }
+		s == "i" { print >(dir "/.dockerignore") }
+		s == "e" && NF { print >(dir ".expect") }
+	' "$CASES" &&
+	while IFS= read -r f; do
+		case "$f" in
+		*/) mkdir -p "$2/$f" ;;
+		*) mkdir -p "$2/$(dirname "$f")" && echo "$f" >"$2/$f" ;;
+		esac
+	done <"$2.files" &&
+	printf "FROM scratch\nCOPY . /ctx/\n" >"$2/Dockerfile"
+}
+
+# ctx_listing: paths under ctx/ of a tar on stdin, sorted, without ctx/ and trailing '/'
+ctx_listing() {
+	sed -n "s|^\./||; s|^ctx/||p" | sed "s|/\$||" | grep -v "^\$" | LC_ALL=C sort
+}
+
+n=$(grep -c "^### " "$CASES")
+i=1
+while [ $i -le $n ]; do
+	split_case $i case$i || exit 1
+	test_expect_success "publish: $(cat case$i.name)" "
+		publish build --context case$i --output oci:out$i >digest$i &&
+		m=out$i/blobs/sha256/\$(cut -c8- digest$i) &&
+		l=out$i/blobs/sha256/\$(jq -r '.layers[0].digest' \"\$m\" | cut -c8-) &&
+		gzip -dc <\"\$l\" | tar tf - | ctx_listing >actual$i &&
+		test_cmp case$i.expect actual$i
+	"
+	test_expect_success DOCKER "docker build agrees: $(cat case$i.name)" "
+		DOCKER_BUILDKIT=1 \"\$DOCKER\" build -q -t ign$i case$i >/dev/null &&
+		\"\$DOCKER\" create --name c$i ign$i /none >/dev/null &&
+		\"\$DOCKER\" export c$i | tar tf - | ctx_listing >docker$i &&
+		\"\$DOCKER\" rm c$i >/dev/null &&
+		test_cmp docker$i actual$i
+	"
+	i=$((i + 1))
+done
+
+test_done
