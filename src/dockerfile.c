@@ -758,7 +758,7 @@ static int lex_word(const char *word, int esc, const struct envlist *env, struct
 	if (words)
 		words_finish(&w);
 	if (rc < 0)
-		strbuf_addf(err, "failed to process \"%s\": %s", word, lx.err.buf);
+		strbuf_addf(err, "failed to process '%s': %s", word, lx.err.buf);
 	else if (out)
 		strbuf_addbuf(out, &res);
 	strbuf_release(&res);
