@@ -417,6 +417,7 @@ int main(void)
 			run_glob(path.buf, names[i]);
 		} else if (datafile_open(&f, path.buf) < 0) {
 			ok(0, "read %s", path.buf);
+			datafile_close(&f);
 		} else {
 			while (datafile_next(&f, &b)) {
 				run_case(&b, names[i]);
