@@ -421,8 +421,10 @@ static void process_name(struct lexer *lx, struct strbuf *name)
 }
 
 /*
- * Shell pattern match for ${VAR#p} ${VAR%p} ${VAR/p/r}: '*' any string,
- * '?' one character, [...] classes, '\\' escapes.  1 match, 0 not.
+ * Shell pattern match for ${VAR#p} ${VAR%p} ${VAR/p/r} (BuildKit's
+ * convertShellPatternToRegex): '*' any string, '?' one character, no
+ * bracket expressions; "\\}" and "\\/" stand for the character, '\\'
+ * escapes '*', '?' and itself.  1 match, 0 not.
  */
 static int shell_pat_match(const char *p, const char *s, size_t n)
 {
@@ -441,45 +443,6 @@ static int shell_pat_match(const char *p, const char *s, size_t n)
 			s++;
 			n--;
 			break;
-		case '[': {
-			const char *q = p + 1;
-			int neg = 0, hit = 0;
-
-			if (!n)
-				return 0;
-			if (*q == '^' || *q == '!') {
-				neg = 1;
-				q++;
-			}
-			for (int first = 1; *q && (*q != ']' || first); first = 0) {
-				int lo = (unsigned char)*q, hi;
-
-				if (lo == '\\' && q[1])
-					lo = (unsigned char)*++q;
-				q++;
-				hi = lo;
-				if (*q == '-' && q[1] && q[1] != ']') {
-					q++;
-					if (*q == '\\' && q[1])
-						q++;
-					hi = (unsigned char)*q++;
-				}
-				if ((unsigned char)*s >= lo && (unsigned char)*s <= hi)
-					hit = 1;
-			}
-			if (*q != ']') {	/* no closing bracket: a literal '[' */
-				if (*s != '[')
-					return 0;
-				p++;
-			} else {
-				if (hit == neg)
-					return 0;
-				p = q + 1;
-			}
-			s++;
-			n--;
-			break;
-		}
 		case '\\':
 			if (p[1])
 				p++;
@@ -493,6 +456,21 @@ static int shell_pat_match(const char *p, const char *s, size_t n)
 		}
 	}
 	return n == 0;
+}
+
+/* The escapes convertShellPatternToRegex accepts; -1 with a message. */
+static int shell_pat_check(struct lexer *lx, const char *p)
+{
+	for (; *p; p++) {
+		if (*p != '\\')
+			continue;
+		if (p[1] == '}' || p[1] == '/' || p[1] == '*' || p[1] == '?' || p[1] == '\\') {
+			p++;
+			continue;
+		}
+		return lx_fail(lx, "invalid pattern in substitution: invalid escape '\\%c'", p[1]);
+	}
+	return 0;
 }
 
 static int process_dollar(struct lexer *lx, struct strbuf *out)
@@ -546,6 +524,12 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 		}
 		mod[1] = c;
 		if (c != '+' && c != '-' && c != '?') {
+			if (process_stop_on(lx, '}', 0, &word, NULL) < 0 && lx_peek(lx) < 0) {
+				strbuf_reset(&lx->err);
+				ret = lx_fail(lx, "syntax error: missing '}'");
+				goto out;
+			}
+			strbuf_reset(&lx->err);
 			ret = lx_fail(lx, "unsupported modifier (%s) in substitution", mod);
 			goto out;
 		}
@@ -593,6 +577,10 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			if (*pat == c) {
 				greedy = 1;
 				pat++;
+			}
+			if (shell_pat_check(lx, pat) < 0) {
+				ret = -1;
+				goto out;
 			}
 			if (c == '#') {
 				size_t cut = 0;
@@ -645,6 +633,10 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 				strbuf_reset(&lx->err);
 				lx_fail(lx, "syntax error: missing '}'");
 			}
+			ret = -1;
+			goto out;
+		}
+		if (shell_pat_check(lx, word.buf) < 0) {
 			ret = -1;
 			goto out;
 		}
