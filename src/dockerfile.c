@@ -1524,8 +1524,7 @@ static int parse_flags(struct dockerfile *df, const struct node *n, const char *
 			if (strlen(defs[k].name) == namelen && !strncmp(defs[k].name, arg, namelen))
 				f = &defs[k];
 		if (!f)
-			return df_error(df, n->start, "unknown flag: --%.*s (%s accepts %s)", (int)namelen,
-					arg, cmd, ndefs ? "" : "no flags");
+			return df_error(df, n->start, "unknown flag: --%.*s", (int)namelen, arg);
 		if (f->value)
 			return df_error(df, n->start, "duplicate flag specified: --%s", f->name);
 		if (f->type == FLAG_BOOL) {
@@ -1766,12 +1765,12 @@ static int no_flags(struct dockerfile *df, const struct node *n, const char *cmd
 static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 {
 	struct priv *pv = df->priv;
-	struct dockerfile_instr *in = add_instr(df, n, cmd);
-	struct raw *r = &pv->raw[df->nr - 1];
+	struct raw *r;
 	const char *name = dockerfile_cmd_name(cmd);
 	int rc;
 
-	(void)in;
+	add_instr(df, n, cmd);
+	r = &pv->raw[df->nr - 1];
 	switch (cmd) {
 	case DOCKERFILE_COPY:
 	case DOCKERFILE_ADD:
