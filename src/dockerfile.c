@@ -2828,6 +2828,19 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 			break;
 		}
 	}
+	/* Docker: "One or more build-args [...] were not consumed" */
+	for (size_t k = 0; !rc && k < pv->build_args.nr; k++) {
+		const char *key = pv->build_args.v[k].key;
+		int used = 0;
+
+		for (size_t g = 0; g < df->global_args_nr && !used; g++)
+			used = !strcmp(df->global_args[g].key, key);
+		for (size_t i = 0; i < df->nr && !used; i++)
+			for (size_t a = 0; df->instrs[i].cmd == DOCKERFILE_ARG && a < df->instrs[i].kv_nr; a++)
+				used |= !strcmp(df->instrs[i].kv[a].key, key);
+		if (!used)
+			warning("%s: --build-arg %s is not used by any ARG", df->filename, key);
+	}
 out:
 	env_clear(&env);
 	strv_clear(&shell);
