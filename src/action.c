@@ -16,11 +16,13 @@
  */
 #include "lib/common.h"
 #include "action.h"
+#include "build.h"
 #include "credentials.h"
 #include "ghcommand.h"
 #include "ghctx.h"
 #include "ghoutput.h"
 #include "meta.h"
+#include "ocilayout.h"
 #include "reference.h"
 #include "registry.h"
 
@@ -759,9 +761,160 @@ out:
 	return ret;
 }
 
+/* "repo" of "repo:tag" (the tag after the last '/'), appended to out. */
+static void strip_tag(const char *ref, struct strbuf *out)
+{
+	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
+
+	if (colon && (!slash || colon > slash))
+		strbuf_add(out, ref, colon - ref);
+	else
+		strbuf_addstr(out, ref);
+}
+
+/* Lines of a list input (newline-separated, trimmed, empty ones dropped) into l. */
+static void input_lines(const char *text, struct strlist *l)
+{
+	struct strbuf item = STRBUF_INIT;
+
+	for (const char *p = text; p && *p; ) {
+		size_t n = strcspn(p, "\n");
+
+		strbuf_reset(&item);
+		strbuf_add(&item, p, n);
+		strbuf_trim(&item);
+		if (item.len)
+			strlist_push(l, item.buf);
+		p += n;
+		if (*p)
+			p++;
+	}
+	strbuf_release(&item);
+}
+
+/* "key=value" items into image_kv pairs pointing into them; the items are split in place. */
+static struct image_kv *kv_pairs(struct strlist *items, const char *level, size_t *nr)
+{
+	struct image_kv *kv = xcalloc(items->nr ? items->nr : 1, sizeof(*kv));
+	size_t n = 0, llen = level ? strlen(level) : 0;
+
+	for (size_t i = 0; i < items->nr; i++) {
+		char *s = items->items[i], *eq;
+
+		if (level) {
+			/* meta's annotations are "level:key=value"; the manifest's are ours */
+			char *colon = strchr(s, ':');
+
+			eq = strchr(s, '=');
+			if (colon && (!eq || colon < eq)) {
+				if ((size_t)(colon - s) != llen || strncmp(s, level, llen))
+					continue;
+				s = colon + 1;
+			}
+		}
+		eq = strchr(s, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		kv[n].key = s;
+		kv[n].value = eq + 1;
+		n++;
+	}
+	*nr = n;
+	return kv;
+}
+
+/* manifest + config + every layer, from the manifest in the layout. */
+static long long image_size(const char *layout, const char *digest, long long manifest_size)
+{
+	struct ocilayout l = { (char *)layout };
+	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT;
+	json_t *m = NULL, *layers;
+	long long size = manifest_size;
+	size_t i;
+	json_t *d;
+
+	ocilayout_blob_path(&l, digest, &path);
+	if (strbuf_read_file(&buf, path.buf, 16u << 20) < 0 ||
+	    !(m = json_loadb(buf.buf, buf.len, 0, NULL)))
+		goto out;
+	size += json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
+	layers = json_object_get(m, "layers");
+	json_array_foreach(layers, i, d)
+		size += json_integer_value(json_object_get(d, "size"));
+out:
+	json_decref(m);
+	strbuf_release(&buf);
+	strbuf_release(&path);
+	return size;
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
-	return error_as(EXIT_INTERNAL, "build is not part of this build yet");
+	const struct action_inputs *in = r->in;
+	struct build_opts opts = BUILD_OPTS_INIT;
+	struct build_result res;
+	struct strbuf dockerfile = STRBUF_INIT, name = STRBUF_INIT;
+	struct strlist args = STRLIST_INIT, labels = STRLIST_INIT, annotations = STRLIST_INIT;
+	struct image_kv *label_kv = NULL, *annotation_kv = NULL;
+	int ret;
+
+	build_result_init(&res);
+	/* The file is relative to the working directory, as `docker build -f` in it. */
+	if (in->file && *in->file && in->file[0] == '/')
+		strbuf_addstr(&dockerfile, in->file);
+	else
+		strbuf_addf(&dockerfile, "%s/%s", r->workdir.buf, in->file && *in->file ? in->file : "Dockerfile");
+	opts.dockerfile = dockerfile.buf;
+	opts.context = r->workdir.buf;
+
+	input_lines(in->build_args, &args);
+	opts.build_args = (const char *const *)args.items;
+	opts.build_args_nr = args.nr;
+
+	opts.platform = r->platform;
+	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
+
+	opts.output_kind = BUILD_OUTPUT_OCI;
+	opts.output = r->layout.buf;
+	opts.tags = (const char *const *)r->meta.tags.items;
+	opts.tags_nr = r->meta.tags.nr;
+	for (size_t i = 0; i < r->meta.labels.nr; i++)
+		strlist_push(&labels, r->meta.labels.items[i]);
+	for (size_t i = 0; i < r->meta.annotations.nr; i++)
+		strlist_push(&annotations, r->meta.annotations.items[i]);
+	label_kv = kv_pairs(&labels, NULL, &opts.labels_nr);
+	annotation_kv = kv_pairs(&annotations, "manifest", &opts.annotations_nr);
+	opts.labels = label_kv;
+	opts.annotations = annotation_kv;
+
+	if ((ret = build_run(&opts, &res)) < 0)
+		goto out;
+
+	snprintf(out->digest, sizeof(out->digest), "%s", res.manifest_digest);
+	snprintf(r->config_digest, sizeof(r->config_digest), "%s", res.config_digest);
+	out->media_type = xstrdup(res.media_type ? res.media_type : "");
+	out->size = image_size(r->layout.buf, res.manifest_digest, (long long)res.manifest_size);
+	if (out->nr_tags)
+		strip_tag(out->tags[0], &name);
+	else if (r->meta.images.nr)
+		strbuf_addstr(&name, r->meta.images.items[0]);
+	if (name.len) {
+		strbuf_addf(&name, "@%s", out->digest);
+		out->image = strbuf_detach(&name, NULL);
+	}
+	printf("digest: %s\n", out->digest);
+	fflush(stdout);
+out:
+	build_result_release(&res);
+	free(label_kv);
+	free(annotation_kv);
+	strlist_clear(&args);
+	strlist_clear(&labels);
+	strlist_clear(&annotations);
+	strbuf_release(&dockerfile);
+	strbuf_release(&name);
+	return ret;
 }
 
 static int run_push(struct run *r, struct action_result *out)
