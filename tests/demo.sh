@@ -64,6 +64,11 @@ printf '%s\n' "$REG_PASS" |
 	fail "publish push of the service failed"
 end=$(date +%s.%N)
 DIGEST=$(cat video.digest)
+echo "again, to show the build is reproducible:"
+again=$("$PUBLISH" build --quiet --build-arg "BASE=$REGISTRY/busybox:1.35" \
+	--context "$ROOT/examples/video-streaming" --output oci:video-again.oci | tail -n 1)
+[ "$again" = "$DIGEST" ] || fail "a second build gave $again, not $DIGEST"
+echo "same digest: $again"
 echo "built and pushed in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s: $REGISTRY/video-streaming@$DIGEST"
 if command -v skopeo >/dev/null; then
 	run skopeo list-tags --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
@@ -123,8 +128,8 @@ $ENGINE logs video-streaming-demo 2>&1 | sed 's/^/service: /'
 step "What to look at"
 cat <<EOF
 - The image:   $REGISTRY/video-streaming:1 = $REGISTRY/video-streaming@$DIGEST
-               built without a daemon, its Dockerfile has no RUN; build it
-               again and the digest is the same.
+               built without a daemon (its Dockerfile has no RUN), and built
+               twice with the same digest.
 - The layers:  the push lines above say which were uploaded and which were
                mounted from busybox:1.35 (the base's, never uploaded twice).
 - The video:   $(wc -c <video.mp4) bytes of video/mp4 from http://localhost:$PORT/video,
