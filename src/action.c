@@ -355,15 +355,20 @@ static int resolve_inputs(struct run *r)
 		r->platform = in->platforms;
 	}
 
+	/*
+	 * Inside the workspace only: it is the one directory trusted whoever
+	 * owns it (trust_workspace()), and the one the runner mounts.
+	 */
 	strbuf_addstr(&r->workdir, ws);
 	if (in->working_directory && *in->working_directory) {
-		if (in->working_directory[0] == '/') {
-			strbuf_reset(&r->workdir);
-			strbuf_addstr(&r->workdir, in->working_directory);
-		} else {
-			strbuf_addch(&r->workdir, '/');
-			strbuf_addstr(&r->workdir, in->working_directory);
-		}
+		const char *wd = in->working_directory;
+
+		if (wd[0] == '/' || !strcmp(wd, "..") || !strncmp(wd, "../", 3) ||
+		    strstr(wd, "/../") || (strlen(wd) >= 3 && !strcmp(wd + strlen(wd) - 3, "/..")))
+			return error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace",
+					wd);
+		strbuf_addch(&r->workdir, '/');
+		strbuf_addstr(&r->workdir, wd);
 	}
 	if (stat(r->workdir.buf, &st) || !S_ISDIR(st.st_mode))
 		return error_as(EXIT_CONTEXT, "working-directory '%s' is not a directory in the workspace",

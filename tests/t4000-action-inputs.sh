@@ -95,6 +95,14 @@ test_expect_success 'a working-directory that is not there is a context error (e
 	grep "^::error::working-directory" action.out
 '
 
+test_expect_success 'a working-directory outside the workspace is refused (exit 3)' '
+	action_event push-tag ws &&
+	test_exit_code 3 run_action working-directory=../up &&
+	grep "working-directory.: .\.\./up. is not a path inside the workspace" action.err &&
+	test_exit_code 3 run_action working-directory=/etc &&
+	test_exit_code 3 run_action working-directory=svc/../../x
+'
+
 test_expect_success 'the workspace is left as the checkout made it' '
 	find ws ! -user 1001 >foreign &&
 	test_must_fail test -s foreign &&
