@@ -54,6 +54,16 @@ test_expect_success 'the registry got nothing: only the base is there' '
 	jq -e ".repositories == [\"busybox\"]" catalog
 '
 
+test_expect_success 'sep-tags is kept as given (a space is not trimmed away)' '
+	action_event pull-request ws &&
+	run_action build-args="BASE=$REGISTRY/busybox:1.35" "sep-tags= " tags="type=ref,event=pr
+type=sha" &&
+	upstream_load && short=$(echo "$UP_PR_MERGE_SHA" | cut -c1-7) &&
+	action_output tags >tags &&
+	echo "ghcr.io/octo-org/video-streaming:pr-7 ghcr.io/octo-org/video-streaming:sha-$short" >expect &&
+	test_cmp expect tags
+'
+
 test_expect_success 'push: true on a pull request pushes (to the images given)' '
 	action_event pull-request ws &&
 	run_action images="$ACTION_IMAGE" push=true build-args="BASE=$REGISTRY/busybox:1.35" &&

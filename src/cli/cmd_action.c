@@ -19,10 +19,14 @@
 struct input_slot {
 	const char *name;	/* as in action.yml */
 	const char **slot;
+	int raw;		/* kept as given: the separators (" " or "\n" are common) */
 };
 
-/* INPUT_<NAME> as @actions/core reads it, trimmed, into owned storage. */
-static char *get_input(const char *name)
+/*
+ * INPUT_<NAME> as @actions/core reads it, into owned storage: trimmed,
+ * unless raw (metadata-action reads sep-* with trimWhitespace: false).
+ */
+static char *get_input(const char *name, int raw)
 {
 	struct strbuf var = STRBUF_INIT, val = STRBUF_INIT;
 	const char *v;
@@ -35,7 +39,8 @@ static char *get_input(const char *name)
 	if (!v)
 		return NULL;
 	strbuf_addstr(&val, v);
-	strbuf_trim(&val);
+	if (!raw)
+		strbuf_trim(&val);
 	return strbuf_detach(&val, NULL);
 }
 
@@ -45,15 +50,15 @@ int cmd_action(int argc, char **argv)
 	struct action_github gh = { 0 };
 	struct action_result res;
 	struct input_slot slots[] = {
-		{ "images", &in.images }, { "tags", &in.tags }, { "flavor", &in.flavor },
-		{ "labels", &in.labels }, { "annotations", &in.annotations },
-		{ "sep-tags", &in.sep_tags }, { "sep-labels", &in.sep_labels },
-		{ "sep-annotations", &in.sep_annotations }, { "context", &in.context },
-		{ "file", &in.file }, { "build-args", &in.build_args },
-		{ "platforms", &in.platforms }, { "push", &in.push },
-		{ "registry", &in.registry }, { "username", &in.username },
-		{ "token", &in.token }, { "compression", &in.compression },
-		{ "working-directory", &in.working_directory },
+		{ "images", &in.images, 0 }, { "tags", &in.tags, 0 }, { "flavor", &in.flavor, 0 },
+		{ "labels", &in.labels, 0 }, { "annotations", &in.annotations, 0 },
+		{ "sep-tags", &in.sep_tags, 1 }, { "sep-labels", &in.sep_labels, 1 },
+		{ "sep-annotations", &in.sep_annotations, 1 }, { "context", &in.context, 0 },
+		{ "file", &in.file, 0 }, { "build-args", &in.build_args, 0 },
+		{ "platforms", &in.platforms, 0 }, { "push", &in.push, 0 },
+		{ "registry", &in.registry, 0 }, { "username", &in.username, 0 },
+		{ "token", &in.token, 0 }, { "compression", &in.compression, 0 },
+		{ "working-directory", &in.working_directory, 0 },
 	};
 	int rc;
 
@@ -70,17 +75,7 @@ int cmd_action(int argc, char **argv)
 	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
-		*slots[i].slot = get_input(slots[i].name);
-	/*
-	 * The separators keep their whitespace: sep-tags is often a single
-	 * space or a newline, which trimming would erase.
-	 */
-	free((char *)in.sep_tags);
-	free((char *)in.sep_labels);
-	free((char *)in.sep_annotations);
-	in.sep_tags = getenv("INPUT_SEP-TAGS");
-	in.sep_labels = getenv("INPUT_SEP-LABELS");
-	in.sep_annotations = getenv("INPUT_SEP-ANNOTATIONS");
+		*slots[i].slot = get_input(slots[i].name, slots[i].raw);
 
 	gh.workspace = getenv("GITHUB_WORKSPACE");
 	gh.event_name = getenv("GITHUB_EVENT_NAME");
@@ -97,8 +92,6 @@ int cmd_action(int argc, char **argv)
 	action_result_release(&res);
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
-		if (slots[i].slot != &in.sep_tags && slots[i].slot != &in.sep_labels &&
-		    slots[i].slot != &in.sep_annotations)
-			free((char *)*slots[i].slot);
+		free((char *)*slots[i].slot);
 	return rc ? error_exit_code(rc) : EXIT_OK;
 }
