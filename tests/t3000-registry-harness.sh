@@ -167,6 +167,16 @@ test_expect_success 'a two-platform index pushes and resolves per platform' '
 	jq -e ".Architecture == \"arm64\" and .Layers == [\"$BASE_LAYER_DIGEST\"]" info
 '
 
+test_expect_success 'skopeo converts the bases to Docker media types on push' '
+	push_base base docker:1 --format v2s2 &&
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" "docker://$REGISTRY/docker:1" >raw &&
+	jq -e ".mediaType == \"application/vnd.docker.distribution.manifest.v2+json\" and .layers[0].digest == \"$BASE_LAYER_DIGEST\"" raw &&
+	make_multiplatform_base multi &&
+	push_base multi dockermulti:1 --format v2s2 &&
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" "docker://$REGISTRY/dockermulti:1" >raw &&
+	jq -e ".mediaType == \"application/vnd.docker.distribution.manifest.list.v2+json\" and (.manifests | length) == 2" raw
+'
+
 start_fault_proxy || exit 1
 P=https://$FAULT_PROXY
 
