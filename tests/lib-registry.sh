@@ -452,7 +452,9 @@ fault_count() {
 # that method (or *), a path matching PATH_ERE, and, when given, that
 # status (- after a reset) and fault (- for none); prints the count
 fault_log_count() {
-	awk -F '\t' -v m="$1" -v p="$2" -v s="${3:-*}" -v f="${4:-*}" '
+	# through the environment: awk -v would eat the regex's backslashes
+	FLC_M=$1 FLC_P=$2 FLC_S=${3:-*} FLC_F=${4:-*} awk -F '\t' '
+		BEGIN { m = ENVIRON["FLC_M"]; p = ENVIRON["FLC_P"]; s = ENVIRON["FLC_S"]; f = ENVIRON["FLC_F"] }
 		(m == "*" || $1 == m) && $2 ~ p && (s == "*" || $3 == s) && (f == "*" || $4 == f) { n++ }
 		END { print n + 0 }' "${5:-$FAULT_LOG}"
 }
