@@ -44,7 +44,10 @@
 # Knobs, set for the start_registry call:
 #   REGISTRY_TOKEN_X5C=1      tokens carry the signing certificate in `x5c`
 #                             instead of `kid` (both verified by the registry)
-#   REGISTRY_TOKEN_EXPIRES=N  token lifetime in seconds (default 300)
+#   REGISTRY_TOKEN_EXPIRES=N  token lifetime in seconds (default 300); the
+#                             registry still takes a token ~60 s past its
+#                             exp (distribution's leeway): to test a
+#                             refresh, use the proxy's `unauth` fault
 #   REGISTRY_TOKEN_PROXY=1    the realm is a fault proxy in front of the token
 #                             service: token_fault_set RULES breaks token
 #                             fetches; TOKEN_FAULT_LOG logs them;
