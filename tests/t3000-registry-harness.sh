@@ -271,11 +271,11 @@ test_expect_success 'an HTTP registry answers on loopback' '
 test_expect_success 'the fault proxy makes a valid token look expired (unauth)' '
 	fault_set "unauth,times=1" &&
 	tok=$(registry_token repository:base:pull) &&
-	reg_curl -D hdr -o /dev/null -H "Authorization: Bearer $tok" "$P/v2/base/manifests/1" &&
+	reg_curl -D hdr -o /dev/null -H "Authorization: Bearer $tok" "$P/v2/base/tags/list" &&
 	grep "^HTTP/1.1 401" hdr &&
 	grep -i "^www-authenticate: Bearer .*scope=\"repository:base:pull\"" hdr &&
 	test $(reg_curl -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $tok" \
-		"$P/v2/base/manifests/1") = 200 &&
+		"$P/v2/base/tags/list") = 200 &&
 	fault_set ""
 '
 
