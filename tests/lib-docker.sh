@@ -80,11 +80,15 @@ _dockerd_stop() {
 
 # Engines are stopped by one cleanup registered here, from a list in
 # $TRASH, so start_dockerd works inside a test body too.
+# The top-level shell also remembers its own engine, in case the list
+# goes with a stray rm.
 _dockerd_stops=$TRASH/.dockerd-stops
+_dockerd_mine=
 _dockerd_stop_all() {
-	[ -s "$_dockerd_stops" ] || return 0
-	while read -r _l; do _dockerd_stop $_l; done <"$_dockerd_stops"
-	: >"$_dockerd_stops"
+	{ [ -n "$_dockerd_mine" ] && echo "$_dockerd_mine"; cat "$_dockerd_stops" 2>/dev/null; } |
+		sort -u | while read -r _l; do _dockerd_stop $_l; done
+	_dockerd_mine=
+	rm -f "$_dockerd_stops"
 }
 test_cleanup _dockerd_stop_all
 
@@ -112,7 +116,8 @@ start_dockerd() {
 		-H "unix://$_xroot/docker.sock" --log-level warn \
 		>"$DOCKERD_LOG" 2>&1 &
 	DOCKER_PID=$!
-	echo "$DOCKER_PID $_xroot $_droot" >>"$_dockerd_stops"
+	_dockerd_mine="$DOCKER_PID $_xroot $_droot"
+	echo "$_dockerd_mine" >>"$_dockerd_stops"
 	DOCKER_HOST=unix://$_xroot/docker.sock
 	export DOCKER_HOST DOCKER_PID DOCKERD_LOG
 	_i=0

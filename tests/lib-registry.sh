@@ -107,8 +107,12 @@ _regtest_alive() {
 	return 0
 }
 
-# regtest_track PID: stop PID at cleanup
+# regtest_track PID: stop PID at cleanup.  Kept in a file (for servers
+# started inside a test body, a subshell) and in a variable (in case the
+# file goes: a stray `rm -rf /tmp/publish-*` has been seen).
+_regtest_pid_list=
 regtest_track() {
+	_regtest_pid_list="$_regtest_pid_list $1"
 	echo "$1" >>"$_regtest_pids"
 }
 
@@ -128,9 +132,9 @@ regtest_stop() {
 }
 
 _regtest_stop_all() {
-	[ -s "$_regtest_pids" ] || return 0
-	regtest_stop $(cat "$_regtest_pids")
-	: >"$_regtest_pids"
+	regtest_stop $_regtest_pid_list $(cat "$_regtest_pids" 2>/dev/null)
+	_regtest_pid_list=
+	rm -f "$_regtest_pids"
 }
 test_cleanup _regtest_stop_all
 
@@ -194,7 +198,7 @@ _regtest_wait_http() {
 	return 1
 }
 
-# _regtest_start NAME AUTH(0|1) TLS(0|1)
+# _regtest_start NAME, with _auth=0|1 and _tls=0|1 set by the caller
 _regtest_start() {
 	_name=${1:-reg}
 	_dir=$TRASH/registry-$_name
