@@ -219,6 +219,23 @@ test_expect_success 'the fault proxy loses an upload session once' '
 		-H "Content-Type: application/octet-stream" --data-binary @chunk "$P$loc") = 202
 '
 
+test_expect_success 'a chunked 3 MB upload passes the proxy intact' '
+	tok=$(registry_token -u "$REG_USER:$REG_PASS" repository:big:pull,push) &&
+	head -c 3000000 /dev/urandom >big &&
+	d=sha256:$(sha256sum big | cut -d" " -f1) &&
+	reg_curl -D hdr -o /dev/null -X POST -H "Authorization: Bearer $tok" "$P/v2/big/blobs/uploads/" &&
+	loc=$(tr -d "\r" <hdr | sed -n "s/^[Ll]ocation: //p") &&
+	reg_curl -D hdr -o /dev/null -X PATCH -H "Authorization: Bearer $tok" \
+		-H "Transfer-Encoding: chunked" -H "Content-Type: application/octet-stream" \
+		--data-binary @big "$P$loc" &&
+	grep -i "^range: 0-2999999" hdr &&
+	loc=$(tr -d "\r" <hdr | sed -n "s/^[Ll]ocation: //p") &&
+	test $(reg_curl -o /dev/null -w "%{http_code}" -X PUT -H "Authorization: Bearer $tok" \
+		"$P$loc&digest=$d") = 201 &&
+	reg_curl -o back -H "Authorization: Bearer $tok" "$P/v2/big/blobs/$d" &&
+	cmp big back
+'
+
 test_expect_success 'skopeo pushes through the proxy; the log shows the manifest PUT' '
 	fault_set "" &&
 	skopeo --policy "$TRASH/.skopeo-policy.json" copy --quiet \
