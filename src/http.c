@@ -354,6 +354,11 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 			else
 				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
 					    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			if (cc == CURLE_SSL_CONNECT_ERROR && strstr(errbuf, "wrong version number")) {
+				/* TLS spoken to a plain http server: retrying cannot help */
+				out->permanent = 1;
+				strbuf_addstr(&out->error, " (plain http? allow it with --insecure-registry)");
+			}
 			ret = req->quiet ? -EXIT_NETWORK : error_as(EXIT_NETWORK, "%s", out->error.buf);
 		}
 		strbuf_release(&msg);
