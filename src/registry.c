@@ -221,6 +221,7 @@ struct call {
 	const struct reference *ref;	/* registry (and repository, for messages) */
 	const char *scopes[2];
 	size_t nr_scopes;
+	char scope_buf[512];		/* scopes[0] */
 	struct http_request req;
 	/* called before each retry of a request whose sink already got data */
 	void (*rewind)(void *data);
@@ -481,18 +482,15 @@ static int explain(struct registry_client *c, const struct reference *ref, const
 static void call_init(struct call *k, const struct reference *ref, const char *method,
 		      const char *url, int push)
 {
-	static __thread char scope_buf[2][512];
-
 	memset(k, 0, sizeof(*k));
 	k->ref = ref;
-	snprintf(scope_buf[0], sizeof(scope_buf[0]), "repository:%s:%s", ref->repository,
+	snprintf(k->scope_buf, sizeof(k->scope_buf), "repository:%s:%s", ref->repository,
 		 push ? "pull,push" : "pull");
-	k->scopes[0] = scope_buf[0];
+	k->scopes[0] = k->scope_buf;
 	k->nr_scopes = 1;
 	k->req.method = method;
 	k->req.url = url;
 	k->req.follow = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	(void)scope_buf[1];
 }
 
 /* ---- manifests -------------------------------------------------------------- */
