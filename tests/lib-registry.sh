@@ -4,7 +4,8 @@
 #
 #   . "$(dirname "$0")/test-lib.sh"
 #   . "$TEST_DIR/lib-registry.sh"
-#   start_registry || exit 1          # at top level, not inside a test body
+#   test_have_prereq REGISTRY || test_skip_all "no docker-registry"
+#   start_registry || exit 1          # at top level (see "processes" below)
 #   test_expect_success 'push' '
 #       publish push --registry "$REGISTRY" ...
 #   '
@@ -13,41 +14,73 @@
 # 127.0.0.1:<free port>, over TLS signed by a test CA made in $TRASH/pki,
 # with bearer-token auth as on ghcr.io: a 401 names the realm of a token
 # service (tests/token-server.py, also TLS) and the client swaps Basic
-# credentials (or none) for a JWT there.  Storage is $TRASH/registry-NAME.
+# credentials (or none) for a JWT there.  relativeurls is on (Location
+# headers are paths), deletes are enabled, storage is $TRASH/registry-NAME.
+# It is ready (answers /v2/) when the function returns, in ~0.3 s.
 # It exports:
 #
 #   REGISTRY            127.0.0.1:PORT (no scheme)
-#   REGISTRY_CA         the test CA, PEM (curl --cacert, SSL_CERT_FILE...)
-#   REGISTRY_CERT_DIR   a directory holding only ca.crt (skopeo --*-cert-dir)
-#   TOKEN_URL           https://127.0.0.1:TPORT/token (the realm)
+#   REGISTRY_URL        https://127.0.0.1:PORT
+#   REGISTRY_SCHEME     https (http for start_http_registry)
+#   REGISTRY_CA         the test CA, PEM (curl --cacert, SSL_CERT_FILE...);
+#                       it signed the registry's and the token service's
+#                       certificates (SAN IP:127.0.0.1, DNS:localhost)
+#   REGISTRY_CERT_DIR   a directory holding only ca.crt (skopeo --*-cert-dir,
+#                       /etc/docker/certs.d layout)
+#   TOKEN_URL           https://127.0.0.1:TPORT/token, the realm
 #   REGISTRY_SERVICE    the service name in the challenge (test-registry)
-#   REG_USER REG_PASS   may pull, push and delete everywhere
+#   REG_USER REG_PASS   may pull, push and delete everywhere (and catalog)
 #   REG_PULL_USER REG_PULL_PASS   may only pull
 #   REG_USERS_FILE      the token service's users, re-read on every request:
 #                       append NAME:PASSWORD:ACTIONS[:REPO_GLOB] to add one
-#   REGISTRY_DIR        $TRASH/registry-NAME (data/, registry.log, token.log)
-#   REGISTRY_LOG TOKEN_LOG   the registry's and token service's logs
+#   REGISTRY_DIR        $TRASH/registry-NAME (data/, config.yml, logs)
+#   REGISTRY_LOG        the registry's log (one access line per request)
+#   TOKEN_LOG           the token service's log: one line per request,
+#                       "METHOD USER-or-- SCOPES STATUS", tab separated
+#   REGISTRY_PID TOKEN_PID
 #
-# Anonymous clients get pull on every repository and nothing else.  The
-# same values are written to $REGISTRY_DIR/env; `use_registry NAME` makes
-# an earlier registry current again (copy tests run two).
+# Anonymous clients get pull on every repository and nothing else (public
+# images on ghcr.io); a wrong password gets 401 from the token service.
+# Knobs, set for the start_registry call:
+#   REGISTRY_TOKEN_X5C=1      tokens carry the signing certificate in `x5c`
+#                             instead of `kid` (both verified by the registry)
+#   REGISTRY_TOKEN_EXPIRES=N  token lifetime in seconds (default 300)
+#   REGISTRY_TOKEN_PROXY=1    the realm is a fault proxy in front of the token
+#                             service: token_fault_set RULES breaks token
+#                             fetches; TOKEN_FAULT_LOG logs them;
+#                             TOKEN_DIRECT_URL is the service itself
 #
-# start_plain_registry [NAME]: the same over TLS, but no auth at all.
+# The values are also written to $REGISTRY_DIR/env; `use_registry NAME`
+# makes an earlier registry current again (copy tests run two).
+#
+# start_plain_registry [NAME]: the same over TLS, no auth (REG_USER empty).
 # start_http_registry [NAME]: plain HTTP, no auth (loopback only).
 # registry_token [-u USER:PASS] SCOPE...: prints a token for the scopes
 #   (repository:NAME:pull,push), anonymous without -u.
 # reg_curl ARGS...: curl -sS --cacert "$REGISTRY_CA" ARGS.
 # registry_docker_config DIR [USER PASS]: writes DIR/config.json with an
-#   `auths` entry for $REGISTRY (docker login's format; default REG_USER).
-# start_fault_proxy [UPSTREAM] [RULES]: a TLS reverse proxy in front of
-#   UPSTREAM (default $REGISTRY) injecting faults (tests/fault-proxy.py
-#   documents RULES); exports FAULT_PROXY (host:port), FAULT_LOG,
-#   FAULT_RULES_FILE.  fault_set RULES changes the rules at once (and
-#   resets their counters); fault_count REGEX counts logged requests
-#   (lines "METHOD PATH STATUS FAULT", tab separated) matching REGEX.
+#   `auths` entry for $REGISTRY (docker login's format; default REG_USER),
+#   for DOCKER_CONFIG=DIR.
 #
-# Every process started here is stopped by test_cleanup, even when it was
-# started inside a test body (pids are kept in $TRASH/.regtest-pids).
+# start_fault_proxy [UPSTREAM [RULES]]: a reverse proxy (TLS with the same
+#   certificate, or HTTP for an HTTP registry) in front of UPSTREAM (default
+#   $REGISTRY) injecting faults; tests/fault-proxy.py documents RULES, e.g.
+#   "503,method=PUT,path=/manifests/,times=1;reset,every=5".  Exports
+#   FAULT_PROXY (127.0.0.1:PORT: give it to the client as the registry),
+#   FAULT_LOG, FAULT_RULES_FILE, FAULT_PID.
+# fault_set RULES: new rules at once (counters restart); "" for none.
+# fault_count ERE [LOG]: how many lines of the proxy log match (grep -Ec);
+#   lines are "METHOD PATH?QUERY STATUS FAULT", tab separated, STATUS "-"
+#   after a reset, FAULT "-" when none.
+# fault_log_count METHOD PATH_ERE [STATUS [FAULT [LOG]]]: the same by
+#   field ("*" matches any), e.g. fault_log_count PATCH /blobs/uploads/
+#
+# Processes: every process started here is stopped at the end by
+# test_cleanup (TERM, then KILL after 3 s), even one started inside a test
+# body (pids are kept in $TRASH/.regtest-pids).  Prefer starting at top
+# level: variables set inside a test body do not outlive it, and a server
+# whose parent subshell has gone is reaped by init, not by the script.
+# regtest_stop PID... stops some early; regtest_track PID adds one.
 # Prereqs: REGISTRY when docker-registry, openssl and python3-cryptography
 # are there; SKOPEO when skopeo is.
 
@@ -179,8 +212,9 @@ _regtest_start() {
 	_attempt=0
 	while :; do
 		_attempt=$((_attempt + 1))
-		set -- $(_regtest_ports 2)
-		_port=$1 _tport=$2
+		set -- $(_regtest_ports 3)
+		_port=$1 _tport=$2 _pport=$3
+		_realm=https://127.0.0.1:$_tport/token
 		_scheme=https
 		[ "$_tls" = 0 ] && _scheme=http
 
@@ -191,9 +225,22 @@ _regtest_start() {
 				--users "$_dir/users" --port "$_tport" \
 				--tls-cert "$_pki/server.crt" --tls-key "$_pki/server.key" \
 				--service test-registry --issuer test-token-issuer \
+				--expires "${REGISTRY_TOKEN_EXPIRES:-300}" \
 				--log "$_dir/token.log" >"$_dir/token.out" 2>&1 &
 			_tpid=$!
 			regtest_track $_tpid
+		fi
+		_ppid=
+		if [ "$_auth" = 1 ] && [ -n "$REGISTRY_TOKEN_PROXY" ]; then
+			: >"$_dir/token-faults"
+			: >"$_dir/token-proxy.log"
+			"$REGTEST_PY" "$TEST_DIR/fault-proxy.py" --upstream "https://127.0.0.1:$_tport" \
+				--ca "$_pki/ca.crt" --tls-cert "$_pki/server.crt" --tls-key "$_pki/server.key" \
+				--rules-file "$_dir/token-faults" --log "$_dir/token-proxy.log" \
+				--port "$_pport" >"$_dir/token-proxy.out" 2>&1 &
+			_ppid=$!
+			regtest_track $_ppid
+			_realm=https://127.0.0.1:$_pport/token
 		fi
 
 		{
@@ -221,7 +268,7 @@ _regtest_start() {
 			if [ "$_auth" = 1 ]; then
 				echo "auth:"
 				echo "  token:"
-				echo "    realm: https://127.0.0.1:$_tport/token"
+				echo "    realm: $_realm"
 				echo "    service: test-registry"
 				echo "    issuer: test-token-issuer"
 				echo "    rootcertbundle: $_pki/token.crt"
@@ -242,22 +289,32 @@ _regtest_start() {
 		if [ $_ok = 1 ] && [ -n "$_tpid" ]; then
 			_regtest_wait_http "https://127.0.0.1:$_tport/token?service=test-registry" 200 $_tpid || _ok=0
 		fi
-		[ $_ok = 1 ] && break
-		regtest_stop $_rpid $_tpid
+		if [ $_ok = 1 ] && [ -n "$_ppid" ]; then
+			_regtest_wait_http "$_realm?service=test-registry" 200 $_ppid || _ok=0
+			: >"$_dir/token-proxy.log"
+		fi
+		if [ $_ok = 1 ]; then
+			# the readiness probes are not what a test counts
+			[ -n "$_tpid" ] && : >"$_dir/token.log"
+			break
+		fi
+		regtest_stop $_rpid $_tpid $_ppid
 		# a port taken between choosing and binding: try other ports
-		if [ $_attempt -lt 3 ] && grep -q 'address already in use' \
-			"$_dir/registry.log" "$_dir/token.out" 2>/dev/null; then
+		if [ $_attempt -lt 3 ] && grep -qi 'address already in use' \
+			"$_dir/registry.log" "$_dir/token.out" "$_dir/token-proxy.out" 2>/dev/null; then
 			continue
 		fi
 		echo "start_registry: the registry '$_name' did not start" >&2
 		sed 's/^/registry: /' "$_dir/registry.log" >&2
 		[ -n "$_tpid" ] && sed 's/^/token-server: /' "$_dir/token.out" >&2
+		[ -n "$_ppid" ] && sed 's/^/token-proxy: /' "$_dir/token-proxy.out" >&2
 		return 1
 	done
 
 	{
 		echo "REGISTRY=127.0.0.1:$_port"
 		echo "REGISTRY_SCHEME=$_scheme"
+		echo "REGISTRY_URL=$_scheme://127.0.0.1:$_port"
 		echo "REGISTRY_CA=$_pki/ca.crt"
 		echo "REGISTRY_CERT_DIR=$_pki/certdir"
 		echo "REGISTRY_DIR=$_dir"
@@ -265,16 +322,25 @@ _regtest_start() {
 		echo "REGISTRY_SERVICE=test-registry"
 		echo "REGISTRY_PID=$_rpid"
 		if [ "$_auth" = 1 ]; then
-			echo "TOKEN_URL=https://127.0.0.1:$_tport/token"
+			echo "TOKEN_URL=$_realm"
+			echo "TOKEN_DIRECT_URL=https://127.0.0.1:$_tport/token"
+			if [ -n "$_ppid" ]; then
+				echo "TOKEN_FAULT_RULES_FILE=$_dir/token-faults"
+				echo "TOKEN_FAULT_LOG=$_dir/token-proxy.log"
+			else
+				echo "TOKEN_FAULT_RULES_FILE= TOKEN_FAULT_LOG="
+			fi
 			echo "TOKEN_LOG=$_dir/token.log"
 			echo "TOKEN_PID=$_tpid"
 			echo "REG_USERS_FILE=$_dir/users"
 			echo "REG_USER=pusher REG_PASS=push-secret"
 			echo "REG_PULL_USER=puller REG_PULL_PASS=pull-secret"
 		else
-			echo "TOKEN_URL= TOKEN_LOG= TOKEN_PID= REG_USERS_FILE="
+			echo "TOKEN_URL= TOKEN_DIRECT_URL= TOKEN_LOG= TOKEN_PID= REG_USERS_FILE="
+			echo "TOKEN_FAULT_RULES_FILE= TOKEN_FAULT_LOG="
 			echo "REG_USER= REG_PASS= REG_PULL_USER= REG_PULL_PASS="
 		fi
+		echo "export REGISTRY_URL TOKEN_DIRECT_URL TOKEN_FAULT_RULES_FILE TOKEN_FAULT_LOG"
 		echo "export REGISTRY REGISTRY_SCHEME REGISTRY_CA REGISTRY_CERT_DIR REGISTRY_DIR REGISTRY_LOG"
 		echo "export REGISTRY_SERVICE REGISTRY_PID TOKEN_URL TOKEN_LOG TOKEN_PID REG_USERS_FILE"
 		echo "export REG_USER REG_PASS REG_PULL_USER REG_PULL_PASS"
@@ -331,11 +397,16 @@ start_fault_proxy() {
 	mkdir -p "$_fdir" || return 1
 	printf '%s\n' "${2:-}" >"$_fdir/rules"
 	: >"$_fdir/requests.log"
+	# the proxy speaks what the upstream speaks (HTTP for an HTTP registry)
 	_fscheme=https
 	[ "${REGISTRY_SCHEME:-https}" = http ] && [ "$_up" = "$REGISTRY" ] && _fscheme=http
+	if [ $_fscheme = https ]; then
+		set -- --tls-cert "$TRASH/pki/server.crt" --tls-key "$TRASH/pki/server.key"
+	else
+		set --
+	fi
 	"$REGTEST_PY" "$TEST_DIR/fault-proxy.py" --upstream "$_fscheme://$_up" \
-		--ca "$TRASH/pki/ca.crt" --tls-cert "$TRASH/pki/server.crt" \
-		--tls-key "$TRASH/pki/server.key" --rules-file "$_fdir/rules" \
+		--ca "$TRASH/pki/ca.crt" "$@" --rules-file "$_fdir/rules" \
 		--log "$_fdir/requests.log" --port-file "$_fdir/port" \
 		>"$_fdir/out" 2>&1 &
 	_fpid=$!
@@ -357,13 +428,31 @@ start_fault_proxy() {
 	export FAULT_PROXY FAULT_LOG FAULT_RULES_FILE FAULT_PID
 }
 
-# fault_set RULES: replace the proxy's rules (empty: no faults)
+# fault_set RULES [RULES_FILE]: replace the proxy's rules (empty: no
+# faults); RULES_FILE defaults to $FAULT_RULES_FILE
 fault_set() {
-	printf '%s\n' "$*" >"$FAULT_RULES_FILE.tmp" &&
-	mv "$FAULT_RULES_FILE.tmp" "$FAULT_RULES_FILE"
+	_rf=${2:-$FAULT_RULES_FILE}
+	[ -n "$_rf" ] || { echo "fault_set: no fault proxy" >&2; return 1; }
+	printf '%s\n' "$1" >"$_rf.tmp" && mv "$_rf.tmp" "$_rf"
 }
 
-# fault_count REGEX: how many logged requests match (grep -E)
+# token_fault_set RULES: faults for the token service (start_registry with
+# REGISTRY_TOKEN_PROXY=1 puts a fault proxy at the realm)
+token_fault_set() {
+	[ -n "$TOKEN_FAULT_RULES_FILE" ] || { echo "token_fault_set: start_registry without REGISTRY_TOKEN_PROXY=1" >&2; return 1; }
+	fault_set "$1" "$TOKEN_FAULT_RULES_FILE"
+}
+
+# fault_count REGEX [LOG]: how many logged requests match (grep -E)
 fault_count() {
-	grep -Ec "$1" "$FAULT_LOG"
+	grep -Ec "$1" "${2:-$FAULT_LOG}"
+}
+
+# fault_log_count METHOD PATH_ERE [STATUS [FAULT [LOG]]]: requests with
+# that method (or *), a path matching PATH_ERE, and, when given, that
+# status (- after a reset) and fault (- for none); prints the count
+fault_log_count() {
+	awk -F '\t' -v m="$1" -v p="$2" -v s="${3:-*}" -v f="${4:-*}" '
+		(m == "*" || $1 == m) && $2 ~ p && (s == "*" || $3 == s) && (f == "*" || $4 == f) { n++ }
+		END { print n + 0 }' "${5:-$FAULT_LOG}"
 }

@@ -258,6 +258,43 @@ test_expect_success 'an HTTP registry answers on loopback' '
 	)
 '
 
+test_expect_success 'fault_log_count counts by field' '
+	fault_set "500,method=HEAD,times=2" &&
+	reg_curl -I -o /dev/null "$P/v2/base/manifests/1" &&
+	reg_curl -I -o /dev/null "$P/v2/base/manifests/1" &&
+	reg_curl -I -o /dev/null "$P/v2/base/manifests/1" &&
+	test $(fault_log_count HEAD "/manifests/1\$") = 3 &&
+	test $(fault_log_count HEAD "/manifests/1\$" 500 500) = 2 &&
+	test $(fault_log_count "*" "/manifests/" 401 -) = 1 &&
+	fault_set ""
+'
+
+test_expect_success 'tokens can be short-lived and their fetches broken by a proxy' '
+	(
+		REGISTRY_TOKEN_EXPIRES=7 REGISTRY_TOKEN_PROXY=1 start_registry tokfault &&
+		test "$TOKEN_URL" != "$TOKEN_DIRECT_URL" &&
+		reg_curl -D hdr -o /dev/null "$REGISTRY_URL/v2/" &&
+		grep -i "realm=\"$TOKEN_URL\"" hdr &&
+		tok=$(registry_token repository:base:pull) &&
+		jwt_part "$tok" 2 >claims &&
+		jq -e ".exp - .iat == 7" claims &&
+		token_fault_set "500,times=1" &&
+		test $(reg_curl -o /dev/null -w "%{http_code}" "$TOKEN_URL?service=test-registry") = 500 &&
+		test $(reg_curl -o /dev/null -w "%{http_code}" "$TOKEN_URL?service=test-registry") = 200 &&
+		test $(fault_log_count GET "^/token" 500 500 "$TOKEN_FAULT_LOG") = 1 &&
+		test $(grep -c . "$TOKEN_LOG") = 2
+	)
+'
+
+test_expect_success 'a fault proxy in front of an HTTP registry speaks HTTP' '
+	(
+		use_registry http &&
+		start_fault_proxy "$REGISTRY" "503,times=1" &&
+		test $(curl -s -o /dev/null -w "%{http_code}" "http://$FAULT_PROXY/v2/") = 503 &&
+		test $(curl -s -o /dev/null -w "%{http_code}" "http://$FAULT_PROXY/v2/") = 200
+	)
+'
+
 test_expect_success 'regtest_stop stops what the harness started' '
 	(
 		start_plain_registry stopme &&
