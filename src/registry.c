@@ -272,7 +272,7 @@ static int authorize(struct registry_client *c, struct call *k, int force, struc
 		goto out;
 	}
 	ret = auth_fetch_token(&ch, k->scopes, k->nr_scopes, &cred,
-			       is_insecure(c, k->ref->registry), &token, &ttl);
+			       is_insecure(c, k->ref->registry), c->opts.max_tries, &token, &ttl);
 	if (ret)
 		goto out;
 	strbuf_addf(out, "Bearer %s", token.buf);

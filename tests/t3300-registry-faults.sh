@@ -11,7 +11,7 @@ test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or pytho
 test_have_prereq SKOPEO || test_skip_all "no skopeo"
 test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
 
-start_registry || exit 1
+REGISTRY_TOKEN_PROXY=1 start_registry || exit 1
 make_busybox_base base || exit 1
 make_multiplatform_base multi || exit 1
 push_base multi multi:1 || exit 1
@@ -124,6 +124,43 @@ test_expect_success 'resets on every request: exit 8 after the bounded tries' '
 	login push --retries 2 oci:base "$P/stable:2" >out 2>err; test $? = 8 &&
 	grep "^error: cannot reach .https://$P/v2/stable/.*(gave up after 2 tries)$" err &&
 	test "$(sk_digest "$REGISTRY/stable:2")" = "$BASE_INDEX_DIGEST"
+'
+
+test_expect_success 'a 401 mid-push (the token looks expired): a new token, the request replayed once' '
+	fault_set "unauth,method=PUT,path=/manifests/,times=1" &&
+	fresh r7 &&
+	login push oci:base "$P/r7:1" >out 2>err &&
+	test "$(cat out)" = "$BASE_DIGEST" &&
+	test "$(fault_count "	unauth$")" = 1 &&
+	test "$(grep -c "	repository:r7:pull,push	200$" "$TOKEN_LOG")" = 2 &&
+	test "$(sk_digest "$REGISTRY/r7:1")" = "$BASE_DIGEST"
+'
+
+test_expect_success 'a 401 that stays after the new token: exit 6, no loop' '
+	fault_set "unauth,method=PUT,path=/manifests/" &&
+	fresh r8 &&
+	login push oci:base "$P/r8:1" >out 2>err; test $? = 6 &&
+	grep "^error: .$P. refused the credentials of .$REG_USER. (from --username) for push to .$P/r8." err &&
+	test "$(fault_count "^PUT	/v2/r8/manifests/")" = 2 &&
+	test_must_fail sk_digest "$REGISTRY/r8:1"
+'
+
+test_expect_success 'the token service answers 503 twice: token fetch retried, push completes' '
+	fault_set "" &&
+	token_fault_set "503,times=2" &&
+	fresh r9 &&
+	login push oci:base "$P/r9:1" >out 2>err &&
+	test "$(cat out)" = "$BASE_DIGEST" &&
+	test "$(grep -c "^warning: token service .$TOKEN_URL. answered HTTP 503; retrying in" err)" = 2
+'
+
+test_expect_success 'the token service unreachable: exit 8, bounded, no tag' '
+	token_fault_set "reset" &&
+	fresh r10 &&
+	login push --retries 2 oci:base "$P/r10:1" >out 2>err; test $? = 8 &&
+	grep "^error: token service: cannot reach .$TOKEN_URL.: .*(gave up after 2 tries)$" err &&
+	token_fault_set "" &&
+	test_must_fail sk_digest "$REGISTRY/r10:1"
 '
 
 test_done
