@@ -457,3 +457,27 @@ int http_header_get(const struct strbuf *headers, const char *name, struct strbu
 	}
 	return -1;
 }
+
+double http_retry_after(const struct http_response *res)
+{
+	struct strbuf v = STRBUF_INIT;
+	const char *p, *end = res->body.buf + res->body.len;
+	double s = -1;
+
+	if (!http_header_get(&res->headers, "Retry-After", &v) && isdigit((unsigned char)v.buf[0]))
+		s = strtod(v.buf, NULL);
+	strbuf_release(&v);
+	if (s >= 0)
+		return s;
+	p = strcasestr(res->body.buf, "retry-after");
+	if (!p)
+		p = strcasestr(res->body.buf, "retry after");
+	if (!p)
+		return -1;
+	p += 11;
+	while (p < end && (*p == ':' || *p == ' ' || *p == '='))
+		p++;
+	if (p < end && isdigit((unsigned char)*p))
+		s = strtod(p, NULL);
+	return s;
+}

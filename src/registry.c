@@ -309,32 +309,6 @@ out:
 	strbuf_release(&v);
 }
 
-/* Seconds to wait from Retry-After or a "retry after N" hint in the body; -1 if none. */
-static double retry_hint(const struct http_response *res)
-{
-	struct strbuf v = STRBUF_INIT;
-	double s = -1;
-	const char *p;
-
-	if (!http_header_get(&res->headers, "Retry-After", &v) && isdigit((unsigned char)v.buf[0]))
-		s = strtod(v.buf, NULL);
-	strbuf_release(&v);
-	if (s >= 0)
-		return s;
-	/* ghcr.io: "retry-after: 1.5s" (or "retry after 2") in an error message */
-	p = strcasestr(res->body.buf, "retry-after");
-	if (!p)
-		p = strcasestr(res->body.buf, "retry after");
-	if (p) {
-		p += 11;
-		while (*p && !isdigit((unsigned char)*p) && p - res->body.buf < (long)res->body.len && (*p == ':' || *p == ' ' || *p == '='))
-			p++;
-		if (isdigit((unsigned char)*p))
-			s = strtod(p, NULL);
-	}
-	return s;
-}
-
 static int retryable_status(long status)
 {
 	return status == 408 || status == 429 || status >= 500;
@@ -381,8 +355,8 @@ static int call_do(struct registry_client *c, struct call *k, struct http_respon
 		if (wait > 15)
 			wait = 15;
 		wait *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
-		if (!ret && retry_hint(res) >= 0)
-			wait = retry_hint(res) > 60 ? 60 : retry_hint(res);
+		if (!ret && http_retry_after(res) >= 0)
+			wait = http_retry_after(res) > 60 ? 60 : http_retry_after(res);
 		if (ret && res->permanent) {
 			ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
 			goto out;
@@ -1039,6 +1013,13 @@ static int upload_start(struct registry_client *c, const struct reference *dst,
 		goto out;
 	if (res.status == 201 && mount_from) {
 		ret = 1;
+		goto out;
+	}
+	if (mount_from && res.status != 202) {
+		/* a refused or failed mount is not fatal: upload the blob instead */
+		warning("'%s' did not mount %s from '%s' (HTTP %ld); uploading it instead",
+			dst->registry, digest, mount_from->repository, res.status);
+		ret = upload_start(c, dst, digest, NULL, location);
 		goto out;
 	}
 	if (res.status != 202 && res.status != 201) {

@@ -15,6 +15,7 @@ REGISTRY_TOKEN_PROXY=1 start_registry || exit 1
 make_busybox_base base || exit 1
 make_multiplatform_base multi || exit 1
 push_base multi multi:1 || exit 1
+push_base base base:1 || exit 1
 start_fault_proxy || exit 1
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
@@ -161,6 +162,21 @@ test_expect_success 'the token service unreachable: exit 8, bounded, no tag' '
 	grep "^error: token service: cannot reach .$TOKEN_URL.: .*(gave up after 2 tries)$" err &&
 	token_fault_set "" &&
 	test_must_fail sk_digest "$REGISTRY/r10:1"
+'
+
+test_expect_success 'a refused mount falls back to an upload streamed from the base' '
+	fault_set "404,method=POST,path=mount=" &&
+	fresh r11 &&
+	rm -rf app && cp -r base app &&
+	rm "$(oci_blob app "$BASE_LAYER_DIGEST")" &&
+	jq -c --arg b "$P/base:1" ".manifests[0].annotations[\"org.opencontainers.image.base.name\"] = \$b" \
+		app/index.json >app/index.new && mv app/index.new app/index.json &&
+	login push oci:app "$P/r11:1" >out 2>err &&
+	test "$(cat out)" = "$BASE_DIGEST" &&
+	grep "^warning: .$P. did not mount $BASE_LAYER_DIGEST from .base. (HTTP 404); uploading it instead$" err &&
+	grep "^pushed  $BASE_LAYER_DIGEST $P/r11 " err &&
+	test "$(fault_log_count GET "/v2/base/blobs/$BASE_LAYER_DIGEST")" = 1 &&
+	test "$(sk_digest "$REGISTRY/r11:1")" = "$BASE_DIGEST"
 '
 
 test_done
