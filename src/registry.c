@@ -1016,9 +1016,14 @@ static int upload_start(struct registry_client *c, const struct reference *dst,
 		goto out;
 	}
 	if (mount_from && res.status != 202) {
-		/* a refused or failed mount is not fatal: upload the blob instead */
-		warning("'%s' did not mount %s from '%s' (HTTP %ld); uploading it instead",
-			dst->registry, digest, mount_from->repository, res.status);
+		/*
+		 * A refused or failed mount is not fatal: upload the blob
+		 * instead.  401/403 quietly: the plain POST says whether the
+		 * refusal was about the destination.
+		 */
+		if (res.status != 401 && res.status != 403)
+			warning("'%s' did not mount %s from '%s' (HTTP %ld); uploading it instead",
+				dst->registry, digest, mount_from->repository, res.status);
 		ret = upload_start(c, dst, digest, NULL, location);
 		goto out;
 	}

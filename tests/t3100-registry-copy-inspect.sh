@@ -14,6 +14,8 @@ make_busybox_base base || exit 1
 push_base base base:1 || exit 1
 make_multiplatform_base multi || exit 1
 push_base multi multi:1 || exit 1
+push_base base docker/base:1 --format v2s2 || exit 1
+DOCKER_DIGEST=$PUSHED_DIGEST
 start_registry two || exit 1
 use_registry one
 ONE=$REGISTRY
@@ -173,6 +175,15 @@ test_expect_success 'without the test CA, TLS verification fails: exit 8' '
 	test_exit_code 8 env -u SSL_CERT_FILE publish inspect "$ONE/base:1" 2>err &&
 	test_line_count err = 1 &&
 	grep "^error: cannot reach .https://$ONE/v2/base/manifests/1.: .*certificate" err
+'
+
+test_expect_success 'Docker schema 2 media types: inspected and copied unchanged' '
+	publish inspect "$ONE/docker/base:1" >out &&
+	jq -e ".mediaType == \"application/vnd.docker.distribution.manifest.v2+json\"" out &&
+	jq -e ".digest == \"$DOCKER_DIGEST\"" out &&
+	login copy "$ONE/docker/base:1" "$TWO/docker/copy:1" >d &&
+	test "$(cat d)" = "$DOCKER_DIGEST" &&
+	test "$(sk_digest "$TWO/docker/copy:1" "$REG_USER:$REG_PASS")" = "$DOCKER_DIGEST"
 '
 
 test_done
