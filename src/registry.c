@@ -1451,8 +1451,12 @@ static int plan_add_manifest(struct registry_client *c, struct plan *p,
 		snprintf(where, sizeof(where), "manifest %s", m->digest);
 		if ((ret = manifest_blobs(&m->bytes, where, &d, &nr)))
 			goto out;
-		for (size_t i = 0; i < nr; i++)
+		for (size_t i = 0; i < nr; i++) {
+			/* foreign (Windows) layers live elsewhere, as skopeo and docker leave them */
+			if (strstr(d[i].media_type, ".foreign.") || strstr(d[i].media_type, "nondistributable"))
+				continue;
 			plan_add_blob(p, &d[i]);
+		}
 	}
 	ALLOC_GROW(p->manifests, p->nr_manifests + 1, p->alloc_manifests);
 	p->manifests[p->nr_manifests++].m = *m;	/* steals m */
