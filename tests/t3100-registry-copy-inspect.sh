@@ -43,7 +43,9 @@ test_expect_success 'inspect, anonymous: digest, media type, platform, config' '
 	jq -e ".configDigest == \"$BASE_CONFIG_DIGEST\"" out &&
 	jq -e ".config.rootfs.diff_ids == [\"$BASE_DIFF_ID\"]" out &&
 	jq -e ".manifest.layers[0].digest == \"$BASE_LAYER_DIGEST\"" out &&
-	grep "repository:base:pull" "$TOKEN_LOG" | grep -q "^GET	-	"
+	grep "repository:base:pull" "$TOKEN_LOG" | grep -q "^GET	-	" &&
+	grep "\"GET /v2/base/blobs/$BASE_CONFIG_DIGEST" "$REGISTRY_LOG" &&
+	! grep "\"GET /v2/base/blobs/$BASE_LAYER_DIGEST" "$REGISTRY_LOG"
 '
 
 test_expect_success 'inspect --raw prints the exact bytes skopeo sees' '
