@@ -70,8 +70,7 @@ static int parse_args(int argc, char **argv, struct meta_opts *o)
 			return 1;
 		}
 		if (strncmp(arg, "--", 2)) {
-			fputs(usage_text, stderr);
-			return error_as(EXIT_USAGE, "unexpected argument '%s'", arg);
+			return error_as(EXIT_USAGE, "unexpected argument '%s' (see 'publish meta --help')", arg);
 		}
 		val = strchr(arg, '=');
 		name = val ? xstrndup(arg + 2, val - arg - 2) : xstrdup(arg + 2);
@@ -101,8 +100,7 @@ static int parse_args(int argc, char **argv, struct meta_opts *o)
 				o->values[idx] = xstrdup(val);
 			}
 		} else {
-			fputs(usage_text, stderr);
-			error_as(EXIT_USAGE, "unknown option '--%s'", name);
+			error_as(EXIT_USAGE, "unknown option '--%s' (see 'publish meta --help')", name);
 			free(name);
 			return -EXIT_USAGE;
 		}
