@@ -1022,7 +1022,8 @@ static char *build_json(const struct meta_result *r)
 	json_object_set_new(root, "tag-names", strlist_json(&r->tag_names));	/* steals */
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
-			qsort(idx.items, idx.nr, sizeof(char *), idx_cmp);
+			if (idx.nr)
+				qsort(idx.items, idx.nr, sizeof(char *), idx_cmp);
 			for (size_t i = 0; i < idx.nr; i++) {
 				const char *eq = strchr(idx.items[i], '=');
 				char *k = xstrndup(idx.items[i], eq - idx.items[i]);
