@@ -310,7 +310,7 @@ static int semver_resolve(void *data, const struct expr_call *c, struct strbuf *
 {
 	const struct semver *v = data;
 
-	if (c->nparts != 1 || semver_field(v, c->name, out) < 0)
+	if (semver_field(v, c->name, out) < 0)
 		return 1;
 	if (c->params_nr || c->hash_nr) {
 		strbuf_addf(err, "{{%s}} is not a helper and takes no arguments", c->name);
