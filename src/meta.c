@@ -192,6 +192,7 @@ static int render_date(struct deriver *d, int64_t ms, const struct expr_call *c,
 		       struct strbuf *out, struct strbuf *err)
 {
 	const char *fmt = NULL, *tz = "UTC";
+	int rc;
 
 	if (!c->params_nr) {
 		strbuf_addf(err, "{{%s}} needs a format, as in {{%s 'YYYYMMDD'}}", c->name, c->name);
@@ -223,8 +224,11 @@ static int render_date(struct deriver *d, int64_t ms, const struct expr_call *c,
 		}
 		tz = c->hash[i].text;
 	}
-	if (datefmt_format(ms, fmt, tz, out) < 0) {
-		d->reported = 1;
+	error_set_quiet(1);
+	rc = datefmt_format(ms, fmt, tz, out);
+	error_set_quiet(0);
+	if (rc < 0) {
+		strbuf_addstr(err, error_last());
 		return -1;
 	}
 	return 0;
@@ -1055,6 +1059,42 @@ static char *build_json(const struct meta_result *r)
 
 /* ---- the whole ------------------------------------------------------- */
 
+/*
+ * Compile every regular expression of the rules before any is used, so
+ * a broken one is an error even when its rule would not apply to this
+ * event (metadata-action only notices when the rule runs).
+ */
+static int check_patterns(struct deriver *d)
+{
+	for (size_t i = 0; i < d->rules.nr; i++) {
+		const struct tagrule *t = &d->rules.rules[i];
+		struct strbuf src = STRBUF_INIT, flags = STRBUF_INIT;
+		struct jsregex re;
+		int rc;
+
+		if (t->type == TAGRULE_MATCH) {
+			if (!jsregex_split_literal(tagrule_get(t, "pattern"), &src, &flags))
+				strbuf_addstr(&src, tagrule_get(t, "pattern"));
+		} else if ((t->type == TAGRULE_SEMVER || t->type == TAGRULE_PEP440) && *tagrule_get(t, "match")) {
+			strbuf_addstr(&src, tagrule_get(t, "match"));
+		} else {
+			continue;
+		}
+		error_set_quiet(1);
+		rc = jsregex_compile(&re, src.buf, flags.buf);
+		error_set_quiet(0);
+		if (rc == 0)
+			jsregex_release(&re);
+		else
+			strbuf_addf(&d->err, "%s (in '%s')", error_last(), t->source);
+		strbuf_release(&src);
+		strbuf_release(&flags);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct meta_result *out)
 {
 	struct deriver d;
@@ -1079,6 +1119,8 @@ int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct me
 		goto fail;
 
 	d.what = "tags";
+	if (check_patterns(&d) < 0)
+		goto fail;
 	for (size_t i = 0; i < d.rules.nr; i++) {
 		const struct tagrule *t = &d.rules.rules[i];
 
