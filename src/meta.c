@@ -119,17 +119,14 @@ struct deriver {
 	char *main;
 	struct strlist partial;
 	int latest;		/* -1 undecided */
-	/* error: the input name and the reason; reported == 1 when already printed */
+	/* on error: the input being read and the reason */
 	const char *what;
 	struct strbuf err;
-	int reported;
 };
 
 static int fail(struct deriver *d)
 {
-	if (!d->reported)
-		return error_as(EXIT_INPUT, "%s: %s", d->what, d->err.buf);
-	return -EXIT_INPUT;
+	return error_as(EXIT_INPUT, "%s: %s", d->what, d->err.buf);
 }
 
 static int starts_with(const char *s, const char *prefix)
@@ -338,7 +335,7 @@ static int global_exp(struct deriver *d, const char *text, struct strbuf *out)
 	struct strbuf err = STRBUF_INIT;
 	int rc = expr_render(text, global_resolve, d, out, &err);
 
-	if (rc < 0 && !d->reported)
+	if (rc < 0)
 		strbuf_addf(&d->err, "invalid expression '%s': %s", text, err.buf);
 	strbuf_release(&err);
 	return rc;
@@ -349,7 +346,7 @@ static int render_with(struct deriver *d, const char *tmpl, expr_resolve_fn fn, 
 	struct strbuf err = STRBUF_INIT;
 	int rc = expr_render(tmpl, fn, data, out, &err);
 
-	if (rc < 0 && !d->reported)
+	if (rc < 0)
 		strbuf_addf(&d->err, "invalid pattern '%s': %s", tmpl, err.buf);
 	strbuf_release(&err);
 	return rc;
@@ -1134,7 +1131,7 @@ int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct me
 		if (strcmp(sb.buf, "true"))
 			continue;
 		if (proc_rule(&d, t) < 0) {
-			if (!d.reported)
+			if (!strstr(d.err.buf, t->source))
 				strbuf_addf(&d.err, " (in '%s')", t->source);
 			goto fail;
 		}
