@@ -303,6 +303,45 @@ static int git_commit_date(const char *dir, const char *sha, int64_t *out)
 	return rc;
 }
 
+/*
+ * "owner/name" from the URL of the remote "origin" of the repository at
+ * dir (https://host/owner/name.git, git@host:owner/name.git, ...), for
+ * local runs where GITHUB_REPOSITORY is not set.  NULL when unknown.
+ */
+static char *repository_from_remote(const char *dir)
+{
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const char *url, *end, *slash, *start;
+	char *res = NULL;
+
+	if (open_repo(&repo, dir) < 0)
+		return NULL;
+	if (git_remote_lookup(&remote, repo, "origin") < 0 || !(url = git_remote_url(remote)))
+		goto out;
+	strbuf_addstr(&sb, url);
+	while (sb.len && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
+	if (sb.len > 4 && !strcmp(sb.buf + sb.len - 4, ".git"))
+		strbuf_setlen(&sb, sb.len - 4);
+	end = sb.buf + sb.len;
+	slash = memrchr(sb.buf, '/', sb.len);
+	if (!slash || slash == sb.buf || slash + 1 == end)
+		goto out;
+	start = slash - 1;
+	while (start > sb.buf && start[-1] != '/' && start[-1] != ':')
+		start--;
+	if (start == slash || start == sb.buf)
+		goto out;
+	res = xstrndup(start, end - start);
+out:
+	git_remote_free(remote);
+	git_repository_free(repo);
+	strbuf_release(&sb);
+	return res;
+}
+
 /* ---- GitHub API ------------------------------------------------------ */
 
 /* GET {api}/{path}: 0 and the parsed object in *out, or -1 with a reason in why. */
@@ -436,6 +475,8 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 		ctx.repository = xstrdup(env("GITHUB_REPOSITORY"));
 	} else if (json_is_string(json_object_get(prepo, "full_name"))) {
 		ctx.repository = xstrdup(json_string_value(json_object_get(prepo, "full_name")));
+	} else if (*env("GITHUB_API_URL")) {
+		ctx.repository = repository_from_remote(opts->repo_dir);
 	}
 
 	if (strstr(ctx.event_name, "pull_request_target")) {

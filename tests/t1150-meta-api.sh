@@ -98,4 +98,19 @@ test_expect_success 'without SOURCE_DATE_EPOCH or a payload date, the commit dat
 	grep "^/repos/acme/app/commits/abcdef0123456789abcdef0123456789abcdef01 " requests.log
 '
 
+test_expect_success GIT 'locally, owner/repo come from the origin remote' '
+	git init -q local && git -C local remote add origin git@github.com:acme/app.git &&
+	rm -f requests.log &&
+	(cd local && env GITHUB_API_URL=http://127.0.0.1:$PORT SOURCE_DATE_EPOCH=0 publish meta) >out &&
+	grep "^/repos/acme/app " requests.log &&
+	grep "org.opencontainers.image.title=api-app" out
+'
+
+test_expect_success GIT 'an https origin works too' '
+	git -C local remote set-url origin https://github.com/acme/app &&
+	rm -f requests.log &&
+	(cd local && env GITHUB_API_URL=http://127.0.0.1:$PORT SOURCE_DATE_EPOCH=0 publish meta) >out &&
+	grep "^/repos/acme/app " requests.log
+'
+
 test_done
