@@ -183,9 +183,9 @@ static int git_err(const char *what)
 	return error_as(EXIT_CONTEXT, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
 }
 
+/* libgit2 is initialised by ghctx_load() for the whole gathering */
 static int open_repo(git_repository **out, const char *dir)
 {
-	git_libgit2_init();
 	return git_repository_open_ext(out, dir ? dir : ".", 0, NULL);
 }
 
@@ -311,16 +311,18 @@ static int git_commit_date(const char *dir, const char *sha, int64_t *out)
 static char *repository_from_remote(const char *dir)
 {
 	git_repository *repo = NULL;
-	git_remote *remote = NULL;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	const char *url, *end, *slash, *start;
+	const char *end, *slash, *start;
 	char *res = NULL;
 
 	if (open_repo(&repo, dir) < 0)
 		return NULL;
-	if (git_remote_lookup(&remote, repo, "origin") < 0 || !(url = git_remote_url(remote)))
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_string_buf(&url, cfg, "remote.origin.url") < 0)
 		goto out;
-	strbuf_addstr(&sb, url);
+	strbuf_addstr(&sb, url.ptr);
 	while (sb.len && sb.buf[sb.len - 1] == '/')
 		strbuf_setlen(&sb, sb.len - 1);
 	if (sb.len > 4 && !strcmp(sb.buf + sb.len - 4, ".git"))
@@ -336,7 +338,8 @@ static char *repository_from_remote(const char *dir)
 		goto out;
 	res = xstrndup(start, end - start);
 out:
-	git_remote_free(remote);
+	git_buf_dispose(&url);
+	git_config_free(cfg);
 	git_repository_free(repo);
 	strbuf_release(&sb);
 	return res;
@@ -463,6 +466,7 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 	int64_t commit_ms = 0;
 	int have_commit = 0, have_repo = 0, rc;
 
+	git_libgit2_init();
 	ghctx_init(&ctx);
 	set_str(&ctx.event_name, env("GITHUB_EVENT_NAME"));
 	set_str(&ctx.ref, env("GITHUB_REF"));
@@ -555,8 +559,10 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 		ghrepo_from_json(&ctx.repo, prepo);
 	ctx.commit_date_ms = have_commit ? commit_ms : ctx.now_ms;
 	*out = ctx;
+	git_libgit2_shutdown();
 	return 0;
 fail:
 	ghctx_release(&ctx);
+	git_libgit2_shutdown();
 	return rc;
 }
