@@ -62,7 +62,7 @@ int meta_inputs_set(struct meta_inputs *in, const char *name, const char *text)
 		struct strbuf trimmed = STRBUF_INIT;
 		int rc = 0;
 
-		strlist_clear(list);
+		strlist_release(list);
 		metainput_trim(text, &trimmed);
 		if (metainput_list(trimmed.buf, list, &err) < 0)
 			rc = error_as(EXIT_INPUT, "invalid %s input: %s", name, err.buf);
@@ -76,11 +76,11 @@ void meta_inputs_release(struct meta_inputs *in)
 {
 	if (!in)
 		return;
-	strlist_clear(&in->images);
-	strlist_clear(&in->tags);
-	strlist_clear(&in->flavor);
-	strlist_clear(&in->labels);
-	strlist_clear(&in->annotations);
+	strlist_release(&in->images);
+	strlist_release(&in->tags);
+	strlist_release(&in->flavor);
+	strlist_release(&in->labels);
+	strlist_release(&in->annotations);
 	free(in->sep_tags);
 	free(in->sep_labels);
 	free(in->sep_annotations);
@@ -96,13 +96,13 @@ void meta_result_release(struct meta_result *r)
 		return;
 	free(r->version);
 	free(r->json);
-	strlist_clear(&r->partial);
-	strlist_clear(&r->images);
-	strlist_clear(&r->tags);
-	strlist_clear(&r->tag_names);
-	strlist_clear(&r->labels);
-	strlist_clear(&r->annotations);
-	strlist_clear(&r->annotation_levels);
+	strlist_release(&r->partial);
+	strlist_release(&r->images);
+	strlist_release(&r->tags);
+	strlist_release(&r->tag_names);
+	strlist_release(&r->labels);
+	strlist_release(&r->annotations);
+	strlist_release(&r->annotation_levels);
 	r->version = r->json = NULL;
 	r->latest = 0;
 }
@@ -785,14 +785,14 @@ static int parse_images(struct deriver *d)
 	for (size_t i = 0; i < in->nr; i++) {
 		int enable = 1;
 
-		strlist_clear(&fields);
+		strlist_release(&fields);
 		strbuf_reset(&name);
 		if (csvrec_split(in->items[i], 0, &fields, &d->err) < 0) {
 			strbuf_addf(&d->err, " in '%s'", in->items[i]);
 			goto out;
 		}
 		for (size_t f = 0; f < fields.nr; f++) {
-			strlist_clear(&parts);
+			strlist_release(&parts);
 			strlist_split(&parts, fields.items[f], '=');
 			strbuf_reset(&key);
 			strbuf_reset(&val);
@@ -829,8 +829,8 @@ static int parse_images(struct deriver *d)
 	}
 	rc = 0;
 out:
-	strlist_clear(&fields);
-	strlist_clear(&parts);
+	strlist_release(&fields);
+	strlist_release(&parts);
 	strbuf_release(&key);
 	strbuf_release(&val);
 	strbuf_release(&name);
@@ -945,7 +945,7 @@ out:
 		free(kvs[i].value);
 	}
 	free(kvs);
-	strlist_clear(&all);
+	strlist_release(&all);
 	strbuf_release(&sb);
 	return rc;
 }
@@ -1050,7 +1050,7 @@ static char *build_json(const struct meta_result *r)
 	json_object_set_new(root, "annotations", strlist_json(&r->annotations));	/* steals */
 	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	strlist_clear(&idx);
+	strlist_release(&idx);
 	return s;
 }
 
@@ -1141,7 +1141,7 @@ int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct me
 	for (size_t i = 0; i < d.partial.nr; i++)
 		if (!strlist_has(&r.partial, d.partial.items[i]))
 			strlist_push(&r.partial, d.partial.items[i]);
-	strlist_clear(&d.partial);
+	strlist_release(&d.partial);
 	for (size_t i = 0; i < r.partial.nr; i++)
 		strlist_push(&d.partial, r.partial.items[i]);
 	r.latest = d.latest > 0;
@@ -1181,11 +1181,11 @@ fail:
 	rc = fail(&d);
 out:
 	meta_result_release(&r);
-	strlist_clear(&annotations);
+	strlist_release(&annotations);
 	strbuf_release(&sb);
 	free(d.main);
-	strlist_clear(&d.partial);
-	strlist_clear(&d.images);
+	strlist_release(&d.partial);
+	strlist_release(&d.images);
 	tagrule_list_release(&d.rules);
 	flavor_release(&d.flavor);
 	strbuf_release(&d.err);

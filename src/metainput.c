@@ -34,7 +34,7 @@ int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 			p++;
 		if (!line.len || line.buf[0] == '#')
 			continue;
-		strlist_clear(&fields);
+		strlist_release(&fields);
 		if (csvrec_split(line.buf, 1, &fields, err) < 0) {
 			rc = -1;
 			strbuf_addf(err, " in '%s'", line.buf);
@@ -50,7 +50,7 @@ int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 		if (item.len)
 			strlist_push(out, item.buf);
 	}
-	strlist_clear(&fields);
+	strlist_release(&fields);
 	strbuf_release(&line);
 	strbuf_release(&joined);
 	strbuf_release(&item);

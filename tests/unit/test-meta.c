@@ -62,23 +62,23 @@ static void test_csv(void)
 
 	ok(csvrec_split("a,\"b,c\",d", 0, &f, &err) == 0, "csv: quoted field");
 	is_str(joined(&f), "a|b,c|d", "csv: the comma stays in the quoted field");
-	strlist_clear(&f);
+	strlist_release(&f);
 	ok(csvrec_split("\"say \"\"hi\"\"\"", 0, &f, &err) == 0 && !strcmp(f.items[0], "say \"hi\""),
 	   "csv: doubled quotes");
-	strlist_clear(&f);
+	strlist_release(&f);
 	ok(csvrec_split("a\"b", 0, &f, &err) < 0, "csv: a quote inside a field is an error");
-	strlist_clear(&f);
+	strlist_release(&f);
 	ok(csvrec_split("a\"b", 1, &f, &err) == 0 && !strcmp(f.items[0], "a\"b"), "csv: relaxed quotes keep it");
-	strlist_clear(&f);
+	strlist_release(&f);
 	ok(csvrec_split("\"open", 1, &f, &err) < 0, "csv: an unclosed quote is an error");
-	strlist_clear(&f);
+	strlist_release(&f);
 	ok(csvrec_split("\"a\"b", 1, &f, &err) < 0, "csv: text after a closing quote is an error");
-	strlist_clear(&f);
+	strlist_release(&f);
 
 	ok(metainput_list("# c\n  one  \r\n\ntype=match,\"pattern=\\d{1,2}\"\nk=v#x\n", &f, &err) == 0,
 	   "input list parses");
 	is_str(joined(&f), "one|type=match,\"pattern=\\d{1,2}\"|k=v#x", "input list: comments, trim, quoted commas");
-	strlist_clear(&f);
+	strlist_release(&f);
 	strbuf_release(&err);
 }
 
@@ -151,7 +151,7 @@ static void test_rules(void)
 		strbuf_release(&o);
 	}
 	tagrule_list_release(&l);
-	strlist_clear(&in);
+	strlist_release(&in);
 
 	ok(tagrule_js_number(" 0x1F ", &n) == 0 && n == 31, "Number('0x1F')");
 	ok(tagrule_js_number("", &n) == 0 && n == 0, "Number('') is 0");
@@ -163,11 +163,11 @@ static void test_rules(void)
 	ok(flavor_parse(&f, &in, &err) == 0 && !strcmp(f.latest, "false") && !strcmp(f.prefix, "p-") &&
 	   f.prefix_latest && !f.suffix_latest, "flavor");
 	flavor_release(&f);
-	strlist_clear(&in);
+	strlist_release(&in);
 	strlist_push(&in, "suffix=-s,onlatest=maybe");
 	strbuf_reset(&err);
 	ok(flavor_parse(&f, &in, &err) < 0 && strstr(err.buf, "onlatest"), "bad onlatest");
-	strlist_clear(&in);
+	strlist_release(&in);
 	strbuf_release(&err);
 }
 
