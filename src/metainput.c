@@ -18,7 +18,7 @@ void metainput_trim(const char *s, struct strbuf *out)
 int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 {
 	struct strbuf line = STRBUF_INIT, joined = STRBUF_INIT, item = STRBUF_INIT;
-	struct strlist fields = STRLIST_INIT;
+	struct strlist fields = STRLIST_INIT, items = STRLIST_INIT;
 	const char *p = input;
 	int rc = 0;
 
@@ -48,8 +48,12 @@ int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 		strbuf_reset(&item);
 		metainput_trim(joined.buf, &item);
 		if (item.len)
-			strlist_push(out, item.buf);
+			strlist_push(&items, item.buf);
 	}
+	if (!rc)
+		for (size_t i = 0; i < items.nr; i++)
+			strlist_push(out, items.items[i]);
+	strlist_release(&items);
 	strlist_release(&fields);
 	strbuf_release(&line);
 	strbuf_release(&joined);
