@@ -58,7 +58,7 @@ int csvrec_split(const char *s, int relax, struct strlist *out, struct strbuf *e
 	fields.nr = 0;
 	rc = 0;
 out:
-	strlist_clear(&fields);
+	strlist_release(&fields);
 	strbuf_release(&field);
 	return rc;
 }

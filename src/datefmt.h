@@ -25,10 +25,10 @@
  * Zones are read from the system zoneinfo (tzdata): tz is an IANA name,
  * matched without regard to case as moment-timezone does; NULL means
  * UTC.  An unknown name is an error (moment-timezone would only warn and
- * print UTC with an empty abbreviation).  Known differences from
- * moment-timezone: local mean time before a zone's first transition
- * (pre-1900) keeps its seconds here, and after 2037 libc applies the
- * zone's rule where moment's data ends.
+ * print UTC with an empty abbreviation).  Checked against
+ * moment-timezone 0.6 from 1850 (local mean time, e.g. +09:18:59 in
+ * Tokyo) to 2100 (DST rules carried forward); what can differ is a
+ * rule change known to one tzdata release and not to the other.
  *
  * The zone is applied through libc (TZ is set, tzset(), localtime_r(),
  * then TZ restored), so this must not run while another thread reads

@@ -27,7 +27,7 @@ static int parse_entry(struct flavor *f, const char *entry, struct strbuf *err)
 		goto out;
 	}
 	for (size_t i = 0; i < fields.nr; i++) {
-		strlist_clear(&parts);
+		strlist_release(&parts);
 		strlist_split(&parts, fields.items[i], '=');
 		if (parts.nr == 1) {
 			strbuf_addf(err, "invalid flavor entry '%s'", entry);
@@ -66,8 +66,8 @@ static int parse_entry(struct flavor *f, const char *entry, struct strbuf *err)
 	}
 	rc = 0;
 out:
-	strlist_clear(&fields);
-	strlist_clear(&parts);
+	strlist_release(&fields);
+	strlist_release(&parts);
 	strbuf_release(&key);
 	strbuf_release(&val);
 	return rc;

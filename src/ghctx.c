@@ -183,9 +183,9 @@ static int git_err(const char *what)
 	return error_as(EXIT_CONTEXT, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
 }
 
+/* libgit2 is initialised by ghctx_load() for the whole gathering */
 static int open_repo(git_repository **out, const char *dir)
 {
-	git_libgit2_init();
 	return git_repository_open_ext(out, dir ? dir : ".", 0, NULL);
 }
 
@@ -301,6 +301,48 @@ static int git_commit_date(const char *dir, const char *sha, int64_t *out)
 	git_commit_free(commit);
 	git_repository_free(repo);
 	return rc;
+}
+
+/*
+ * "owner/name" from the URL of the remote "origin" of the repository at
+ * dir (https://host/owner/name.git, git@host:owner/name.git, ...), for
+ * local runs where GITHUB_REPOSITORY is not set.  NULL when unknown.
+ */
+static char *repository_from_remote(const char *dir)
+{
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	const char *end, *slash, *start;
+	char *res = NULL;
+
+	if (open_repo(&repo, dir) < 0)
+		return NULL;
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_string_buf(&url, cfg, "remote.origin.url") < 0)
+		goto out;
+	strbuf_addstr(&sb, url.ptr);
+	while (sb.len && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
+	if (sb.len > 4 && !strcmp(sb.buf + sb.len - 4, ".git"))
+		strbuf_setlen(&sb, sb.len - 4);
+	end = sb.buf + sb.len;
+	slash = memrchr(sb.buf, '/', sb.len);
+	if (!slash || slash == sb.buf || slash + 1 == end)
+		goto out;
+	start = slash - 1;
+	while (start > sb.buf && start[-1] != '/' && start[-1] != ':')
+		start--;
+	if (start == slash || start == sb.buf)
+		goto out;
+	res = xstrndup(start, end - start);
+out:
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	strbuf_release(&sb);
+	return res;
 }
 
 /* ---- GitHub API ------------------------------------------------------ */
@@ -424,6 +466,7 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 	int64_t commit_ms = 0;
 	int have_commit = 0, have_repo = 0, rc;
 
+	git_libgit2_init();
 	ghctx_init(&ctx);
 	set_str(&ctx.event_name, env("GITHUB_EVENT_NAME"));
 	set_str(&ctx.ref, env("GITHUB_REF"));
@@ -436,6 +479,8 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 		ctx.repository = xstrdup(env("GITHUB_REPOSITORY"));
 	} else if (json_is_string(json_object_get(prepo, "full_name"))) {
 		ctx.repository = xstrdup(json_string_value(json_object_get(prepo, "full_name")));
+	} else if (*env("GITHUB_API_URL")) {
+		ctx.repository = repository_from_remote(opts->repo_dir);
 	}
 
 	if (strstr(ctx.event_name, "pull_request_target")) {
@@ -514,8 +559,10 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 		ghrepo_from_json(&ctx.repo, prepo);
 	ctx.commit_date_ms = have_commit ? commit_ms : ctx.now_ms;
 	*out = ctx;
+	git_libgit2_shutdown();
 	return 0;
 fail:
 	ghctx_release(&ctx);
+	git_libgit2_shutdown();
 	return rc;
 }

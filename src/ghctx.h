@@ -18,7 +18,9 @@
  * current directory when it is that sha, else the API's commit, else now.
  *
  * Repository facts (name, description, html_url, default_branch,
- * license) come from GET {GITHUB_API_URL}/repos/{owner}/{repo}, with the
+ * license) come from GET {GITHUB_API_URL}/repos/{owner}/{repo} (owner and
+ * repo from GITHUB_REPOSITORY, the payload, or for local runs the
+ * "origin" remote of the repository), with the
  * token when one is given; when that fails the payload's `repository`
  * object is used, and an unreachable API is only a warning.
  *

@@ -39,7 +39,8 @@
  * Known differences from V8:
  *   - captures inside a repeated group keep their last value; JS
  *     resets them on each iteration (/(?:(a)|b)+/ on "ab" gives "a"
- *     here, undefined in JS);
+ *     here, undefined in JS) and ignores a last iteration that matched
+ *     empty (/(a*)*b/ on "aab": group 1 is "" here, "aa" in JS);
  *   - lookbehind must have bounded fixed-length branches (PCRE2 10.42);
  *     JS allows any lookbehind: such patterns are refused;
  *   - without u, JS sees a character beyond U+FFFF as two code units;

@@ -62,7 +62,7 @@ int meta_inputs_set(struct meta_inputs *in, const char *name, const char *text)
 		struct strbuf trimmed = STRBUF_INIT;
 		int rc = 0;
 
-		strlist_clear(list);
+		strlist_release(list);
 		metainput_trim(text, &trimmed);
 		if (metainput_list(trimmed.buf, list, &err) < 0)
 			rc = error_as(EXIT_INPUT, "invalid %s input: %s", name, err.buf);
@@ -76,11 +76,11 @@ void meta_inputs_release(struct meta_inputs *in)
 {
 	if (!in)
 		return;
-	strlist_clear(&in->images);
-	strlist_clear(&in->tags);
-	strlist_clear(&in->flavor);
-	strlist_clear(&in->labels);
-	strlist_clear(&in->annotations);
+	strlist_release(&in->images);
+	strlist_release(&in->tags);
+	strlist_release(&in->flavor);
+	strlist_release(&in->labels);
+	strlist_release(&in->annotations);
 	free(in->sep_tags);
 	free(in->sep_labels);
 	free(in->sep_annotations);
@@ -96,13 +96,13 @@ void meta_result_release(struct meta_result *r)
 		return;
 	free(r->version);
 	free(r->json);
-	strlist_clear(&r->partial);
-	strlist_clear(&r->images);
-	strlist_clear(&r->tags);
-	strlist_clear(&r->tag_names);
-	strlist_clear(&r->labels);
-	strlist_clear(&r->annotations);
-	strlist_clear(&r->annotation_levels);
+	strlist_release(&r->partial);
+	strlist_release(&r->images);
+	strlist_release(&r->tags);
+	strlist_release(&r->tag_names);
+	strlist_release(&r->labels);
+	strlist_release(&r->annotations);
+	strlist_release(&r->annotation_levels);
 	r->version = r->json = NULL;
 	r->latest = 0;
 }
@@ -119,17 +119,14 @@ struct deriver {
 	char *main;
 	struct strlist partial;
 	int latest;		/* -1 undecided */
-	/* error: the input name and the reason; reported == 1 when already printed */
+	/* on error: the input being read and the reason */
 	const char *what;
 	struct strbuf err;
-	int reported;
 };
 
 static int fail(struct deriver *d)
 {
-	if (!d->reported)
-		return error_as(EXIT_INPUT, "%s: %s", d->what, d->err.buf);
-	return -EXIT_INPUT;
+	return error_as(EXIT_INPUT, "%s: %s", d->what, d->err.buf);
 }
 
 static int starts_with(const char *s, const char *prefix)
@@ -192,6 +189,7 @@ static int render_date(struct deriver *d, int64_t ms, const struct expr_call *c,
 		       struct strbuf *out, struct strbuf *err)
 {
 	const char *fmt = NULL, *tz = "UTC";
+	int rc;
 
 	if (!c->params_nr) {
 		strbuf_addf(err, "{{%s}} needs a format, as in {{%s 'YYYYMMDD'}}", c->name, c->name);
@@ -223,8 +221,11 @@ static int render_date(struct deriver *d, int64_t ms, const struct expr_call *c,
 		}
 		tz = c->hash[i].text;
 	}
-	if (datefmt_format(ms, fmt, tz, out) < 0) {
-		d->reported = 1;
+	error_set_quiet(1);
+	rc = datefmt_format(ms, fmt, tz, out);
+	error_set_quiet(0);
+	if (rc < 0) {
+		strbuf_addstr(err, error_last());
 		return -1;
 	}
 	return 0;
@@ -310,7 +311,7 @@ static int semver_resolve(void *data, const struct expr_call *c, struct strbuf *
 {
 	const struct semver *v = data;
 
-	if (c->nparts != 1 || semver_field(v, c->name, out) < 0)
+	if (semver_field(v, c->name, out) < 0)
 		return 1;
 	if (c->params_nr || c->hash_nr) {
 		strbuf_addf(err, "{{%s}} is not a helper and takes no arguments", c->name);
@@ -334,7 +335,7 @@ static int global_exp(struct deriver *d, const char *text, struct strbuf *out)
 	struct strbuf err = STRBUF_INIT;
 	int rc = expr_render(text, global_resolve, d, out, &err);
 
-	if (rc < 0 && !d->reported)
+	if (rc < 0)
 		strbuf_addf(&d->err, "invalid expression '%s': %s", text, err.buf);
 	strbuf_release(&err);
 	return rc;
@@ -345,7 +346,7 @@ static int render_with(struct deriver *d, const char *tmpl, expr_resolve_fn fn, 
 	struct strbuf err = STRBUF_INIT;
 	int rc = expr_render(tmpl, fn, data, out, &err);
 
-	if (rc < 0 && !d->reported)
+	if (rc < 0)
 		strbuf_addf(&d->err, "invalid pattern '%s': %s", tmpl, err.buf);
 	strbuf_release(&err);
 	return rc;
@@ -784,14 +785,14 @@ static int parse_images(struct deriver *d)
 	for (size_t i = 0; i < in->nr; i++) {
 		int enable = 1;
 
-		strlist_clear(&fields);
+		strlist_release(&fields);
 		strbuf_reset(&name);
 		if (csvrec_split(in->items[i], 0, &fields, &d->err) < 0) {
 			strbuf_addf(&d->err, " in '%s'", in->items[i]);
 			goto out;
 		}
 		for (size_t f = 0; f < fields.nr; f++) {
-			strlist_clear(&parts);
+			strlist_release(&parts);
 			strlist_split(&parts, fields.items[f], '=');
 			strbuf_reset(&key);
 			strbuf_reset(&val);
@@ -828,8 +829,8 @@ static int parse_images(struct deriver *d)
 	}
 	rc = 0;
 out:
-	strlist_clear(&fields);
-	strlist_clear(&parts);
+	strlist_release(&fields);
+	strlist_release(&parts);
 	strbuf_release(&key);
 	strbuf_release(&val);
 	strbuf_release(&name);
@@ -944,7 +945,7 @@ out:
 		free(kvs[i].value);
 	}
 	free(kvs);
-	strlist_clear(&all);
+	strlist_release(&all);
 	strbuf_release(&sb);
 	return rc;
 }
@@ -1022,7 +1023,8 @@ static char *build_json(const struct meta_result *r)
 	json_object_set_new(root, "tag-names", strlist_json(&r->tag_names));	/* steals */
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
-			qsort(idx.items, idx.nr, sizeof(char *), idx_cmp);
+			if (idx.nr)
+				qsort(idx.items, idx.nr, sizeof(char *), idx_cmp);
 			for (size_t i = 0; i < idx.nr; i++) {
 				const char *eq = strchr(idx.items[i], '=');
 				char *k = xstrndup(idx.items[i], eq - idx.items[i]);
@@ -1048,11 +1050,47 @@ static char *build_json(const struct meta_result *r)
 	json_object_set_new(root, "annotations", strlist_json(&r->annotations));	/* steals */
 	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	strlist_clear(&idx);
+	strlist_release(&idx);
 	return s;
 }
 
 /* ---- the whole ------------------------------------------------------- */
+
+/*
+ * Compile every regular expression of the rules before any is used, so
+ * a broken one is an error even when its rule would not apply to this
+ * event (metadata-action only notices when the rule runs).
+ */
+static int check_patterns(struct deriver *d)
+{
+	for (size_t i = 0; i < d->rules.nr; i++) {
+		const struct tagrule *t = &d->rules.rules[i];
+		struct strbuf src = STRBUF_INIT, flags = STRBUF_INIT;
+		struct jsregex re;
+		int rc;
+
+		if (t->type == TAGRULE_MATCH) {
+			if (!jsregex_split_literal(tagrule_get(t, "pattern"), &src, &flags))
+				strbuf_addstr(&src, tagrule_get(t, "pattern"));
+		} else if ((t->type == TAGRULE_SEMVER || t->type == TAGRULE_PEP440) && *tagrule_get(t, "match")) {
+			strbuf_addstr(&src, tagrule_get(t, "match"));
+		} else {
+			continue;
+		}
+		error_set_quiet(1);
+		rc = jsregex_compile(&re, src.buf, flags.buf);
+		error_set_quiet(0);
+		if (rc == 0)
+			jsregex_release(&re);
+		else
+			strbuf_addf(&d->err, "%s (in '%s')", error_last(), t->source);
+		strbuf_release(&src);
+		strbuf_release(&flags);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct meta_result *out)
 {
@@ -1078,6 +1116,8 @@ int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct me
 		goto fail;
 
 	d.what = "tags";
+	if (check_patterns(&d) < 0)
+		goto fail;
 	for (size_t i = 0; i < d.rules.nr; i++) {
 		const struct tagrule *t = &d.rules.rules[i];
 
@@ -1091,7 +1131,7 @@ int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct me
 		if (strcmp(sb.buf, "true"))
 			continue;
 		if (proc_rule(&d, t) < 0) {
-			if (!d.reported)
+			if (!strstr(d.err.buf, t->source))
 				strbuf_addf(&d.err, " (in '%s')", t->source);
 			goto fail;
 		}
@@ -1101,7 +1141,7 @@ int meta_derive(const struct meta_inputs *in, const struct ghctx *ctx, struct me
 	for (size_t i = 0; i < d.partial.nr; i++)
 		if (!strlist_has(&r.partial, d.partial.items[i]))
 			strlist_push(&r.partial, d.partial.items[i]);
-	strlist_clear(&d.partial);
+	strlist_release(&d.partial);
 	for (size_t i = 0; i < r.partial.nr; i++)
 		strlist_push(&d.partial, r.partial.items[i]);
 	r.latest = d.latest > 0;
@@ -1141,11 +1181,11 @@ fail:
 	rc = fail(&d);
 out:
 	meta_result_release(&r);
-	strlist_clear(&annotations);
+	strlist_release(&annotations);
 	strbuf_release(&sb);
 	free(d.main);
-	strlist_clear(&d.partial);
-	strlist_clear(&d.images);
+	strlist_release(&d.partial);
+	strlist_release(&d.images);
 	tagrule_list_release(&d.rules);
 	flavor_release(&d.flavor);
 	strbuf_release(&d.err);

@@ -18,7 +18,7 @@ void metainput_trim(const char *s, struct strbuf *out)
 int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 {
 	struct strbuf line = STRBUF_INIT, joined = STRBUF_INIT, item = STRBUF_INIT;
-	struct strlist fields = STRLIST_INIT;
+	struct strlist fields = STRLIST_INIT, items = STRLIST_INIT;
 	const char *p = input;
 	int rc = 0;
 
@@ -34,7 +34,7 @@ int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 			p++;
 		if (!line.len || line.buf[0] == '#')
 			continue;
-		strlist_clear(&fields);
+		strlist_release(&fields);
 		if (csvrec_split(line.buf, 1, &fields, err) < 0) {
 			rc = -1;
 			strbuf_addf(err, " in '%s'", line.buf);
@@ -48,9 +48,13 @@ int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 		strbuf_reset(&item);
 		metainput_trim(joined.buf, &item);
 		if (item.len)
-			strlist_push(out, item.buf);
+			strlist_push(&items, item.buf);
 	}
-	strlist_clear(&fields);
+	if (!rc)
+		for (size_t i = 0; i < items.nr; i++)
+			strlist_push(out, items.items[i]);
+	strlist_release(&items);
+	strlist_release(&fields);
 	strbuf_release(&line);
 	strbuf_release(&joined);
 	strbuf_release(&item);

@@ -17,7 +17,7 @@
 struct strlist;
 struct strbuf;
 
-/* Append the entries of input to out; -1 and a reason in err on a CSV error. */
+/* Append the entries of input to out (nothing on error); -1 and a reason in err on a CSV error. */
 int metainput_list(const char *input, struct strlist *out, struct strbuf *err);
 
 /* Append s trimmed of JavaScript white space at both ends. */

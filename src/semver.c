@@ -177,8 +177,37 @@ static void add_joined(struct strbuf *out, char **items, size_t nr)
 	}
 }
 
+/* "LIST.N" or "LIST.length" for an array field; -1 if name is not one. */
+static int array_path(const char *name, const char *list, char **items, size_t nr,
+		      struct strbuf *out)
+{
+	size_t len = strlen(list);
+	const char *rest;
+	char *end;
+	unsigned long idx;
+
+	if (strncmp(name, list, len) || name[len] != '.')
+		return -1;
+	rest = name + len + 1;
+	if (!strcmp(rest, "length")) {
+		strbuf_addf(out, "%zu", nr);
+		return 0;
+	}
+	if (!*rest || (rest[0] == '0' && rest[1]) || rest[0] < '0' || rest[0] > '9')
+		return -1;
+	idx = strtoul(rest, &end, 10);
+	if (*end)
+		return -1;
+	if (idx < nr)
+		strbuf_addstr(out, items[idx]);
+	return 0;
+}
+
 int semver_field(const struct semver *v, const char *name, struct strbuf *out)
 {
+	if (!array_path(name, "prerelease", v->prerelease, v->prerelease_nr, out) ||
+	    !array_path(name, "build", v->build, v->build_nr, out))
+		return 0;
 	if (!strcmp(name, "version"))
 		strbuf_addstr(out, v->version);
 	else if (!strcmp(name, "major"))

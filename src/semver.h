@@ -71,9 +71,14 @@ int semver_is_prerelease(const struct semver *v);
  * metadata-action builds with semver.parse(v, {loose: true}): "version",
  * "major", "minor", "patch", "raw", "prerelease" and "build" (arrays
  * joined with ","), "loose" ("true"), "includePrerelease" ("false"),
- * "options" ("[object Object]").  Appends to out and returns 0, or -1
- * for any other name.  The text is unescaped: HTML escaping ('=' in raw
- * becomes "&#x3D;") is the template engine's business.
+ * "options" ("[object Object]"), and the handlebars paths
+ * {{prerelease.[N]}} / {{build.[N]}} (one identifier; nothing when out
+ * of range) and {{prerelease.length}} / {{build.length}}, passed here
+ * as "prerelease.N", "build.length"... (segments joined with '.', the
+ * [] of a segment literal removed).  Appends to out and returns 0, or
+ * -1 for any other name (handlebars renders unknown names as "").  The
+ * text is unescaped: HTML escaping is the template engine's business
+ * (a strictly valid version holds no character handlebars escapes).
  */
 int semver_field(const struct semver *v, const char *name, struct strbuf *out);
 

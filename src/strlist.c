@@ -43,7 +43,7 @@ void strlist_split(struct strlist *l, const char *s, char c)
 	strlist_push(l, s);
 }
 
-void strlist_clear(struct strlist *l)
+void strlist_release(struct strlist *l)
 {
 	if (!l)
 		return;

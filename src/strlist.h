@@ -3,7 +3,7 @@
  *
  * The metadata code passes lists everywhere (input lines, tags, labels);
  * this is the one type for them.  The list owns every item: push copies,
- * push_nodup takes ownership, strlist_clear frees all and re-initialises.
+ * push_nodup takes ownership, strlist_release() frees all and re-initialises.
  */
 #ifndef STRLIST_H
 #define STRLIST_H
@@ -27,6 +27,6 @@ int strlist_has(const struct strlist *l, const char *s);
 void strlist_join(const struct strlist *l, const char *sep, struct strbuf *out);
 /* Split s at every occurrence of the byte c; every piece is kept (even empty ones). */
 void strlist_split(struct strlist *l, const char *s, char c);
-void strlist_clear(struct strlist *l);
+void strlist_release(struct strlist *l);
 
 #endif

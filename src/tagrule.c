@@ -260,7 +260,7 @@ int tagrule_parse(struct tagrule *out, const char *entry, struct strbuf *err)
 	rc = 0;
 out:
 	tagrule_release(&r);
-	strlist_clear(&fields);
+	strlist_release(&fields);
 	strbuf_release(&key);
 	strbuf_release(&value);
 	return rc;

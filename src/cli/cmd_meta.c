@@ -20,7 +20,7 @@
 #include "meta.h"
 #include "ghctx.h"
 #include "ghoutput.h"
-#include "metainput.h"
+#include "metaio.h"
 #include <ctype.h>
 
 static const char usage_text[] =
@@ -40,19 +40,16 @@ static const char usage_text[] =
 	"\n"
 	"A list flag may be repeated; its lines are added.\n";
 
-static const char *const input_names[] = {
-	"images", "tags", "flavor", "labels", "annotations",
-	"sep-tags", "sep-labels", "sep-annotations", "context", "github-token",
-};
+#define input_names metaio_input_names
 
 struct meta_opts {
-	char *values[ARRAY_SIZE(input_names)];	/* from flags, NULL when not given */
+	char *values[METAIO_INPUT_NR];	/* from flags, NULL when not given */
 	const char *format;
 };
 
 static int input_index(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(input_names); i++)
+	for (size_t i = 0; i < METAIO_INPUT_NR; i++)
 		if (!strcmp(input_names[i], name))
 			return (int)i;
 	return -1;
@@ -70,8 +67,7 @@ static int parse_args(int argc, char **argv, struct meta_opts *o)
 			return 1;
 		}
 		if (strncmp(arg, "--", 2)) {
-			fputs(usage_text, stderr);
-			return error_as(EXIT_USAGE, "unexpected argument '%s'", arg);
+			return error_as(EXIT_USAGE, "unexpected argument '%s' (see 'publish meta --help')", arg);
 		}
 		val = strchr(arg, '=');
 		name = val ? xstrndup(arg + 2, val - arg - 2) : xstrdup(arg + 2);
@@ -101,31 +97,13 @@ static int parse_args(int argc, char **argv, struct meta_opts *o)
 				o->values[idx] = xstrdup(val);
 			}
 		} else {
-			fputs(usage_text, stderr);
-			error_as(EXIT_USAGE, "unknown option '--%s'", name);
+			error_as(EXIT_USAGE, "unknown option '--%s' (see 'publish meta --help')", name);
 			free(name);
 			return -EXIT_USAGE;
 		}
 		free(name);
 	}
 	return 0;
-}
-
-/* The flag's value, or INPUT_<NAME> (name upper-cased, hyphen kept). */
-static const char *input_value(const struct meta_opts *o, const char *name)
-{
-	struct strbuf var = STRBUF_INIT;
-	const char *v;
-	int idx = input_index(name);
-
-	if (idx >= 0 && o->values[idx])
-		return o->values[idx];
-	strbuf_addstr(&var, "INPUT_");
-	for (const char *p = name; *p; p++)
-		strbuf_addch(&var, toupper((unsigned char)*p));
-	v = getenv(var.buf);
-	strbuf_release(&var);
-	return v ? v : "";
 }
 
 static void print_list(const char *title, const struct strlist *l)
@@ -135,55 +113,13 @@ static void print_list(const char *title, const struct strlist *l)
 		printf("  %s\n", l->items[i]);
 }
 
-static int parse_bool(const char *s, int *out)
-{
-	if (!strcmp(s, "1") || !strcasecmp(s, "true"))
-		*out = 1;
-	else if (!strcmp(s, "0") || !strcasecmp(s, "false"))
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int write_outputs(const struct meta_result *r, const struct meta_inputs *in)
-{
-	struct strbuf val = STRBUF_INIT, var = STRBUF_INIT;
-	const char *set_env = getenv("DOCKER_METADATA_SET_OUTPUT_ENV");
-	int export_env = 1, rc = 0;
-
-	if (set_env && *set_env && parse_bool(set_env, &export_env) < 0)
-		return error_as(EXIT_INPUT, "DOCKER_METADATA_SET_OUTPUT_ENV is not a boolean: '%s'", set_env);
-	for (const char *const *n = meta_output_names; *n && !rc; n++) {
-		strbuf_reset(&val);
-		meta_output(r, in, *n, &val);
-		if (ghoutput_set(*n, val.buf) < 0) {
-			rc = -1;
-			break;
-		}
-		if (export_env) {
-			strbuf_reset(&var);
-			strbuf_addstr(&var, "DOCKER_METADATA_OUTPUT_");
-			for (const char *p = *n; *p; p++)
-				strbuf_addch(&var, isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
-			if (ghoutput_export(var.buf, val.buf) < 0)
-				rc = -1;
-		}
-	}
-	strbuf_release(&val);
-	strbuf_release(&var);
-	return rc;
-}
-
 int cmd_meta(int argc, char **argv)
 {
 	struct meta_opts o;
 	struct meta_inputs in = META_INPUTS_INIT;
 	struct meta_result r = META_RESULT_INIT;
 	struct ghctx ctx;
-	struct ghctx_options copts = { GHCTX_WORKFLOW, NULL, NULL };
-	struct strbuf sb = STRBUF_INIT;
-	const char *v;
+	struct ghctx_options copts;
 	int rc, have_ctx = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -193,28 +129,10 @@ int cmd_meta(int argc, char **argv)
 		rc = rc > 0 ? 0 : rc;
 		goto out;
 	}
-	for (size_t i = 0; i < 8; i++) {
-		if ((rc = meta_inputs_set(&in, input_names[i], input_value(&o, input_names[i]))) < 0)
-			goto out;
-	}
-	if ((v = getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS")) && *v)
-		in.annotation_levels = xstrdup(v);
-	if ((v = getenv("DOCKER_METADATA_SHORT_SHA_LENGTH")) && *v)
-		in.short_sha_length = xstrdup(v);
-
-	metainput_trim(input_value(&o, "context"), &sb);
-	if (!sb.len || !strcmp(sb.buf, "workflow")) {
-		copts.source = GHCTX_WORKFLOW;
-	} else if (!strcmp(sb.buf, "git")) {
-		copts.source = GHCTX_GIT;
-	} else {
-		rc = error_as(o.values[input_index("context")] ? EXIT_USAGE : EXIT_INPUT,
-			      "invalid context input '%s' (workflow or git)", sb.buf);
+	if ((rc = metaio_load_inputs(&in, o.values)) < 0)
 		goto out;
-	}
-	v = input_value(&o, "github-token");
-	copts.token = *v ? v : getenv("GITHUB_TOKEN");
-
+	if ((rc = metaio_context_options(&copts, o.values[8], o.values[9])) < 0)
+		goto out;
 	if ((rc = ghctx_load(&ctx, &copts)) < 0)
 		goto out;
 	have_ctx = 1;
@@ -222,7 +140,7 @@ int cmd_meta(int argc, char **argv)
 		goto out;
 	if (!*r.version)
 		warning("no Docker image version has been generated, check the tags input");
-	if (ghoutput_enabled() && (rc = write_outputs(&r, &in)) < 0)
+	if (ghoutput_enabled() && (rc = metaio_write_outputs(&r, &in)) < 0)
 		goto out;
 
 	if (!strcmp(o.format, "json")) {
@@ -242,6 +160,5 @@ out:
 	meta_result_release(&r);
 	if (have_ctx)
 		ghctx_release(&ctx);
-	strbuf_release(&sb);
 	return error_exit_code(rc);
 }

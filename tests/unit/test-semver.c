@@ -75,6 +75,18 @@ int main(void)
 	is_int(sb.len, 0, "and adds nothing");
 	ok(semver_field(&v, "loose", &sb) == 0 && !strcmp(sb.buf, "true"),
 	   "{{loose}} as metadata-action parses");
+	strbuf_reset(&sb);
+	ok(semver_field(&v, "prerelease.0", &sb) == 0, "{{prerelease.0}}");
+	is_str(sb.buf, "rc", "first prerelease identifier");
+	strbuf_reset(&sb);
+	ok(semver_field(&v, "build.1", &sb) == 0 && !strcmp(sb.buf, "2"), "{{build.1}}");
+	strbuf_reset(&sb);
+	ok(semver_field(&v, "prerelease.7", &sb) == 0 && sb.len == 0, "out of range is empty");
+	ok(semver_field(&v, "prerelease.length", &sb) == 0 && !strcmp(sb.buf, "2"), "length");
+	strbuf_reset(&sb);
+	ok(semver_field(&v, "prerelease.x", &sb) < 0, "a path that is not an index");
+	ok(semver_field(&v, "prerelease.01", &sb) < 0, "nor with a leading zero");
+	ok(semver_field(&v, "prereleasex", &sb) < 0, "nor a longer name");
 	semver_release(&v);
 	semver_release(&v);
 	semver_release(NULL);

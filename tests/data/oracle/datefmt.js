@@ -14,6 +14,8 @@ const times = [
   iso('2023-12-31T23:59:59.050Z'), iso('2037-07-01T00:00:00Z'), iso('1999-12-31T23:59:59.100Z'),
   iso('1980-02-29T11:22:33Z'), iso('1960-06-15T08:00:00Z'), iso('1901-01-01T00:00:00Z'),
   iso('2001-09-09T01:46:40Z'), iso('2024-07-04T16:20:00Z'), iso('2024-12-25T00:00:00Z'),
+  iso('1850-01-01T00:00:00Z'), iso('1880-06-01T12:00:00Z'), iso('2040-07-01T12:00:00Z'),
+  iso('2100-01-01T05:00:00Z'),
 ];
 const zones = [null, 'UTC', 'Asia/Tokyo', 'America/New_York', 'Europe/Paris', 'Asia/Kolkata',
   'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu', 'Etc/GMT+5',

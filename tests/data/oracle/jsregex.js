@@ -125,6 +125,34 @@ const cases = [
   ['a', 'gg', ['a']], ['a', 'x', ['a']], ['a', 'uv', ['a']], ['a', 'G', ['a']],
   ['a', 'dgimsuy', ['A']],
 ];
+// Seeded random patterns from JS-significant pieces, to catch what the
+// hand-picked cases miss: 250 that match, 75 that do not, 75 errors.
+{
+  const atoms = ['a','b','.','\\d','\\w','\\s','\\S','\\b','\\B','^','$','[ab]','[^a]','[a-c]',
+    '[\\s\\S]','[\\S]','[^\\S]','(a)','(?:b)','(?=a)','(?!b)','(?<=a)','(?<!b)','\\1','\\2','a*','b+',
+    'a?','a{2}','a{1,2}','{','}',']','|','(',')','\\x41','\\u0061','\\cA','\\8','\\12','\\k',
+    '[\\b]','[\\d-]','[-\\w]','\\-','\\/','\\n','\\t','\u00e9','\\p','x','1','-',',','*','+','?',
+    '[',']','[]','[^]','(?<n>a)','\\k<n>','a*?','\\v','\\.','\\$'];
+  const flagsList = ['', '', '', 'g', 'i', 'm', 's', 'y', 'gi', 'u', 'gu', 'ms'];
+  const subjects = ['', 'a', 'ab', 'aab', 'ba', 'abc', 'a b', 'A', 'a\nb', '\t', 'aa\nbb', 'abab',
+    '1a2', 'x-y', '\u00e9a', 'a/b', 'A1', ' \u00a0 '];
+  let seed = 7;
+  const rnd = n => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const want = {match: 250, null: 75, error: 75};
+  while (want.match + want.null + want.error > 0) {
+    let p = '';
+    const len = 1 + rnd(5);
+    for (let j = 0; j < len; j++) p += atoms[rnd(atoms.length)];
+    const f = flagsList[rnd(flagsList.length)];
+    const subj = subjects[rnd(subjects.length)];
+    let kind;
+    try { kind = subj.match(new RegExp(p, f)) ? 'match' : 'null'; } catch (e) { kind = 'error'; }
+    if (want[kind] > 0) {
+      want[kind]--;
+      cases.push([p, f, [subj]]);
+    }
+  }
+}
 function show(v) { return v === undefined ? 'undefined' : JSON.stringify(v); }
 for (const [re, flags, subjects] of cases) {
   for (const s of subjects) {
