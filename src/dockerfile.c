@@ -421,8 +421,10 @@ static void process_name(struct lexer *lx, struct strbuf *name)
 }
 
 /*
- * Shell pattern match for ${VAR#p} ${VAR%p} ${VAR/p/r}: '*' any string,
- * '?' one character, [...] classes, '\\' escapes.  1 match, 0 not.
+ * Shell pattern match for ${VAR#p} ${VAR%p} ${VAR/p/r} (BuildKit's
+ * convertShellPatternToRegex): '*' any string, '?' one character, no
+ * bracket expressions; "\\}" and "\\/" stand for the character, '\\'
+ * escapes '*', '?' and itself.  1 match, 0 not.
  */
 static int shell_pat_match(const char *p, const char *s, size_t n)
 {
@@ -441,45 +443,6 @@ static int shell_pat_match(const char *p, const char *s, size_t n)
 			s++;
 			n--;
 			break;
-		case '[': {
-			const char *q = p + 1;
-			int neg = 0, hit = 0;
-
-			if (!n)
-				return 0;
-			if (*q == '^' || *q == '!') {
-				neg = 1;
-				q++;
-			}
-			for (int first = 1; *q && (*q != ']' || first); first = 0) {
-				int lo = (unsigned char)*q, hi;
-
-				if (lo == '\\' && q[1])
-					lo = (unsigned char)*++q;
-				q++;
-				hi = lo;
-				if (*q == '-' && q[1] && q[1] != ']') {
-					q++;
-					if (*q == '\\' && q[1])
-						q++;
-					hi = (unsigned char)*q++;
-				}
-				if ((unsigned char)*s >= lo && (unsigned char)*s <= hi)
-					hit = 1;
-			}
-			if (*q != ']') {	/* no closing bracket: a literal '[' */
-				if (*s != '[')
-					return 0;
-				p++;
-			} else {
-				if (hit == neg)
-					return 0;
-				p = q + 1;
-			}
-			s++;
-			n--;
-			break;
-		}
 		case '\\':
 			if (p[1])
 				p++;
@@ -493,6 +456,21 @@ static int shell_pat_match(const char *p, const char *s, size_t n)
 		}
 	}
 	return n == 0;
+}
+
+/* The escapes convertShellPatternToRegex accepts; -1 with a message. */
+static int shell_pat_check(struct lexer *lx, const char *p)
+{
+	for (; *p; p++) {
+		if (*p != '\\')
+			continue;
+		if (p[1] == '}' || p[1] == '/' || p[1] == '*' || p[1] == '?' || p[1] == '\\') {
+			p++;
+			continue;
+		}
+		return lx_fail(lx, "invalid pattern in substitution: invalid escape '\\%c'", p[1]);
+	}
+	return 0;
 }
 
 static int process_dollar(struct lexer *lx, struct strbuf *out)
@@ -546,6 +524,12 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 		}
 		mod[1] = c;
 		if (c != '+' && c != '-' && c != '?') {
+			if (process_stop_on(lx, '}', 0, &word, NULL) < 0 && lx_peek(lx) < 0) {
+				strbuf_reset(&lx->err);
+				ret = lx_fail(lx, "syntax error: missing '}'");
+				goto out;
+			}
+			strbuf_reset(&lx->err);
 			ret = lx_fail(lx, "unsupported modifier (%s) in substitution", mod);
 			goto out;
 		}
@@ -593,6 +577,10 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			if (*pat == c) {
 				greedy = 1;
 				pat++;
+			}
+			if (shell_pat_check(lx, pat) < 0) {
+				ret = -1;
+				goto out;
 			}
 			if (c == '#') {
 				size_t cut = 0;
@@ -645,6 +633,10 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 				strbuf_reset(&lx->err);
 				lx_fail(lx, "syntax error: missing '}'");
 			}
+			ret = -1;
+			goto out;
+		}
+		if (shell_pat_check(lx, word.buf) < 0) {
 			ret = -1;
 			goto out;
 		}
@@ -758,7 +750,7 @@ static int lex_word(const char *word, int esc, const struct envlist *env, struct
 	if (words)
 		words_finish(&w);
 	if (rc < 0)
-		strbuf_addf(err, "failed to process \"%s\": %s", word, lx.err.buf);
+		strbuf_addf(err, "failed to process '%s': %s", word, lx.err.buf);
 	else if (out)
 		strbuf_addbuf(out, &res);
 	strbuf_release(&res);
@@ -1532,8 +1524,7 @@ static int parse_flags(struct dockerfile *df, const struct node *n, const char *
 			if (strlen(defs[k].name) == namelen && !strncmp(defs[k].name, arg, namelen))
 				f = &defs[k];
 		if (!f)
-			return df_error(df, n->start, "unknown flag: --%.*s (%s accepts %s)", (int)namelen,
-					arg, cmd, ndefs ? "" : "no flags");
+			return df_error(df, n->start, "unknown flag: --%.*s", (int)namelen, arg);
 		if (f->value)
 			return df_error(df, n->start, "duplicate flag specified: --%s", f->name);
 		if (f->type == FLAG_BOOL) {
@@ -1774,12 +1765,12 @@ static int no_flags(struct dockerfile *df, const struct node *n, const char *cmd
 static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 {
 	struct priv *pv = df->priv;
-	struct dockerfile_instr *in = add_instr(df, n, cmd);
-	struct raw *r = &pv->raw[df->nr - 1];
+	struct raw *r;
 	const char *name = dockerfile_cmd_name(cmd);
 	int rc;
 
-	(void)in;
+	add_instr(df, n, cmd);
+	r = &pv->raw[df->nr - 1];
 	switch (cmd) {
 	case DOCKERFILE_COPY:
 	case DOCKERFILE_ADD:
@@ -2836,6 +2827,19 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 		default:
 			break;
 		}
+	}
+	/* Docker: "One or more build-args [...] were not consumed" */
+	for (size_t k = 0; !rc && k < pv->build_args.nr; k++) {
+		const char *key = pv->build_args.v[k].key;
+		int used = 0;
+
+		for (size_t g = 0; g < df->global_args_nr && !used; g++)
+			used = !strcmp(df->global_args[g].key, key);
+		for (size_t i = 0; i < df->nr && !used; i++)
+			for (size_t a = 0; df->instrs[i].cmd == DOCKERFILE_ARG && a < df->instrs[i].kv_nr; a++)
+				used |= !strcmp(df->instrs[i].kv[a].key, key);
+		if (!used)
+			warning("%s: --build-arg %s is not used by any ARG", df->filename, key);
 	}
 out:
 	env_clear(&env);

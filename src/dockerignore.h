@@ -55,7 +55,9 @@ int dockerignore_load(struct dockerignore *di, const char *buf, size_t len, cons
  * "./" or '/') excluded?  Stateless: checks the parent directories too
  * (patternmatcher's MatchesOrParentMatches).  1 excluded, 0 not.
  * is_dir is accepted for the callers' clarity; Docker's matching does
- * not depend on it.
+ * not depend on it.  A walk should prefer dockerignore_walk(): BuildKit
+ * reuses the parent directory's per-pattern results, which differs from
+ * this in rare orderings (e.g. "a", "!a/b", "a": the walk sends a/b).
  */
 int dockerignore_match(const struct dockerignore *di, const char *relpath, int is_dir);
 
