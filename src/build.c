@@ -781,6 +781,17 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (rc < 0)
 		goto out;
 	image_platform(&b.img, &plat);
+	{
+		/* the layout holds this image alone (publish push takes a layout of one image) */
+		struct strbuf ip = STRBUF_INIT;
+
+		strbuf_addf(&ip, "%s/index.json", layout_dir.buf);
+		if (unlink(ip.buf) < 0 && errno != ENOENT)
+			rc = error("cannot replace '%s': %s", ip.buf, strerror(errno));
+		strbuf_release(&ip);
+		if (rc < 0)
+			goto out;
+	}
 	rc = ocilayout_add_manifest(&b.layout, b.img.docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST,
 				    mdig, manifest.len, plat.buf, tags, 1, base.name, base.digest);
 	if (rc < 0)

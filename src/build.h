@@ -37,7 +37,7 @@ struct build_opts {
 	const char *context;	/* directory; NULL: "." */
 	const char *const *build_args;	/* "KEY=VALUE" */
 	size_t build_args_nr;
-	const char *platform;	/* "os/arch[/variant]" or NULL: FROM --platform, else the base's (index: the host's) */
+	const char *platform;	/* "os/arch[/variant]" or NULL: FROM --platform, else the base's (an index: linux/amd64) */
 	enum build_output_kind output_kind;
 	const char *output;	/* the directory or the tar file */
 	const char *const *tags;	/* names for index.json (ref.name) and RepoTags; none: "latest" */
@@ -66,7 +66,7 @@ struct build_result {
 	char *base_name;	/* normalised FROM reference, NULL for scratch; owned */
 	char *base_digest;	/* owned, may be NULL */
 	long long epoch;	/* the time used */
-	struct layer *layers;	/* our layers, in order, with how they were made; owned */
+	struct layer *layers;	/* our layers, in order, with how they were made (path set for an oci: output only); owned */
 	size_t layers_nr, layers_alloc;
 };
 

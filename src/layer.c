@@ -5,12 +5,16 @@
  * The pipeline of one layer:
  *
  *   entries -> libarchive (pax restricted) -> tar_write() --sha256--> diff_id
- *           -> compressor (gzip or zstd)   -> blob_write() --sha256--> digest
+ *           -> compressor (gzip: pgzip.c, or zstd) -> blob_write() --sha256--> digest
  *           -> the blob file
+ *
+ * Only the caller's thread writes the blob and feeds the digests; pgzip's
+ * threads only deflate blocks.
  */
 #include "lib/common.h"
 #include "lib/digest.h"
 #include "layer.h"
+#include "pgzip.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +23,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #define IO_CHUNK (128 * 1024)
@@ -299,93 +302,11 @@ const char *layer_media_type(enum layer_compression c, int docker)
 
 /* ---- compressors --------------------------------------------------- */
 
-struct gzip_compressor {
-	struct layer_compressor base;
-	struct layer_sink sink;
-	z_stream z;
-	uLong crc;
-	uLong isize;
-	unsigned char out[IO_CHUNK];
-	int header_done;
-};
-
-static int gz_pump(struct gzip_compressor *g, int flush)
+static int online_cpus(void)
 {
-	int zrc;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	do {
-		g->z.next_out = g->out;
-		g->z.avail_out = sizeof(g->out);
-		zrc = deflate(&g->z, flush);
-		if (zrc == Z_STREAM_ERROR)
-			return error("gzip: %s", g->z.msg ? g->z.msg : "stream error");
-		if (sizeof(g->out) - g->z.avail_out &&
-		    g->sink.write(g->sink.ctx, g->out, sizeof(g->out) - g->z.avail_out) < 0)
-			return -1;
-	} while (g->z.avail_out == 0 || (flush == Z_FINISH && zrc != Z_STREAM_END));
-	return 0;
-}
-
-static int gzip_put_header(struct gzip_compressor *g)
-{
-	/*
-	 * RFC 1952 header: no file name, mtime 0, no extra flags, OS
-	 * "unknown" (255), as Go's compress/gzip writes it for containerd
-	 * and Docker.
-	 */
-	static const unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
-
-	g->header_done = 1;
-	return g->sink.write(g->sink.ctx, hdr, sizeof(hdr));
-}
-
-static int gz_write(struct layer_compressor *c, const void *buf, size_t len)
-{
-	struct gzip_compressor *g = (struct gzip_compressor *)c;
-
-	if (!g->header_done && gzip_put_header(g) < 0)
-		return -1;
-	while (len) {
-		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
-
-		g->crc = crc32(g->crc, buf, n);
-		g->isize += n;
-		g->z.next_in = (Bytef *)buf;
-		g->z.avail_in = n;
-		if (gz_pump(g, Z_NO_FLUSH) < 0)
-			return -1;
-		buf = (const char *)buf + n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int gz_finish(struct layer_compressor *c)
-{
-	struct gzip_compressor *g = (struct gzip_compressor *)c;
-	unsigned char trailer[8];
-
-	if (!g->header_done && gzip_put_header(g) < 0)
-		return -1;
-	g->z.next_in = NULL;
-	g->z.avail_in = 0;
-	if (gz_pump(g, Z_FINISH) < 0)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		trailer[i] = (g->crc >> (8 * i)) & 0xff;
-		trailer[4 + i] = (g->isize >> (8 * i)) & 0xff;
-	}
-	return g->sink.write(g->sink.ctx, trailer, sizeof(trailer));
-}
-
-static void gz_free(struct layer_compressor *c)
-{
-	struct gzip_compressor *g = (struct gzip_compressor *)c;
-
-	if (!g)
-		return;
-	deflateEnd(&g->z);
-	free(g);
+	return n < 1 ? 1 : n > PGZIP_MAX_THREADS ? PGZIP_MAX_THREADS : (int)n;
 }
 
 struct zstd_compressor {
@@ -432,41 +353,27 @@ static void zs_free(struct layer_compressor *c)
 	free(z);
 }
 
-struct layer_compressor *layer_compressor_new(enum layer_compression c, int level,
+struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
 		const struct layer_sink *sink)
 {
-	if (c == LAYER_ZSTD) {
-		struct zstd_compressor *z = xcalloc(1, sizeof(*z));
+	struct zstd_compressor *z;
 
-		z->base.write = zs_write;
-		z->base.finish = zs_finish;
-		z->base.free = zs_free;
-		z->sink = *sink;
-		z->cctx = ZSTD_createCCtx();
-		if (!z->cctx) {
-			free(z);
-			error("zstd: cannot create a compression context");
-			return NULL;
-		}
-		ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level ? level : 3);
-		ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
-		return &z->base;
-	} else {
-		struct gzip_compressor *g = xcalloc(1, sizeof(*g));
-
-		g->base.write = gz_write;
-		g->base.finish = gz_finish;
-		g->base.free = gz_free;
-		g->sink = *sink;
-		g->crc = crc32(0, NULL, 0);
-		if (deflateInit2(&g->z, level ? level : Z_DEFAULT_COMPRESSION, Z_DEFLATED,
-				 -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-			free(g);
-			error("gzip: cannot initialise deflate");
-			return NULL;
-		}
-		return &g->base;
+	if (c != LAYER_ZSTD)
+		return pgzip_new(level, threads > 0 ? threads : online_cpus(), sink);
+	z = xcalloc(1, sizeof(*z));
+	z->base.write = zs_write;
+	z->base.finish = zs_finish;
+	z->base.free = zs_free;
+	z->sink = *sink;
+	z->cctx = ZSTD_createCCtx();
+	if (!z->cctx) {
+		free(z);
+		error("zstd: cannot create a compression context");
+		return NULL;
 	}
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level ? level : 3);
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
+	return &z->base;
 }
 
 /* ---- writing ------------------------------------------------------- */
@@ -653,7 +560,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	}
 	sink.write = blob_write;
 	sink.ctx = &w;
-	w.comp = layer_compressor_new(opts->compression, opts->level, &sink);
+	w.comp = layer_compressor_new(opts->compression, opts->level, opts->threads, &sink);
 	if (!w.comp) {
 		rc = -1;
 		goto out;

@@ -97,6 +97,7 @@ struct layer_write_opts {
 	enum layer_compression compression;
 	long long mtime;	/* every entry's mtime (seconds since the epoch) */
 	int level;	/* compression level, 0: the default */
+	int threads;	/* gzip threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
 };
 
 /*
@@ -134,8 +135,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		const char *path, struct layer *out);
 
 /*
- * The compressor stage, exposed so that another (a parallel deterministic
- * gzip, say) can replace it: write() takes tar bytes, finish() flushes;
+ * The compressor stage, exposed so that another can replace it: write() takes tar bytes, finish() flushes;
  * both send compressed bytes to the sink.  Returns 0 or negative.
  */
 struct layer_sink {
@@ -149,7 +149,8 @@ struct layer_compressor {
 	void (*free)(struct layer_compressor *c);
 };
 
-struct layer_compressor *layer_compressor_new(enum layer_compression c, int level,
+/* gzip: pgzip.c (threads 0: the online CPUs); zstd: single-threaded. */
+struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
 		const struct layer_sink *sink);
 
 #endif

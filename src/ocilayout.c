@@ -452,6 +452,13 @@ int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manife
 		strbuf_reset(&p);
 		strbuf_reset(&name);
 		strbuf_addf(&name, "blobs/sha256/%s", d + 7);
+		for (size_t k = 0; k < i; k++) {
+			/* the same layer twice: one copy in the archive */
+			if (!strcmp(json_string_value(json_array_get(dlayers, k)), name.buf)) {
+				json_array_append_new(dlayers, json_string(name.buf));	/* steals */
+				goto next;
+			}
+		}
 		if (ocilayout_has_blob(l, d)) {
 			ocilayout_blob_path(l, d, &p);
 			rc = tar_add_file(a, ae, name.buf, p.buf);
@@ -468,6 +475,8 @@ int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manife
 			goto out;
 		}
 		json_array_append_new(dlayers, json_string(name.buf));	/* steals */
+next:
+		;
 	}
 	strbuf_reset(&p);
 	strbuf_reset(&name);

@@ -231,10 +231,11 @@ test_expect_success 'without --output only the digest is printed, and it is the 
 	test_cmp digest d3
 '
 
-test_expect_success 'a second build into the same layout replaces the tag' '
-	publish build --context ctx --output oci:out --tag v1 >d4 &&
+test_expect_success 'a second build into the same layout replaces the image' '
+	publish build --context ctx --output oci:out --tag v2 >d4 &&
 	jq -e ".manifests | length == 1" out/index.json &&
-	jq -e ".manifests[0].digest == \"$(cat d4)\"" out/index.json
+	jq -e ".manifests[0].digest == \"$(cat d4)\"" out/index.json &&
+	jq -e ".manifests[0].annotations[\"org.opencontainers.image.ref.name\"] == \"v2\"" out/index.json
 '
 
 test_done

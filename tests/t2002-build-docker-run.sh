@@ -110,6 +110,18 @@ test_expect_success DOCKER 'docker run: files, modes, symlinks, owners' '
 	grep "^/bin/busybox$" out.txt
 '
 
+test_expect_success DOCKER 'the same layer twice loads (one copy in the archive)' '
+	mkdir -p twice && echo same >twice/f &&
+	printf "FROM $REGISTRY/base:1\nCOPY f /f\nCOPY f /f\nCMD [\"cat\", \"/f\"]\n" >twice/Dockerfile &&
+	SOURCE_DATE_EPOCH=0 publish build --context twice --output docker:twice.tar --tag twice:1 >/dev/null &&
+	tar xOf twice.tar manifest.json | jq -e ".[0].Layers | length == 3 and .[1] == .[2]" &&
+	test "$(tar tf twice.tar | sort | uniq -d | wc -l)" = 0 &&
+	container_load twice.tar &&
+	container_run twice:1 >out.txt &&
+	echo same >expect &&
+	test_cmp expect out.txt
+'
+
 test_expect_success 'FROM an index: --platform picks the base manifest' '
 	make_multiplatform_base multi >/dev/null &&
 	push_base multi multi:1 >/dev/null &&

@@ -12,6 +12,11 @@ SOURCE_DATE_EPOCH=0
 export SOURCE_DATE_EPOCH
 
 start_dockerd >/dev/null 2>&1
+ENGINE_MAJOR=0
+if test_have_prereq DOCKER; then
+	ENGINE_MAJOR=$("$DOCKER" version --format "{{.Server.Version}}" 2>/dev/null | cut -d. -f1)
+	say "docker engine $("$DOCKER" version --format "{{.Server.Version}}" 2>/dev/null)"
+fi
 
 # split_case N DIR: case N's files into DIR, its .dockerignore, and DIR.expect, DIR.name
 split_case() {
@@ -19,6 +24,7 @@ split_case() {
 	awk -v n="$1" -v dir="$2" '
 		/^### / { c++; if (c == n) print substr($0, 5) >(dir ".name"); next }
 		c != n { next }
+		/^--- engine / { print $3 >(dir ".engine"); next }
 		/^--- files$/ { s = "f"; next }
 		/^--- \.dockerignore$/ { s = "i"; next }
 		/^--- expect$/ { s = "e"; next }
@@ -51,7 +57,11 @@ while [ $i -le $n ]; do
 		gzip -dc <\"\$l\" | tar tf - | ctx_listing >actual$i &&
 		test_cmp case$i.expect actual$i
 	"
-	test_expect_success DOCKER "docker build agrees: $(cat case$i.name)" "
+	prereq=DOCKER
+	if [ -f case$i.engine ] && [ "${ENGINE_MAJOR:-0}" -lt "$(cat case$i.engine)" ]; then
+		prereq=DOCKER_ENGINE_$(cat case$i.engine)
+	fi
+	test_expect_success $prereq "docker build agrees: $(cat case$i.name)" "
 		DOCKER_BUILDKIT=1 \"\$DOCKER\" build -q -t ign$i case$i >/dev/null &&
 		\"\$DOCKER\" create --name c$i ign$i /none >/dev/null &&
 		\"\$DOCKER\" export c$i | tar tf - | ctx_listing >docker$i &&
