@@ -914,9 +914,9 @@ out:
 	build_result_release(&res);
 	free(label_kv);
 	free(annotation_kv);
-	strlist_clear(&args);
-	strlist_clear(&labels);
-	strlist_clear(&annotations);
+	strlist_release(&args);
+	strlist_release(&labels);
+	strlist_release(&annotations);
 	strbuf_release(&dockerfile);
 	strbuf_release(&name);
 	return ret;
