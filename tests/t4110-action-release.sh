@@ -52,6 +52,14 @@ test_expect_success 'the summary says published, the token is masked' '
 	! grep -F "$REG_PASS" action.err "$ACTION_OUTPUT" "$ACTION_SUMMARY"
 '
 
+test_expect_success 'context: git reads the tag from the shallow checkout itself' '
+	action_event release-published ws &&
+	run_action images="$ACTION_IMAGE" build-args="BASE=$REGISTRY/busybox:1.35" \
+		context=git push=false tags="type=semver,pattern={{version}}" &&
+	action_output version >version && echo 1.2.3 >expect && test_cmp expect version &&
+	action_output labels | grep "^org.opencontainers.image.revision=$(git -c safe.directory="*" -C ws rev-parse HEAD)$"
+'
+
 test_expect_success DOCKER 'docker pull + docker run of :stable serves the video' '
 	serve_and_fetch "$ACTION_IMAGE:stable" &&
 	grep -i "^content-type: video/mp4" headers &&
