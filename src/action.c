@@ -934,6 +934,16 @@ static int run_push(struct run *r, struct action_result *out)
 	for (; nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
+	if (r->docker_config_set) {
+		const char *registry = r->in->registry && *r->in->registry ? r->in->registry : "ghcr.io";
+		size_t on = 0;
+
+		for (size_t i = 0; i < nr; i++)
+			on += !strcmp(refs[i].registry, registry);
+		if (!on)
+			warning("no image is on '%s', the registry the token logs in to: "
+				"set the registry input to the images' registry", registry);
+	}
 	client = registry_client_new(&opts);
 	if ((ret = registry_push_layout(client, r->layout.buf, refs, nr, &rep)) < 0)
 		goto out;
