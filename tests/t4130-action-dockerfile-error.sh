@@ -19,6 +19,9 @@ test_expect_success 'setup: a service whose Dockerfile has RUN on line 4' '
 	cp -R up/src up/services/api/src &&
 	printf "%s\n" "FROM $REGISTRY/busybox:1.35" "# the API" "COPY src /srv/" \
 		"RUN chmod +x /srv/server.sh" "CMD [\"/srv/server.sh\"]" >up/services/api/Dockerfile &&
+	mkdir -p up/services/web &&
+	printf "%s\n" "FROM $REGISTRY/busybox:1.35" "COPY . /srv/" >up/services/web/Dockerfile &&
+	printf "%s\n" "# generated files" "*.tmp" "[" >up/services/web/.dockerignore &&
 	git -C up add services && git -C up commit -q -m "api service" &&
 	git -C up tag -f -a -m v1.2.3 v1.2.3 &&
 	upstream_load && UP_TAG_SHA=$(git -C up rev-parse HEAD) && upstream_save &&
@@ -44,6 +47,12 @@ test_expect_success 'the summary says why; nothing was pushed' '
 	tok=$(registry_token -u "$REG_USER:$REG_PASS" "registry:catalog:*") &&
 	reg_curl -H "Authorization: Bearer $tok" "https://$REGISTRY/v2/_catalog" >catalog &&
 	jq -e ".repositories == [\"busybox\"]" catalog
+'
+
+test_expect_success 'a bad .dockerignore pattern: exit 5, annotated on its line' '
+	action_event push-tag ws &&
+	test_exit_code 5 run_action images="$ACTION_IMAGE" working-directory=services/web &&
+	grep "^::error file=services/web/.dockerignore,line=3,title=.dockerignore::" action.out
 '
 
 test_expect_success 'a missing Dockerfile is a context error (exit 5) naming it' '
