@@ -27,6 +27,7 @@
 #include "registry.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -271,11 +272,11 @@ struct run {
 	struct strbuf layout;		/* tmp/oci: the built image */
 	int push;
 	int zstd;			/* compression: zstd (else gzip) */
-	const char *platform;		/* the one platform asked for, or NULL */
+	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
 	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
-	char config_digest[DIGEST_HEX_LEN + 1];	/* the built config: a blob, not a layer */
+	struct strlist configs;		/* the built configs' digests: blobs, not layers */
 	struct meta_inputs meta_in;
 	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
 	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, borrowed */
@@ -320,6 +321,8 @@ static void run_release(struct run *r)
 	strbuf_release(&r->json);
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
+	strlist_release(&r->platforms);
+	strlist_release(&r->configs);
 	if (r->owner_check_lifted)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
 	if (r->docker_config_set) {
@@ -348,11 +351,19 @@ static int resolve_inputs(struct run *r)
 					in->compression);
 		r->zstd = 1;
 	}
-	if (in->platforms && *in->platforms) {
-		if (strpbrk(in->platforms, ",\n"))
-			return error_as(EXIT_INPUT, "input 'platforms': one platform per build for now, not '%s'",
-					in->platforms);
-		r->platform = in->platforms;
+	/* comma- or newline-separated, as build-push-action takes them */
+	for (const char *p = in->platforms; p && *p; ) {
+		size_t n = strcspn(p, ",\n");
+		struct strbuf one = STRBUF_INIT;
+
+		strbuf_add(&one, p, n);
+		strbuf_trim(&one);
+		if (one.len && !strlist_has(&r->platforms, one.buf))
+			strlist_push(&r->platforms, one.buf);
+		strbuf_release(&one);
+		p += n;
+		if (*p)
+			p++;
 	}
 
 	/*
@@ -854,6 +865,107 @@ out:
 	return size;
 }
 
+/* Every blob of the layout src (a directory) linked or copied into l. */
+static int import_blobs(const struct ocilayout *l, const char *src)
+{
+	struct strbuf dir = STRBUF_INIT, digest = STRBUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	int ret = 0;
+
+	strbuf_addf(&dir, "%s/blobs/sha256", src);
+	if (!(d = opendir(dir.buf))) {
+		ret = error("cannot read '%s': %s", dir.buf, strerror(errno));
+		goto out;
+	}
+	while (!ret && (e = readdir(d))) {
+		if (strlen(e->d_name) != 64)
+			continue;
+		strbuf_reset(&digest);
+		strbuf_addf(&digest, "sha256:%s", e->d_name);
+		if (!ocilayout_has_blob(l, digest.buf))
+			ret = ocilayout_import_blob(l, dir.buf, digest.buf);
+	}
+	closedir(d);
+out:
+	strbuf_release(&dir);
+	strbuf_release(&digest);
+	return ret;
+}
+
+/*
+ * Several platforms: one build each (the base image's index gives each
+ * its base), each into its own layout, then one layout holding all their
+ * blobs and an OCI index over their manifests, named (index.json, one
+ * descriptor, as push wants) by the first tag.  The index gets meta's
+ * "index:" annotations.
+ */
+static int build_platforms(struct run *r, struct build_opts *opts, struct strlist *annotations,
+			   struct action_result *out)
+{
+	size_t nr = r->platforms.nr;
+	/*
+	 * The base's layers are in none of the layouts: the index.json
+	 * descriptor names the base (FROM, the same for every platform) so
+	 * push can mount or copy them from its repository.
+	 */
+	struct image_index_entry *entries = xcalloc(nr, sizeof(*entries));
+	struct build_result *res = xcalloc(nr, sizeof(*res));
+	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT;
+	struct ocilayout l = { NULL };
+	struct image_kv *index_kv = NULL;
+	size_t index_kv_nr = 0, done = 0;
+	char digest[DIGEST_HEX_LEN + 1];
+	long long size = 0;
+	int ret = 0;
+
+	for (; done < nr; done++) {
+		build_result_init(&res[done]);
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/oci-%zu", r->tmp.buf, done);
+		opts->platform = r->platforms.items[done];
+		opts->output = dir.buf;
+		note("platform %s", opts->platform);
+		if ((ret = build_run(opts, &res[done])) < 0)
+			goto out;
+		entries[done].digest = res[done].manifest_digest;
+		entries[done].size = res[done].manifest_size;
+		entries[done].media_type = res[done].media_type;
+		entries[done].platform = res[done].platform ? res[done].platform : opts->platform;
+		strlist_push(&r->configs, res[done].config_digest);
+		size += image_size(dir.buf, res[done].manifest_digest, (long long)res[done].manifest_size);
+	}
+	if ((ret = ocilayout_open(&l, r->layout.buf)) < 0)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/oci-%zu", r->tmp.buf, i);
+		if ((ret = import_blobs(&l, dir.buf)) < 0)
+			goto out;
+	}
+	index_kv = kv_pairs(annotations, "index", &index_kv_nr);
+	if ((ret = image_index_build(entries, nr, 0, index_kv, index_kv_nr, &index, digest)) < 0 ||
+	    (ret = ocilayout_put_blob(&l, digest, index.buf, index.len)) < 0 ||
+	    (ret = ocilayout_add_manifest(&l, MT_OCI_INDEX, digest, index.len, NULL,
+					  (const char *const *)r->meta.tags.items, r->meta.tags.nr ? 1 : 0,
+					  res[0].base_name, NULL)) < 0)
+		goto out;
+	snprintf(out->digest, sizeof(out->digest), "%s", digest);
+	out->media_type = xstrdup(MT_OCI_INDEX);
+	out->size = size + (long long)index.len;
+out:
+	for (size_t i = 0; i < done + (done < nr); i++)
+		build_result_release(&res[i]);
+	free(res);
+	free(entries);
+	free(index_kv);
+	if (l.dir)
+		ocilayout_release(&l);
+	strbuf_release(&dir);
+	strbuf_release(&index);
+	return ret;
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
@@ -877,11 +989,8 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.build_args = (const char *const *)args.items;
 	opts.build_args_nr = args.nr;
 
-	opts.platform = r->platform;
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
-
 	opts.output_kind = BUILD_OUTPUT_OCI;
-	opts.output = r->layout.buf;
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
 	for (size_t i = 0; i < r->meta.labels.nr; i++)
@@ -893,13 +1002,18 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.labels = label_kv;
 	opts.annotations = annotation_kv;
 
-	if ((ret = build_run(&opts, &res)) < 0)
+	if (r->platforms.nr <= 1) {
+		opts.platform = r->platforms.nr ? r->platforms.items[0] : NULL;
+		opts.output = r->layout.buf;
+		if ((ret = build_run(&opts, &res)) < 0)
+			goto out;
+		snprintf(out->digest, sizeof(out->digest), "%s", res.manifest_digest);
+		strlist_push(&r->configs, res.config_digest);
+		out->media_type = xstrdup(res.media_type ? res.media_type : "");
+		out->size = image_size(r->layout.buf, res.manifest_digest, (long long)res.manifest_size);
+	} else if ((ret = build_platforms(r, &opts, &annotations, out)) < 0) {
 		goto out;
-
-	snprintf(out->digest, sizeof(out->digest), "%s", res.manifest_digest);
-	snprintf(r->config_digest, sizeof(r->config_digest), "%s", res.config_digest);
-	out->media_type = xstrdup(res.media_type ? res.media_type : "");
-	out->size = image_size(r->layout.buf, res.manifest_digest, (long long)res.manifest_size);
+	}
 	if (out->nr_tags)
 		strip_tag(out->tags[0], &name);
 	else if (r->meta.images.nr)
@@ -953,7 +1067,7 @@ static int run_push(struct run *r, struct action_result *out)
 		goto out;
 	}
 	for (size_t i = 0; i < rep.nr_blobs; i++) {
-		if (!strcmp(rep.blobs[i].digest, r->config_digest))
+		if (strlist_has(&r->configs, rep.blobs[i].digest))
 			continue;
 		switch (rep.blobs[i].outcome) {
 		case BLOB_PUSHED: out->layers_pushed++; break;
