@@ -195,7 +195,7 @@ void auth_basic_header(const char *user, const char *password, struct strbuf *ou
 
 int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		     size_t nr_scopes, const struct credential *cred, int insecure,
-		     struct strbuf *out, long *ttl_out)
+		     int max_tries, struct strbuf *out, long *ttl_out)
 {
 	struct strbuf url = STRBUF_INIT, userpwd = STRBUF_INIT, token = STRBUF_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;
@@ -214,9 +214,40 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		strbuf_addf(&userpwd, "%s:%s", who, cred->password ? cred->password : "");
 		req.userpwd = userpwd.buf;
 	}
-	ret = http_request(&req, &res);
-	if (ret)
-		goto out;
+	req.quiet = 1;
+	for (int tries = 1;; tries++) {
+		double wait = 0.5;
+
+		ret = http_request(&req, &res);
+		if (ret == -EXIT_NETWORK && res.permanent) {
+			ret = error_as(EXIT_NETWORK, "token service: %s", res.error.buf);
+			goto out;
+		}
+		if (!ret && res.status != 429 && res.status != 408 && res.status < 500)
+			break;
+		if (tries >= (max_tries > 0 ? max_tries : 1)) {
+			if (ret)
+				ret = error_as(EXIT_NETWORK, "token service: %s (gave up after %d tries)",
+					       res.error.buf, tries);
+			else
+				ret = error_as(EXIT_NETWORK, "token service '%s' answered HTTP %ld, retries exhausted",
+					       c->realm, res.status);
+			goto out;
+		}
+		for (int i = 1; i < tries && wait < 8; i++)
+			wait *= 2;
+		wait *= 1 + (double)rand() / RAND_MAX * 0.5;
+		if (ret)
+			warning("token service: %s; retrying in %.1f s", res.error.buf, wait);
+		else
+			warning("token service '%s' answered HTTP %ld; retrying in %.1f s", c->realm,
+				res.status, wait);
+		{
+			struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
 	if (res.status == 401 || res.status == 403) {
 		if (who)
 			ret = error_as(EXIT_AUTH, "token service '%s' refused the credentials of '%s' (%s, HTTP %ld)",
@@ -227,8 +258,7 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		goto out;
 	}
 	if (res.status != 200) {
-		ret = error_as(res.status >= 500 || res.status == 429 ? EXIT_NETWORK : EXIT_REGISTRY,
-			       "token service '%s' answered HTTP %ld", c->realm, res.status);
+		ret = error_as(EXIT_REGISTRY, "token service '%s' answered HTTP %ld", c->realm, res.status);
 		goto out;
 	}
 	if ((ret = auth_parse_token_response(res.body.buf, res.body.len, &token, &ttl)))

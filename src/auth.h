@@ -57,10 +57,12 @@ int auth_parse_token_response(const char *body, size_t len, struct strbuf *token
  * On success out holds the token (caller releases; never print it) and
  * *ttl_out (may be NULL) its lifetime in seconds.
  * 401/403 at the realm -> -EXIT_AUTH naming the realm and the user.
+ * Transport errors, 429 and 5xx are retried (max_tries in all, 0 means 1)
+ * with backoff, each retry a warning.
  */
 int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		     size_t nr_scopes, const struct credential *cred, int insecure,
-		     struct strbuf *out, long *ttl_out);
+		     int max_tries, struct strbuf *out, long *ttl_out);
 
 /* "Basic base64(user:password)" into out. */
 void auth_basic_header(const char *user, const char *password, struct strbuf *out);

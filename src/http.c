@@ -354,6 +354,11 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 			else
 				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
 					    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			if (cc == CURLE_SSL_CONNECT_ERROR && strstr(errbuf, "wrong version number")) {
+				/* TLS spoken to a plain http server: retrying cannot help */
+				out->permanent = 1;
+				strbuf_addstr(&out->error, " (plain http? allow it with --insecure-registry)");
+			}
 			ret = req->quiet ? -EXIT_NETWORK : error_as(EXIT_NETWORK, "%s", out->error.buf);
 		}
 		strbuf_release(&msg);
@@ -451,4 +456,28 @@ int http_header_get(const struct strbuf *headers, const char *name, struct strbu
 		p = eol ? eol + 1 : NULL;
 	}
 	return -1;
+}
+
+double http_retry_after(const struct http_response *res)
+{
+	struct strbuf v = STRBUF_INIT;
+	const char *p, *end = res->body.buf + res->body.len;
+	double s = -1;
+
+	if (!http_header_get(&res->headers, "Retry-After", &v) && isdigit((unsigned char)v.buf[0]))
+		s = strtod(v.buf, NULL);
+	strbuf_release(&v);
+	if (s >= 0)
+		return s;
+	p = strcasestr(res->body.buf, "retry-after");
+	if (!p)
+		p = strcasestr(res->body.buf, "retry after");
+	if (!p)
+		return -1;
+	p += 11;
+	while (p < end && (*p == ':' || *p == ' ' || *p == '='))
+		p++;
+	if (p < end && isdigit((unsigned char)*p))
+		s = strtod(p, NULL);
+	return s;
 }

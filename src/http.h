@@ -91,6 +91,13 @@ int http_host_is_loopback(const char *host);
 /* "host[:port]" of a URL into out; 0 on success. */
 int http_url_host(const char *url, struct strbuf *out);
 
+/*
+ * Seconds a server asked us to wait: Retry-After (seconds), else a
+ * "retry-after: 1.5s" / "retry after 2" hint in the body (ghcr.io puts it
+ * in the error message).  -1 when there is none.
+ */
+double http_retry_after(const struct http_response *res);
+
 /* Free this thread's cached curl handle (worker threads call it before exiting). */
 void http_thread_release(void);
 

@@ -221,6 +221,7 @@ struct call {
 	const struct reference *ref;	/* registry (and repository, for messages) */
 	const char *scopes[2];
 	size_t nr_scopes;
+	char scope_buf[512];		/* scopes[0] */
 	struct http_request req;
 	/* called before each retry of a request whose sink already got data */
 	void (*rewind)(void *data);
@@ -271,7 +272,7 @@ static int authorize(struct registry_client *c, struct call *k, int force, struc
 		goto out;
 	}
 	ret = auth_fetch_token(&ch, k->scopes, k->nr_scopes, &cred,
-			       is_insecure(c, k->ref->registry), &token, &ttl);
+			       is_insecure(c, k->ref->registry), c->opts.max_tries, &token, &ttl);
 	if (ret)
 		goto out;
 	strbuf_addf(out, "Bearer %s", token.buf);
@@ -306,32 +307,6 @@ static void remember_challenge(struct registry_client *c, const char *registry,
 out:
 	auth_challenge_release(&ch);
 	strbuf_release(&v);
-}
-
-/* Seconds to wait from Retry-After or a "retry after N" hint in the body; -1 if none. */
-static double retry_hint(const struct http_response *res)
-{
-	struct strbuf v = STRBUF_INIT;
-	double s = -1;
-	const char *p;
-
-	if (!http_header_get(&res->headers, "Retry-After", &v) && isdigit((unsigned char)v.buf[0]))
-		s = strtod(v.buf, NULL);
-	strbuf_release(&v);
-	if (s >= 0)
-		return s;
-	/* ghcr.io: "retry-after: 1.5s" (or "retry after 2") in an error message */
-	p = strcasestr(res->body.buf, "retry-after");
-	if (!p)
-		p = strcasestr(res->body.buf, "retry after");
-	if (p) {
-		p += 11;
-		while (*p && !isdigit((unsigned char)*p) && p - res->body.buf < (long)res->body.len && (*p == ':' || *p == ' ' || *p == '='))
-			p++;
-		if (isdigit((unsigned char)*p))
-			s = strtod(p, NULL);
-	}
-	return s;
 }
 
 static int retryable_status(long status)
@@ -380,8 +355,8 @@ static int call_do(struct registry_client *c, struct call *k, struct http_respon
 		if (wait > 15)
 			wait = 15;
 		wait *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
-		if (!ret && retry_hint(res) >= 0)
-			wait = retry_hint(res) > 60 ? 60 : retry_hint(res);
+		if (!ret && http_retry_after(res) >= 0)
+			wait = http_retry_after(res) > 60 ? 60 : http_retry_after(res);
 		if (ret && res->permanent) {
 			ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
 			goto out;
@@ -481,18 +456,15 @@ static int explain(struct registry_client *c, const struct reference *ref, const
 static void call_init(struct call *k, const struct reference *ref, const char *method,
 		      const char *url, int push)
 {
-	static __thread char scope_buf[2][512];
-
 	memset(k, 0, sizeof(*k));
 	k->ref = ref;
-	snprintf(scope_buf[0], sizeof(scope_buf[0]), "repository:%s:%s", ref->repository,
+	snprintf(k->scope_buf, sizeof(k->scope_buf), "repository:%s:%s", ref->repository,
 		 push ? "pull,push" : "pull");
-	k->scopes[0] = scope_buf[0];
+	k->scopes[0] = k->scope_buf;
 	k->nr_scopes = 1;
 	k->req.method = method;
 	k->req.url = url;
 	k->req.follow = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	(void)scope_buf[1];
 }
 
 /* ---- manifests -------------------------------------------------------------- */
@@ -1043,6 +1015,18 @@ static int upload_start(struct registry_client *c, const struct reference *dst,
 		ret = 1;
 		goto out;
 	}
+	if (mount_from && res.status != 202) {
+		/*
+		 * A refused or failed mount is not fatal: upload the blob
+		 * instead.  401/403 quietly: the plain POST says whether the
+		 * refusal was about the destination.
+		 */
+		if (res.status != 401 && res.status != 403)
+			warning("'%s' did not mount %s from '%s' (HTTP %ld); uploading it instead",
+				dst->registry, digest, mount_from->repository, res.status);
+		ret = upload_start(c, dst, digest, NULL, location);
+		goto out;
+	}
 	if (res.status != 202 && res.status != 201) {
 		ret = explain(c, dst, "push to", "POST blob upload", &res);
 		goto out;
@@ -1467,8 +1451,12 @@ static int plan_add_manifest(struct registry_client *c, struct plan *p,
 		snprintf(where, sizeof(where), "manifest %s", m->digest);
 		if ((ret = manifest_blobs(&m->bytes, where, &d, &nr)))
 			goto out;
-		for (size_t i = 0; i < nr; i++)
+		for (size_t i = 0; i < nr; i++) {
+			/* foreign (Windows) layers live elsewhere, as skopeo and docker leave them */
+			if (strstr(d[i].media_type, ".foreign.") || strstr(d[i].media_type, "nondistributable"))
+				continue;
 			plan_add_blob(p, &d[i]);
+		}
 	}
 	ALLOC_GROW(p->manifests, p->nr_manifests + 1, p->alloc_manifests);
 	p->manifests[p->nr_manifests++].m = *m;	/* steals m */

@@ -9,7 +9,9 @@
  * another repository of the same registry, falling back when refused), one
  * whole-body PUT ?digest= (monolithic; ghcr.io refuses chunked PATCHes over
  * 4 MiB), Location relative or absolute, restart from POST on
- * BLOB_UPLOAD_UNKNOWN.  Several blobs at once (default 4 workers).  Blobs
+ * BLOB_UPLOAD_UNKNOWN.  Several blobs at once (default 4 worker threads,
+ * each with its own curl handle; the first blob goes alone so that a
+ * refusal is met, and reported, once).  Blobs
  * from another registry are spooled to a temporary file (never held in
  * memory), verified, then uploaded.  Manifests are PUT with the exact bytes
  * hashed and Content-Type = their mediaType, Docker-Content-Digest checked;
@@ -21,6 +23,11 @@
  * backoff and jitter, honouring Retry-After (and a retry hint in the error
  * body), bounded in tries and total time.  401 refreshes the token and
  * replays once; 401/403/404 are explained and give EXIT_AUTH/EXIT_NOT_FOUND.
+ *
+ * Progress (stderr, unless opts.quiet): one line per blob when it ends,
+ * "pushed|mounted|exists DIGEST REGISTRY/REPO SIZE TIMEs", one "tagged"
+ * line per tag; on a terminal also a live line (bytes, rate).  Stdout is
+ * left to the caller (and to ::add-mask:: lines in GitHub Actions).
  *
  * Ownership: a struct registry_client owns its token cache and credentials;
  * every out struct is owned by the caller and released with its _release.

@@ -29,6 +29,10 @@ FAULT is one of
     truncate     relay the status and headers, half the body, then close
     corrupt      relay the response with one body byte changed
     delay        forward normally after sleeping delay=SECONDS (default 1)
+    unauth       forward without the Authorization header: the registry
+                 answers its own 401 and Bearer challenge, as when a token
+                 expired or was revoked (distribution itself accepts a
+                 token until some 60 s after its exp)
 keys
     method=REGEX   only requests whose method matches (whole, any case)
     path=REGEX     only requests whose path (with query) matches (search)
@@ -80,7 +84,8 @@ class Rule:
         self.text = text.strip()
         self.fault = parts[0].lower()
         if not (re.fullmatch(r"[1-5][0-9][0-9]", self.fault) or self.fault in
-                ("reset", "reset-after", "lost-upload", "truncate", "corrupt", "delay")):
+                ("reset", "reset-after", "lost-upload", "truncate", "corrupt", "delay",
+                 "unauth")):
             raise ValueError("unknown fault '%s'" % parts[0])
         self.method = None
         self.path = None
@@ -255,7 +260,7 @@ def make_handler(opts):
                 self.wfile.write(body)
 
         # --- forwarding -------------------------------------------------
-        def forward(self):
+        def forward(self, drop_auth=False):
             if up.scheme == "https":
                 conn = http.client.HTTPSConnection(up.hostname, up.port or 443,
                                                    context=up_ctx, timeout=120)
@@ -267,6 +272,8 @@ def make_handler(opts):
             has_body = chunked or self.headers.get("Content-Length") is not None
             for k, v in self.headers.items():
                 if k.lower() in HOP_BY_HOP:
+                    continue
+                if drop_auth and k.lower() == "authorization":
                     continue
                 conn.putheader(k, v)
             if chunked:
@@ -354,7 +361,7 @@ def make_handler(opts):
                     log(self.command, self.path, 404, fault)
                     return
                 try:
-                    conn, resp = self.forward()
+                    conn, resp = self.forward(drop_auth=(fault == "unauth"))
                 except (OSError, http.client.HTTPException) as e:
                     self.answer(502, "UNAVAILABLE", "fault-proxy: upstream: %s" % e)
                     log(self.command, self.path, 502, "upstream-error")

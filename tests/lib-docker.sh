@@ -1,10 +1,10 @@
 # lib-docker.sh: a private Docker engine for a test, to pull and run what
 # publish pushed (the users' check: `docker pull` + `docker run` works).
 #
-# Source it after test-lib.sh (and lib-registry.sh, for the cleanup):
+# Source it after test-lib.sh (and lib-registry.sh for a registry):
 #
 #   . "$TEST_DIR/lib-docker.sh"
-#   start_dockerd                       # at top level; sets prereq DOCKER
+#   start_dockerd                       # at top level: sets prereq DOCKER
 #   test_expect_success DOCKER 'the image runs' '
 #       container_run "$REGISTRY/app:1" cat /hello >out &&
 #       grep hi out
@@ -21,14 +21,21 @@
 #   docker.io): the tests needing it are then skipped by their prereq.
 #   Registries on 127.0.0.0/8 are "insecure" to Docker by default: it talks
 #   TLS to them without checking the certificate, so the test CA needs no
-#   install in /etc/docker/certs.d (nothing global is touched).
+#   install in /etc/docker/certs.d (nothing global is touched).  Pulls
+#   still go through the token dance (anonymous pull tokens, or REG_USER's
+#   after container_login).  One engine per test script (the second call
+#   returns at once); the prereqs are set only in the shell that called it,
+#   so call it at top level.  Start-up takes ~0.2 s; a first `docker run`
+#   ~0.3 s.
 #
 # container_pull REF                 docker pull -q REF
 # container_run IMAGE [CMD ARGS...]  docker run --rm --network none IMAGE CMD
 # container_load TAR                 docker load -i TAR (docker-archive tar)
 # container_load_oci DIR REF         an OCI layout's `latest` into the engine
 #                                    as REF (skopeo -> docker-archive -> load)
-# container_login [USER PASS]        docker login $REGISTRY (default REG_USER)
+# container_login [USER PASS]        docker login $REGISTRY (default REG_USER);
+#                                    the client's config is $HOME/.docker,
+#                                    in $TRASH
 #
 # DOCKER names the client (Debian's /usr/bin/docker when present).
 
@@ -49,8 +56,8 @@ _dockerd_stop() {
 	[ -s "$2/containerd/containerd.pid" ] && _ctr=$(cat "$2/containerd/containerd.pid")
 	# containers first, so their mounts go away cleanly
 	if [ -S "$2/docker.sock" ]; then
-		_ids=$(DOCKER_HOST=unix://$2/docker.sock timeout 10 "$DOCKER" ps -aq 2>/dev/null)
-		[ -n "$_ids" ] && DOCKER_HOST=unix://$2/docker.sock timeout 20 "$DOCKER" rm -f $_ids >/dev/null 2>&1
+		_ids=$(DOCKER_HOST=unix://$2/docker.sock timeout 10 "$DOCKER" ps -aq 2>/dev/null </dev/null)
+		[ -n "$_ids" ] && DOCKER_HOST=unix://$2/docker.sock timeout 20 "$DOCKER" rm -f $_ids >/dev/null 2>&1 </dev/null
 	fi
 	kill -TERM "$1" 2>/dev/null
 	_i=0
@@ -70,6 +77,20 @@ _dockerd_stop() {
 	rm -rf "$2" "$3"
 	return 0
 }
+
+# Engines are stopped by one cleanup registered here, from a list in
+# $TRASH, so start_dockerd works inside a test body too.
+# The top-level shell also remembers its own engine, in case the list
+# goes with a stray rm.
+_dockerd_stops=$TRASH/.dockerd-stops
+_dockerd_mine=
+_dockerd_stop_all() {
+	{ [ -n "$_dockerd_mine" ] && echo "$_dockerd_mine"; cat "$_dockerd_stops" 2>/dev/null; } |
+		sort -u | while read -r _l; do _dockerd_stop $_l; done
+	_dockerd_mine=
+	rm -f "$_dockerd_stops"
+}
+test_cleanup _dockerd_stop_all
 
 start_dockerd() {
 	if [ "$(id -u)" != 0 ]; then
@@ -95,7 +116,8 @@ start_dockerd() {
 		-H "unix://$_xroot/docker.sock" --log-level warn \
 		>"$DOCKERD_LOG" 2>&1 &
 	DOCKER_PID=$!
-	test_cleanup "_dockerd_stop $DOCKER_PID $_xroot $_droot"
+	_dockerd_mine="$DOCKER_PID $_xroot $_droot"
+	echo "$_dockerd_mine" >>"$_dockerd_stops"
 	DOCKER_HOST=unix://$_xroot/docker.sock
 	export DOCKER_HOST DOCKER_PID DOCKERD_LOG
 	_i=0

@@ -35,8 +35,9 @@
 #   test CA ($REGISTRY_CERT_DIR) and, on a registry with auth, as $REG_USER.
 #   REF is repo:tag or repo@digest on $REGISTRY, or a full 127.0.0.1:PORT/...
 #   reference.  Extra options go to skopeo (e.g. --format v2s2 to store
-#   Docker media types).  Sets PUSHED_DIGEST (the manifest digest the
-#   registry has).
+#   Docker media types, manifest list for the two-platform base).  Sets
+#   PUSHED_DIGEST, the top manifest's digest on the registry: BASE_DIGEST
+#   (or BASE_INDEX_DIGEST) unless converted by --format.
 #
 # skopeo_args: prints the options skopeo needs for $REGISTRY as a source
 #   (--src-cert-dir/--src-creds, or --src-tls-verify=false on HTTP), e.g.

@@ -44,7 +44,10 @@
 # Knobs, set for the start_registry call:
 #   REGISTRY_TOKEN_X5C=1      tokens carry the signing certificate in `x5c`
 #                             instead of `kid` (both verified by the registry)
-#   REGISTRY_TOKEN_EXPIRES=N  token lifetime in seconds (default 300)
+#   REGISTRY_TOKEN_EXPIRES=N  token lifetime in seconds (default 300); the
+#                             registry still takes a token ~60 s past its
+#                             exp (distribution's leeway): to test a
+#                             refresh, use the proxy's `unauth` fault
 #   REGISTRY_TOKEN_PROXY=1    the realm is a fault proxy in front of the token
 #                             service: token_fault_set RULES breaks token
 #                             fetches; TOKEN_FAULT_LOG logs them;
@@ -104,8 +107,12 @@ _regtest_alive() {
 	return 0
 }
 
-# regtest_track PID: stop PID at cleanup
+# regtest_track PID: stop PID at cleanup.  Kept in a file (for servers
+# started inside a test body, a subshell) and in a variable (in case the
+# file goes: a stray `rm -rf /tmp/publish-*` has been seen).
+_regtest_pid_list=
 regtest_track() {
+	_regtest_pid_list="$_regtest_pid_list $1"
 	echo "$1" >>"$_regtest_pids"
 }
 
@@ -125,9 +132,9 @@ regtest_stop() {
 }
 
 _regtest_stop_all() {
-	[ -s "$_regtest_pids" ] || return 0
-	regtest_stop $(cat "$_regtest_pids")
-	: >"$_regtest_pids"
+	regtest_stop $_regtest_pid_list $(cat "$_regtest_pids" 2>/dev/null)
+	_regtest_pid_list=
+	rm -f "$_regtest_pids"
 }
 test_cleanup _regtest_stop_all
 
@@ -191,7 +198,7 @@ _regtest_wait_http() {
 	return 1
 }
 
-# _regtest_start NAME AUTH(0|1) TLS(0|1)
+# _regtest_start NAME, with _auth=0|1 and _tls=0|1 set by the caller
 _regtest_start() {
 	_name=${1:-reg}
 	_dir=$TRASH/registry-$_name
@@ -452,7 +459,9 @@ fault_count() {
 # that method (or *), a path matching PATH_ERE, and, when given, that
 # status (- after a reset) and fault (- for none); prints the count
 fault_log_count() {
-	awk -F '\t' -v m="$1" -v p="$2" -v s="${3:-*}" -v f="${4:-*}" '
+	# through the environment: awk -v would eat the regex's backslashes
+	FLC_M=$1 FLC_P=$2 FLC_S=${3:-*} FLC_F=${4:-*} awk -F '\t' '
+		BEGIN { m = ENVIRON["FLC_M"]; p = ENVIRON["FLC_P"]; s = ENVIRON["FLC_S"]; f = ENVIRON["FLC_F"] }
 		(m == "*" || $1 == m) && $2 ~ p && (s == "*" || $3 == s) && (f == "*" || $4 == f) { n++ }
 		END { print n + 0 }' "${5:-$FAULT_LOG}"
 }

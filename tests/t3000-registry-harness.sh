@@ -167,6 +167,16 @@ test_expect_success 'a two-platform index pushes and resolves per platform' '
 	jq -e ".Architecture == \"arm64\" and .Layers == [\"$BASE_LAYER_DIGEST\"]" info
 '
 
+test_expect_success 'skopeo converts the bases to Docker media types on push' '
+	push_base base docker:1 --format v2s2 &&
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" "docker://$REGISTRY/docker:1" >raw &&
+	jq -e ".mediaType == \"application/vnd.docker.distribution.manifest.v2+json\" and .layers[0].digest == \"$BASE_LAYER_DIGEST\"" raw &&
+	make_multiplatform_base multi &&
+	push_base multi dockermulti:1 --format v2s2 &&
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" "docker://$REGISTRY/dockermulti:1" >raw &&
+	jq -e ".mediaType == \"application/vnd.docker.distribution.manifest.list.v2+json\" and (.manifests | length) == 2" raw
+'
+
 start_fault_proxy || exit 1
 P=https://$FAULT_PROXY
 
@@ -207,6 +217,23 @@ test_expect_success 'the fault proxy loses an upload session once' '
 	test $(cat code) = 404 && grep BLOB_UPLOAD_UNKNOWN body &&
 	test $(reg_curl -o /dev/null -w "%{http_code}" -X PATCH -H "Authorization: Bearer $tok" \
 		-H "Content-Type: application/octet-stream" --data-binary @chunk "$P$loc") = 202
+'
+
+test_expect_success 'a chunked 3 MB upload passes the proxy intact' '
+	tok=$(registry_token -u "$REG_USER:$REG_PASS" repository:big:pull,push) &&
+	head -c 3000000 /dev/urandom >big &&
+	d=sha256:$(sha256sum big | cut -d" " -f1) &&
+	reg_curl -D hdr -o /dev/null -X POST -H "Authorization: Bearer $tok" "$P/v2/big/blobs/uploads/" &&
+	loc=$(tr -d "\r" <hdr | sed -n "s/^[Ll]ocation: //p") &&
+	reg_curl -D hdr -o /dev/null -X PATCH -H "Authorization: Bearer $tok" \
+		-H "Transfer-Encoding: chunked" -H "Content-Type: application/octet-stream" \
+		--data-binary @big "$P$loc" &&
+	grep -i "^range: 0-2999999" hdr &&
+	loc=$(tr -d "\r" <hdr | sed -n "s/^[Ll]ocation: //p") &&
+	test $(reg_curl -o /dev/null -w "%{http_code}" -X PUT -H "Authorization: Bearer $tok" \
+		"$P$loc&digest=$d") = 201 &&
+	reg_curl -o back -H "Authorization: Bearer $tok" "$P/v2/big/blobs/$d" &&
+	cmp big back
 '
 
 test_expect_success 'skopeo pushes through the proxy; the log shows the manifest PUT' '
@@ -256,6 +283,17 @@ test_expect_success 'an HTTP registry answers on loopback' '
 		test $(curl -s -o /dev/null -w "%{http_code}" "http://$REGISTRY/v2/") = 200 &&
 		push_base base http:1
 	)
+'
+
+test_expect_success 'the fault proxy makes a valid token look expired (unauth)' '
+	fault_set "unauth,times=1" &&
+	tok=$(registry_token repository:base:pull) &&
+	reg_curl -D hdr -o /dev/null -H "Authorization: Bearer $tok" "$P/v2/base/tags/list" &&
+	grep "^HTTP/1.1 401" hdr &&
+	grep -i "^www-authenticate: Bearer .*scope=\"repository:base:pull\"" hdr &&
+	test $(reg_curl -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $tok" \
+		"$P/v2/base/tags/list") = 200 &&
+	fault_set ""
 '
 
 test_expect_success 'fault_log_count counts by field' '

@@ -14,6 +14,8 @@ make_busybox_base base || exit 1
 push_base base base:1 || exit 1
 make_multiplatform_base multi || exit 1
 push_base multi multi:1 || exit 1
+push_base base docker/base:1 --format v2s2 || exit 1
+DOCKER_DIGEST=$PUSHED_DIGEST
 start_registry two || exit 1
 use_registry one
 ONE=$REGISTRY
@@ -41,7 +43,9 @@ test_expect_success 'inspect, anonymous: digest, media type, platform, config' '
 	jq -e ".configDigest == \"$BASE_CONFIG_DIGEST\"" out &&
 	jq -e ".config.rootfs.diff_ids == [\"$BASE_DIFF_ID\"]" out &&
 	jq -e ".manifest.layers[0].digest == \"$BASE_LAYER_DIGEST\"" out &&
-	grep "repository:base:pull" "$TOKEN_LOG" | grep -q "^GET	-	"
+	grep "repository:base:pull" "$TOKEN_LOG" | grep -q "^GET	-	" &&
+	grep "\"GET /v2/base/blobs/$BASE_CONFIG_DIGEST" "$REGISTRY_LOG" &&
+	! grep "\"GET /v2/base/blobs/$BASE_LAYER_DIGEST" "$REGISTRY_LOG"
 '
 
 test_expect_success 'inspect --raw prints the exact bytes skopeo sees' '
@@ -173,6 +177,15 @@ test_expect_success 'without the test CA, TLS verification fails: exit 8' '
 	test_exit_code 8 env -u SSL_CERT_FILE publish inspect "$ONE/base:1" 2>err &&
 	test_line_count err = 1 &&
 	grep "^error: cannot reach .https://$ONE/v2/base/manifests/1.: .*certificate" err
+'
+
+test_expect_success 'Docker schema 2 media types: inspected and copied unchanged' '
+	publish inspect "$ONE/docker/base:1" >out &&
+	jq -e ".mediaType == \"application/vnd.docker.distribution.manifest.v2+json\"" out &&
+	jq -e ".digest == \"$DOCKER_DIGEST\"" out &&
+	login copy "$ONE/docker/base:1" "$TWO/docker/copy:1" >d &&
+	test "$(cat d)" = "$DOCKER_DIGEST" &&
+	test "$(sk_digest "$TWO/docker/copy:1" "$REG_USER:$REG_PASS")" = "$DOCKER_DIGEST"
 '
 
 test_done

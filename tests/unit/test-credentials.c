@@ -1,0 +1,91 @@
+/*
+ * test-credentials.c: where credentials come from: explicit ones,
+ * GITHUB_TOKEN for ghcr.io, $DOCKER_CONFIG/config.json auths, anonymous.
+ */
+#include "lib/common.h"
+#include "credentials.h"
+#include "tap.h"
+
+#include <unistd.h>
+
+static char dir[] = "/tmp/publish-test-credentials.XXXXXX";
+
+static void write_config(const char *json)
+{
+	struct strbuf path = STRBUF_INIT;
+	FILE *f;
+
+	strbuf_addf(&path, "%s/config.json", dir);
+	f = fopen(path.buf, "w");
+	fputs(json, f);
+	fclose(f);
+	strbuf_release(&path);
+}
+
+int main(void)
+{
+	struct credential c = CREDENTIAL_INIT;
+	struct credential expl = { (char *)"me", (char *)"secret", "--username" };
+	struct strbuf path = STRBUF_INIT;
+
+	if (!mkdtemp(dir))
+		return 1;
+	setenv("DOCKER_CONFIG", dir, 1);
+	unsetenv("GITHUB_ACTIONS");
+	unsetenv("GITHUB_TOKEN");
+
+	ok(credentials_lookup("ghcr.io", NULL, &c) == 0, "no config file: not an error");
+	ok(c.username == NULL && c.password == NULL, "anonymous");
+	is_str(c.source, "anonymous", "source anonymous");
+	credential_release(&c);
+
+	setenv("GITHUB_TOKEN", "ghs_token", 1);
+	setenv("GITHUB_ACTOR", "octocat", 1);
+	ok(credentials_lookup("ghcr.io", NULL, &c) == 0, "ghcr.io with GITHUB_TOKEN");
+	is_str(c.username, "octocat", "GITHUB_ACTOR is the user");
+	is_str(c.password, "ghs_token", "GITHUB_TOKEN is the password");
+	is_str(c.source, "GITHUB_TOKEN", "source GITHUB_TOKEN");
+	credential_release(&c);
+	ok(credentials_lookup("ghcr.io", &expl, &c) == 0 && !strcmp(c.username, "me"),
+	   "explicit credentials win");
+	credential_release(&c);
+	ok(credentials_lookup("registry.example", NULL, &c) == 0 && c.username == NULL,
+	   "GITHUB_TOKEN is only for ghcr.io");
+	credential_release(&c);
+	unsetenv("GITHUB_TOKEN");
+
+	write_config("{\"auths\": {\"https://index.docker.io/v1/\": {\"auth\": \"aHViOmh1Yi1wdw==\"},"
+		     " \"reg.example:5000\": {\"auth\": \"dTpwOnc=\"},"
+		     " \"plain.example\": {\"username\": \"pu\", \"password\": \"pp\"}}}");
+	ok(credentials_lookup("docker.io", NULL, &c) == 0, "docker.io from the index.docker.io key");
+	is_str(c.username, "hub", "user decoded");
+	is_str(c.password, "hub-pw", "password decoded");
+	is_str(c.source, "docker config", "source docker config");
+	credential_release(&c);
+	ok(credentials_lookup("reg.example:5000", NULL, &c) == 0, "host:port key");
+	is_str(c.username, "u", "user before the first colon");
+	is_str(c.password, "p:w", "password may hold a colon");
+	credential_release(&c);
+	ok(credentials_lookup("plain.example", NULL, &c) == 0 && !strcmp(c.password, "pp"),
+	   "username/password fields");
+	credential_release(&c);
+	ok(credentials_lookup("other.example", NULL, &c) == 0 && c.username == NULL,
+	   "a host not in the file is anonymous");
+	credential_release(&c);
+
+	error_set_quiet(1);
+	write_config("{\"auths\": ");
+	is_int(credentials_lookup("other.example", NULL, &c), -EXIT_AUTH, "broken config.json is an error");
+	ok(strstr(error_last(), "is not valid JSON") != NULL, "which says so");
+	write_config("{\"auths\": {\"bad.example\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+	is_int(credentials_lookup("bad.example", NULL, &c), -EXIT_AUTH, "auth without a colon is an error");
+	write_config("{\"credHelpers\": {\"h.example\": \"does-not-exist-here\"}}");
+	is_int(credentials_lookup("h.example", NULL, &c), -EXIT_AUTH, "a missing helper is an error");
+	ok(strstr(error_last(), "docker-credential-does-not-exist-here") != NULL, "naming the helper");
+
+	strbuf_addf(&path, "%s/config.json", dir);
+	unlink(path.buf);
+	rmdir(dir);
+	strbuf_release(&path);
+	return tap_done();
+}

@@ -1,0 +1,80 @@
+/*
+ * test-http.c: the pure helpers of the HTTP layer and of the registry
+ * module: Retry-After and ghcr.io's retry hint, Location resolution,
+ * loopback hosts, URL hosts, escaping, platforms.
+ */
+#include "lib/common.h"
+#include "http.h"
+#include "registry.h"
+#include "tap.h"
+
+static double hint(const char *headers, const char *body)
+{
+	struct http_response r = HTTP_RESPONSE_INIT;
+	double s;
+
+	strbuf_addstr(&r.headers, headers);
+	strbuf_addstr(&r.body, body);
+	s = http_retry_after(&r);
+	http_response_release(&r);
+	return s;
+}
+
+int main(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct platform p = PLATFORM_INIT;
+
+	ok(hint("HTTP/1.1 429 Too Many\r\nRetry-After: 7\r\n\r\n", "") == 7, "Retry-After seconds");
+	ok(hint("HTTP/1.1 429 x\r\nretry-after: 2\r\n\r\n", "{}") == 2, "header name in any case");
+	ok(hint("HTTP/1.1 429 x\r\n\r\n",
+		"{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"retry-after: 1.5s, allowed: 44000/minute\"}]}") == 1.5,
+	   "ghcr.io's hint in the error body");
+	ok(hint("HTTP/1.1 503 x\r\n\r\n", "please Retry After 3 seconds") == 3, "a spelled-out hint");
+	ok(hint("HTTP/1.1 503 x\r\nRetry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n\r\n", "") < 0,
+	   "an HTTP date is not a hint we use");
+	ok(hint("HTTP/1.1 503 x\r\n\r\n", "{\"errors\":[]}") < 0, "no hint");
+
+	ok(http_resolve_url("https://r.io/v2/a/blobs/uploads/", "/v2/a/blobs/uploads/u1?_state=x", &sb) == 0,
+	   "relative Location");
+	is_str(sb.buf, "https://r.io/v2/a/blobs/uploads/u1?_state=x", "resolved against the host");
+	ok(http_resolve_url("https://r.io/v2/a/blobs/uploads/", "https://up.r.io/u2?x=1", &sb) == 0,
+	   "absolute Location");
+	is_str(sb.buf, "https://up.r.io/u2?x=1", "kept as is");
+	ok(http_resolve_url("https://r.io:5000/v2/x/y", "z", &sb) == 0, "path-relative Location");
+	is_str(sb.buf, "https://r.io:5000/v2/x/z", "resolved against the path");
+
+	ok(http_url_host("https://R.io:5000/v2/", &sb) == 0, "host of a URL");
+	ok(!strcasecmp(sb.buf, "r.io:5000"), "with its port");
+	ok(http_url_host("https://cdn.example/blob?sig=1", &sb) == 0 && !strcmp(sb.buf, "cdn.example"),
+	   "host without a port");
+
+	ok(http_host_is_loopback("127.0.0.1:5000"), "127.0.0.1 is loopback");
+	ok(http_host_is_loopback("localhost"), "localhost is loopback");
+	ok(http_host_is_loopback("[::1]:5000"), "::1 is loopback");
+	ok(!http_host_is_loopback("localhost.example"), "localhost.example is not");
+	ok(!http_host_is_loopback("ghcr.io"), "ghcr.io is not");
+
+	strbuf_reset(&sb);
+	http_escape("repository:o/a:pull,push", &sb);
+	is_str(sb.buf, "repository%3Ao%2Fa%3Apull%2Cpush", "escaping");
+
+	ok(platform_parse("linux/arm64/v8", &p) == 0, "platform with a variant");
+	is_str(p.os, "linux", "os");
+	is_str(p.architecture, "arm64", "architecture");
+	is_str(p.variant, "v8", "variant");
+	strbuf_reset(&sb);
+	platform_format(&p, &sb);
+	is_str(sb.buf, "linux/arm64/v8", "formats back");
+	platform_release(&p);
+	ok(platform_parse("linux/amd64", &p) == 0 && p.variant == NULL, "platform without a variant");
+	platform_release(&p);
+	error_set_quiet(1);
+	is_int(platform_parse("linux", &p), -EXIT_INPUT, "no architecture refused");
+	is_int(platform_parse("linux/", &p), -EXIT_INPUT, "empty architecture refused");
+	is_int(platform_parse("/amd64", &p), -EXIT_INPUT, "empty os refused");
+	is_int(platform_parse("a/b/c/d", &p), -EXIT_INPUT, "four parts refused");
+	platform_release(NULL);
+	strbuf_release(&sb);
+	return tap_done();
+}
