@@ -98,3 +98,105 @@ void registry_cli_release(struct registry_cli *rc)
 	rc->username = rc->password = NULL;
 	rc->insecure = NULL;
 }
+
+static void print_summary(const struct push_report *r)
+{
+	size_t n[3] = { 0, 0, 0 };
+	long long mib10;
+
+	for (size_t i = 0; i < r->nr_blobs; i++)
+		n[r->blobs[i].outcome]++;
+	mib10 = r->bytes_pushed * 10 / (1024 * 1024);
+	fprintf(stderr, "%zu blobs pushed (%lld.%lld MiB), %zu mounted, %zu already there; %zu manifests\n",
+		n[BLOB_PUSHED], mib10 / 10, mib10 % 10, n[BLOB_MOUNTED], n[BLOB_EXISTED], r->nr_manifests);
+}
+
+static int write_digest_file(const char *path, const char *digest)
+{
+	FILE *f = fopen(path, "w");
+	int bad = !f || fprintf(f, "%s\n", digest) < 0;
+
+	if (f && fclose(f) != 0)
+		bad = 1;
+	return bad ? error("cannot write '%s'", path) : 0;
+}
+
+int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_layout)
+{
+	struct registry_cli rc = REGISTRY_CLI_INIT;
+	struct reference src = REFERENCE_INIT, *dsts = NULL;
+	struct push_report rep = PUSH_REPORT_INIT;
+	struct registry_client *c = NULL;
+	const char *layout = NULL, *digest_file = NULL;
+	const char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t nr_rest = 0, nr_dsts = 0;
+	int ret = 0;
+
+	for (int i = 1; i < argc; i++) {
+		int r;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			goto out;
+		}
+		if (!strcmp(argv[i], "--digest-file")) {
+			if (i + 1 >= argc) {
+				ret = error_as(EXIT_USAGE, "option '--digest-file' needs a value");
+				goto out;
+			}
+			digest_file = argv[++i];
+			continue;
+		}
+		r = registry_cli_option(&rc, argc, argv, &i);
+		if (r < 0) {
+			ret = r;
+			goto out;
+		}
+		if (r)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			ret = error_as(EXIT_USAGE, "unknown option '%s'", argv[i]);
+			goto out;
+		}
+		rest[nr_rest++] = argv[i];
+	}
+	if (nr_rest < 2) {
+		fputs(usage, stderr);
+		ret = -EXIT_USAGE;
+		goto out;
+	}
+	if ((ret = registry_cli_finish(&rc)))
+		goto out;
+	if (!strncmp(rest[0], "oci:", 4))
+		layout = rest[0] + 4;
+	else if (src_is_layout)
+		layout = rest[0];
+	else if ((ret = reference_parse(rest[0], &src)))
+		goto out;
+	dsts = xcalloc(nr_rest, sizeof(*dsts));
+	for (size_t i = 1; i < nr_rest; i++) {
+		if ((ret = reference_parse(rest[i], &dsts[nr_dsts])))
+			goto out;
+		nr_dsts++;
+	}
+	c = registry_client_new(&rc.opts);
+	if (layout)
+		ret = registry_push_layout(c, layout, dsts, nr_dsts, &rep);
+	else
+		ret = registry_copy(c, &src, dsts, nr_dsts, &rep);
+	if (ret || (digest_file && (ret = write_digest_file(digest_file, rep.digest))))
+		goto out;
+	if (!rc.opts.quiet)
+		print_summary(&rep);
+	printf("%s\n", rep.digest);
+out:
+	registry_client_free(c);
+	push_report_release(&rep);
+	for (size_t i = 0; i < nr_dsts; i++)
+		reference_release(&dsts[i]);
+	free(dsts);
+	reference_release(&src);
+	registry_cli_release(&rc);
+	free(rest);
+	return error_exit_code(ret);
+}

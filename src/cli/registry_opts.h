@@ -28,6 +28,15 @@ int registry_cli_option(struct registry_cli *rc, int argc, char **argv, int *i);
 int registry_cli_finish(struct registry_cli *rc);
 void registry_cli_release(struct registry_cli *rc);
 
+/*
+ * The whole of `publish copy` and `publish push`: parse argv (the shared
+ * options and --digest-file), then copy SRC to every DST, tags last, print
+ * a summary on stderr and the digest on stdout.  SRC is oci:DIR (an OCI
+ * layout) or a reference; with src_is_layout it is always a layout and the
+ * "oci:" is optional.  Returns the process exit code.
+ */
+int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_layout);
+
 #define REGISTRY_CLI_USAGE \
 	"  --username USER          registry user (with --password-stdin)\n" \
 	"  --password-stdin         read the password or token from stdin\n" \
@@ -35,5 +44,9 @@ void registry_cli_release(struct registry_cli *rc);
 	"  --jobs N                 blobs uploaded at once (default 4)\n" \
 	"  --retries N              tries per request (default 6)\n" \
 	"  --quiet                  no progress lines\n"
+
+#define REGISTRY_CLI_TRANSFER_USAGE \
+	"  --digest-file FILE       write the pushed digest to FILE\n" \
+	REGISTRY_CLI_USAGE
 
 #endif
