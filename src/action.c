@@ -90,18 +90,6 @@ int action_push_enabled(const char *push, const char *event_name, int *out)
 	return error_as(EXIT_INPUT, "input 'push': '%s' is not a boolean (true or false)", push);
 }
 
-static void add_size(struct strbuf *out, long long n)
-{
-	if (n < 1024)
-		strbuf_addf(out, "%lld B", n);
-	else if (n < 1024 * 1024)
-		strbuf_addf(out, "%.1f KiB", n / 1024.0);
-	else if (n < 1024LL * 1024 * 1024)
-		strbuf_addf(out, "%.1f MiB", n / (1024.0 * 1024));
-	else
-		strbuf_addf(out, "%.2f GiB", n / (1024.0 * 1024 * 1024));
-}
-
 /* A table cell: no '|' or newline may break the row. */
 static void add_cell_code(struct strbuf *out, const char *s)
 {
@@ -148,7 +136,7 @@ void action_summary(const struct action_result *r, const char *error_message,
 		add_cell_code(out, r->digest);
 		strbuf_addstr(out, " |\n");
 		strbuf_addstr(out, "| size | ");
-		add_size(out, r->size);
+		strbuf_humanise_bytes(out, r->size);
 		strbuf_addstr(out, " |\n");
 	}
 	if (r->pushed)

@@ -74,18 +74,6 @@ static void sleep_s(double s)
 		;
 }
 
-static void human_size(long long n, struct strbuf *out)
-{
-	if (n < 1024)
-		strbuf_addf(out, "%lld B", n);
-	else if (n < 1024 * 1024)
-		strbuf_addf(out, "%.1f KiB", n / 1024.0);
-	else if (n < 1024LL * 1024 * 1024)
-		strbuf_addf(out, "%.1f MiB", n / (1024.0 * 1024));
-	else
-		strbuf_addf(out, "%.2f GiB", n / (1024.0 * 1024 * 1024));
-}
-
 static int is_insecure(struct registry_client *c, const char *registry)
 {
 	for (const char *const *p = c->opts.insecure_registries; p && *p; p++)
@@ -930,8 +918,8 @@ static void on_progress(void *data, long long now)
 		double el = t - p->start;
 
 		c->last_progress = t;
-		human_size(now, &a);
-		human_size(p->job->desc.size, &b);
+		strbuf_humanise_bytes(&a, now);
+		strbuf_humanise_bytes(&b, p->job->desc.size);
 		fprintf(stderr, "\r\033[K%.19s %s / %s  %.1f MiB/s", p->job->desc.digest, a.buf, b.buf,
 			el > 0 ? now / el / (1024.0 * 1024) : 0.0);
 		fflush(stderr);
@@ -948,7 +936,7 @@ static void report_blob(struct registry_client *c, const struct blob_job *j)
 
 	if (c->opts.quiet)
 		return;
-	human_size(j->stat.size, &sz);
+	strbuf_humanise_bytes(&sz, j->stat.size);
 	pthread_mutex_lock(&c->progress_lock);
 	if (c->tty)
 		fprintf(stderr, "\r\033[K");

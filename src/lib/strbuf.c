@@ -191,3 +191,15 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap)
 	fclose(f);
 	return 0;
 }
+
+void strbuf_humanise_bytes(struct strbuf *sb, long long n)
+{
+	if (n < 1024)
+		strbuf_addf(sb, "%lld B", n);
+	else if (n < 1024 * 1024)
+		strbuf_addf(sb, "%.1f KiB", n / 1024.0);
+	else if (n < 1024LL * 1024 * 1024)
+		strbuf_addf(sb, "%.1f MiB", n / (1024.0 * 1024));
+	else
+		strbuf_addf(sb, "%.2f GiB", n / (1024.0 * 1024 * 1024));
+}

@@ -48,6 +48,8 @@ void strbuf_trim(struct strbuf *sb);
 void strbuf_rtrim(struct strbuf *sb);
 void strbuf_ltrim(struct strbuf *sb);
 void strbuf_tolower(struct strbuf *sb);
+/* Append a byte count for people: "512 B", "1.5 KiB", "12.0 MiB", "1.25 GiB". */
+void strbuf_humanise_bytes(struct strbuf *sb, long long n);
 
 /* Read a whole file into sb; -1 with errno set on failure. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap);

@@ -21,6 +21,19 @@ int main(void)
 	is_str(sb.buf, "Hello, world 42", "trim removes both ends");
 	strbuf_tolower(&sb);
 	is_str(sb.buf, "hello, world 42", "tolower");
+	{
+		static const struct { long long n; const char *want; } sizes[] = {
+			{ 0, "0 B" }, { 1023, "1023 B" }, { 1024, "1.0 KiB" }, { 1536, "1.5 KiB" },
+			{ 1048576, "1.0 MiB" }, { 12LL << 20, "12.0 MiB" }, { 5LL << 29, "2.50 GiB" },
+		};
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			struct strbuf h = STRBUF_INIT;
+
+			strbuf_humanise_bytes(&h, sizes[i].n);
+			is_str(h.buf, sizes[i].want, "humanise_bytes %lld", sizes[i].n);
+			strbuf_release(&h);
+		}
+	}
 	for (int i = 0; i < 1000; i++)
 		strbuf_addf(&sb, "%04d", i);
 	is_int(sb.len, 15 + 4000, "grows past many reallocations");
