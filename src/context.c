@@ -86,6 +86,17 @@ int context_has_glob(const char *pattern)
 	return dockerfile_glob_has_meta(pattern);
 }
 
+/* The target of the symlink at path, NUL-terminated, into buf of size bytes. */
+static int read_link(const char *path, char *buf, size_t size)
+{
+	ssize_t n = readlink(path, buf, size - 1);
+
+	if (n < 0)
+		return error_as(EXIT_CONTEXT, "cannot read link '%s': %s", path, strerror(errno));
+	buf[n] = '\0';
+	return 0;
+}
+
 /*
  * Resolve rel (a clean relative path) inside root, following symlinks
  * (the last one too when follow_last), each target clamped to root: an
@@ -134,13 +145,9 @@ static int resolve_scoped(const char *root, const char *rel, int follow_last,
 		}
 		if (S_ISLNK(st->st_mode) && (!last || follow_last)) {
 			char target[4096];
-			ssize_t n = readlink(host.buf, target, sizeof(target) - 1);
 
-			if (n < 0) {
-				rc = error_as(EXIT_CONTEXT, "cannot read link '%s': %s", host.buf, strerror(errno));
+			if ((rc = read_link(host.buf, target, sizeof(target))))
 				goto out;
-			}
-			target[n] = '\0';
 			if (++links > MAX_SYMLINKS) {
 				rc = error_as(EXIT_CONTEXT, "too many levels of symbolic links at '%s'", host.buf);
 				goto out;
@@ -251,13 +258,9 @@ static int add_host(struct copier *c, const char *rel, const struct stat *st, co
 		layer_entries_add(c->out, &e);
 	} else if (S_ISLNK(st->st_mode)) {
 		char target[4096];
-		ssize_t n = readlink(host.buf, target, sizeof(target) - 1);
 
-		if (n < 0) {
-			rc = error_as(EXIT_CONTEXT, "cannot read link '%s': %s", host.buf, strerror(errno));
+		if ((rc = read_link(host.buf, target, sizeof(target))))
 			goto out;
-		}
-		target[n] = '\0';
 		e.type = LAYER_SYMLINK;
 		e.mode = 0777;
 		e.link = target;

@@ -577,6 +577,13 @@ static int parse_descriptor(json_t *j, struct descriptor *out, const char *where
 	return 0;
 }
 
+static void descriptors_free(struct descriptor *d, size_t nr)
+{
+	for (size_t i = 0; d && i < nr; i++)
+		free(d[i].media_type);
+	free(d);
+}
+
 /* Descriptors of an image manifest: config first, then layers (out array owned by caller). */
 static int manifest_blobs(const struct strbuf *bytes, const char *where,
 			  struct descriptor **out, size_t *nr_out)
@@ -608,20 +615,9 @@ static int manifest_blobs(const struct strbuf *bytes, const char *where,
 	*nr_out = nr;
 	d = NULL;
 out:
-	if (d) {
-		for (i = 0; i < nr; i++)
-			free(d[i].media_type);
-		free(d);
-	}
+	descriptors_free(d, nr);
 	json_decref(root);
 	return ret;
-}
-
-static void descriptors_free(struct descriptor *d, size_t nr)
-{
-	for (size_t i = 0; d && i < nr; i++)
-		free(d[i].media_type);
-	free(d);
 }
 
 /* Children of an index: descriptors plus platform (platforms may be NULL). */
