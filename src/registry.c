@@ -184,6 +184,20 @@ static struct host_state *host_get(struct registry_client *c, const char *regist
 	return &c->hosts[c->nr_hosts++];
 }
 
+/*
+ * Explicit credentials (--username) go only to the registries they were
+ * given for: a push's destinations, never the base image's registry.
+ */
+static int explicit_cred_applies(const struct registry_client *c, const char *registry)
+{
+	if (!c->opts.cred_registries)
+		return 1;
+	for (const char *const *p = c->opts.cred_registries; *p; p++)
+		if (!strcmp(*p, registry))
+			return 1;
+	return 0;
+}
+
 /* Copy of the credentials for registry into out. */
 static int host_credential(struct registry_client *c, const char *registry, struct credential *out)
 {
@@ -193,7 +207,8 @@ static int host_credential(struct registry_client *c, const char *registry, stru
 	pthread_mutex_lock(&c->lock);
 	h = host_get(c, registry);
 	if (!h->cred_loaded) {
-		ret = credentials_lookup(registry, &c->explicit_cred, &h->cred);
+		ret = credentials_lookup(registry, explicit_cred_applies(c, registry) ? &c->explicit_cred : NULL,
+					 &h->cred);
 		if (!ret)
 			h->cred_loaded = 1;
 	}

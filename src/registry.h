@@ -74,6 +74,8 @@ struct descriptor {
 struct registry_options {
 	const char *const *insecure_registries;	/* NULL-terminated hosts allowed plain http, may be NULL */
 	struct credential cred;	/* explicit credentials (borrowed pointers; username NULL: none) */
+	const char *const *cred_registries; /* NULL-terminated hosts cred is for (borrowed,
+					      * must outlive the client); NULL: every host */
 	int jobs;		/* blobs at once; 0: 4 */
 	int max_tries;		/* per request; 0: 6 */
 	long max_retry_seconds;	/* total time spent retrying one request; 0: 120 */

@@ -108,10 +108,16 @@ test_expect_success 'base layers missing from the layout are mounted from the ba
 '
 
 test_expect_success 'and streamed from the base registry to another registry' '
+	: >"$TOKEN_LOG" &&
 	login push oci:app "$TWO/withbase:1" >out 2>err &&
 	test "$(cat out)" = "$BASE_DIGEST" &&
 	grep "^pushed  $BASE_LAYER_DIGEST $TWO/withbase " err &&
 	test "$(sk_digest "$TWO/withbase:1")" = "$BASE_DIGEST"
+'
+
+test_expect_success '--username went to the destination only: the base registry saw no user' '
+	grep "	repository:base:pull	200$" "$TOKEN_LOG" &&
+	! grep "	$REG_USER	" "$TOKEN_LOG"
 '
 
 test_expect_success 'a missing blob with no base named: exit 5, the blob named' '

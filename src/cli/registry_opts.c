@@ -129,6 +129,7 @@ int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_l
 	struct registry_client *c = NULL;
 	const char *layout = NULL, *digest_file = NULL;
 	const char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	const char **dst_hosts = xcalloc((size_t)argc + 1, sizeof(char *));
 	size_t nr_rest = 0, nr_dsts = 0;
 	int ret = 0;
 
@@ -177,8 +178,10 @@ int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_l
 	for (size_t i = 1; i < nr_rest; i++) {
 		if ((ret = reference_parse(rest[i], &dsts[nr_dsts])))
 			goto out;
+		dst_hosts[nr_dsts] = dsts[nr_dsts].registry;
 		nr_dsts++;
 	}
+	rc.opts.cred_registries = dst_hosts;
 	c = registry_client_new(&rc.opts);
 	if (layout)
 		ret = registry_push_layout(c, layout, dsts, nr_dsts, &rep);
@@ -197,6 +200,7 @@ out:
 	free(dsts);
 	reference_release(&src);
 	registry_cli_release(&rc);
+	free(dst_hosts);
 	free(rest);
 	return error_exit_code(ret);
 }

@@ -17,7 +17,7 @@ struct registry_cli {
 	int password_stdin;
 };
 
-#define REGISTRY_CLI_INIT { { NULL, CREDENTIAL_INIT, 0, 0, 0, 0 }, NULL, NULL, NULL, 0, 0, 0 }
+#define REGISTRY_CLI_INIT { { NULL, CREDENTIAL_INIT, NULL, 0, 0, 0, 0 }, NULL, NULL, NULL, 0, 0, 0 }
 
 /*
  * If argv[*i] is a registry option, consume it (and its value) and return
@@ -38,7 +38,8 @@ void registry_cli_release(struct registry_cli *rc);
 int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_layout);
 
 #define REGISTRY_CLI_USAGE \
-	"  --username USER          registry user (with --password-stdin)\n" \
+	"  --username USER          registry user (with --password-stdin); copy and\n" \
+	"                           push give it to the destination registries only\n" \
 	"  --password-stdin         read the password or token from stdin\n" \
 	"  --insecure-registry HOST allow plain http to HOST (loopback always may)\n" \
 	"  --jobs N                 blobs uploaded at once (default 4)\n" \
