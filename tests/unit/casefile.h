@@ -12,15 +12,13 @@
  *           use case_get(&b, "in"), b.line ...
  *   case_block_release(&b); fclose(f);
  *
- * Files live in tests/data/; found from $TEST_DATA_DIR, from the current
- * directory, or by walking up from the test binary.
+ * Files live in tests/data/, found as datafile_dir() finds them.
  */
 #ifndef CASEFILE_H
 #define CASEFILE_H
 
 #include <jansson.h>
-#include <limits.h>
-#include <unistd.h>
+#include "datafile.h"
 
 struct case_block {
 	size_t nr;
@@ -44,29 +42,13 @@ static inline void case_block_release(struct case_block *b)
 
 static inline FILE *casefile_open(const char *name)
 {
-	char path[PATH_MAX + 64], exe[PATH_MAX];
-	const char *dir = getenv("TEST_DATA_DIR");
-	FILE *f;
-	ssize_t n;
+	struct strbuf path = STRBUF_INIT;
+	FILE *f = NULL;
 
-	if (dir) {
-		snprintf(path, sizeof(path), "%.*s/%s", PATH_MAX - 1, dir, name);
-		return fopen(path, "r");
-	}
-	snprintf(path, sizeof(path), "tests/data/%s", name);
-	if ((f = fopen(path, "r")))
-		return f;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	for (char *slash; (slash = strrchr(exe, '/')) && slash != exe;) {
-		*slash = '\0';
-		snprintf(path, sizeof(path), "%s/tests/data/%s", exe, name);
-		if ((f = fopen(path, "r")))
-			return f;
-	}
-	return NULL;
+	if (!datafile_dir(name, &path))
+		f = fopen(path.buf, "r");
+	strbuf_release(&path);
+	return f;
 }
 
 /* 1 and the next block in b, 0 at the end of the file. */

@@ -32,7 +32,7 @@ struct datafile {
 	char *path;
 };
 
-/* Find tests/data/SUB from the test binary's location (or $TEST_DATA). */
+/* Find tests/data/SUB (a directory or a file) from the test binary's location, or in $TEST_DATA. */
 static inline int datafile_dir(const char *sub, struct strbuf *out)
 {
 	char exe[PATH_MAX];
