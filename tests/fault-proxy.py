@@ -56,15 +56,16 @@ import argparse
 import http.client
 import os
 import re
-import signal
 import socket
 import ssl
 import struct
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+import testserver
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
               "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect"}
@@ -386,33 +387,6 @@ def make_handler(opts):
     return Handler
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, addr, handler, ctx):
-        self.tls = ctx
-        super().__init__(addr, handler)
-
-    def get_request(self):
-        sock, addr = self.socket.accept()
-        if self.tls:
-            sock = self.tls.wrap_socket(sock, server_side=True,
-                                        do_handshake_on_connect=False)
-        return sock, addr
-
-    def finish_request(self, request, client_address):
-        if isinstance(request, ssl.SSLSocket):
-            request.settimeout(120)
-            try:
-                request.do_handshake()
-            except (OSError, ssl.SSLError):
-                return
-        super().finish_request(request, client_address)
-
-    def handle_error(self, request, client_address):
-        pass
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--upstream", required=True, help="https://127.0.0.1:PORT")
@@ -436,24 +410,8 @@ def main():
     except ValueError as e:
         p.error("bad rules: %s" % e)
 
-    ctx = None
-    if opts.tls_cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
-    httpd = Server(("127.0.0.1", opts.port), make_handler(opts), ctx)
-    port = httpd.server_address[1]
-    if opts.port_file:
-        tmp = opts.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.rename(tmp, opts.port_file)
-    print("PORT %d" % port, flush=True)
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    try:
-        httpd.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    return 0
+    return testserver.serve(make_handler(opts), opts.port, opts.port_file, opts.tls_cert, opts.tls_key,
+                            handshake_timeout=120)
 
 
 if __name__ == "__main__":

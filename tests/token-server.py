@@ -45,15 +45,14 @@ import datetime
 import fnmatch
 import hashlib
 import json
-import os
-import signal
-import ssl
 import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+import testserver
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -300,36 +299,6 @@ def make_handler(ts):
     return Handler
 
 
-class Server(ThreadingHTTPServer):
-    """Threads per connection; the TLS handshake happens in the
-    connection's thread (on first read), so a slow client cannot stall
-    accept()."""
-    daemon_threads = True
-
-    def __init__(self, addr, handler, ctx):
-        self.tls = ctx
-        super().__init__(addr, handler)
-
-    def get_request(self):
-        sock, addr = self.socket.accept()
-        if self.tls:
-            sock = self.tls.wrap_socket(sock, server_side=True,
-                                        do_handshake_on_connect=False)
-        return sock, addr
-
-    def finish_request(self, request, client_address):
-        if isinstance(request, ssl.SSLSocket):
-            request.settimeout(30)
-            try:
-                request.do_handshake()
-            except (OSError, ssl.SSLError):
-                return
-        super().finish_request(request, client_address)
-
-    def handle_error(self, request, client_address):
-        pass
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--key", required=True, help="PEM private key (RSA) that signs tokens")
@@ -353,24 +322,8 @@ def main():
     if args.print_kid:
         print(ts.kid)
         return 0
-    ctx = None
-    if args.tls_cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.tls_cert, args.tls_key)
-    httpd = Server(("127.0.0.1", args.port), make_handler(ts), ctx)
-    port = httpd.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.rename(tmp, args.port_file)
-    print("PORT %d" % port, flush=True)
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    try:
-        httpd.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    return 0
+    return testserver.serve(make_handler(ts), args.port, args.port_file, args.tls_cert, args.tls_key,
+                            handshake_timeout=30)
 
 
 if __name__ == "__main__":
