@@ -4,29 +4,23 @@
  * hop_finish() reads curl's result and decides whether a redirect is to
  * be walked (here, not by curl, so the Authorization header never leaves
  * the host that asked for it).  The blocking path runs hops with
- * curl_easy_perform() on a cached transfer (one per thread); the multi
- * path adds the same handles to a CURLM and runs the same two functions
- * around them.
+ * curl_easy_perform() on one cached transfer; the multi path adds the
+ * same handles to a CURLM and runs the same two functions around them.
+ * The program calls this layer from one thread only.
  */
 #include "lib/common.h"
 #include "http.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <strings.h>
 #include <curl/curl.h>
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ready;
-
-static void curl_init_once(void)
-{
-	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
 
 static int http_global_init(void)
 {
-	pthread_once(&curl_once, curl_init_once);
+	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		curl_ready = 1;
 	if (!curl_ready)
 		return error("cannot initialise libcurl");
 	return 0;
@@ -489,10 +483,10 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 	return hop_setup(t);
 }
 
-/* The transfer of the blocking path (one per thread). */
-static __thread struct http_transfer *blocking;
+/* The transfer of the blocking path (one for the process). */
+static struct http_transfer *blocking;
 
-void http_thread_release(void)
+void http_release(void)
 {
 	http_transfer_free(blocking);
 	blocking = NULL;

@@ -21,7 +21,7 @@
  * the same return code http_request() would have given.  Both set up the
  * easy handle, walk redirects and read curl's result with the same
  * functions, so TLS, caps, timeouts and the Authorization rule are the
- * same on both.
+ * same on both.  Callers use this layer from one thread.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -108,8 +108,8 @@ int http_url_host(const char *url, struct strbuf *out);
  */
 double http_retry_after(const struct http_response *res);
 
-/* Free this thread's cached curl handle (worker threads call it before exiting). */
-void http_thread_release(void);
+/* Free the cached curl handle of the blocking path (http_request). */
+void http_release(void);
 
 /*
  * One request at a time in a curl multi: a struct http_transfer carries
