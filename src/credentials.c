@@ -7,7 +7,6 @@
 #include "credentials.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +32,6 @@ void credential_copy(const struct credential *src, struct credential *out)
 	out->source = src->source;
 }
 
-static pthread_mutex_t mask_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **masked;
 static size_t nr_masked, alloc_masked;
 
@@ -43,17 +41,14 @@ void credentials_mask(const char *secret)
 
 	if (!secret || !*secret || !ga || strcmp(ga, "true"))
 		return;
-	pthread_mutex_lock(&mask_lock);
 	for (size_t i = 0; i < nr_masked; i++)
 		if (!strcmp(masked[i], secret))
-			goto out;
+			return;
 	ALLOC_GROW(masked, nr_masked + 1, alloc_masked);
 	masked[nr_masked++] = xstrdup(secret);
 	fflush(stdout);
 	printf("::add-mask::%s\n", secret);
 	fflush(stdout);
-out:
-	pthread_mutex_unlock(&mask_lock);
 }
 
 /* "https://index.docker.io/v1/" -> "index.docker.io"; "ghcr.io" stays */

@@ -1,39 +1,29 @@
 /*
- * http.c: see http.h.  Each thread keeps one curl easy handle (reset
- * between requests, so its connection cache survives); redirects are
- * walked here so the Authorization header never leaves the host that
- * asked for it.
+ * http.c: see http.h.  A struct http_transfer is one request on one curl
+ * easy handle: hop_setup() configures the handle for the current URL,
+ * hop_finish() reads curl's result and decides whether a redirect is to
+ * be walked (here, not by curl, so the Authorization header never leaves
+ * the host that asked for it).  The blocking path runs hops with
+ * curl_easy_perform() on one cached transfer; the multi path adds the
+ * same handles to a CURLM and runs the same two functions around them.
+ * The program calls this layer from one thread only.
  */
 #include "lib/common.h"
 #include "http.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <strings.h>
 #include <curl/curl.h>
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ready;
-static __thread CURL *thread_handle;
-
-static void curl_init_once(void)
-{
-	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
 
 static int http_global_init(void)
 {
-	pthread_once(&curl_once, curl_init_once);
+	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		curl_ready = 1;
 	if (!curl_ready)
 		return error("cannot initialise libcurl");
 	return 0;
-}
-
-void http_thread_release(void)
-{
-	if (thread_handle)
-		curl_easy_cleanup(thread_handle);
-	thread_handle = NULL;
 }
 
 void http_response_release(struct http_response *r)
@@ -45,21 +35,28 @@ void http_response_release(struct http_response *r)
 	r->status = 0;
 }
 
-struct transfer {
-	const struct http_request *req;
-	struct http_response *out;
+struct http_transfer {
+	CURL *easy;		/* owned; kept across requests (reset between hops) */
+	void *data;		/* the caller's */
+	const struct http_request *req;	/* borrowed while a request runs */
+	struct http_response *out;	/* borrowed while a request runs */
+	/* the request: redirects walked so far */
+	struct strbuf url, host0;
+	int hops;
+	struct http_multi *multi;	/* the multi it is in, or NULL */
+	/* this hop */
+	struct curl_slist *headers;	/* owned, holds the Authorization line */
+	char errbuf[CURL_ERROR_SIZE];
 	size_t cap;
 	long status;		/* of the response being received */
 	int overflow;
 	int sink_failed;
-	/* request body */
-	const char *mem;
-	size_t mem_len, mem_off;
+	size_t mem_off;		/* request body sent from memory so far */
 };
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *data)
 {
-	struct transfer *t = data;
+	struct http_transfer *t = data;
 	size_t n = size * nmemb;
 
 	/* A new status line starts a new response (after 100 Continue). */
@@ -76,7 +73,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *data)
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 {
-	struct transfer *t = data;
+	struct http_transfer *t = data;
 	size_t n = size * nmemb;
 
 	if (t->req->sink && t->status >= 200 && t->status < 300) {
@@ -95,27 +92,30 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 
 static size_t on_read(char *buf, size_t size, size_t nitems, void *data)
 {
-	struct transfer *t = data;
+	struct http_transfer *t = data;
+	const struct http_request *req = t->req;
 	size_t want = size * nitems;
 
-	if (t->req->body_file) {
-		size_t got = fread(buf, 1, want, t->req->body_file);
+	if (req->body_file) {
+		size_t got = fread(buf, 1, want, req->body_file);
 
-		if (!got && ferror(t->req->body_file))
+		if (!got && ferror(req->body_file))
 			return CURL_READFUNC_ABORT;
 		return got;
 	}
-	if (want > t->mem_len - t->mem_off)
-		want = t->mem_len - t->mem_off;
-	memcpy(buf, t->mem + t->mem_off, want);
-	t->mem_off += want;
+	if (want > req->body_len - t->mem_off)
+		want = req->body_len - t->mem_off;
+	if (want) {
+		memcpy(buf, (const char *)req->body + t->mem_off, want);
+		t->mem_off += want;
+	}
 	return want;
 }
 
 static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct transfer *t = data;
+	struct http_transfer *t = data;
 
 	(void)dltotal;
 	(void)ultotal;
@@ -236,59 +236,112 @@ static int check_scheme(const char *url, int insecure, struct strbuf *host)
 	return ret;
 }
 
-static CURL *get_handle(void)
+struct http_transfer *http_transfer_new(void *data)
 {
-	if (!thread_handle)
-		thread_handle = curl_easy_init();
-	else
-		curl_easy_reset(thread_handle);
-	return thread_handle;
+	struct http_transfer *t = xcalloc(1, sizeof(*t));
+
+	t->data = data;
+	strbuf_init(&t->url, 0);
+	strbuf_init(&t->host0, 0);
+	return t;
 }
 
-/* One hop: no redirects followed. */
-static int perform(const struct http_request *req, const char *url, int send_auth,
-		   struct http_response *out)
+struct http_multi {
+	CURLM *multi;	/* owned */
+};
+
+static void multi_remove(struct http_multi *m, struct http_transfer *t)
 {
-	struct transfer t;
-	struct curl_slist *hl = NULL;
-	struct strbuf auth = STRBUF_INIT;
-	char errbuf[CURL_ERROR_SIZE] = "";
+	curl_multi_remove_handle(m->multi, t->easy);
+	t->multi = NULL;
+}
+
+void *http_transfer_data(const struct http_transfer *t)
+{
+	return t->data;
+}
+
+/* Drop what one hop holds: the header list (with the Authorization line). */
+static void hop_release(struct http_transfer *t)
+{
+	struct curl_slist *l;
+
+	for (l = t->headers; l; l = l->next)
+		if (!strncasecmp(l->data, "Authorization:", 14))
+			memset(l->data, 0, strlen(l->data));
+	curl_slist_free_all(t->headers);
+	t->headers = NULL;
+}
+
+void http_transfer_free(struct http_transfer *t)
+{
+	if (!t)
+		return;
+	if (t->multi)
+		multi_remove(t->multi, t);
+	hop_release(t);
+	if (t->easy)
+		curl_easy_cleanup(t->easy);
+	strbuf_release(&t->url);
+	strbuf_release(&t->host0);
+	free(t);
+}
+
+/*
+ * Configure t's handle for one hop to t->url: no redirects followed by
+ * curl, Authorization (and Basic userpwd) only when the hop stays on the
+ * host of the original URL.
+ */
+static int hop_setup(struct http_transfer *t)
+{
+	const struct http_request *req = t->req;
+	struct http_response *out = t->out;
+	struct strbuf host = STRBUF_INIT, auth = STRBUF_INIT;
 	const char *method = req->method ? req->method : "GET";
 	int has_body = req->body || req->body_file;
+	int send_auth, ret;
 	CURL *c;
-	CURLcode cc;
-	int ret = 0;
 
-	c = get_handle();
-	if (!c)
-		return error("cannot create a curl handle");
-	memset(&t, 0, sizeof(t));
-	t.req = req;
-	t.out = out;
-	t.cap = req->cap ? req->cap : HTTP_BODY_CAP_DEFAULT;
-	t.mem = req->body;
-	t.mem_len = req->body_len;
+	if ((ret = check_scheme(t->url.buf, req->insecure, &host)))
+		goto out;
+	send_auth = !strcasecmp(host.buf, t->host0.buf);
+	if (!t->easy)
+		t->easy = curl_easy_init();
+	else
+		curl_easy_reset(t->easy);
+	c = t->easy;
+	if (!c) {
+		ret = error("cannot create a curl handle");
+		goto out;
+	}
+	hop_release(t);
+	t->cap = req->cap ? req->cap : HTTP_BODY_CAP_DEFAULT;
+	t->status = 0;
+	t->overflow = t->sink_failed = 0;
+	t->mem_off = 0;
+	t->errbuf[0] = '\0';
 	strbuf_reset(&out->body);
 	strbuf_reset(&out->headers);
 	out->status = 0;
 	out->permanent = 0;
 
 	for (const char *const *h = req->headers; h && *h; h++)
-		hl = curl_slist_append(hl, *h);
+		t->headers = curl_slist_append(t->headers, *h);
 	if (send_auth && req->authorization) {
 		strbuf_addf(&auth, "Authorization: %s", req->authorization);
-		hl = curl_slist_append(hl, auth.buf);
+		t->headers = curl_slist_append(t->headers, auth.buf);
 	}
-	hl = curl_slist_append(hl, "Expect:");
+	t->headers = curl_slist_append(t->headers, "Expect:");
 
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(c, CURLOPT_URL, t->url.buf);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "publish-action");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
 	if (req->sink || req->body_file) {
 		if (req->timeout_s > 0)
@@ -314,7 +367,7 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 	}
 	if (req->progress) {
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
 	if (!strcmp(method, "HEAD")) {
@@ -327,7 +380,7 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 		}
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(c, CURLOPT_READDATA, &t);
+		curl_easy_setopt(c, CURLOPT_READDATA, t);
 		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
 				 (curl_off_t)(req->body_file ? req->body_file_size :
 					      (long long)req->body_len));
@@ -335,26 +388,47 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 	} else if (strcmp(method, "GET")) {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	}
+out:
+	if (auth.len)
+		memset(auth.buf, 0, auth.len);
+	strbuf_release(&auth);
+	strbuf_release(&host);
+	return ret;
+}
 
-	cc = curl_easy_perform(c);
+#define HOP_AGAIN 1	/* hop_finish: a redirect to follow, t->url is the next hop */
+
+/*
+ * Read the result cc of one hop.  0 when the request is over with a
+ * response (any status), HOP_AGAIN when a redirect is to be followed,
+ * negative when no response came (see http_request()).
+ */
+static int hop_finish(struct http_transfer *t, CURLcode cc)
+{
+	const struct http_request *req = t->req;
+	struct http_response *out = t->out;
+	struct strbuf loc = STRBUF_INIT, next = STRBUF_INIT, host = STRBUF_INIT;
+	int ret = 0;
+
+	hop_release(t);
 	if (cc != CURLE_OK) {
 		struct strbuf msg = STRBUF_INIT;
 
-		url_for_message(url, &msg);
+		url_for_message(t->url.buf, &msg);
 		strbuf_reset(&out->error);
 		out->permanent = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
 			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR ||
 			cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT;
-		if (t.sink_failed) {
+		if (t->sink_failed) {
 			ret = -1;
 		} else {
-			if (t.overflow)
+			if (t->overflow)
 				strbuf_addf(&out->error, "response from '%s' is larger than %zu bytes",
-					    msg.buf, t.cap);
+					    msg.buf, t->cap);
 			else
 				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
-					    errbuf[0] ? errbuf : curl_easy_strerror(cc));
-			if (cc == CURLE_SSL_CONNECT_ERROR && strstr(errbuf, "wrong version number")) {
+					    t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc));
+			if (cc == CURLE_SSL_CONNECT_ERROR && strstr(t->errbuf, "wrong version number")) {
 				/* TLS spoken to a plain http server: retrying cannot help */
 				out->permanent = 1;
 				strbuf_addstr(&out->error, " (plain http? allow it with --insecure-registry)");
@@ -364,58 +438,155 @@ static int perform(const struct http_request *req, const char *url, int send_aut
 		strbuf_release(&msg);
 		goto out;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &out->status);
+	if (!req->follow || out->status < 300 || out->status >= 400 ||
+	    out->status == 304 || http_header_get(&out->headers, "Location", &loc)) {
+		strbuf_reset(&out->url);
+		strbuf_addbuf(&out->url, &t->url);
+		goto out;
+	}
+	if (++t->hops > 5) {
+		ret = error_as(EXIT_REGISTRY, "too many redirects from '%s'", t->host0.buf);
+		goto out;
+	}
+	if (http_resolve_url(t->url.buf, loc.buf, &next) < 0) {
+		if (url_parts(t->url.buf, NULL, &host) < 0)
+			strbuf_addbuf(&host, &t->host0);
+		ret = error_as(EXIT_REGISTRY, "cannot follow redirect from '%s'", host.buf);
+		goto out;
+	}
+	strbuf_reset(&t->url);
+	strbuf_addbuf(&t->url, &next);
+	ret = HOP_AGAIN;
 out:
-	curl_slist_free_all(hl);
-	if (auth.len)
-		memset(auth.buf, 0, auth.len);
-	strbuf_release(&auth);
+	strbuf_release(&loc);
+	strbuf_release(&next);
+	strbuf_release(&host);
 	return ret;
 }
 
-int http_request(const struct http_request *req, struct http_response *out)
+/* Make t the carrier of req (answer into out) and set up its first hop. */
+static int transfer_begin(struct http_transfer *t, const struct http_request *req,
+			  struct http_response *out)
 {
-	struct strbuf url = STRBUF_INIT, host0 = STRBUF_INIT, host = STRBUF_INIT,
-		loc = STRBUF_INIT, next = STRBUF_INIT;
-	int hops = 0;
 	int ret;
 
 	if (http_global_init() < 0)
 		return -1;
-	strbuf_addstr(&url, req->url);
-	if ((ret = check_scheme(url.buf, req->insecure, &host0)))
-		goto out;
-	for (;;) {
-		int send_auth;
+	t->req = req;
+	t->out = out;
+	t->hops = 0;
+	strbuf_reset(&t->url);
+	strbuf_addstr(&t->url, req->url);
+	if ((ret = check_scheme(t->url.buf, req->insecure, &t->host0)))
+		return ret;
+	return hop_setup(t);
+}
 
-		if ((ret = check_scheme(url.buf, req->insecure, &host)))
-			goto out;
-		send_auth = !strcasecmp(host.buf, host0.buf);
-		if ((ret = perform(req, url.buf, send_auth, out)))
-			goto out;
-		if (!req->follow || out->status < 300 || out->status >= 400 ||
-		    out->status == 304 || http_header_get(&out->headers, "Location", &loc))
+/* The transfer of the blocking path (one for the process). */
+static struct http_transfer *blocking;
+
+void http_release(void)
+{
+	http_transfer_free(blocking);
+	blocking = NULL;
+}
+
+int http_request(const struct http_request *req, struct http_response *out)
+{
+	int ret;
+
+	if (!blocking)
+		blocking = http_transfer_new(NULL);
+	if ((ret = transfer_begin(blocking, req, out)))
+		return ret;
+	while ((ret = hop_finish(blocking, curl_easy_perform(blocking->easy))) == HOP_AGAIN)
+		if ((ret = hop_setup(blocking)))
 			break;
-		if (++hops > 5) {
-			ret = error_as(EXIT_REGISTRY, "too many redirects from '%s'", host0.buf);
-			goto out;
-		}
-		if (http_resolve_url(url.buf, loc.buf, &next) < 0) {
-			ret = error_as(EXIT_REGISTRY, "cannot follow redirect from '%s'", host.buf);
-			goto out;
-		}
-		strbuf_reset(&url);
-		strbuf_addbuf(&url, &next);
-	}
-	strbuf_reset(&out->url);
-	strbuf_addbuf(&out->url, &url);
-out:
-	strbuf_release(&url);
-	strbuf_release(&host0);
-	strbuf_release(&host);
-	strbuf_release(&loc);
-	strbuf_release(&next);
 	return ret;
+}
+struct http_multi *http_multi_new(void)
+{
+	struct http_multi *m;
+
+	if (http_global_init() < 0)
+		return NULL;
+	m = xcalloc(1, sizeof(*m));
+	m->multi = curl_multi_init();
+	if (!m->multi) {
+		free(m);
+		error("cannot create a curl multi handle");
+		return NULL;
+	}
+	return m;
+}
+
+void http_multi_free(struct http_multi *m)
+{
+	if (!m)
+		return;
+	curl_multi_cleanup(m->multi);
+	free(m);
+}
+
+static int multi_add(struct http_multi *m, struct http_transfer *t)
+{
+	CURLMcode mc = curl_multi_add_handle(m->multi, t->easy);
+
+	if (mc != CURLM_OK)
+		return error("cannot start a transfer to '%s': %s", t->host0.buf, curl_multi_strerror(mc));
+	t->multi = m;
+	return 0;
+}
+
+int http_multi_add(struct http_multi *m, struct http_transfer *t, const struct http_request *req,
+		   struct http_response *out)
+{
+	int ret;
+
+	if (t->multi)
+		return error_as(EXIT_INTERNAL, "a transfer was started twice");
+	if ((ret = transfer_begin(t, req, out)))
+		return ret;
+	return multi_add(m, t);
+}
+
+int http_multi_wait(struct http_multi *m, long timeout_ms)
+{
+	CURLMcode mc;
+	int running;
+
+	mc = curl_multi_perform(m->multi, &running);
+	if (mc == CURLM_OK)
+		mc = curl_multi_poll(m->multi, NULL, 0, timeout_ms > 0 ? (int)timeout_ms : 0, NULL);
+	if (mc == CURLM_OK)
+		mc = curl_multi_perform(m->multi, &running);
+	if (mc != CURLM_OK)
+		return error("transfers failed: %s", curl_multi_strerror(mc));
+	return 0;
+}
+
+struct http_transfer *http_multi_next_done(struct http_multi *m, int *rc)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(m->multi, &left))) {
+		struct http_transfer *t = NULL;
+		CURLcode cc = msg->data.result;
+		int ret;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		multi_remove(m, t);	/* msg is gone from here on */
+		ret = hop_finish(t, cc);
+		if (ret == HOP_AGAIN && !(ret = hop_setup(t)) && !(ret = multi_add(m, t)))
+			continue;	/* the next hop is under way */
+		*rc = ret;
+		return t;
+	}
+	return NULL;
 }
 
 int http_get(const char *url, const char *const *headers, size_t cap,

@@ -12,6 +12,16 @@
  * sent only to the host (and port) of the original URL, and dropped as soon
  * as a redirect leads to another host (ghcr.io sends blob downloads to a
  * CDN).  Request headers are never logged.
+ *
+ * Two ways to run a request, one code path underneath: http_request()
+ * blocks until the answer (manifests, token fetches, small GETs);
+ * http_multi_add() starts it inside a struct http_multi (one curl multi
+ * handle) next to others, http_multi_wait() moves data for all of them,
+ * and http_multi_next_done() hands back each one whose answer came, with
+ * the same return code http_request() would have given.  Both set up the
+ * easy handle, walk redirects and read curl's result with the same
+ * functions, so TLS, caps, timeouts and the Authorization rule are the
+ * same on both.  Callers use this layer from one thread.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -98,8 +108,43 @@ int http_url_host(const char *url, struct strbuf *out);
  */
 double http_retry_after(const struct http_response *res);
 
-/* Free this thread's cached curl handle (worker threads call it before exiting). */
-void http_thread_release(void);
+/* Free the cached curl handle of the blocking path (http_request). */
+void http_release(void);
+
+/*
+ * One request at a time in a curl multi: a struct http_transfer carries
+ * requests one after another on its own curl handle (connections are
+ * shared through the multi); data is the caller's, for finding its own
+ * state again.  The caller frees it with http_transfer_free (which takes
+ * it out of its multi if a request is still running).
+ */
+struct http_transfer;
+struct http_transfer *http_transfer_new(void *data);
+void http_transfer_free(struct http_transfer *t);
+void *http_transfer_data(const struct http_transfer *t);
+
+/* A curl multi handle; NULL (error printed) when curl cannot make one.  Free the transfers first. */
+struct http_multi;
+struct http_multi *http_multi_new(void);
+void http_multi_free(struct http_multi *m);
+
+/*
+ * Start req on t inside m (t must not be running one).  req, everything
+ * it points to, and out stay the caller's and must live until t comes
+ * back from http_multi_next_done.  Negative (error printed) when the
+ * request cannot start (refused scheme, as http_request).
+ */
+int http_multi_add(struct http_multi *m, struct http_transfer *t, const struct http_request *req,
+		   struct http_response *out);
+
+/* Move data of every running transfer, waiting up to timeout_ms for some; negative on a curl failure. */
+int http_multi_wait(struct http_multi *m, long timeout_ms);
+
+/*
+ * A transfer whose request is over (redirects followed), with in *rc what
+ * http_request() would have returned for it; NULL when there is none (yet).
+ */
+struct http_transfer *http_multi_next_done(struct http_multi *m, int *rc);
 
 /* URL-escape s onto out. */
 void http_escape(const char *s, struct strbuf *out);

@@ -2,18 +2,23 @@
  * registry.c: see registry.h.
  *
  * Layers of this file, bottom up:
- *   call_do()      one registry request: auth (token per registry+scope,
- *                  refresh and replay once on 401), retries with backoff
+ *   call_*()       one registry request: auth (token per registry+scope,
+ *                  refresh and replay once on 401), retries with backoff;
+ *                  call_start/call_next/call_reauth are the policy, run
+ *                  blocking by call_do() or by a blob conversation
  *   explain()      turns a final non-2xx answer into one clear error line
  *   manifests      GET with the Accept list, PUT exact bytes
- *   blobs          GET to a file (verified), HEAD/POST/mount/PUT upload
- *   plans          what a push or copy must send: blob jobs run by a pool
- *                  of worker threads, then manifests, then tags
+ *   blobs          GET to a file (verified); uploads as conversations
+ *                  (HEAD, [GET from the source], POST/mount, PUT), each a
+ *                  small state machine, opts.jobs of them at once in one
+ *                  curl multi (run_jobs)
+ *   plans          what a push or copy must send: blob jobs, then
+ *                  manifests, then tags
  *
- * Threads: each worker has its own curl handle (http.c keeps one per
- * thread); the client's shared state (hosts, token cache, progress) is
- * behind mutexes.  Errors are printed by whoever meets them; a job keeps
- * only its return code.
+ * One thread: manifests and tokens go through blocking requests, blobs
+ * through the multi loop; nothing is shared between threads, so nothing
+ * is locked.  Errors are printed by whoever meets them; a job keeps only
+ * its return code.
  */
 #include "lib/common.h"
 #include "registry.h"
@@ -22,7 +27,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,10 +48,8 @@ struct registry_client {
 	struct registry_options opts;
 	struct credential explicit_cred;
 	struct auth_cache *tokens;
-	pthread_mutex_t lock;		/* hosts */
 	struct host_state *hosts;
 	size_t nr_hosts, alloc_hosts;
-	pthread_mutex_t progress_lock;
 	int tty;
 	double last_progress;
 };
@@ -147,8 +149,6 @@ struct registry_client *registry_client_new(const struct registry_options *opts)
 	if (c->opts.max_retry_seconds <= 0)
 		c->opts.max_retry_seconds = 120;
 	c->tokens = auth_cache_new();
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_mutex_init(&c->progress_lock, NULL);
 	c->tty = isatty(2) && !c->opts.quiet;
 	return c;
 }
@@ -165,13 +165,11 @@ void registry_client_free(struct registry_client *c)
 	free(c->hosts);
 	credential_release(&c->explicit_cred);
 	auth_cache_free(c->tokens);
-	pthread_mutex_destroy(&c->lock);
-	pthread_mutex_destroy(&c->progress_lock);
-	http_thread_release();
+	http_release();
 	free(c);
 }
 
-/* The host state for registry (created on first use); call with c->lock held. */
+/* The host state for registry (created on first use). */
 static struct host_state *host_get(struct registry_client *c, const char *registry)
 {
 	for (size_t i = 0; i < c->nr_hosts; i++)
@@ -204,7 +202,6 @@ static int host_credential(struct registry_client *c, const char *registry, stru
 	struct host_state *h;
 	int ret = 0;
 
-	pthread_mutex_lock(&c->lock);
 	h = host_get(c, registry);
 	if (!h->cred_loaded) {
 		ret = credentials_lookup(registry, explicit_cred_applies(c, registry) ? &c->explicit_cred : NULL,
@@ -214,7 +211,6 @@ static int host_credential(struct registry_client *c, const char *registry, stru
 	}
 	if (!ret)
 		credential_copy(&h->cred, out);
-	pthread_mutex_unlock(&c->lock);
 	return ret;
 }
 
@@ -229,6 +225,11 @@ struct call {
 	/* called before each retry of a request whose sink already got data */
 	void (*rewind)(void *data);
 	void *rewind_data;
+	/* across the tries of the request (call_start to call_release) */
+	struct strbuf authz;		/* the Authorization value (secret), empty: none */
+	double start;
+	int tries;
+	int replayed;			/* after a 401, with a fresh token */
 };
 
 static void cache_key(const struct call *k, struct strbuf *out)
@@ -257,14 +258,12 @@ static int authorize(struct registry_client *c, struct call *k, int force, struc
 		auth_cache_drop(c->tokens, key.buf);
 	else if (!auth_cache_get(c->tokens, key.buf, out))
 		goto out;
-	pthread_mutex_lock(&c->lock);
 	h = host_get(c, k->ref->registry);
 	if (h->challenge.scheme != AUTH_NONE) {
 		ch.scheme = h->challenge.scheme;
 		ch.realm = h->challenge.realm ? xstrdup(h->challenge.realm) : NULL;
 		ch.service = h->challenge.service ? xstrdup(h->challenge.service) : NULL;
 	}
-	pthread_mutex_unlock(&c->lock);
 	if (ch.scheme == AUTH_NONE)
 		goto out;	/* no challenge yet: try without */
 	if ((ret = host_credential(c, k->ref->registry, &cred)))
@@ -301,12 +300,10 @@ static void remember_challenge(struct registry_client *c, const char *registry,
 		goto out;
 	if (auth_challenge_parse(v.buf, &ch) < 0)
 		goto out;
-	pthread_mutex_lock(&c->lock);
 	h = host_get(c, registry);
 	auth_challenge_release(&h->challenge);
 	h->challenge = ch;
 	memset(&ch, 0, sizeof(ch));
-	pthread_mutex_unlock(&c->lock);
 out:
 	auth_challenge_release(&ch);
 	strbuf_release(&v);
@@ -318,75 +315,144 @@ static int retryable_status(long status)
 }
 
 /*
- * Perform k.  0 when a final answer came (any status, in res), negative
- * when none did after the retries.  401 refreshes auth and replays once.
+ * A request's life, shared by the blocking call_do() and the blob
+ * conversations in the multi (run_jobs): call_start() gets the
+ * Authorization; after each try call_next() says what comes next: the
+ * final answer (or failure), a retry after a wait, or a fresh token
+ * (call_reauth()) and one replay.  call_release() wipes the token.
+ */
+enum call_next { CALL_DONE, CALL_RETRY, CALL_REAUTH };
+
+static int call_start(struct registry_client *c, struct call *k)
+{
+	int ret;
+
+	k->req.quiet = 1;
+	k->start = now_s();
+	k->tries = 0;
+	k->replayed = 0;
+	if ((ret = authorize(c, k, 0, &k->authz)))
+		return ret;
+	k->req.authorization = k->authz.len ? k->authz.buf : NULL;
+	return 0;
+}
+
+static void call_release(struct call *k)
+{
+	if (k->authz.len)
+		memset(k->authz.buf, 0, k->authz.len);
+	strbuf_release(&k->authz);
+	k->req.authorization = NULL;
+}
+
+/*
+ * A try of k ended with rc (what http_request() returned) and res.
+ * CALL_DONE: *ret is 0 when res is the final answer (any status), negative
+ * when none came (error printed).  CALL_RETRY: try again after *wait
+ * seconds (warning printed) and call_rewind().  CALL_REAUTH: a 401; see
+ * call_reauth().
+ */
+static enum call_next call_next(struct registry_client *c, struct call *k, int rc,
+				const struct http_response *res, double *wait, int *ret)
+{
+	double w;
+
+	k->tries++;
+	*ret = 0;
+	if (!rc && res->status == 401 && !k->replayed) {
+		remember_challenge(c, k->ref->registry, &res->headers);
+		k->replayed = 1;
+		return CALL_REAUTH;
+	}
+	if (rc == -1) {
+		*ret = -1;	/* the sink failed and said why */
+		return CALL_DONE;
+	}
+	if (!rc && !retryable_status(res->status))
+		return CALL_DONE;
+	w = 0.5;
+	for (int i = 1; i < k->tries && w < 15; i++)
+		w *= 2;
+	if (w > 15)
+		w = 15;
+	w *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
+	if (!rc && http_retry_after(res) >= 0)
+		w = http_retry_after(res) > 60 ? 60 : http_retry_after(res);
+	if (rc && res->permanent) {
+		*ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
+		return CALL_DONE;
+	}
+	if (k->tries >= c->opts.max_tries || now_s() - k->start + w > c->opts.max_retry_seconds) {
+		if (rc)
+			*ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)", res->error.buf, k->tries);
+		return CALL_DONE;	/* with an answer: the caller explains the status */
+	}
+	if (rc)
+		warning("%s; retrying in %.1f s (try %d of %d)", res->error.buf, w, k->tries + 1,
+			c->opts.max_tries);
+	else
+		warning("'%s' answered HTTP %ld to %s; retrying in %.1f s (try %d of %d)",
+			k->ref->registry, res->status, k->req.method ? k->req.method : "GET",
+			w, k->tries + 1, c->opts.max_tries);
+	*wait = w;
+	return CALL_RETRY;
+}
+
+static void call_rewind(struct call *k)
+{
+	if (k->rewind)
+		k->rewind(k->rewind_data);
+}
+
+/*
+ * After CALL_REAUTH: a fresh token.  0: replay k with it; 1: there is none
+ * to be had, the 401 in hand is the final answer; negative on error.
+ */
+static int call_reauth(struct registry_client *c, struct call *k)
+{
+	int ret;
+
+	if ((ret = authorize(c, k, 1, &k->authz)))
+		return ret;
+	k->req.authorization = k->authz.len ? k->authz.buf : NULL;
+	if (!k->authz.len)
+		return 1;
+	call_rewind(k);
+	return 0;
+}
+
+/*
+ * Perform k, blocking.  0 when a final answer came (any status, in res),
+ * negative when none did after the retries.
  */
 static int call_do(struct registry_client *c, struct call *k, struct http_response *res)
 {
-	struct strbuf authz = STRBUF_INIT;
-	double start = now_s();
-	int tries = 0, replayed = 0, ret;
+	double wait = 0;
+	int ret;
 
-	k->req.quiet = 1;
-	if ((ret = authorize(c, k, 0, &authz)))
+	if ((ret = call_start(c, k)))
 		goto out;
 	for (;;) {
-		double wait;
+		int rc = http_request(&k->req, res);
 
-		k->req.authorization = authz.len ? authz.buf : NULL;
-		tries++;
-		ret = http_request(&k->req, res);
-		if (!ret && res->status == 401 && !replayed) {
-			remember_challenge(c, k->ref->registry, &res->headers);
-			replayed = 1;
-			if ((ret = authorize(c, k, 1, &authz)))
-				goto out;
-			if (authz.len) {
-				if (k->rewind)
-					k->rewind(k->rewind_data);
-				continue;
-			}
-			break;
-		}
-		if (ret == -1)
-			goto out;	/* the sink failed and said why */
-		if (!ret && !retryable_status(res->status))
-			break;
-		wait = 0.5;
-		for (int i = 1; i < tries && wait < 15; i++)
-			wait *= 2;
-		if (wait > 15)
-			wait = 15;
-		wait *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
-		if (!ret && http_retry_after(res) >= 0)
-			wait = http_retry_after(res) > 60 ? 60 : http_retry_after(res);
-		if (ret && res->permanent) {
-			ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
+		switch (call_next(c, k, rc, res, &wait, &ret)) {
+		case CALL_DONE:
 			goto out;
-		}
-		if (tries >= c->opts.max_tries || now_s() - start + wait > c->opts.max_retry_seconds) {
-			if (ret) {
-				ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)", res->error.buf, tries);
+		case CALL_REAUTH:
+			if ((ret = call_reauth(c, k))) {
+				if (ret > 0)
+					ret = 0;
 				goto out;
 			}
-			break;	/* the caller explains the status */
+			break;
+		case CALL_RETRY:
+			sleep_s(wait);
+			call_rewind(k);
+			break;
 		}
-		if (ret)
-			warning("%s; retrying in %.1f s (try %d of %d)", res->error.buf, wait, tries + 1,
-				c->opts.max_tries);
-		else
-			warning("'%s' answered HTTP %ld to %s; retrying in %.1f s (try %d of %d)",
-				k->ref->registry, res->status, k->req.method ? k->req.method : "GET",
-				wait, tries + 1, c->opts.max_tries);
-		sleep_s(wait);
-		if (k->rewind)
-			k->rewind(k->rewind_data);
 	}
-	ret = 0;
 out:
-	if (authz.len)
-		memset(authz.buf, 0, authz.len);
-	strbuf_release(&authz);
+	call_release(k);
 	return ret;
 }
 
@@ -460,6 +526,7 @@ static void call_init(struct call *k, const struct reference *ref, const char *m
 		      const char *url, int push)
 {
 	memset(k, 0, sizeof(*k));
+	strbuf_init(&k->authz, 0);
 	k->ref = ref;
 	snprintf(k->scope_buf, sizeof(k->scope_buf), "repository:%s:%s", ref->repository,
 		 push ? "pull,push" : "pull");
@@ -733,59 +800,79 @@ static void file_sink_rewind(void *data)
 	}
 }
 
-int registry_get_blob(struct registry_client *c, const struct reference *ref,
-		      const char *digest, long long size, FILE *fp)
+/* Set up k (on url) to GET blob digest of ref into sink (digest started here). */
+static int get_blob_call(struct registry_client *c, const struct reference *ref, const char *digest,
+			 struct file_sink *sink, FILE *fp, struct strbuf *url, struct call *k)
 {
-	struct strbuf url = STRBUF_INIT, name = STRBUF_INIT;
-	struct http_response res = HTTP_RESPONSE_INIT;
-	struct file_sink sink;
-	char got[DIGEST_HEX_LEN + 1];
-	struct call k;
-	int ret;
+	if (digest_init(&sink->d) < 0)
+		return -1;
+	sink->fp = fp;
+	strbuf_reset(url);
+	api_base(c, ref, url);
+	strbuf_addf(url, "%s/blobs/%s", ref->repository, digest);
+	call_init(k, ref, "GET", url->buf, 0);
+	k->req.sink = file_sink_write;
+	k->req.sink_data = sink;
+	k->rewind = file_sink_rewind;
+	k->rewind_data = sink;
+	return 0;
+}
+
+/* Judge the final answer to that GET: status, size, digest.  Ends sink's digest. */
+static int get_blob_result(struct registry_client *c, const struct reference *ref, const char *digest,
+			   long long size, struct file_sink *sink, const struct http_response *res)
+{
+	struct strbuf name = STRBUF_INIT;
+	char got[DIGEST_HEX_LEN + 1] = "";
+	int ret = 0;
 
 	reference_format_name(ref, &name);
-	if (digest_init(&sink.d) < 0)
-		return -1;
-	sink.fp = fp;
-	api_base(c, ref, &url);
-	strbuf_addf(&url, "%s/blobs/%s", ref->repository, digest);
-	call_init(&k, ref, "GET", url.buf, 0);
-	k.req.sink = file_sink_write;
-	k.req.sink_data = &sink;
-	k.rewind = file_sink_rewind;
-	k.rewind_data = &sink;
-	if ((ret = call_do(c, &k, &res))) {
-		digest_release(&sink.d);
-		goto out;
-	}
-	if (res.status != 200) {
-		digest_release(&sink.d);
-		if (res.status == 404)
+	if (res->status != 200) {
+		if (res->status == 404)
 			ret = error_as(EXIT_NOT_FOUND, "blob %s not found in '%s'", digest, name.buf);
 		else
-			ret = explain(c, ref, "download from", "GET blob", &res);
+			ret = explain(c, ref, "download from", "GET blob", res);
 		goto out;
 	}
-	if (fflush(fp) != 0) {
-		digest_release(&sink.d);
+	if (fflush(sink->fp) != 0) {
 		ret = error("cannot write blob %s: %s", digest, strerror(errno));
 		goto out;
 	}
-	if (size >= 0 && (long long)sink.d.size != size) {
-		digest_release(&sink.d);
+	if (size >= 0 && (long long)sink->d.size != size) {
 		ret = error_as(EXIT_REGISTRY, "blob %s from '%s' is %llu bytes, not %lld", digest, name.buf,
-			       sink.d.size, size);
+			       sink->d.size, size);
 		goto out;
 	}
-	if (digest_final(&sink.d, got) < 0 || strcmp(got, digest)) {
+	if (digest_final(&sink->d, got) < 0 || strcmp(got, digest)) {
 		ret = error_as(EXIT_REGISTRY, "blob from '%s' does not match its digest %s (got %s)",
 			       name.buf, digest, got);
 		goto out;
 	}
 out:
+	digest_release(&sink->d);
+	strbuf_release(&name);
+	return ret;
+}
+
+int registry_get_blob(struct registry_client *c, const struct reference *ref,
+		      const char *digest, long long size, FILE *fp)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	struct file_sink sink;
+	struct call k;
+	int ret;
+
+	if ((ret = get_blob_call(c, ref, digest, &sink, fp, &url, &k)))
+		goto out;
+	if ((ret = call_do(c, &k, &res))) {
+		digest_release(&sink.d);
+		goto out;
+	}
+	ret = get_blob_result(c, ref, digest, size, &sink, &res);
+out:
 	http_response_release(&res);
 	strbuf_release(&url);
-	strbuf_release(&name);
 	return ret;
 }
 
@@ -897,7 +984,28 @@ out:
 	return ret;
 }
 
-/* ---- blobs: upload ---------------------------------------------------------- */
+/* ---- blobs: upload, several at once ----------------------------------------- */
+
+/*
+ * Each blob job is one conversation with its destination registry, a
+ * small state machine with at most one request in flight; run_jobs()
+ * keeps up to opts.jobs of them going in one curl multi, on one thread:
+ *
+ *   CHECK   HEAD the blob: there -> DONE ("exists")
+ *   FETCH   GET it from the source registry into a spool file, verified
+ *           (a blob the layout lacks, when it is not mounted)
+ *   START   POST an upload, with mount=&from= when the source is another
+ *           repository of the same registry: 201 -> DONE ("mounted"); a
+ *           refused mount -> [FETCH] START again without it
+ *   UPLOAD  PUT the whole body ?digest= -> DONE ("pushed");
+ *           BLOB_UPLOAD_UNKNOWN -> START again (3 times at most)
+ *
+ * Each request goes through call_start/call_next like a blocking one:
+ * between its tries the conversation waits for its retry timer (wake)
+ * while the others go on.  A token it needs (a scope's first use, or a
+ * 401) is fetched on the spot with a blocking request, which pauses the
+ * other transfers for that one exchange.
+ */
 
 struct blob_job {
 	struct descriptor desc;		/* media_type borrowed */
@@ -923,7 +1031,6 @@ static void on_progress(void *data, long long now)
 
 	if (!c->tty)
 		return;
-	pthread_mutex_lock(&c->progress_lock);
 	if (t - c->last_progress >= 0.2) {
 		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 		double el = t - p->start;
@@ -937,7 +1044,6 @@ static void on_progress(void *data, long long now)
 		strbuf_release(&a);
 		strbuf_release(&b);
 	}
-	pthread_mutex_unlock(&c->progress_lock);
 }
 
 static void report_blob(struct registry_client *c, const struct blob_job *j)
@@ -948,334 +1054,481 @@ static void report_blob(struct registry_client *c, const struct blob_job *j)
 	if (c->opts.quiet)
 		return;
 	strbuf_humanise_bytes(&sz, j->stat.size);
-	pthread_mutex_lock(&c->progress_lock);
 	if (c->tty)
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr, "%-7s %s %s/%s %s %.1fs\n", words[j->stat.outcome], j->desc.digest,
 		j->dst->registry, j->dst->repository, sz.buf, j->stat.seconds);
 	fflush(stderr);
-	pthread_mutex_unlock(&c->progress_lock);
 	strbuf_release(&sz);
 }
 
-/* HEAD: 1 if the blob is there, 0 if not, negative on error */
-static int blob_exists(struct registry_client *c, const struct reference *dst, const char *digest)
-{
-	struct strbuf url = STRBUF_INIT;
-	struct http_response res = HTTP_RESPONSE_INIT;
-	struct call k;
-	int ret;
-
-	api_base(c, dst, &url);
-	strbuf_addf(&url, "%s/blobs/%s", dst->repository, digest);
-	call_init(&k, dst, "HEAD", url.buf, 1);
-	ret = call_do(c, &k, &res);
-	if (!ret) {
-		if (res.status == 200)
-			ret = 1;
-		else if (res.status == 404)
-			ret = 0;
-		else
-			ret = explain(c, dst, "push to", "HEAD blob", &res);
-	}
-	http_response_release(&res);
-	strbuf_release(&url);
-	return ret;
-}
+#define START_MOUNTED 1
+#define START_REFUSED 2
 
 /*
- * POST an upload (with mount from src when given).  1 when mounted, 0
- * with the upload URL in location, negative on error.
+ * The answer to POST post_url (a mount from mount_from when not NULL):
+ * START_MOUNTED, START_REFUSED (a refused or failed mount: upload
+ * instead), 0 with the upload URL in location, negative on error.
  */
-static int upload_start(struct registry_client *c, const struct reference *dst,
-			const char *digest, const struct reference *mount_from,
-			struct strbuf *location)
+static int upload_start_result(struct registry_client *c, const struct blob_job *j,
+			       const struct reference *mount_from, const char *post_url,
+			       const struct http_response *res, struct strbuf *location)
 {
-	struct strbuf url = STRBUF_INIT, loc = STRBUF_INIT, from_scope = STRBUF_INIT;
-	struct http_response res = HTTP_RESPONSE_INIT;
-	struct call k;
-	int ret;
+	struct strbuf loc = STRBUF_INIT;
+	int ret = 0;
 
-	api_base(c, dst, &url);
-	strbuf_addf(&url, "%s/blobs/uploads/", dst->repository);
-	if (mount_from) {
-		strbuf_addf(&url, "?mount=%s&from=", digest);
-		http_escape(mount_from->repository, &url);
-	}
-	call_init(&k, dst, "POST", url.buf, 1);
-	if (mount_from) {
-		strbuf_addf(&from_scope, "repository:%s:pull", mount_from->repository);
-		k.scopes[1] = from_scope.buf;
-		k.nr_scopes = 2;
-	}
-	if ((ret = call_do(c, &k, &res)))
-		goto out;
-	if (res.status == 201 && mount_from) {
-		ret = 1;
-		goto out;
-	}
-	if (mount_from && res.status != 202) {
+	if (res->status == 201 && mount_from)
+		return START_MOUNTED;
+	if (mount_from && res->status != 202) {
 		/*
-		 * A refused or failed mount is not fatal: upload the blob
-		 * instead.  401/403 quietly: the plain POST says whether the
-		 * refusal was about the destination.
+		 * 401/403 quietly: the plain POST says whether the refusal
+		 * was about the destination.
 		 */
-		if (res.status != 401 && res.status != 403)
+		if (res->status != 401 && res->status != 403)
 			warning("'%s' did not mount %s from '%s' (HTTP %ld); uploading it instead",
-				dst->registry, digest, mount_from->repository, res.status);
-		ret = upload_start(c, dst, digest, NULL, location);
+				j->dst->registry, j->desc.digest, mount_from->repository, res->status);
+		return START_REFUSED;
+	}
+	if (res->status != 202 && res->status != 201)
+		return explain(c, j->dst, "push to", "POST blob upload", res);
+	if (http_header_get(&res->headers, "Location", &loc) < 0 || !loc.len) {
+		ret = error_as(EXIT_REGISTRY, "'%s' started an upload without a Location", j->dst->registry);
 		goto out;
 	}
-	if (res.status != 202 && res.status != 201) {
-		ret = explain(c, dst, "push to", "POST blob upload", &res);
-		goto out;
-	}
-	if (http_header_get(&res.headers, "Location", &loc) < 0 || !loc.len) {
-		ret = error_as(EXIT_REGISTRY, "'%s' started an upload without a Location", dst->registry);
-		goto out;
-	}
-	if (http_resolve_url(url.buf, loc.buf, location) < 0) {
-		ret = error_as(EXIT_REGISTRY, "'%s' gave an upload Location that is not a URL", dst->registry);
-		goto out;
-	}
-	ret = 0;
+	strbuf_reset(location);
+	if (http_resolve_url(post_url, loc.buf, location) < 0)
+		ret = error_as(EXIT_REGISTRY, "'%s' gave an upload Location that is not a URL", j->dst->registry);
 out:
-	http_response_release(&res);
-	strbuf_release(&url);
 	strbuf_release(&loc);
-	strbuf_release(&from_scope);
 	return ret;
 }
 
 #define UPLOAD_UNKNOWN 1
 
-/* PUT the whole body at location?digest=.  0 ok, UPLOAD_UNKNOWN to restart, negative on error. */
-static int upload_put(struct registry_client *c, struct blob_job *j, const char *location,
-		      FILE *fp, long long size, struct progress *prog)
+/* The answer to the PUT ?digest=: 0 stored, UPLOAD_UNKNOWN to restart, negative on error. */
+static int upload_put_result(struct registry_client *c, const struct blob_job *j,
+			     const struct http_response *res)
 {
-	struct strbuf url = STRBUF_INIT, code = STRBUF_INIT, msg = STRBUF_INIT, dcd = STRBUF_INIT;
-	struct http_response res = HTTP_RESPONSE_INIT;
-	const char *headers[] = { "Content-Type: application/octet-stream", NULL };
-	struct call k;
-	int ret;
+	struct strbuf code = STRBUF_INIT, msg = STRBUF_INIT, dcd = STRBUF_INIT;
+	int ret = 0;
 
-	strbuf_addf(&url, "%s%cdigest=", location, strchr(location, '?') ? '&' : '?');
-	http_escape(j->desc.digest, &url);
-	call_init(&k, j->dst, "PUT", url.buf, 1);
-	k.req.headers = headers;
-	k.req.body_file = fp;
-	k.req.body_file_size = size;
-	k.req.progress = on_progress;
-	k.req.progress_data = prog;
-	if ((ret = call_do(c, &k, &res)))
-		goto out;
-	if (res.status == 201 || res.status == 204) {
-		if (!http_header_get(&res.headers, "Docker-Content-Digest", &dcd) &&
+	if (res->status == 201 || res->status == 204) {
+		if (!http_header_get(&res->headers, "Docker-Content-Digest", &dcd) &&
 		    !strncmp(dcd.buf, "sha256:", 7) && strcmp(dcd.buf, j->desc.digest))
 			ret = error_as(EXIT_REGISTRY, "'%s' stored blob %s as %s", j->dst->registry,
 				       j->desc.digest, dcd.buf);
 		goto out;
 	}
-	error_body(&res, &code, &msg);
-	if (res.status == 404 && (!strcmp(code.buf, "BLOB_UPLOAD_UNKNOWN") || !code.len)) {
+	error_body(res, &code, &msg);
+	if (res->status == 404 && (!strcmp(code.buf, "BLOB_UPLOAD_UNKNOWN") || !code.len)) {
 		ret = UPLOAD_UNKNOWN;
 		goto out;
 	}
-	if (res.status == 400 && !strcmp(code.buf, "DIGEST_INVALID")) {
+	if (res->status == 400 && !strcmp(code.buf, "DIGEST_INVALID")) {
 		ret = error_as(EXIT_REGISTRY, "'%s' refused blob %s: its content does not match the digest",
 			       j->dst->registry, j->desc.digest);
 		goto out;
 	}
-	ret = explain(c, j->dst, "push to", "PUT blob", &res);
+	ret = explain(c, j->dst, "push to", "PUT blob", res);
 out:
-	http_response_release(&res);
-	strbuf_release(&url);
 	strbuf_release(&code);
 	strbuf_release(&msg);
 	strbuf_release(&dcd);
 	return ret;
 }
 
-/* A FILE for the blob's bytes: the layout file, or the source downloaded to a temporary file. */
-static int blob_open(struct registry_client *c, struct blob_job *j, FILE **out)
+/* The layout's file of j, its size checked, into *out. */
+static int blob_open_local(const struct blob_job *j, FILE **out)
 {
-	FILE *fp;
-	int ret;
+	struct stat st;
+	FILE *fp = fopen(j->local_path, "rb");
 
-	if (j->local_path) {
-		struct stat st;
-
-		fp = fopen(j->local_path, "rb");
-		if (!fp)
-			return error_as(EXIT_CONTEXT, "cannot open blob '%s': %s", j->local_path, strerror(errno));
-		if (fstat(fileno(fp), &st) == 0 && (long long)st.st_size != j->desc.size) {
-			fclose(fp);
-			return error_as(EXIT_CONTEXT, "blob '%s' is %lld bytes, the manifest says %lld",
-					j->local_path, (long long)st.st_size, j->desc.size);
-		}
-		*out = fp;
-		return 0;
-	}
-	if (!j->src)
-		return error_as(EXIT_INTERNAL, "blob %s has no source", j->desc.digest);
-	{
-		const char *dir = getenv("TMPDIR");
-		struct strbuf path = STRBUF_INIT;
-		int fd;
-
-		strbuf_addf(&path, "%s/publish-blob.XXXXXX", dir && *dir ? dir : "/tmp");
-		fd = mkstemp(path.buf);
-		if (fd < 0) {
-			ret = error("cannot create a temporary file in '%s': %s", dir && *dir ? dir : "/tmp",
-				    strerror(errno));
-			strbuf_release(&path);
-			return ret;
-		}
-		unlink(path.buf);
-		strbuf_release(&path);
-		fp = fdopen(fd, "w+b");
-		if (!fp) {
-			close(fd);
-			return error("cannot open a temporary file: %s", strerror(errno));
-		}
-	}
-	if ((ret = registry_get_blob(c, j->src, j->desc.digest, j->desc.size, fp))) {
+	if (!fp)
+		return error_as(EXIT_CONTEXT, "cannot open blob '%s': %s", j->local_path, strerror(errno));
+	if (fstat(fileno(fp), &st) == 0 && (long long)st.st_size != j->desc.size) {
 		fclose(fp);
-		return ret;
+		return error_as(EXIT_CONTEXT, "blob '%s' is %lld bytes, the manifest says %lld",
+				j->local_path, (long long)st.st_size, j->desc.size);
 	}
 	*out = fp;
 	return 0;
 }
 
-static int blob_push(struct registry_client *c, struct blob_job *j)
+/* An anonymous temporary file (already unlinked) in $TMPDIR, into *out. */
+static int spool_open(FILE **out)
 {
-	struct strbuf location = STRBUF_INIT;
-	struct progress prog = { c, j, now_s() };
-	FILE *fp = NULL;
-	int mount = j->src && !j->local_path && !strcmp(j->src->registry, j->dst->registry) &&
-		!same_repo(j->src, j->dst);
-	int ret, restarts = 0;
+	const char *dir = getenv("TMPDIR");
+	struct strbuf path = STRBUF_INIT;
+	FILE *fp;
+	int fd, ret = 0;
 
-	snprintf(j->stat.digest, sizeof(j->stat.digest), "%s", j->desc.digest);
-	j->stat.size = j->desc.size;
-	ret = blob_exists(c, j->dst, j->desc.digest);
-	if (ret < 0)
-		goto out;
-	if (ret == 1) {
-		j->stat.outcome = BLOB_EXISTED;
-		ret = 0;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	strbuf_addf(&path, "%s/publish-blob.XXXXXX", dir);
+	fd = mkstemp(path.buf);
+	if (fd < 0) {
+		ret = error("cannot create a temporary file in '%s': %s", dir, strerror(errno));
 		goto out;
 	}
-	for (;;) {
-		ret = upload_start(c, j->dst, j->desc.digest, mount ? j->src : NULL, &location);
-		if (ret < 0)
-			goto out;
-		if (ret == 1) {
-			j->stat.outcome = BLOB_MOUNTED;
-			ret = 0;
-			goto out;
-		}
-		mount = 0;	/* refused: upload, and do not ask again on a restart */
-		if (!fp && (ret = blob_open(c, j, &fp)))
-			goto out;
-		ret = upload_put(c, j, location.buf, fp, j->desc.size, &prog);
-		if (ret != UPLOAD_UNKNOWN)
-			break;
-		if (++restarts > 3) {
-			ret = error_as(EXIT_REGISTRY, "'%s' lost the upload of blob %s %d times",
-				       j->dst->registry, j->desc.digest, restarts);
-			goto out;
-		}
-		warning("'%s' lost the upload session of %s; starting it again", j->dst->registry,
-			j->desc.digest);
+	unlink(path.buf);
+	fp = fdopen(fd, "w+b");
+	if (!fp) {
+		close(fd);
+		ret = error("cannot open a temporary file: %s", strerror(errno));
+		goto out;
 	}
-	if (!ret)
-		j->stat.outcome = BLOB_PUSHED;
+	*out = fp;
 out:
-	if (fp)
-		fclose(fp);
-	strbuf_release(&location);
-	j->stat.seconds = now_s() - prog.start;
+	strbuf_release(&path);
 	return ret;
 }
 
-struct pool {
-	struct registry_client *c;
-	struct blob_job *jobs;
-	size_t nr;
-	size_t next;
-	int failed;
-	pthread_mutex_t lock;
+enum conv_state { CONV_CHECK, CONV_FETCH, CONV_START, CONV_UPLOAD, CONV_DONE };
+
+struct conv {
+	struct blob_job *job;		/* borrowed; NULL: the slot is free */
+	enum conv_state state;
+	struct call k;			/* the request of the state */
+	struct strbuf url;		/* k's URL */
+	struct strbuf from_scope;	/* k's second scope, for a mount */
+	struct strbuf location;		/* the upload session, once START gave one */
+	struct http_response res;
+	struct http_transfer *t;	/* owned, kept from one blob to the next */
+	int running;			/* k's request is in the multi */
+	double wake;			/* > 0: try k again at this time */
+	FILE *fp;			/* owned: the blob's bytes, once open */
+	struct file_sink sink;		/* FETCH: into fp, hashed */
+	int mount;			/* a mount is still to be tried */
+	int restarts;			/* of the upload, after BLOB_UPLOAD_UNKNOWN */
+	struct progress prog;
 };
 
-static void *pool_worker(void *data)
+struct jobs_run {
+	struct registry_client *c;
+	struct http_multi *multi;	/* owned */
+	struct conv *slots;		/* owned, nr_slots (opts.jobs) */
+	size_t nr_slots;
+	int failed;			/* a blob failed: start no more */
+};
+
+static int conv_answer(struct jobs_run *r, struct conv *v, int rc);
+
+/* Put v's request into the multi (or, when it cannot start, treat that as the try's result). */
+static int conv_launch(struct jobs_run *r, struct conv *v)
 {
-	struct pool *p = data;
+	int rc;
 
-	for (;;) {
-		struct blob_job *j;
-
-		pthread_mutex_lock(&p->lock);
-		if (p->failed || p->next >= p->nr) {
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		j = &p->jobs[p->next++];
-		pthread_mutex_unlock(&p->lock);
-		j->rc = blob_push(p->c, j);
-		j->done = 1;
-		if (j->rc) {
-			pthread_mutex_lock(&p->lock);
-			p->failed = 1;
-			pthread_mutex_unlock(&p->lock);
-		} else {
-			report_blob(p->c, j);
-		}
+	v->wake = 0;
+	rc = http_multi_add(r->multi, v->t, &v->k.req, &v->res);
+	if (!rc) {
+		v->running = 1;
+		return 0;
 	}
-	http_thread_release();
-	return NULL;
+	return conv_answer(r, v, rc);
 }
 
+/* Go to state: set up its request and start it. */
+static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
+{
+	static const char *const octet_stream[] = { "Content-Type: application/octet-stream", NULL };
+	struct registry_client *c = r->c;
+	struct blob_job *j = v->job;
+	int ret;
+
+	v->state = state;
+	strbuf_reset(&v->url);
+	switch (state) {
+	case CONV_CHECK:
+		api_base(c, j->dst, &v->url);
+		strbuf_addf(&v->url, "%s/blobs/%s", j->dst->repository, j->desc.digest);
+		call_init(&v->k, j->dst, "HEAD", v->url.buf, 1);
+		break;
+	case CONV_FETCH:
+		if ((ret = spool_open(&v->fp)))
+			return ret;
+		if ((ret = get_blob_call(c, j->src, j->desc.digest, &v->sink, v->fp, &v->url, &v->k)))
+			return ret;
+		break;
+	case CONV_START:
+		strbuf_reset(&v->location);
+		api_base(c, j->dst, &v->url);
+		strbuf_addf(&v->url, "%s/blobs/uploads/", j->dst->repository);
+		if (v->mount) {
+			strbuf_addf(&v->url, "?mount=%s&from=", j->desc.digest);
+			http_escape(j->src->repository, &v->url);
+		}
+		call_init(&v->k, j->dst, "POST", v->url.buf, 1);
+		if (v->mount) {
+			strbuf_reset(&v->from_scope);
+			strbuf_addf(&v->from_scope, "repository:%s:pull", j->src->repository);
+			v->k.scopes[1] = v->from_scope.buf;
+			v->k.nr_scopes = 2;
+		}
+		break;
+	case CONV_UPLOAD:
+		strbuf_addf(&v->url, "%s%cdigest=", v->location.buf,
+			    strchr(v->location.buf, '?') ? '&' : '?');
+		http_escape(j->desc.digest, &v->url);
+		call_init(&v->k, j->dst, "PUT", v->url.buf, 1);
+		v->k.req.headers = octet_stream;
+		v->k.req.body_file = v->fp;
+		v->k.req.body_file_size = j->desc.size;
+		v->k.req.progress = on_progress;
+		v->k.req.progress_data = &v->prog;
+		break;
+	case CONV_DONE:
+		return 0;
+	}
+	if ((ret = call_start(c, &v->k)))
+		return ret;
+	return conv_launch(r, v);
+}
+
+/* The bytes are needed: the layout's file, or FETCH from the source; then START or UPLOAD. */
+static int conv_need_body(struct jobs_run *r, struct conv *v)
+{
+	struct blob_job *j = v->job;
+	int ret;
+
+	if (!v->fp) {
+		if (!j->local_path && !j->src)
+			return error_as(EXIT_INTERNAL, "blob %s has no source", j->desc.digest);
+		if (!j->local_path)
+			return conv_enter(r, v, CONV_FETCH);
+		if ((ret = blob_open_local(j, &v->fp)))
+			return ret;
+	}
+	return conv_enter(r, v, v->location.len ? CONV_UPLOAD : CONV_START);
+}
+
+/* The final answer to the request of v's state is in v->res: on to the next state. */
+static int conv_step(struct jobs_run *r, struct conv *v)
+{
+	struct registry_client *c = r->c;
+	struct blob_job *j = v->job;
+	int ret;
+
+	switch (v->state) {
+	case CONV_CHECK:
+		if (v->res.status == 200) {
+			j->stat.outcome = BLOB_EXISTED;
+			return conv_enter(r, v, CONV_DONE);
+		}
+		if (v->res.status != 404)
+			return explain(c, j->dst, "push to", "HEAD blob", &v->res);
+		return v->mount ? conv_enter(r, v, CONV_START) : conv_need_body(r, v);
+	case CONV_FETCH:
+		if ((ret = get_blob_result(c, j->src, j->desc.digest, j->desc.size, &v->sink, &v->res)))
+			return ret;
+		return conv_enter(r, v, v->location.len ? CONV_UPLOAD : CONV_START);
+	case CONV_START:
+		ret = upload_start_result(c, j, v->mount ? j->src : NULL, v->url.buf, &v->res, &v->location);
+		if (ret < 0)
+			return ret;
+		if (ret == START_MOUNTED) {
+			j->stat.outcome = BLOB_MOUNTED;
+			return conv_enter(r, v, CONV_DONE);
+		}
+		v->mount = 0;	/* refused: upload, and do not ask again on a restart */
+		return conv_need_body(r, v);
+	case CONV_UPLOAD:
+		ret = upload_put_result(c, j, &v->res);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			j->stat.outcome = BLOB_PUSHED;
+			return conv_enter(r, v, CONV_DONE);
+		}
+		if (++v->restarts > 3)
+			return error_as(EXIT_REGISTRY, "'%s' lost the upload of blob %s %d times",
+					j->dst->registry, j->desc.digest, v->restarts);
+		warning("'%s' lost the upload session of %s; starting it again", j->dst->registry,
+			j->desc.digest);
+		return conv_enter(r, v, CONV_START);
+	case CONV_DONE:
+		break;
+	}
+	return 0;
+}
+
+/* A try of v's request ended with rc (see http_request): retry later, replay, or go on. */
+static int conv_answer(struct jobs_run *r, struct conv *v, int rc)
+{
+	double wait = 0;
+	int ret;
+
+	v->running = 0;
+	switch (call_next(r->c, &v->k, rc, &v->res, &wait, &ret)) {
+	case CALL_RETRY:
+		v->wake = now_s() + wait;
+		return 0;
+	case CALL_REAUTH:
+		if ((ret = call_reauth(r->c, &v->k)) < 0)
+			return ret;
+		if (!ret)
+			return conv_launch(r, v);
+		ret = 0;	/* no token to be had: the 401 is the answer */
+		break;
+	case CALL_DONE:
+		break;
+	}
+	call_release(&v->k);
+	if (ret)
+		return ret;
+	return conv_step(r, v);
+}
+
+/* Take job j into the free slot v and start it. */
+static int conv_begin(struct jobs_run *r, struct conv *v, struct blob_job *j)
+{
+	v->job = j;
+	v->restarts = 0;
+	v->wake = 0;
+	strbuf_reset(&v->location);
+	v->mount = j->src && !j->local_path && !strcmp(j->src->registry, j->dst->registry) &&
+		!same_repo(j->src, j->dst);
+	v->prog.c = r->c;
+	v->prog.job = j;
+	v->prog.start = now_s();
+	snprintf(j->stat.digest, sizeof(j->stat.digest), "%s", j->desc.digest);
+	j->stat.size = j->desc.size;
+	return conv_enter(r, v, CONV_CHECK);
+}
+
+/* When v's blob is over (rc, or DONE): record and report it, free the slot. */
+static void conv_settle(struct jobs_run *r, struct conv *v, int rc)
+{
+	struct blob_job *j = v->job;
+
+	if (!rc && v->state != CONV_DONE)
+		return;
+	j->rc = rc;
+	j->done = 1;
+	j->stat.seconds = now_s() - v->prog.start;
+	if (rc)
+		r->failed = 1;
+	else
+		report_blob(r->c, j);
+	call_release(&v->k);
+	digest_release(&v->sink.d);
+	if (v->fp)
+		fclose(v->fp);
+	v->fp = NULL;
+	v->job = NULL;
+}
+
+static void jobs_run_release(struct jobs_run *r)
+{
+	for (size_t i = 0; r->slots && i < r->nr_slots; i++) {
+		struct conv *v = &r->slots[i];
+
+		http_transfer_free(v->t);
+		call_release(&v->k);
+		digest_release(&v->sink.d);
+		if (v->fp)
+			fclose(v->fp);
+		strbuf_release(&v->url);
+		strbuf_release(&v->from_scope);
+		strbuf_release(&v->location);
+		http_response_release(&v->res);
+	}
+	free(r->slots);
+	http_multi_free(r->multi);
+}
+
+/* Milliseconds to wait for transfers: until the next retry is due, at most 1 s. */
+static long jobs_run_timeout(const struct jobs_run *r)
+{
+	double now = now_s(), wait = 1.0;
+
+	for (size_t i = 0; i < r->nr_slots; i++) {
+		const struct conv *v = &r->slots[i];
+
+		if (v->job && !v->running && v->wake > 0 && v->wake - now < wait)
+			wait = v->wake - now;
+	}
+	return wait > 0 ? (long)(wait * 1000) + 1 : 0;
+}
+
+/*
+ * Run every job, opts.jobs at a time; after a failure no new job starts
+ * and those under way finish.  The return code of the first failed job.
+ */
 static int run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr)
 {
-	struct pool p;
-	pthread_t *threads;
-	size_t n = (size_t)c->opts.jobs < nr ? (size_t)c->opts.jobs : nr;
-	size_t started = 0;
+	struct jobs_run r;
+	size_t next = 0;
 	int ret = 0;
 
 	if (!nr)
 		return 0;
-	memset(&p, 0, sizeof(p));
-	p.c = c;
-	p.jobs = jobs;
-	p.nr = nr;
-	/*
-	 * The first blob alone: it meets a refusal (credentials, permission)
-	 * before the others could all report the same one.
-	 */
-	p.next = 1;
-	jobs[0].rc = blob_push(c, &jobs[0]);
-	jobs[0].done = 1;
-	if (jobs[0].rc)
-		return jobs[0].rc;
-	report_blob(c, &jobs[0]);
-	pthread_mutex_init(&p.lock, NULL);
-	threads = xcalloc(n, sizeof(*threads));
-	for (size_t i = 0; i < n; i++)
-		if (!pthread_create(&threads[i], NULL, pool_worker, &p))
-			started++;
-	if (!started)
-		pool_worker(&p);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	pthread_mutex_destroy(&p.lock);
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.multi = http_multi_new();
+	if (!r.multi)
+		return -1;
+	r.nr_slots = (size_t)c->opts.jobs;
+	r.slots = xcalloc(r.nr_slots, sizeof(*r.slots));
+	for (size_t i = 0; i < r.nr_slots; i++) {
+		struct conv *v = &r.slots[i];
+		struct http_response init = HTTP_RESPONSE_INIT;
+
+		strbuf_init(&v->url, 0);
+		strbuf_init(&v->from_scope, 0);
+		strbuf_init(&v->location, 0);
+		strbuf_init(&v->k.authz, 0);
+		v->res = init;
+		v->t = http_transfer_new(v);
+	}
+	for (;;) {
+		/*
+		 * The first blob alone: it meets a refusal (credentials,
+		 * permission) before the others could all report the same one.
+		 */
+		size_t limit = jobs[0].done ? r.nr_slots : 1, active = 0;
+		struct http_transfer *t;
+		double now;
+		int rc;
+
+		for (size_t i = 0; i < r.nr_slots; i++)
+			active += r.slots[i].job != NULL;
+		for (size_t i = 0; i < r.nr_slots && active < limit && next < nr && !r.failed; i++) {
+			struct conv *v = &r.slots[i];
+
+			if (v->job)
+				continue;
+			active++;
+			conv_settle(&r, v, conv_begin(&r, v, &jobs[next++]));
+		}
+		active = 0;
+		for (size_t i = 0; i < r.nr_slots; i++)
+			active += r.slots[i].job != NULL;
+		if (!active && (next >= nr || r.failed))
+			break;
+		if ((ret = http_multi_wait(r.multi, jobs_run_timeout(&r))))
+			goto out;
+		while ((t = http_multi_next_done(r.multi, &rc))) {
+			struct conv *v = http_transfer_data(t);
+
+			conv_settle(&r, v, conv_answer(&r, v, rc));
+		}
+		now = now_s();
+		for (size_t i = 0; i < r.nr_slots; i++) {
+			struct conv *v = &r.slots[i];
+
+			if (!v->job || v->running || !v->wake || v->wake > now)
+				continue;
+			call_rewind(&v->k);
+			conv_settle(&r, v, conv_launch(&r, v));
+		}
+	}
 	for (size_t i = 0; i < nr; i++)
 		if (jobs[i].done && jobs[i].rc) {
 			ret = jobs[i].rc;
 			break;
 		}
+out:
+	jobs_run_release(&r);
 	return ret;
 }
 

@@ -9,9 +9,11 @@
  * another repository of the same registry, falling back when refused), one
  * whole-body PUT ?digest= (monolithic; ghcr.io refuses chunked PATCHes over
  * 4 MiB), Location relative or absolute, restart from POST on
- * BLOB_UPLOAD_UNKNOWN.  Several blobs at once (default 4 worker threads,
- * each with its own curl handle; the first blob goes alone so that a
- * refusal is met, and reported, once).  Blobs
+ * BLOB_UPLOAD_UNKNOWN.  Several blobs at once (default 4, ghcr.io answers
+ * too many concurrent uploads with 403): each blob is a conversation of
+ * requests, and up to opts.jobs conversations share one curl multi handle
+ * on one thread; the first blob goes alone so that a refusal is met, and
+ * reported, once.  Blobs
  * from another registry are spooled to a temporary file (never held in
  * memory), verified, then uploaded.  Manifests are PUT with the exact bytes
  * hashed and Content-Type = their mediaType, Docker-Content-Digest checked;

@@ -13,6 +13,12 @@ request to --log, one line each, tab separated:
     METHOD  PATH?QUERY  STATUS  FAULT        (STATUS '-' after a reset,
                                               FAULT '-' when none)
 
+and, with --trace, when each request arrives and when it is done with
+(answered, reset or failed), so a test can see requests overlap:
+
+    begin   METHOD  PATH?QUERY
+    end     METHOD  PATH?QUERY
+
 Rules (--rules, or --rules-file re-read whenever its content changes;
 changing it resets the counters): RULE[;RULE...], each
 
@@ -192,6 +198,13 @@ def make_handler(opts):
             with open(opts.log, "a", encoding="utf-8") as f:
                 f.write("%s\t%s\t%s\t%s\n" % (method, path, status, fault or "-"))
 
+    def trace(event, method, path):
+        if not opts.trace:
+            return
+        with log_lock:
+            with open(opts.trace, "a", encoding="utf-8") as f:
+                f.write("%s\t%s\t%s\n" % (event, method, path))
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "fault-proxy/1"
@@ -336,6 +349,13 @@ def make_handler(opts):
                 left -= len(data)
 
         def handle_any(self):
+            trace("begin", self.command, self.path)
+            try:
+                self.handle_traced()
+            finally:
+                trace("end", self.command, self.path)
+
+        def handle_traced(self):
             rule = opts.rules.decide(self.command, self.path)
             fault = rule.fault if rule else None
             if rule and rule.delay:
@@ -396,6 +416,7 @@ def main():
     p.add_argument("--rules", default=os.environ.get("FAULT_RULES", ""))
     p.add_argument("--rules-file")
     p.add_argument("--log")
+    p.add_argument("--trace", help="log of request begin/end events")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file")
     opts = p.parse_args()

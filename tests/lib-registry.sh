@@ -70,13 +70,18 @@
 #   $REGISTRY) injecting faults; tests/fault-proxy.py documents RULES, e.g.
 #   "503,method=PUT,path=/manifests/,times=1;reset,every=5".  Exports
 #   FAULT_PROXY (127.0.0.1:PORT: give it to the client as the registry),
-#   FAULT_LOG, FAULT_RULES_FILE, FAULT_PID.
+#   FAULT_LOG, FAULT_TRACE, FAULT_RULES_FILE, FAULT_PID.  FAULT_TRACE has
+#   "begin|end METHOD PATH?QUERY" (tab separated) as each request arrives
+#   and as the proxy is done with it.
 # fault_set RULES: new rules at once (counters restart); "" for none.
 # fault_count ERE [LOG]: how many lines of the proxy log match (grep -Ec);
 #   lines are "METHOD PATH?QUERY STATUS FAULT", tab separated, STATUS "-"
 #   after a reset, FAULT "-" when none.
 # fault_log_count METHOD PATH_ERE [STATUS [FAULT [LOG]]]: the same by
 #   field ("*" matches any), e.g. fault_log_count PATCH /blobs/uploads/
+# fault_overlap METHOD PATH_ERE [TRACE]: the most requests of that method
+#   (or *) with a path matching PATH_ERE that were in the proxy at the same
+#   time (from $FAULT_TRACE), e.g. fault_overlap PUT /blobs/uploads/
 #
 # Processes: every process started here is stopped at the end by
 # test_cleanup (TERM, then KILL after 3 s), even one started inside a test
@@ -404,6 +409,7 @@ start_fault_proxy() {
 	mkdir -p "$_fdir" || return 1
 	printf '%s\n' "${2:-}" >"$_fdir/rules"
 	: >"$_fdir/requests.log"
+	: >"$_fdir/trace.log"
 	# the proxy speaks what the upstream speaks (HTTP for an HTTP registry)
 	_fscheme=https
 	[ "${REGISTRY_SCHEME:-https}" = http ] && [ "$_up" = "$REGISTRY" ] && _fscheme=http
@@ -414,7 +420,7 @@ start_fault_proxy() {
 	fi
 	"$REGTEST_PY" "$TEST_DIR/fault-proxy.py" --upstream "$_fscheme://$_up" \
 		--ca "$TRASH/pki/ca.crt" "$@" --rules-file "$_fdir/rules" \
-		--log "$_fdir/requests.log" --port-file "$_fdir/port" \
+		--log "$_fdir/requests.log" --trace "$_fdir/trace.log" --port-file "$_fdir/port" \
 		>"$_fdir/out" 2>&1 &
 	_fpid=$!
 	regtest_track $_fpid
@@ -430,9 +436,10 @@ start_fault_proxy() {
 	done
 	FAULT_PROXY=127.0.0.1:$(cat "$_fdir/port")
 	FAULT_LOG=$_fdir/requests.log
+	FAULT_TRACE=$_fdir/trace.log
 	FAULT_RULES_FILE=$_fdir/rules
 	FAULT_PID=$_fpid
-	export FAULT_PROXY FAULT_LOG FAULT_RULES_FILE FAULT_PID
+	export FAULT_PROXY FAULT_LOG FAULT_TRACE FAULT_RULES_FILE FAULT_PID
 }
 
 # fault_set RULES [RULES_FILE]: replace the proxy's rules (empty: no
@@ -464,4 +471,13 @@ fault_log_count() {
 		BEGIN { m = ENVIRON["FLC_M"]; p = ENVIRON["FLC_P"]; s = ENVIRON["FLC_S"]; f = ENVIRON["FLC_F"] }
 		(m == "*" || $1 == m) && $2 ~ p && (s == "*" || $3 == s) && (f == "*" || $4 == f) { n++ }
 		END { print n + 0 }' "${5:-$FAULT_LOG}"
+}
+
+# fault_overlap METHOD PATH_ERE [TRACE]: most such requests in the proxy at once
+fault_overlap() {
+	FO_M=$1 FO_P=$2 awk -F '\t' '
+		BEGIN { m = ENVIRON["FO_M"]; p = ENVIRON["FO_P"] }
+		(m == "*" || $2 == m) && $3 ~ p && $1 == "begin" { if (++n > max) max = n }
+		(m == "*" || $2 == m) && $3 ~ p && $1 == "end" { n-- }
+		END { print max + 0 }' "${3:-$FAULT_TRACE}"
 }

@@ -2,7 +2,9 @@
 # t3300: push and copy through tests/fault-proxy.py: connection resets,
 # 500/503, 429 with Retry-After, a lost upload session, truncated and
 # corrupt downloads.  Runs complete with the right digests; when the
-# faults never stop the run fails clearly and no tag moves.
+# faults never stop the run fails clearly and no tag moves.  With slowed
+# uploads, the proxy's trace shows --jobs blobs in flight at once (one
+# process, one curl multi), never more, and the first blob alone.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-images.sh"
@@ -16,6 +18,22 @@ make_busybox_base base || exit 1
 make_multiplatform_base multi || exit 1
 push_base multi multi:1 || exit 1
 push_base base base:1 || exit 1
+# wide: the base plus 4 small layers of random bytes, 6 blobs to push
+rm -rf wide && cp -r base wide &&
+cp "$(oci_blob wide "$BASE_DIGEST")" wide/m.json || exit 1
+for i in 1 2 3 4; do
+	head -c 32768 /dev/urandom | gzip -n >wide/l.gz &&
+	set -- $(sha256sum wide/l.gz) $(wc -c <wide/l.gz) &&
+	mv wide/l.gz "wide/blobs/sha256/$1" &&
+	jq -c --arg d "sha256:$1" --argjson s "$3" \
+		'.layers += [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $d, size: $s}]' \
+		wide/m.json >wide/m.new && mv wide/m.new wide/m.json || exit 1
+done
+set -- $(sha256sum wide/m.json) $(wc -c <wide/m.json) &&
+mv wide/m.json "wide/blobs/sha256/$1" &&
+jq -c --arg d "sha256:$1" --argjson s "$3" '.manifests[0].digest = $d | .manifests[0].size = $s' \
+	wide/index.json >wide/index.new && mv wide/index.new wide/index.json || exit 1
+WIDE_DIGEST=sha256:$1
 start_fault_proxy || exit 1
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
@@ -32,6 +50,17 @@ login() {
 fresh() {
 	r=$1
 	: >"$FAULT_LOG"
+	: >"$FAULT_TRACE"
+}
+# first_alone: the first blob's upload ended before a second blob was looked at
+first_alone() {
+	awk -F '\t' -v b="/v2/$r/blobs/sha256:" '
+		$1 == "end" && $2 == "PUT" && !put { put = NR }
+		$1 == "begin" && $2 == "HEAD" && index($3, b) == 1 {
+			if (first == "") first = $3
+			else if ($3 != first && !other) other = NR
+		}
+		END { exit !(put && other > put) }' "$FAULT_TRACE"
 }
 
 test_expect_success 'connection resets on every third request: push completes' '
@@ -177,6 +206,37 @@ test_expect_success 'a refused mount falls back to an upload streamed from the b
 	grep "^pushed  $BASE_LAYER_DIGEST $P/r11 " err &&
 	test "$(fault_log_count GET "/v2/base/blobs/$BASE_LAYER_DIGEST")" = 1 &&
 	test "$(sk_digest "$REGISTRY/r11:1")" = "$BASE_DIGEST"
+'
+
+test_expect_success '--jobs 2: two blob uploads in flight at once, never three' '
+	fault_set "delay,method=PUT,path=/blobs/uploads/,delay=0.5" &&
+	fresh r12 &&
+	login push --jobs 2 oci:wide "$P/$r:1" >out 2>err &&
+	test "$(cat out)" = "$WIDE_DIGEST" &&
+	test "$(grep -c "^pushed  sha256:[0-9a-f]* $P/$r " err)" = 6 &&
+	test "$(fault_overlap PUT "^/v2/$r/blobs/uploads/")" = 2 &&
+	test "$(fault_overlap "*" "^/v2/$r/blobs/")" = 2 &&
+	first_alone &&
+	test "$(sk_digest "$REGISTRY/$r:1")" = "$WIDE_DIGEST"
+'
+
+test_expect_success '--jobs 1: one blob at a time' '
+	fault_set "delay,method=PUT,path=/blobs/uploads/,delay=0.5" &&
+	fresh r13 &&
+	login push --jobs 1 oci:wide "$P/$r:1" >out 2>err &&
+	test "$(cat out)" = "$WIDE_DIGEST" &&
+	test "$(grep -c "^pushed " err)" = 6 &&
+	test "$(fault_overlap "*" "^/v2/$r/blobs/")" = 1
+'
+
+test_expect_success 'the default is 4 blobs at once' '
+	fault_set "delay,method=PUT,path=/blobs/uploads/,delay=0.5" &&
+	fresh r14 &&
+	login push oci:wide "$P/$r:1" >out 2>err &&
+	test "$(cat out)" = "$WIDE_DIGEST" &&
+	test "$(fault_overlap PUT "^/v2/$r/blobs/uploads/")" = 4 &&
+	test "$(fault_overlap "*" "^/v2/$r/blobs/")" = 4 &&
+	first_alone
 '
 
 test_done

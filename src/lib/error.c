@@ -4,11 +4,8 @@
  */
 #include "lib/common.h"
 
-#include <pthread.h>
-
+/* Reported from the main thread only (pgzip's compression threads report nothing). */
 static char last_error[1024];
-/* registry uploads report from worker threads */
-static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static int quiet;
 
 void error_set_quiet(int q)
@@ -26,14 +23,12 @@ static void report(const char *prefix, const char *fmt, va_list ap, int keep)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	pthread_mutex_lock(&report_lock);
 	if (keep)
 		snprintf(last_error, sizeof(last_error), "%s", msg);
 	if (!quiet) {
 		fprintf(stderr, "%s%s\n", prefix, msg);
 		fflush(stderr);
 	}
-	pthread_mutex_unlock(&report_lock);
 }
 
 int error(const char *fmt, ...)
