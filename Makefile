@@ -30,7 +30,7 @@ SAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 BUILD_DEBS := build-essential pkg-config libgit2-dev libcurl4-openssl-dev libjansson-dev \
 	libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev tzdata ca-certificates
 TEST_DEBS  := git perl python3 python3-cryptography openssl curl jq docker-registry skopeo \
-	umoci busybox-static docker.io zstd iproute2
+	umoci busybox-static docker.io podman zstd iproute2
 BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox-static skopeo \
 	docker.io buildah
 
