@@ -14,7 +14,8 @@ request to --log, one line each, tab separated:
                                               FAULT '-' when none)
 
 and, with --trace, when each request arrives and when it is done with
-(answered, reset or failed), so a test can see requests overlap:
+(its answer starts, or it is reset or failed), so a test can see requests
+overlap:
 
     begin   METHOD  PATH?QUERY
     end     METHOD  PATH?QUERY
@@ -349,11 +350,23 @@ def make_handler(opts):
                 left -= len(data)
 
         def handle_any(self):
+            self.traced_end = False
             trace("begin", self.command, self.path)
             try:
                 self.handle_traced()
             finally:
+                self.trace_end()
+
+        def trace_end(self):
+            if not self.traced_end:
+                self.traced_end = True
                 trace("end", self.command, self.path)
+
+        def send_response_only(self, code, message=None):
+            # "end" is traced as the answer starts, before the client can
+            # read it: the client cannot act on an answer traced later.
+            self.trace_end()
+            super().send_response_only(code, message)
 
         def handle_traced(self):
             rule = opts.rules.decide(self.command, self.path)
