@@ -363,9 +363,11 @@ def make_handler(opts):
                 trace("end", self.command, self.path)
 
         def send_response_only(self, code, message=None):
-            # "end" is traced as the answer starts, before the client can
-            # read it: the client cannot act on an answer traced later.
-            self.trace_end()
+            # "end" is traced as the final answer starts, before the client
+            # can read it: the client cannot act on an answer traced later.
+            # (A "100 Continue" to Expect: comes before handle_any.)
+            if code >= 200 and hasattr(self, "traced_end"):
+                self.trace_end()
             super().send_response_only(code, message)
 
         def handle_traced(self):
