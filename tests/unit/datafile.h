@@ -12,6 +12,7 @@
 #define DATAFILE_H
 
 #include "lib/common.h"
+#include <dirent.h>
 #include <unistd.h>
 #include <limits.h>
 
@@ -63,6 +64,38 @@ static inline int datafile_dir(const char *sub, struct strbuf *out)
 		strbuf_release(&try);
 	}
 	return -1;
+}
+
+static inline int datafile_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names of the files in dir ending in suffix, sorted, into *names (the
+ * caller frees each name and the array).  -1 when dir cannot be read.
+ */
+static inline int datafile_list(const char *dir, const char *suffix, char ***names, size_t *nr)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t slen = strlen(suffix), alloc = 0;
+
+	*names = NULL;
+	*nr = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > slen && !strcmp(de->d_name + n - slen, suffix)) {
+			ALLOC_GROW(*names, *nr + 1, alloc);
+			(*names)[(*nr)++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(*names, *nr, sizeof(**names), datafile_name_cmp);
+	return 0;
 }
 
 static inline int datafile_open(struct datafile *df, const char *path)

@@ -17,7 +17,6 @@
 #include "tap.h"
 #include "datafile.h"
 
-#include <dirent.h>
 
 struct entry {
 	char *path;
@@ -216,37 +215,19 @@ static void run_case(const struct datafile_block *b, const char *file)
 	dockerignore_release(&di);
 }
 
-static int cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int main(void)
 {
 	struct strbuf dir = STRBUF_INIT;
-	DIR *d;
-	struct dirent *de;
-	char **names = NULL;
-	size_t nr = 0, alloc = 0;
+	char **names;
+	size_t nr;
 
 	error_set_quiet(1);
 	if (datafile_dir("dockerignore", &dir) < 0) {
 		ok(0, "find tests/data/dockerignore");
 		return tap_done();
 	}
-	d = opendir(dir.buf);
-	while (d && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (n > 5 && !strcmp(de->d_name + n - 5, ".test")) {
-			ALLOC_GROW(names, nr + 1, alloc);
-			names[nr++] = xstrdup(de->d_name);
-		}
-	}
-	if (d)
-		closedir(d);
+	datafile_list(dir.buf, ".test", &names, &nr);
 	ok(nr > 0, "case files found in %s", dir.buf);
-	qsort(names, nr, sizeof(*names), cmp);
 	for (size_t i = 0; i < nr; i++) {
 		struct strbuf path = STRBUF_INIT;
 		struct datafile f;
