@@ -248,12 +248,14 @@ struct http_transfer *http_transfer_new(void *data)
 
 struct http_multi {
 	CURLM *multi;	/* owned */
+	int nr;		/* transfers added and not yet removed */
 };
 
 static void multi_remove(struct http_multi *m, struct http_transfer *t)
 {
 	curl_multi_remove_handle(m->multi, t->easy);
 	t->multi = NULL;
+	m->nr--;
 }
 
 void *http_transfer_data(const struct http_transfer *t)
@@ -536,6 +538,7 @@ static int multi_add(struct http_multi *m, struct http_transfer *t)
 	if (mc != CURLM_OK)
 		return error("cannot start a transfer to '%s': %s", t->host0.buf, curl_multi_strerror(mc));
 	t->multi = m;
+	m->nr++;
 	return 0;
 }
 
@@ -557,10 +560,12 @@ int http_multi_wait(struct http_multi *m, long timeout_ms)
 	int running;
 
 	mc = curl_multi_perform(m->multi, &running);
-	if (mc == CURLM_OK)
+	/* a transfer that just ended waits in curl's queue: hand it out, don't sleep */
+	if (mc == CURLM_OK && running == m->nr) {
 		mc = curl_multi_poll(m->multi, NULL, 0, timeout_ms > 0 ? (int)timeout_ms : 0, NULL);
-	if (mc == CURLM_OK)
-		mc = curl_multi_perform(m->multi, &running);
+		if (mc == CURLM_OK)
+			mc = curl_multi_perform(m->multi, &running);
+	}
 	if (mc != CURLM_OK)
 		return error("transfers failed: %s", curl_multi_strerror(mc));
 	return 0;
