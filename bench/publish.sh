@@ -17,7 +17,10 @@
 #   2. copy of that image (3 layers) and of a two-platform index from one
 #      registry to another: publish copy vs skopeo copy --all, cold (a
 #      fresh registry each time), median of three rounds.
-#   3. the peak RSS of each publish step (/usr/bin/time %M); for docker,
+#   3. copy of that image into a TLS + bearer-token registry, as ghcr.io
+#      is: publish copy vs skopeo copy, a fresh registry each round, median
+#      of three.
+#   4. the peak RSS of each publish step (/usr/bin/time %M); for docker,
 #      dockerd's (the client does none of the work).
 # Every step starts after a `sync`; wall times are single runs, so expect
 # some spread between runs (vfs storage makes docker and buildah disk-bound).
@@ -266,6 +269,45 @@ else
 	copy_round 1 publish && copy_round 2 publish && copy_round 3 publish
 fi && for t in "$@"; do copy_rows "$t"; done || note "copy: failed (see above)"
 
+# --- 3. copy into a registry like ghcr.io: TLS and bearer-token auth ---------
+# The image of step 1 into a fresh TLS + token-auth registry (tests/
+# lib-registry.sh start_registry), three rounds, median: what a push to
+# ghcr.io pays for TLS, the token exchange and the credentials.
+copy_tls_publish() {	# copy_tls_publish NAME SRC DST
+	printf '%s\n' "$REG_PASS" >"$W/regpass"
+	SSL_CERT_FILE=$REGISTRY_CA timed "$1" sh -c 'exec "$0" copy --quiet --insecure-registry "$1" \
+		--username "$2" --password-stdin "$3" "$4" <"$5"' \
+		"$PUBLISH" "$REG" "$REG_USER" "$2" "$3" "$W/regpass"
+}
+copy_tls_skopeo() {	# copy_tls_skopeo NAME SRC DST
+	timed "$1" skopeo --policy "$POLICY" copy --quiet --all --src-tls-verify=false \
+		--dest-cert-dir "$REGISTRY_CERT_DIR" --dest-creds "$REG_USER:$REG_PASS" \
+		"docker://$2" "docker://$3"
+}
+tls_round() {	# tls_round N TOOL...
+	_round=$1; shift
+	for _tool in "$@"; do
+		start_registry "tls-$_tool-$_round" >/dev/null &&
+		"copy_tls_$_tool" "${_tool}_tls_$_round" "$REG/app-publish:1" "$REGISTRY/app:1" || return 1
+	done
+}
+if test_have_prereq REGISTRY; then
+	set -- publish
+	[ -n "$HAVE_SKOPEO" ] && set -- publish skopeo
+	if tls_round 1 "$@" && tls_round 2 "$@" && tls_round 3 "$@"; then
+		for t in "$@"; do
+			eval "_t=\$(median \$T_${t}_tls_1 \$T_${t}_tls_2 \$T_${t}_tls_3)"
+			eval "_m=\$(max \$(max \$M_${t}_tls_1 \$M_${t}_tls_2) \$M_${t}_tls_3)"
+			row "copy to TLS + token auth" "$t" "$_t" "$_m"
+			eval "T_${t}_tls=\$_t M_${t}_tls=\$_m"
+		done
+	else
+		note "copy to TLS + token auth: failed (see above)"
+	fi
+else
+	note "copy to TLS + token auth: unavailable (needs openssl and python3-cryptography)"
+fi
+
 # --- report -------------------------------------------------------------------
 echo "tools: publish$VERSIONS"
 echo
@@ -299,7 +341,8 @@ printf '%-23s %-15s %-15s %s\n' publish "$(split pb_cold pp_cold)" "$(split pb_w
 echo
 echo "publish steps                seconds  peak RSS"
 for s in pb_cold:"build, cold" pp_cold:"push, cold (blobs sent)" pb_warm:"build, warm (again)" \
-	pp_warm:"push, warm (blobs there)" publish_image:"copy, image (median)" publish_index:"copy, index (median)"; do
+	pp_warm:"push, warm (blobs there)" publish_image:"copy, image (median)" publish_index:"copy, index (median)" \
+	publish_tls:"copy to TLS + token (median)"; do
 	n=${s%%:*}
 	eval "t=\$T_$n m=\$M_$n"
 	[ -n "$t" ] && printf '%-28s %7.2f  %4d MiB\n' "${s#*:}" "$t" "$(((m + 512) / 1024))"
@@ -320,7 +363,7 @@ fi
 
 echo
 maxkib=0
-for n in pb_cold pp_cold pb_warm pp_warm publish_image publish_index; do
+for n in pb_cold pp_cold pb_warm pp_warm publish_image publish_index publish_tls; do
 	eval "m=\${M_$n:-0}"
 	[ "$m" -gt "$maxkib" ] && maxkib=$m
 done
