@@ -54,6 +54,12 @@ struct http_transfer {
 	size_t mem_off;		/* request body sent from memory so far */
 };
 
+struct http_multi {
+	CURLM *multi;	/* owned */
+	int nr;		/* transfers added and not yet removed */
+	int paused;	/* a transfer paused in this round */
+};
+
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *data)
 {
 	struct http_transfer *t = data;
@@ -77,7 +83,13 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 	size_t n = size * nmemb;
 
 	if (t->req->sink && t->status >= 200 && t->status < 300) {
-		if (t->req->sink(t->req->sink_data, ptr, n) < 0) {
+		int rc = t->req->sink(t->req->sink_data, ptr, n);
+
+		if (rc == HTTP_SINK_PAUSE && t->multi) {
+			t->multi->paused = 1;
+			return CURL_WRITEFUNC_PAUSE;
+		}
+		if (rc) {
 			t->sink_failed = 1;
 			return 0;
 		}
@@ -96,6 +108,17 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *data)
 	const struct http_request *req = t->req;
 	size_t want = size * nitems;
 
+	if (req->body_read) {
+		long got = req->body_read(req->body_read_data, buf, want);
+
+		if (got == HTTP_READ_PAUSE && t->multi) {
+			t->multi->paused = 1;
+			return CURL_READFUNC_PAUSE;
+		}
+		if (got < 0 || (size_t)got > want)
+			return CURL_READFUNC_ABORT;
+		return (size_t)got;
+	}
 	if (req->body_file) {
 		size_t got = fread(buf, 1, want, req->body_file);
 
@@ -246,11 +269,6 @@ struct http_transfer *http_transfer_new(void *data)
 	return t;
 }
 
-struct http_multi {
-	CURLM *multi;	/* owned */
-	int nr;		/* transfers added and not yet removed */
-};
-
 static void multi_remove(struct http_multi *m, struct http_transfer *t)
 {
 	curl_multi_remove_handle(m->multi, t->easy);
@@ -300,7 +318,7 @@ static int hop_setup(struct http_transfer *t)
 	struct http_response *out = t->out;
 	struct strbuf host = STRBUF_INIT, auth = STRBUF_INIT;
 	const char *method = req->method ? req->method : "GET";
-	int has_body = req->body || req->body_file;
+	int has_body = req->body || req->body_file || req->body_read;
 	int send_auth, ret;
 	CURL *c;
 
@@ -345,7 +363,7 @@ static int hop_setup(struct http_transfer *t)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
-	if (req->sink || req->body_file) {
+	if (req->sink || req->body_file || req->body_read) {
 		if (req->timeout_s > 0)
 			curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout_s);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -385,6 +403,7 @@ static int hop_setup(struct http_transfer *t)
 		curl_easy_setopt(c, CURLOPT_READDATA, t);
 		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
 				 (curl_off_t)(req->body_file ? req->body_file_size :
+					      req->body_read ? req->body_read_size :
 					      (long long)req->body_len));
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	} else if (strcmp(method, "GET")) {
@@ -559,9 +578,13 @@ int http_multi_wait(struct http_multi *m, long timeout_ms)
 	CURLMcode mc;
 	int running;
 
+	m->paused = 0;
 	mc = curl_multi_perform(m->multi, &running);
-	/* a transfer that just ended waits in curl's queue: hand it out, don't sleep */
-	if (mc == CURLM_OK && running == m->nr) {
+	/*
+	 * a transfer that just ended waits in curl's queue, or one paused and
+	 * its partner may move: hand them out, don't sleep
+	 */
+	if (mc == CURLM_OK && running == m->nr && !m->paused) {
 		mc = curl_multi_poll(m->multi, NULL, 0, timeout_ms > 0 ? (int)timeout_ms : 0, NULL);
 		if (mc == CURLM_OK)
 			mc = curl_multi_perform(m->multi, &running);
@@ -569,6 +592,23 @@ int http_multi_wait(struct http_multi *m, long timeout_ms)
 	if (mc != CURLM_OK)
 		return error("transfers failed: %s", curl_multi_strerror(mc));
 	return 0;
+}
+
+void http_transfer_resume(struct http_transfer *t)
+{
+	if (t->multi)
+		curl_easy_pause(t->easy, CURLPAUSE_CONT);
+}
+
+void http_transfer_cancel(struct http_transfer *t)
+{
+	if (!t->multi)
+		return;
+	multi_remove(t->multi, t);
+	hop_release(t);
+	/* a fresh handle for the next request: nothing of the paused one carries over */
+	curl_easy_cleanup(t->easy);
+	t->easy = NULL;
 }
 
 struct http_transfer *http_multi_next_done(struct http_multi *m, int *rc)

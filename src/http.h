@@ -54,8 +54,21 @@ void http_response_release(struct http_response *r);
 int http_get(const char *url, const char *const *headers, size_t cap,
 	     long timeout_s, struct http_response *out);
 
-/* Streaming sink for a 2xx body: return 0 to go on, -1 to abort. */
+/*
+ * Streaming sink for a 2xx body: return 0 to go on (all of buf taken), -1
+ * to abort, or HTTP_SINK_PAUSE to take none of it and pause the transfer
+ * (multi only): the same bytes come again after http_transfer_resume().
+ */
 typedef int (*http_sink_fn)(void *data, const void *buf, size_t len);
+#define HTTP_SINK_PAUSE 1
+
+/*
+ * Streaming source of a request body: bytes put into buf (at most len),
+ * 0 at the end, HTTP_READ_PAUSE when none are there yet (multi only: the
+ * transfer pauses until http_transfer_resume()), -1 to abort.
+ */
+typedef long (*http_reader_fn)(void *data, char *buf, size_t len);
+#define HTTP_READ_PAUSE (-2L)
 
 struct http_request {
 	const char *method;	/* "GET" when NULL; HEAD sets no body */
@@ -68,6 +81,10 @@ struct http_request {
 	size_t body_len;
 	FILE *body_file;
 	long long body_file_size;
+	/* or a reader of body_read_size bytes (a request that cannot be replayed) */
+	http_reader_fn body_read;
+	void *body_read_data;
+	long long body_read_size;
 	/* response: 2xx bodies to sink when set, otherwise (and for errors) to out->body */
 	http_sink_fn sink;
 	void *sink_data;
@@ -145,6 +162,18 @@ int http_multi_wait(struct http_multi *m, long timeout_ms);
  * http_request() would have returned for it; NULL when there is none (yet).
  */
 struct http_transfer *http_multi_next_done(struct http_multi *m, int *rc);
+
+/*
+ * Pausing, for two transfers joined by a buffer: http_transfer_resume()
+ * lets a transfer whose sink or reader paused it move again (its callback
+ * is called again, possibly from inside this call); http_transfer_cancel()
+ * takes a running transfer out of its multi, its request abandoned (it
+ * never comes back from http_multi_next_done).  A multi round in which a
+ * transfer paused does not wait for the network: http_multi_wait()
+ * returns at once so that the caller can resume its partner.
+ */
+void http_transfer_resume(struct http_transfer *t);
+void http_transfer_cancel(struct http_transfer *t);
 
 /* URL-escape s onto out. */
 void http_escape(const char *s, struct strbuf *out);
