@@ -9,9 +9,9 @@
  *   explain()      turns a final non-2xx answer into one clear error line
  *   manifests      GET with the Accept list, PUT exact bytes
  *   blobs          GET to a file (verified); uploads as conversations
- *                  (HEAD, [GET from the source], POST/mount, PUT), each a
- *                  small state machine, opts.jobs of them at once in one
- *                  curl multi (run_jobs)
+ *                  (HEAD, POST/mount, PUT [fed by a GET from the source]),
+ *                  each a small state machine, opts.jobs of them at once
+ *                  in one curl multi (run_jobs)
  *   plans          what a push or copy must send: blob jobs, then
  *                  manifests, then tags
  *
@@ -992,11 +992,16 @@ out:
  * keeps up to opts.jobs of them going in one curl multi, on one thread:
  *
  *   CHECK   HEAD the blob: there -> DONE ("exists")
- *   FETCH   GET it from the source registry into a spool file, verified
- *           (a blob the layout lacks, when it is not mounted)
  *   START   POST an upload, with mount=&from= when the source is another
  *           repository of the same registry: 201 -> DONE ("mounted"); a
- *           refused mount -> [FETCH] START again without it
+ *           refused mount -> START again without it
+ *   STREAM  (a blob the layout lacks, from the source registry) the GET
+ *           from the source and the PUT ?digest= to the destination at
+ *           once, joined by a bounded ring buffer (struct blob_pipe):
+ *           both answered and the bytes verified -> DONE ("pushed");
+ *           anything else -> both dropped, FETCH and START again
+ *   FETCH   GET it from the source registry into a spool file, verified:
+ *           the fallback after a failed STREAM
  *   UPLOAD  PUT the whole body ?digest= -> DONE ("pushed");
  *           BLOB_UPLOAD_UNKNOWN -> START again (3 times at most)
  *
@@ -1005,6 +1010,17 @@ out:
  * while the others go on.  A token it needs (a scope's first use, or a
  * 401) is fetched on the spot with a blocking request, which pauses the
  * other transfers for that one exchange.
+ *
+ * STREAM is the one state with two requests in flight, and it has no
+ * retries of its own: a stream cannot be replayed without its source, so
+ * any failure of either side (no answer, a status other than 200 / 201,
+ * wrong size or digest) cancels both, says so in a warning, and leaves
+ * the blob to the spool path (FETCH, START, UPLOAD), which has the retry,
+ * restart and 401 policy and the error messages.  The GET's sink fills
+ * the ring and pauses the GET when it is full; the PUT's reader drains it
+ * and pauses the PUT when it is empty; after each multi round
+ * conv_stream_kick() resumes the side that can move again.  The bytes
+ * are hashed as they enter the ring.
  */
 
 struct blob_job {
@@ -1183,7 +1199,69 @@ out:
 	return ret;
 }
 
-enum conv_state { CONV_CHECK, CONV_FETCH, CONV_START, CONV_UPLOAD, CONV_DONE };
+#define PIPE_CAP (4u << 20)	/* bytes of a blob in memory while it streams */
+
+/*
+ * The ring between a blob's source GET and its destination PUT: bytes
+ * at buf[(head + i) % PIPE_CAP] for i < len.
+ */
+struct blob_pipe {
+	char *buf;		/* owned, PIPE_CAP bytes, made at a slot's first stream */
+	size_t head, len;
+	long long size;		/* the descriptor's: the PUT's Content-Length */
+	struct digest d;	/* of every byte that entered */
+	int get_paused, put_paused;
+	int get_done;		/* the GET's answer came (the reader may end) */
+	int get_ok;		/* and its bytes are the blob (size, digest) */
+	int too_long;		/* the source sent more than size bytes */
+};
+
+static int pipe_write(void *data, const void *buf, size_t len)
+{
+	struct blob_pipe *p = data;
+	size_t at, first;
+
+	if ((long long)(p->d.size + len) > p->size) {
+		p->too_long = 1;
+		return -1;
+	}
+	if (len > PIPE_CAP)
+		return -1;
+	if (len > PIPE_CAP - p->len) {
+		p->get_paused = 1;
+		return HTTP_SINK_PAUSE;
+	}
+	at = (p->head + p->len) % PIPE_CAP;
+	first = len < PIPE_CAP - at ? len : PIPE_CAP - at;
+	memcpy(p->buf + at, buf, first);
+	memcpy(p->buf, (const char *)buf + first, len - first);
+	p->len += len;
+	digest_update(&p->d, buf, len);
+	return 0;
+}
+
+static long pipe_read(void *data, char *buf, size_t len)
+{
+	struct blob_pipe *p = data;
+	size_t first;
+
+	if (!p->len) {
+		if (p->get_done)
+			return 0;
+		p->put_paused = 1;
+		return HTTP_READ_PAUSE;
+	}
+	if (len > p->len)
+		len = p->len;
+	first = len < PIPE_CAP - p->head ? len : PIPE_CAP - p->head;
+	memcpy(buf, p->buf + p->head, first);
+	memcpy(buf + first, p->buf, len - first);
+	p->head = (p->head + len) % PIPE_CAP;
+	p->len -= len;
+	return (long)len;
+}
+
+enum conv_state { CONV_CHECK, CONV_FETCH, CONV_START, CONV_STREAM, CONV_UPLOAD, CONV_DONE };
 
 struct conv {
 	struct blob_job *job;		/* borrowed; NULL: the slot is free */
@@ -1198,6 +1276,14 @@ struct conv {
 	double wake;			/* > 0: try k again at this time */
 	FILE *fp;			/* owned: the blob's bytes, once open */
 	struct file_sink sink;		/* FETCH: into fp, hashed */
+	/* STREAM: k is the PUT, k2 the GET from the source, on t2, through pipe */
+	struct call k2;
+	struct strbuf url2;
+	struct http_response res2;
+	struct http_transfer *t2;	/* owned, like t */
+	int running2;			/* k2's request is in the multi */
+	struct blob_pipe pipe;
+	int no_stream;			/* fetch to a spool file instead (a stream failed) */
 	int mount;			/* a mount is still to be tried */
 	int restarts;			/* of the upload, after BLOB_UPLOAD_UNKNOWN */
 	struct progress prog;
@@ -1225,6 +1311,158 @@ static int conv_launch(struct jobs_run *r, struct conv *v)
 		return 0;
 	}
 	return conv_answer(r, v, rc);
+}
+
+static int conv_need_body(struct jobs_run *r, struct conv *v);
+static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state);
+
+/* STREAM gave up (why): drop both requests, warn, and take the spool path. */
+static int conv_stream_fail(struct jobs_run *r, struct conv *v, const char *why)
+{
+	struct blob_job *j = v->job;
+	struct strbuf name = STRBUF_INIT;
+
+	if (v->running)
+		http_transfer_cancel(v->t);
+	if (v->running2)
+		http_transfer_cancel(v->t2);
+	v->running = v->running2 = 0;
+	call_release(&v->k);
+	call_release(&v->k2);
+	digest_release(&v->pipe.d);
+	reference_format_name(j->src, &name);
+	warning("streaming blob %s from '%s' failed: %s; downloading it first", j->desc.digest,
+		name.buf, why);
+	strbuf_release(&name);
+	v->no_stream = 1;
+	strbuf_reset(&v->location);	/* the session got part of the bytes: a new one */
+	return conv_need_body(r, v);
+}
+
+/* STREAM: the PUT (v->k, set up and started by conv_enter) and the GET from the source, at once. */
+static int conv_stream_launch(struct jobs_run *r, struct conv *v)
+{
+	struct registry_client *c = r->c;
+	struct blob_job *j = v->job;
+	struct blob_pipe *p = &v->pipe;
+	int ret;
+
+	if (!p->buf)
+		p->buf = xmalloc(PIPE_CAP);
+	p->head = p->len = 0;
+	p->size = j->desc.size;
+	p->get_paused = p->put_paused = p->get_done = p->get_ok = p->too_long = 0;
+	digest_release(&p->d);
+	if (digest_init(&p->d) < 0)
+		return -1;
+	strbuf_reset(&v->url2);
+	api_base(c, j->src, &v->url2);
+	strbuf_addf(&v->url2, "%s/blobs/%s", j->src->repository, j->desc.digest);
+	call_init(&v->k2, j->src, "GET", v->url2.buf, 0);
+	v->k2.req.sink = pipe_write;
+	v->k2.req.sink_data = p;
+	if ((ret = call_start(c, &v->k2)))
+		return ret;
+	v->wake = 0;
+	if (http_multi_add(r->multi, v->t2, &v->k2.req, &v->res2))
+		return conv_stream_fail(r, v, "the download did not start");
+	v->running2 = 1;
+	if (http_multi_add(r->multi, v->t, &v->k.req, &v->res))
+		return conv_stream_fail(r, v, "the upload did not start");
+	v->running = 1;
+	return 0;
+}
+
+/*
+ * One side of STREAM (t, the GET on t2 or the PUT on t) ended with rc:
+ * wait for the other, or judge both, or give up and take the spool path.
+ */
+static int conv_stream_answer(struct jobs_run *r, struct conv *v, struct http_transfer *t, int rc)
+{
+	struct blob_job *j = v->job;
+	struct blob_pipe *p = &v->pipe;
+	struct strbuf why = STRBUF_INIT;
+	char got[DIGEST_HEX_LEN + 1] = "";
+	int ret = 0;
+
+	if (t == v->t2) {
+		v->running2 = 0;
+		if (!rc && v->res2.status == 401 && !p->d.size) {
+			/* the source's first request (its challenge unknown) or a stale token: one replay */
+			double wait;
+
+			if (call_next(r->c, &v->k2, rc, &v->res2, &wait, &ret) == CALL_REAUTH) {
+				if ((ret = call_reauth(r->c, &v->k2)) < 0)
+					goto out;
+				if (!ret) {
+					if (http_multi_add(r->multi, v->t2, &v->k2.req, &v->res2))
+						strbuf_addstr(&why, "the download did not start");
+					else
+						v->running2 = 1;
+				}
+				ret = 0;
+			}
+		}
+		if (v->running2 || why.len)
+			;	/* replayed, or could not be */
+		else if (rc)
+			strbuf_addstr(&why, p->too_long ? "the source sent more bytes than the blob has" :
+				      v->res2.error.len ? v->res2.error.buf : "the download failed");
+		else if (v->res2.status != 200)
+			strbuf_addf(&why, "'%s' answered HTTP %ld to GET blob", j->src->registry,
+				    v->res2.status);
+		else if ((long long)p->d.size != p->size)
+			strbuf_addf(&why, "the source sent %llu bytes, not %lld", p->d.size, p->size);
+		else if (digest_final(&p->d, got) < 0 || strcmp(got, j->desc.digest))
+			strbuf_addf(&why, "the bytes do not match the digest (got %s)", got);
+		else
+			p->get_ok = 1;
+		p->get_done = !v->running2;
+	} else {
+		v->running = 0;
+		if (rc)
+			strbuf_addstr(&why, v->res.error.len ? v->res.error.buf : "the upload failed");
+		else if (v->res.status != 201 && v->res.status != 204)
+			strbuf_addf(&why, "'%s' answered HTTP %ld to PUT blob", j->dst->registry,
+				    v->res.status);
+	}
+	if (why.len) {
+		ret = conv_stream_fail(r, v, why.buf);
+		goto out;
+	}
+	if (v->running2)
+		goto out;	/* the PUT was answered first: the GET's verdict is still to come */
+	if (v->running) {
+		p->put_paused = 0;	/* the rest of the ring, then the end */
+		http_transfer_resume(v->t);
+		goto out;
+	}
+	call_release(&v->k2);
+	call_release(&v->k);
+	if ((ret = upload_put_result(r->c, j, &v->res)))
+		goto out;
+	j->stat.outcome = BLOB_PUSHED;
+	ret = conv_enter(r, v, CONV_DONE);
+out:
+	strbuf_release(&why);
+	return ret;
+}
+
+/* After a multi round: let the side of v's STREAM that can move again go on. */
+static void conv_stream_kick(struct conv *v)
+{
+	struct blob_pipe *p = &v->pipe;
+
+	if (!v->job || v->state != CONV_STREAM)
+		return;
+	if (v->running2 && p->get_paused && PIPE_CAP - p->len >= PIPE_CAP / 2) {
+		p->get_paused = 0;
+		http_transfer_resume(v->t2);
+	}
+	if (v->running && p->put_paused && (p->len || p->get_done)) {
+		p->put_paused = 0;
+		http_transfer_resume(v->t);
+	}
 }
 
 /* Go to state: set up its request and start it. */
@@ -1265,14 +1503,21 @@ static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 			v->k.nr_scopes = 2;
 		}
 		break;
+	case CONV_STREAM:
 	case CONV_UPLOAD:
 		strbuf_addf(&v->url, "%s%cdigest=", v->location.buf,
 			    strchr(v->location.buf, '?') ? '&' : '?');
 		http_escape(j->desc.digest, &v->url);
 		call_init(&v->k, j->dst, "PUT", v->url.buf, 1);
 		v->k.req.headers = octet_stream;
-		v->k.req.body_file = v->fp;
-		v->k.req.body_file_size = j->desc.size;
+		if (state == CONV_STREAM) {
+			v->k.req.body_read = pipe_read;
+			v->k.req.body_read_data = &v->pipe;
+			v->k.req.body_read_size = j->desc.size;
+		} else {
+			v->k.req.body_file = v->fp;
+			v->k.req.body_file_size = j->desc.size;
+		}
 		v->k.req.progress = on_progress;
 		v->k.req.progress_data = &v->prog;
 		break;
@@ -1281,6 +1526,8 @@ static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 	}
 	if ((ret = call_start(c, &v->k)))
 		return ret;
+	if (state == CONV_STREAM)
+		return conv_stream_launch(r, v);
 	return conv_launch(r, v);
 }
 
@@ -1293,6 +1540,8 @@ static int conv_need_body(struct jobs_run *r, struct conv *v)
 	if (!v->fp) {
 		if (!j->local_path && !j->src)
 			return error_as(EXIT_INTERNAL, "blob %s has no source", j->desc.digest);
+		if (!j->local_path && !v->no_stream)
+			return conv_enter(r, v, v->location.len ? CONV_STREAM : CONV_START);
 		if (!j->local_path)
 			return conv_enter(r, v, CONV_FETCH);
 		if ((ret = blob_open_local(j, &v->fp)))
@@ -1345,6 +1594,7 @@ static int conv_step(struct jobs_run *r, struct conv *v)
 		warning("'%s' lost the upload session of %s; starting it again", j->dst->registry,
 			j->desc.digest);
 		return conv_enter(r, v, CONV_START);
+	case CONV_STREAM:	/* conv_stream_answer() */
 	case CONV_DONE:
 		break;
 	}
@@ -1384,6 +1634,7 @@ static int conv_begin(struct jobs_run *r, struct conv *v, struct blob_job *j)
 	v->job = j;
 	v->restarts = 0;
 	v->wake = 0;
+	v->no_stream = j->desc.size < 0;
 	strbuf_reset(&v->location);
 	v->mount = j->src && !j->local_path && !strcmp(j->src->registry, j->dst->registry) &&
 		!same_repo(j->src, j->dst);
@@ -1409,8 +1660,15 @@ static void conv_settle(struct jobs_run *r, struct conv *v, int rc)
 		r->failed = 1;
 	else
 		report_blob(r->c, j);
+	if (v->running)
+		http_transfer_cancel(v->t);
+	if (v->running2)
+		http_transfer_cancel(v->t2);
+	v->running = v->running2 = 0;
 	call_release(&v->k);
+	call_release(&v->k2);
 	digest_release(&v->sink.d);
+	digest_release(&v->pipe.d);
 	if (v->fp)
 		fclose(v->fp);
 	v->fp = NULL;
@@ -1423,8 +1681,14 @@ static void jobs_run_release(struct jobs_run *r)
 		struct conv *v = &r->slots[i];
 
 		http_transfer_free(v->t);
+		http_transfer_free(v->t2);
 		call_release(&v->k);
+		call_release(&v->k2);
 		digest_release(&v->sink.d);
+		digest_release(&v->pipe.d);
+		free(v->pipe.buf);
+		strbuf_release(&v->url2);
+		http_response_release(&v->res2);
 		if (v->fp)
 			fclose(v->fp);
 		strbuf_release(&v->url);
@@ -1474,11 +1738,15 @@ static int run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr)
 		struct http_response init = HTTP_RESPONSE_INIT;
 
 		strbuf_init(&v->url, 0);
+		strbuf_init(&v->url2, 0);
 		strbuf_init(&v->from_scope, 0);
 		strbuf_init(&v->location, 0);
 		strbuf_init(&v->k.authz, 0);
+		strbuf_init(&v->k2.authz, 0);
 		v->res = init;
+		v->res2 = init;
 		v->t = http_transfer_new(v);
+		v->t2 = http_transfer_new(v);
 	}
 	for (;;) {
 		/*
@@ -1510,8 +1778,11 @@ static int run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr)
 		while ((t = http_multi_next_done(r.multi, &rc))) {
 			struct conv *v = http_transfer_data(t);
 
-			conv_settle(&r, v, conv_answer(&r, v, rc));
+			conv_settle(&r, v, v->state == CONV_STREAM ? conv_stream_answer(&r, v, t, rc) :
+				    conv_answer(&r, v, rc));
 		}
+		for (size_t i = 0; i < r.nr_slots; i++)
+			conv_stream_kick(&r.slots[i]);
 		now = now_s();
 		for (size_t i = 0; i < r.nr_slots; i++) {
 			struct conv *v = &r.slots[i];

@@ -120,6 +120,40 @@ test_expect_success '--username went to the destination only: the base registry 
 	! grep "	$REG_USER	" "$TOKEN_LOG"
 '
 
+test_expect_success 'the base layer is streamed, not spooled: TMPDIR need not even exist' '
+	(TMPDIR=$PWD/no-such-tmp && export TMPDIR &&
+	 login push oci:app "$TWO/streamed:1") >out 2>streamed.err &&
+	test "$(cat out)" = "$BASE_DIGEST" &&
+	grep "^pushed  $BASE_LAYER_DIGEST $TWO/streamed " streamed.err &&
+	! grep "^warning:" streamed.err &&
+	test "$(sk_digest "$TWO/streamed:1")" = "$BASE_DIGEST"
+'
+
+test_expect_success 'a blob larger than the stream buffer (4 MiB) streams too, paused and resumed' '
+	rm -rf big && cp -r base big &&
+	cp "$(oci_blob big "$BASE_DIGEST")" big/m.json &&
+	head -c 12582912 /dev/urandom | gzip -1 -n >big/l.gz &&
+	set -- $(sha256sum big/l.gz) $(wc -c <big/l.gz) && BIG_LAYER=sha256:$1 &&
+	mv big/l.gz "big/blobs/sha256/$1" &&
+	jq -c --arg d "$BIG_LAYER" --argjson s "$3" \
+		".layers += [{mediaType: \"application/vnd.oci.image.layer.v1.tar+gzip\", digest: \$d, size: \$s}]" \
+		big/m.json >big/m.new &&
+	set -- $(sha256sum big/m.new) $(wc -c <big/m.new) && BIG_DIGEST=sha256:$1 &&
+	mv big/m.new "big/blobs/sha256/$1" && rm big/m.json &&
+	jq -c --arg d "$BIG_DIGEST" --argjson s "$3" ".manifests[0].digest = \$d | .manifests[0].size = \$s" \
+		big/index.json >big/index.new && mv big/index.new big/index.json &&
+	push_base big "$ONE/big:1" &&
+	rm "$(oci_blob big "$BIG_LAYER")" &&
+	jq -c --arg b "$ONE/big:1" ".manifests[0].annotations[\"org.opencontainers.image.base.name\"] = \$b" \
+		big/index.json >big/index.new && mv big/index.new big/index.json &&
+	(TMPDIR=$PWD/no-such-tmp && export TMPDIR &&
+	 login push oci:big "$TWO/big:1") >out 2>big.err &&
+	test "$(cat out)" = "$BIG_DIGEST" &&
+	grep "^pushed  $BIG_LAYER $TWO/big 12.0 MiB " big.err &&
+	! grep "^warning:" big.err &&
+	test "$(sk_digest "$TWO/big:1")" = "$BIG_DIGEST"
+'
+
 test_expect_success 'a missing blob with no base named: exit 5, the blob named' '
 	make_app nobase "" &&
 	jq -c "del(.manifests[0].annotations[\"org.opencontainers.image.base.name\"])" nobase/index.json >x &&

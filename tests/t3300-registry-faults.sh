@@ -122,6 +122,29 @@ test_expect_success 'truncated blob downloads are retried: copy of an index comp
 	test "$(sk_digest "$REGISTRY/$r:1")" = "$BASE_INDEX_DIGEST"
 '
 
+test_expect_success 'a source GET cut mid-stream: the blob goes by a spool file instead' '
+	fault_set "truncate,method=GET,path=/blobs/$BASE_LAYER_DIGEST,times=1" &&
+	fresh r6s &&
+	login copy "$P/base:1" "$REGISTRY/$r:1" >out 2>cut.err &&
+	test "$(cat out)" = "$BASE_DIGEST" &&
+	grep "^warning: streaming blob $BASE_LAYER_DIGEST from .$P/base. failed: .*; downloading it first$" cut.err &&
+	test "$(grep -c "^warning: streaming" cut.err)" = 1 &&
+	grep "^pushed  $BASE_LAYER_DIGEST $REGISTRY/$r " cut.err &&
+	test "$(fault_log_count GET "/v2/base/blobs/$BASE_LAYER_DIGEST")" = 2 &&
+	test "$(fault_count "	truncate$")" = 1 &&
+	test "$(sk_digest "$REGISTRY/$r:1")" = "$BASE_DIGEST"
+'
+
+test_expect_success 'that fallback is the spool file: with no TMPDIR to hold it, the copy fails there' '
+	fault_set "truncate,path=/v2/base/blobs/$BASE_LAYER_DIGEST,method=GET,times=1" &&
+	fresh r6t &&
+	(TMPDIR=$PWD/no-such-tmp && export TMPDIR &&
+	 login copy "$P/base:1" "$REGISTRY/$r:1") >out 2>nospool.err; test $? != 0 &&
+	grep "^warning: streaming blob $BASE_LAYER_DIGEST from .$P/base. failed: " nospool.err &&
+	grep "^error: cannot create a temporary file in .$PWD/no-such-tmp.: " nospool.err &&
+	test_must_fail sk_digest "$REGISTRY/$r:1"
+'
+
 test_expect_success 'a corrupt blob download is caught by its digest: exit 9' '
 	fault_set "corrupt,method=GET,path=/blobs/sha256:" &&
 	: >"$FAULT_LOG" &&
