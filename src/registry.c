@@ -1316,12 +1316,9 @@ static int conv_launch(struct jobs_run *r, struct conv *v)
 static int conv_need_body(struct jobs_run *r, struct conv *v);
 static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state);
 
-/* STREAM gave up (why): drop both requests, warn, and take the spool path. */
-static int conv_stream_fail(struct jobs_run *r, struct conv *v, const char *why)
+/* Cancel what v has under way (the request and a stream's GET) and drop both calls. */
+static void conv_stop_requests(struct conv *v)
 {
-	struct blob_job *j = v->job;
-	struct strbuf name = STRBUF_INIT;
-
 	if (v->running)
 		http_transfer_cancel(v->t);
 	if (v->running2)
@@ -1329,6 +1326,15 @@ static int conv_stream_fail(struct jobs_run *r, struct conv *v, const char *why)
 	v->running = v->running2 = 0;
 	call_release(&v->k);
 	call_release(&v->k2);
+}
+
+/* STREAM gave up (why): drop both requests, warn, and take the spool path. */
+static int conv_stream_fail(struct jobs_run *r, struct conv *v, const char *why)
+{
+	struct blob_job *j = v->job;
+	struct strbuf name = STRBUF_INIT;
+
+	conv_stop_requests(v);
 	digest_release(&v->pipe.d);
 	reference_format_name(j->src, &name);
 	warning("streaming blob %s from '%s' failed: %s; downloading it first", j->desc.digest,
@@ -1660,13 +1666,7 @@ static void conv_settle(struct jobs_run *r, struct conv *v, int rc)
 		r->failed = 1;
 	else
 		report_blob(r->c, j);
-	if (v->running)
-		http_transfer_cancel(v->t);
-	if (v->running2)
-		http_transfer_cancel(v->t2);
-	v->running = v->running2 = 0;
-	call_release(&v->k);
-	call_release(&v->k2);
+	conv_stop_requests(v);
 	digest_release(&v->sink.d);
 	digest_release(&v->pipe.d);
 	if (v->fp)
