@@ -6,11 +6,10 @@
  * hold leading spaces, tabs or any character); otherwise it runs to the
  * end of the line.  Lines starting with '#' are comments.
  *
- *   FILE *f = casefile_open("semver.cases");
- *   struct case_block b = CASE_BLOCK_INIT;
- *   while (casefile_next(f, &b) > 0)
- *           use case_get(&b, "in"), b.line ...
- *   case_block_release(&b); fclose(f);
+ *   int n = casefile_run("semver.cases", run_case);
+ *
+ * calls run_case(&b) on every block (it uses case_get(b, "in"), b->line ...);
+ * or, block by block: casefile_open(), casefile_next(), case_block_release().
  *
  * Files live in tests/data/, found as datafile_dir() finds them.
  */
@@ -110,6 +109,28 @@ static inline const char *case_get(const struct case_block *b, const char *key)
 		if (!strcmp(b->keys[i], key))
 			return b->vals[i];
 	return NULL;
+}
+
+/*
+ * Run fn on every block of the case file name: the number of blocks, or -1
+ * when the file is not found.  Either way one TAP line says "NAME found".
+ * Needs tap.h.
+ */
+static inline int casefile_run(const char *name, void (*fn)(const struct case_block *))
+{
+	FILE *f = casefile_open(name);
+	struct case_block b = CASE_BLOCK_INIT;
+	int n = 0;
+
+	if (!ok(f != NULL, "%s found", name))
+		return -1;
+	while (casefile_next(f, &b) > 0) {
+		fn(&b);
+		n++;
+	}
+	case_block_release(&b);
+	fclose(f);
+	return n;
 }
 
 #endif

@@ -171,4 +171,26 @@ static inline const struct strbuf *datafile_section(const struct datafile_block 
 	return NULL;
 }
 
+/*
+ * Run fn(block, name) on every block of the case file at path (name: its
+ * file name, for messages); a file that cannot be read is one failed TAP
+ * line.  Needs tap.h.
+ */
+static inline void datafile_run_file(const char *path, const char *name,
+				     void (*fn)(const struct datafile_block *, const char *))
+{
+	struct datafile f;
+	struct datafile_block b;
+
+	if (datafile_open(&f, path) < 0) {
+		ok(0, "read %s", path);
+	} else {
+		while (datafile_next(&f, &b)) {
+			fn(&b, name);
+			datafile_block_release(&b);
+		}
+	}
+	datafile_close(&f);
+}
+
 #endif

@@ -44,19 +44,11 @@ static void refuses_zone(const char *tz)
 
 int main(void)
 {
-	FILE *f = casefile_open("datefmt.cases");
-	struct case_block b = CASE_BLOCK_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	int n = 0;
+	int n;
 
-	if (!ok(f != NULL, "datefmt.cases found"))
+	if ((n = casefile_run("datefmt.cases", run_case)) < 0)
 		return tap_done();
-	while (casefile_next(f, &b) > 0) {
-		run_case(&b);
-		n++;
-	}
-	case_block_release(&b);
-	fclose(f);
 	ok(n > 1000, "ran %d cases", n);
 
 	error_set_quiet(1);

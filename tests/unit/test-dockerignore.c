@@ -230,19 +230,9 @@ int main(void)
 	ok(nr > 0, "case files found in %s", dir.buf);
 	for (size_t i = 0; i < nr; i++) {
 		struct strbuf path = STRBUF_INIT;
-		struct datafile f;
-		struct datafile_block b;
 
 		strbuf_addf(&path, "%s/%s", dir.buf, names[i]);
-		if (datafile_open(&f, path.buf) < 0) {
-			ok(0, "read %s", path.buf);
-		} else {
-			while (datafile_next(&f, &b)) {
-				run_case(&b, names[i]);
-				datafile_block_release(&b);
-			}
-		}
-		datafile_close(&f);
+		datafile_run_file(path.buf, names[i], run_case);
 		strbuf_release(&path);
 		free(names[i]);
 	}

@@ -64,20 +64,12 @@ static void run_case(const struct case_block *b)
 
 int main(void)
 {
-	FILE *f = casefile_open("pep440.cases");
-	struct case_block b = CASE_BLOCK_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct pep440 v;
-	int n = 0;
+	int n;
 
-	if (!ok(f != NULL, "pep440.cases found"))
+	if ((n = casefile_run("pep440.cases", run_case)) < 0)
 		return tap_done();
-	while (casefile_next(f, &b) > 0) {
-		run_case(&b);
-		n++;
-	}
-	case_block_release(&b);
-	fclose(f);
 	ok(n > 100, "ran %d cases", n);
 
 	ok(pep440_parse(&v, "1!2.3rc4.post5.dev6+Ab.7") == 0, "parse a full version");

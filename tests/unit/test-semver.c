@@ -48,20 +48,12 @@ static void run_case(const struct case_block *b)
 
 int main(void)
 {
-	FILE *f = casefile_open("semver.cases");
-	struct case_block b = CASE_BLOCK_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct semver v;
-	int n = 0;
+	int n;
 
-	if (!ok(f != NULL, "semver.cases found"))
+	if ((n = casefile_run("semver.cases", run_case)) < 0)
 		return tap_done();
-	while (casefile_next(f, &b) > 0) {
-		run_case(&b);
-		n++;
-	}
-	case_block_release(&b);
-	fclose(f);
 	ok(n > 100, "ran %d cases", n);
 
 	/* Things the data file does not say. */
