@@ -795,6 +795,59 @@ out:
 	return found;
 }
 
+void basetree_cache_dir(struct strbuf *out)
+{
+	const char *v;
+
+	strbuf_reset(out);
+	if ((v = getenv("PUBLISH_CACHE_DIR")) && *v)
+		strbuf_addf(out, "%s/basetree", v);
+	else if ((v = getenv("XDG_CACHE_HOME")) && *v)
+		strbuf_addf(out, "%s/publish/basetree", v);
+	else if ((v = getenv("HOME")) && *v)
+		strbuf_addf(out, "%s/.cache/publish/basetree", v);
+}
+
+int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, const char *what,
+		       const char *cache_dir, basetree_fetch_fn fetch, void *ctx)
+{
+	struct basetree_layer l;
+	struct strbuf tmp = STRBUF_INIT;
+	const char *dir = getenv("TMPDIR");
+	int fd = -1, ret = 0;
+
+	basetree_layer_init(&l);
+	if (basetree_layer_load(&l, cache_dir, digest) == 1)
+		goto apply;
+	strbuf_addf(&tmp, "%s/publish-layer-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		ret = error("cannot create a temporary file in '%s': %s", dir && *dir ? dir : "/tmp",
+			    strerror(errno));
+		goto out;
+	}
+	unlink(tmp.buf);
+	ret = fetch(ctx, digest, fd);
+	if (ret < 0)
+		goto out;
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		ret = error("cannot read back %s: %s", what, strerror(errno));
+		goto out;
+	}
+	ret = basetree_layer_read(&l, fd, digest, size, what);
+	if (ret < 0)
+		goto out;
+	basetree_layer_save(&l, cache_dir, digest);
+apply:
+	ret = basetree_apply(t, &l);
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&tmp);
+	basetree_layer_release(&l);
+	return ret;
+}
+
 /* ---- symlinks -------------------------------------------------------- */
 
 int basetree_resolve(const struct basetree *t, const char *path, int follow_last, struct strbuf *out)

@@ -113,6 +113,24 @@ int basetree_layer_read(struct basetree_layer *out, int fd, const char *digest, 
 int basetree_layer_load(struct basetree_layer *out, const char *cache_dir, const char *digest);
 void basetree_layer_save(struct basetree_layer *l, const char *cache_dir, const char *digest);
 
+/*
+ * Where layers' change sets are cached: $PUBLISH_CACHE_DIR/basetree, else
+ * $XDG_CACHE_HOME/publish/basetree, else $HOME/.cache/publish/basetree;
+ * empty when none of them is set (no cache).
+ */
+void basetree_cache_dir(struct strbuf *out);
+
+/* Write the blob named by digest to fd (a temporary file); 0 or negative. */
+typedef int (*basetree_fetch_fn)(void *ctx, const char *digest, int fd);
+
+/*
+ * Apply one layer of the image: from the cache when it holds the digest,
+ * else fetched into an unlinked temporary file, read (size and digest
+ * verified), saved in the cache and applied.  what names the layer.
+ */
+int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, const char *what,
+		       const char *cache_dir, basetree_fetch_fn fetch, void *ctx);
+
 /* Apply a change set on top of the tree. */
 int basetree_apply(struct basetree *t, struct basetree_layer *l);
 
