@@ -1,12 +1,19 @@
 /*
  * cmd_inspect.c: `publish inspect REF`: an image's or index's digest,
  * media type, platforms, manifest and config, as JSON on stdout;
- * --raw prints the manifest bytes exactly as served, --config the config.
+ * --raw prints the manifest bytes exactly as served, --config the config,
+ * --files the image's file tree (from its layers' tar headers, through
+ * basetree and its cache: one line an entry, no contents).
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
 #include "cli/registry_opts.h"
+#include "basetree.h"
 #include "registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -15,6 +22,8 @@ static const char usage_str[] =
 	"\n"
 	"  --raw                    print the manifest bytes exactly as served\n"
 	"  --config                 print the image config bytes (of --platform for an index)\n"
+	"  --files                  list the image's files: type, mode, uid:gid, path\n"
+	"                           (from the layers' headers; cached by layer digest)\n"
 	"  --platform OS/ARCH[/V]   pick this platform of an index (default: show the index)\n"
 	REGISTRY_CLI_USAGE;
 
@@ -41,6 +50,65 @@ static json_t *platform_json_list(const struct strbuf *index)
 	return out;
 }
 
+struct files_fetch {
+	struct registry_client *c;
+	const struct reference *ref;
+};
+
+/* basetree_fetch_fn: a layer of the inspected image, to fd */
+static int files_fetch(void *ctx, const char *digest, int fd)
+{
+	struct files_fetch *ff = ctx;
+	int dfd = dup(fd), rc;
+	FILE *fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+
+	if (!fp) {
+		if (dfd >= 0)
+			close(dfd);
+		return error("cannot open a temporary file for layer %s: %s", digest, strerror(errno));
+	}
+	rc = registry_get_blob(ff->c, ff->ref, digest, -1, fp);
+	if (fclose(fp) != 0 && !rc)
+		rc = error("cannot write layer %s: %s", digest, strerror(errno));
+	return rc;
+}
+
+static int print_files(struct registry_client *c, const struct reference *ref, const char *name,
+		       const struct remote_image *img)
+{
+	static const char types[] = { 'd', '-', 'l', 'h', 'c' };
+	struct files_fetch ff = { c, ref };
+	struct basetree t;
+	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT;
+	int ret = 0;
+
+	basetree_init(&t);
+	basetree_cache_dir(&cache);
+	for (size_t i = 0; i < img->nr_layers; i++) {
+		strbuf_reset(&what);
+		strbuf_addf(&what, "layer %s of %s", img->layers[i].digest, name);
+		ret = basetree_add_layer(&t, img->layers[i].digest, img->layers[i].size, what.buf,
+					 cache.buf, files_fetch, &ff);
+		if (ret < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < t.nr; i++) {
+		const struct basetree_entry *e = &t.v[i];
+
+		printf("%c %04o %lld:%lld %s", types[e->type], e->mode, e->uid, e->gid, e->path);
+		if (e->type == BASETREE_SYMLINK)
+			printf(" -> %s", e->link);
+		else if (e->type == BASETREE_HARDLINK)
+			printf(" => %s", e->link);
+		putchar('\n');
+	}
+out:
+	basetree_release(&t);
+	strbuf_release(&cache);
+	strbuf_release(&what);
+	return ret;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct registry_cli rc = REGISTRY_CLI_INIT;
@@ -51,7 +119,7 @@ int cmd_inspect(int argc, char **argv)
 	struct registry_client *c = NULL;
 	struct strbuf name = STRBUF_INIT;
 	const char *arg = NULL, *plat_arg = NULL;
-	int raw = 0, config = 0, ret = 0;
+	int raw = 0, config = 0, files = 0, ret = 0;
 	json_t *out = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -67,6 +135,10 @@ int cmd_inspect(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--config")) {
 			config = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--files")) {
+			files = 1;
 			continue;
 		}
 		if (!strcmp(argv[i], "--platform")) {
@@ -107,15 +179,19 @@ int cmd_inspect(int argc, char **argv)
 	reference_format_name(&ref, &name);
 	if ((ret = registry_get_manifest(c, &ref, &m)))
 		goto done;
-	if (raw && !plat_arg) {
+	if (raw && !plat_arg && !files) {
 		fwrite(m.bytes.buf, 1, m.bytes.len, stdout);
 		goto done;
 	}
 	/* an image, or the picked platform of an index: also its config */
 	if (plat_arg || (strcmp(m.media_type, MEDIA_OCI_INDEX) && strcmp(m.media_type, MEDIA_DOCKER_LIST)) ||
-	    config) {
+	    config || files) {
 		if ((ret = registry_fetch_image(c, &ref, plat_arg ? &plat : NULL, &img)))
 			goto done;
+	}
+	if (files) {
+		ret = print_files(c, &ref, name.buf, &img);
+		goto done;
 	}
 	if (raw) {
 		fwrite(img.manifest.bytes.buf, 1, img.manifest.bytes.len, stdout);
