@@ -850,7 +850,8 @@ out:
 
 /* ---- symlinks -------------------------------------------------------- */
 
-int basetree_resolve(const struct basetree *t, const char *path, int follow_last, struct strbuf *out)
+int basetree_resolve(const struct basetree *t, const char *path, int follow_last, const char *what,
+		     struct strbuf *out)
 {
 	struct strbuf cur = STRBUF_INIT, rest = STRBUF_INIT, next = STRBUF_INIT;
 	int links = 0, ret = 0;
@@ -876,7 +877,8 @@ int basetree_resolve(const struct basetree *t, const char *path, int follow_last
 			char *s = memrchr(cur.buf, '/', cur.len);
 
 			if (!cur.len) {
-				ret = error_as(EXIT_DOCKERFILE, "'%s' leads above the image's root through a symbolic link", path);
+				ret = error_as(EXIT_DOCKERFILE, "%s%s'%s' leads above the image's root through a symbolic link",
+					       what ? what : "", what ? ": " : "", path);
 				goto out;
 			}
 			strbuf_setlen(&cur, s ? (size_t)(s - cur.buf) : 0);
@@ -889,7 +891,8 @@ int basetree_resolve(const struct basetree *t, const char *path, int follow_last
 		if (!e || e->type != BASETREE_SYMLINK || !e->link || !*e->link || (last && !follow_last))
 			continue;
 		if (++links > MAX_LINKS) {
-			ret = error_as(EXIT_DOCKERFILE, "too many levels of symbolic links resolving '%s'", path);
+			ret = error_as(EXIT_DOCKERFILE, "%s%stoo many levels of symbolic links resolving '%s'",
+				       what ? what : "", what ? ": " : "", path);
 			goto out;
 		}
 		/* replace the link by its target, relative to its directory */

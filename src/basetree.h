@@ -143,9 +143,11 @@ const struct basetree_entry *basetree_get(const struct basetree *t, const char *
  * parents is followed; the last component too when follow_last.  Result
  * in out (cleaned, relative to the root, "" for the root).  A loop (more
  * than 40 links) or a link that leads above the root is -EXIT_DOCKERFILE
- * naming the path.  Components that do not exist are kept as they are.
+ * naming the path, its message starting with what ("Dockerfile:3: COPY")
+ * when not NULL.  Components that do not exist are kept as they are.
  */
-int basetree_resolve(const struct basetree *t, const char *path, int follow_last, struct strbuf *out);
+int basetree_resolve(const struct basetree *t, const char *path, int follow_last, const char *what,
+		     struct strbuf *out);
 
 /*
  * Look up a user or group name in the tree's /etc/passwd or /etc/group:

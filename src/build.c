@@ -4,6 +4,7 @@
  */
 #include "lib/common.h"
 #include "lib/digest.h"
+#include "basetree.h"
 #include "build.h"
 #include "context.h"
 #include "dockerfile.h"
@@ -14,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -349,34 +351,9 @@ static int remove_tree(const char *path)
 	return rmdir(path);
 }
 
-/* Numeric USER "uid[:gid]" for WORKDIR's directory, as BuildKit creates it as USER. */
-static void user_ids(const char *user, long long *uid, long long *gid)
-{
-	char *end;
-	long long u, g;
-
-	*uid = *gid = 0;
-	if (!user || !*user)
-		return;
-	u = strtoll(user, &end, 10);
-	if (end == user || (*end && *end != ':'))
-		return;
-	g = u;
-	if (*end == ':') {
-		char *e2;
-
-		g = strtoll(end + 1, &e2, 10);
-		if (e2 == end + 1 || *e2)
-			return;
-	}
-	*uid = u;
-	*gid = g;
-}
-
 struct builder {
 	const struct build_opts *opts;
-	char **dirs;	/* directories our layers made, sorted (no leading '/') */
-	size_t dirs_nr, dirs_alloc;
+	struct basetree tree;	/* the image's files so far: the base's, then our layers' */
 	const char *root;	/* the context, absolute */
 	struct ocilayout layout;
 	struct image img;
@@ -385,41 +362,260 @@ struct builder {
 	struct build_result *res;
 };
 
+static int known_dir(void *ctx, const char *ipath)
+{
+	struct builder *b = ctx;
+	const struct basetree_entry *e = basetree_get(&b->tree, ipath);
+
+	return e && e->type == BASETREE_DIR;
+}
+
+/* Add a finished entry list (a layer of ours) to the image's tree. */
+static int tree_note(struct builder *b, const struct layer_entries *le)
+{
+	static const enum basetree_type types[] = {
+		[LAYER_DIR] = BASETREE_DIR, [LAYER_FILE] = BASETREE_FILE,
+		[LAYER_SYMLINK] = BASETREE_SYMLINK, [LAYER_HARDLINK] = BASETREE_HARDLINK,
+	};
+	struct basetree_layer l;
+	int rc = 0;
+
+	basetree_layer_init(&l);
+	for (size_t i = 0; i < le->nr && !rc; i++) {
+		const struct layer_entry *e = &le->v[i];
+
+		rc = basetree_layer_add(&l, e->path, types[e->type], e->mode, e->uid, e->gid, e->link);
+	}
+	if (!rc)
+		rc = basetree_apply(&b->tree, &l);
+	basetree_layer_release(&l);
+	return rc;
+}
+
+struct tree_fetch {
+	struct registry_client *client;
+	const struct image_base *base;
+};
+
+/* basetree_fetch_fn: a base layer from the base's local layout or its registry */
+static int tree_fetch(void *ctx, const char *digest, int fd)
+{
+	struct tree_fetch *tf = ctx;
+	struct base_fetch bf = { tf->client };
+	struct strbuf p = STRBUF_INIT;
+	char buf[1 << 16];
+	ssize_t n = 0;
+	int in, rc = 0;
+
+	if (!tf->base->blob_dir) {
+		if (!tf->client)
+			return error("no registry to read base layer %s from", digest);
+		return fetch_base_blob(&bf, tf->base->name, digest, fd);
+	}
+	strbuf_addf(&p, "%s/%s", tf->base->blob_dir, digest + 7);
+	in = open(p.buf, O_RDONLY);
+	if (in < 0) {
+		rc = error_as(EXIT_NOT_FOUND, "cannot read base layer '%s': %s", p.buf, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				rc = error("cannot write a temporary file: %s", strerror(errno));
+				goto out;
+			}
+			off += w;
+		}
+	}
+	if (n < 0)
+		rc = error("cannot read base layer '%s': %s", p.buf, strerror(errno));
+out:
+	if (in >= 0)
+		close(in);
+	strbuf_release(&p);
+	return rc;
+}
+
+/*
+ * The base's file tree, from its layers' tar headers (cached by layer
+ * digest): destinations resolve through its symlinks and its directories
+ * keep their owners and modes, as in Docker.
+ */
+static int tree_load(struct builder *b, struct registry_client *client, const struct image_base *base)
+{
+	struct tree_fetch tf = { client, base };
+	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT;
+	int rc = 0;
+
+	basetree_cache_dir(&cache);
+	for (size_t i = 0; i < base->layers_nr && !rc; i++) {
+		strbuf_reset(&what);
+		strbuf_addf(&what, "layer %s of base image '%s'", base->layers[i].digest, base->name);
+		rc = basetree_add_layer(&b->tree, base->layers[i].digest, base->layers[i].size, what.buf,
+					cache.buf, tree_fetch, &tf);
+	}
+	strbuf_release(&cache);
+	strbuf_release(&what);
+	return rc;
+}
+
+/*
+ * A COPY destination as Docker resolves it in the image: its parents
+ * through the tree's symlinks; the last part too when it ends with '/'
+ * or names a directory (then the result ends with '/': copy into it).
+ * dest is absolute and clean (dockerfile.c), out gets the same form.
+ */
+static int resolve_dest(struct builder *b, const char *dest, const char *what, struct strbuf *out)
+{
+	struct strbuf clean = STRBUF_INIT, parent = STRBUF_INIT, full = STRBUF_INIT;
+	size_t n = strlen(dest);
+	int slash = n && dest[n - 1] == '/';
+	const char *last;
+	int rc;
+
+	basetree_clean(dest, &clean);
+	strbuf_reset(out);
+	if (!clean.len) {
+		strbuf_addch(out, '/');
+		goto out_ok;
+	}
+	last = strrchr(clean.buf, '/');
+	if (last) {
+		strbuf_add(&parent, clean.buf, last - clean.buf);
+		last++;
+	} else {
+		last = clean.buf;
+	}
+	rc = basetree_resolve(&b->tree, parent.buf, 1, what, &parent);
+	if (rc < 0)
+		goto out;
+	strbuf_addf(&full, "%s%s%s", parent.buf, parent.len ? "/" : "", last);
+	{
+		struct strbuf followed = STRBUF_INIT;
+
+		rc = basetree_resolve(&b->tree, full.buf, 1, what, &followed);
+		if (rc < 0) {
+			strbuf_release(&followed);
+			goto out;
+		}
+		if (slash || known_dir(b, followed.buf))
+			strbuf_addf(out, "/%s/", followed.buf);
+		else
+			strbuf_addf(out, "/%s", full.buf);
+		strbuf_release(&followed);
+	}
+out_ok:
+	rc = 0;
+out:
+	strbuf_release(&clean);
+	strbuf_release(&parent);
+	strbuf_release(&full);
+	return rc;
+}
+
+/*
+ * Directories as Docker leaves them: one that exists in the image keeps
+ * its owner and mode (a COPY into it, --chown or not, changes neither);
+ * a parent that does not exist yet is made 0755 and owned by uid:gid (the
+ * --chown's, or root).  Every parent gets an entry here, so the layer
+ * never invents one.
+ */
 static int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int known_dir(void *ctx, const char *ipath)
+static void fix_dirs(struct builder *b, struct layer_entries *le, long long uid, long long gid)
 {
-	struct builder *b = ctx;
-	const char *key = ipath;
+	size_t nr = le->nr;
+	char **have = xcalloc(nr ? nr : 1, sizeof(char *));	/* the entries' paths, sorted (borrowed) */
 
-	return b->dirs_nr && bsearch(&key, b->dirs, b->dirs_nr, sizeof(char *), cmp_strp) != NULL;
+	for (size_t i = 0; i < nr; i++) {
+		const struct basetree_entry *t = basetree_get(&b->tree, le->v[i].path);
+
+		if (le->v[i].type == LAYER_DIR && t && t->type == BASETREE_DIR) {
+			le->v[i].mode = t->mode;
+			le->v[i].uid = t->uid;
+			le->v[i].gid = t->gid;
+		}
+	}
+	for (size_t i = 0; i < nr; i++)
+		have[i] = le->v[i].path;
+	qsort(have, nr, sizeof(char *), cmp_strp);
+	for (size_t i = 0; i < nr; i++) {
+		char *p = xstrdup(have[i]), *slash;
+
+		while ((slash = strrchr(p, '/'))) {
+			struct layer_entry d = { 0 };
+			const struct basetree_entry *t;
+			const char *key = p;
+
+			*slash = '\0';
+			if (bsearch(&key, have, nr, sizeof(char *), cmp_strp))
+				break;
+			t = basetree_get(&b->tree, p);
+			d.path = p;
+			d.type = LAYER_DIR;
+			if (t && t->type == BASETREE_DIR) {
+				d.mode = t->mode;
+				d.uid = t->uid;
+				d.gid = t->gid;
+			} else {
+				d.mode = layer_dir_mode(p, 0755);
+				d.uid = uid < 0 ? 0 : uid;
+				d.gid = gid < 0 ? 0 : gid;
+			}
+			layer_entries_add(le, &d);
+			le->v[le->nr - 1].seq = 0;	/* never over an entry of the layer's own */
+		}
+		free(p);
+	}
+	free(have);
 }
 
-/* Remember the directories of a finished entry list (for known_dir). */
-static void note_dirs(struct builder *b, const struct layer_entries *le)
+/*
+ * uid and gid of a user[:group] spec, names looked up in the image's
+ * /etc/passwd and /etc/group.  An unknown name is -EXIT_DOCKERFILE (what
+ * starts the message), or 1 in silence when what is NULL.
+ */
+static int user_spec_ids(struct builder *b, const char *spec, const char *what, long long *uid, long long *gid)
 {
-	size_t before = b->dirs_nr, out = 0;
+	char *user = xstrdup(spec), *group = strchr(user, ':'), *end;
+	long long u = 0, g = -1;
+	int rc = 0;
 
-	for (size_t i = 0; i < le->nr; i++) {
-		if (le->v[i].type != LAYER_DIR || known_dir(b, le->v[i].path))
-			continue;
-		ALLOC_GROW(b->dirs, b->dirs_nr + 1, b->dirs_alloc);
-		b->dirs[b->dirs_nr++] = xstrdup(le->v[i].path);
+	if (group)
+		*group++ = '\0';
+	if (!strcmp(user, "root")) {
+		u = 0;
+	} else if (*user && (u = strtoll(user, &end, 10), !*end) && u >= 0) {
+		/* numeric */
+	} else if (basetree_user(&b->tree, user, &u, &g)) {
+		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no user '%s' in the base image's /etc/passwd",
+			      what, spec, user);
+		goto out;
 	}
-	if (b->dirs_nr == before)
-		return;
-	qsort(b->dirs, b->dirs_nr, sizeof(char *), cmp_strp);
-	for (size_t i = 0; i < b->dirs_nr; i++) {
-		if (out && !strcmp(b->dirs[out - 1], b->dirs[i])) {
-			free(b->dirs[i]);
-			continue;
-		}
-		b->dirs[out++] = b->dirs[i];
+	if (!group) {
+		if (g < 0)
+			g = u;
+	} else if (!strcmp(group, "root")) {
+		g = 0;
+	} else if (*group && (g = strtoll(group, &end, 10), !*end) && g >= 0) {
+		/* numeric */
+	} else if (basetree_group(&b->tree, group, &g)) {
+		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no group '%s' in the base image's /etc/group",
+			      what, spec, group);
+		goto out;
 	}
-	b->dirs_nr = out;
+	*uid = u;
+	*gid = g;
+out:
+	free(user);
+	return rc;
 }
 
 static int write_layer(struct builder *b, struct layer_entries *le, const struct dockerfile_instr *in)
@@ -430,7 +626,9 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 
 	layer_init(&l);
 	layer_entries_finish(le, 0755);
-	note_dirs(b, le);
+	rc = tree_note(b, le);
+	if (rc < 0)
+		goto out;
 	rc = ocilayout_blob_tmp(&b->layout, &tmp);
 	if (rc < 0)
 		goto out;
@@ -476,27 +674,40 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	struct layer_entries le = LAYER_ENTRIES_INIT;
 	struct context_ignore ign = { ign_excluded, ign_may_hold, &b->ign };
 	struct context_copy_opts co = { 0 };
-	struct strbuf what = STRBUF_INIT;
+	struct strbuf what = STRBUF_INIT, dest = STRBUF_INIT;
+	long long uid = in->copy.uid, gid = in->copy.gid;
 	int rc;
 
 	strbuf_addf(&what, "%s:%d: %s", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
 		    dockerfile_cmd_name(in->cmd));
+	if (in->copy.chown && (uid == DOCKERFILE_ID_NAME || gid == DOCKERFILE_ID_NAME)) {
+		rc = user_spec_ids(b, in->copy.chown, what.buf, &uid, &gid);
+		if (rc < 0)
+			goto out;
+	}
+	rc = resolve_dest(b, in->copy.dest_path, what.buf, &dest);
+	if (rc < 0)
+		goto out;
 	co.sources = (const char *const *)in->copy.sources.v;
 	co.sources_nr = in->copy.sources.nr;
-	co.dest = in->copy.dest_path;
+	co.dest = dest.buf;
 	co.workdir = NULL;
-	co.uid = in->copy.uid;
-	co.gid = in->copy.gid;
+	co.uid = uid;
+	co.gid = gid;
 	co.chmod = in->copy.mode;
 	co.is_add = in->cmd == DOCKERFILE_ADD && in->copy.unpack != 0;
 	co.what = what.buf;
 	co.known_dir = known_dir;
 	co.known_dir_ctx = b;
 	rc = context_copy(b->root, &ign, &co, &le);
-	if (!rc)
+	if (!rc) {
+		fix_dirs(b, &le, uid, gid);
 		rc = write_layer(b, &le, in);
+	}
+out:
 	layer_entries_release(&le);
 	strbuf_release(&what);
+	strbuf_release(&dest);
 	return rc;
 }
 
@@ -504,26 +715,38 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
 	struct layer_entry e = { 0 };
-	struct strbuf p = STRBUF_INIT;
+	struct strbuf p = STRBUF_INIT, what = STRBUF_INIT, res = STRBUF_INIT;
+	const char *user = json_string_value(json_object_get(json_object_get(b->img.config, "config"), "User"));
+	long long uid = 0, gid = 0;
 	int rc = 0;
 
 	image_set_workdir(&b->img, in->value);
+	strbuf_addf(&what, "%s:%d: WORKDIR", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line);
 	context_image_path(NULL, in->value, &p);
-	/* nothing to make: the root, or a directory an earlier layer or the base's WORKDIR made */
-	if (p.len <= 1 || known_dir(b, p.buf + 1)) {
+	rc = basetree_resolve(&b->tree, p.buf, 1, what.buf, &res);
+	if (rc < 0)
+		goto out;
+	/* nothing to make: the root, or a directory the image has */
+	if (!res.len || known_dir(b, res.buf)) {
 		image_add_history(&b->img, in->text, 1);
 		goto out;
 	}
-	e.path = p.buf + 1;
+	/* BuildKit makes it, and its missing parents, as USER (an unknown name: root) */
+	if (user && *user && user_spec_ids(b, user, NULL, &uid, &gid))
+		uid = gid = 0;
+	e.path = res.buf;
 	e.type = LAYER_DIR;
 	e.mode = 0755;
-	user_ids(json_string_value(json_object_get(json_object_get(b->img.config, "config"), "User")),
-		 &e.uid, &e.gid);
+	e.uid = uid;
+	e.gid = gid;
 	layer_entries_add(&le, &e);
+	fix_dirs(b, &le, uid, gid);
 	rc = write_layer(b, &le, in);
 out:
 	layer_entries_release(&le);
 	strbuf_release(&p);
+	strbuf_release(&what);
+	strbuf_release(&res);
 	return rc;
 }
 
@@ -623,6 +846,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	struct base_fetch bf = { NULL };
 
 	memset(&b, 0, sizeof(b));
+	basetree_init(&b.tree);
 	dockerfile_init(&df);
 	image_base_init(&base);
 	dockerignore_init(&b.ign);
@@ -730,21 +954,26 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 			goto out;
 	}
 
+	rc = tree_load(&b, client, &base);
+	if (rc < 0)
+		goto out;
 	if (image_get_workdir(&b.img)) {
-		struct layer_entries wd = LAYER_ENTRIES_INIT;
-		struct layer_entry e = { 0 };
+		/* the base's WORKDIR is a directory, even when no layer made it */
 		struct strbuf p = STRBUF_INIT;
 
 		context_image_path(NULL, image_get_workdir(&b.img), &p);
-		if (p.len > 1) {
-			e.path = p.buf + 1;
-			e.type = LAYER_DIR;
-			layer_entries_add(&wd, &e);
-			layer_entries_finish(&wd, 0755);
-			note_dirs(&b, &wd);
+		if (p.len > 1 && !basetree_get(&b.tree, p.buf + 1)) {
+			struct basetree_layer wd;
+
+			basetree_layer_init(&wd);
+			rc = basetree_layer_add(&wd, p.buf, BASETREE_DIR, 0755, 0, 0, NULL);
+			if (!rc)
+				rc = basetree_apply(&b.tree, &wd);
+			basetree_layer_release(&wd);
 		}
-		layer_entries_release(&wd);
 		strbuf_release(&p);
+		if (rc < 0)
+			goto out;
 	}
 	if (temp_layout)
 		rc = make_tmpdir("layout", &layout_dir);
@@ -831,9 +1060,7 @@ out:
 	if (temp_layout && layout_dir.len)
 		remove_tree(layout_dir.buf);
 	free(env);
-	for (size_t i = 0; i < b.dirs_nr; i++)
-		free(b.dirs[i]);
-	free(b.dirs);
+	basetree_release(&b.tree);
 	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);

@@ -198,6 +198,7 @@ struct copier {
 	const struct context_ignore *ign;
 	const struct context_copy_opts *opts;
 	struct layer_entries *out;
+	unsigned int source;	/* index of the source being copied */
 };
 
 static int is_excluded(struct copier *c, const char *rel, int is_dir)
@@ -252,7 +253,13 @@ static int add_host(struct copier *c, const char *rel, const struct stat *st, co
 		e.mode = own_mode(c, st->st_mode);
 		e.src = host.buf;
 		e.size = (uint64_t)st->st_size;
-		e.dev = st->st_dev;
+		/*
+		 * Hard links are kept within one source, never joined across
+		 * two (`COPY a b /p/` with a and b linked writes two files, as
+		 * Docker does): the source index goes into the device number's
+		 * top bits, which no real device uses.
+		 */
+		e.dev = st->st_dev ^ ((dev_t)c->source << 48);
 		e.ino = st->st_ino;
 		e.nlink = (unsigned int)st->st_nlink;
 		layer_entries_add(c->out, &e);
@@ -492,8 +499,9 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 		if (!ip.len)
 			continue;
 		e.path = ip.buf;
-		e.uid = own_uid(c, archive_entry_uid(ae));
-		e.gid = own_gid(c, archive_entry_gid(ae));
+		/* an archive's entries keep their owners: --chown applies to the destination only (Docker) */
+		e.uid = archive_entry_uid(ae);
+		e.gid = archive_entry_gid(ae);
 		e.mode = own_mode(c, archive_entry_perm(ae));
 		if (hl) {
 			struct strbuf t = STRBUF_INIT;
@@ -610,7 +618,7 @@ static void add_dest_dir(struct copier *c, const char *ipath, unsigned int mode)
 int context_copy(const char *root, const struct context_ignore *ign,
 		 const struct context_copy_opts *opts, struct layer_entries *out)
 {
-	struct copier c = { root, ign, opts, out };
+	struct copier c = { root, ign, opts, out, 0 };
 	struct strbuf idest = STRBUF_INIT, clean = STRBUF_INIT, res = STRBUF_INIT;
 	struct strbuf ipath = STRBUF_INIT, host = STRBUF_INIT;
 	struct strlist matches = { 0 };
@@ -667,6 +675,7 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		int r;
 
 		base = base ? base + 1 : src;
+		c.source = (unsigned int)i;
 		strbuf_reset(&res);
 		r = resolve_scoped(root, src, 1, &res, &st);
 		if (r < 0) {

@@ -2544,15 +2544,18 @@ static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struc
 		colon = strchr(c->chown, ':');
 		if (colon)
 			*colon = '\0';
-		if (parse_id(c->chown, &c->uid) < 0 ||
-		    (colon && parse_id(colon + 1, &c->gid) < 0)) {
+		/* a name is resolved by the build, from the base's /etc/passwd and /etc/group */
+		if (!*c->chown || (colon && !colon[1])) {
 			if (colon)
 				*colon = ':';
-			rc = df_error(df, in->line,
-				      "--chown=%s: user and group names need the base image's /etc/passwd, which publish does not read; use numeric ids (--chown=1000:1000)",
+			rc = df_error(df, in->line, "--chown=%s: want USER[:GROUP], as a name or a number",
 				      c->chown);
 			goto out;
 		}
+		if (parse_id(c->chown, &c->uid) < 0)
+			c->uid = DOCKERFILE_ID_NAME;
+		if (colon && parse_id(colon + 1, &c->gid) < 0)
+			c->gid = DOCKERFILE_ID_NAME;
 		if (colon)
 			*colon = ':';
 		else

@@ -83,6 +83,9 @@ struct dockerfile_from {
 };
 
 /* COPY and ADD from the build context. */
+/* uid or gid of a --chown given by name: the build looks it up in the base image */
+#define DOCKERFILE_ID_NAME (-2)
+
 struct dockerfile_copy {
 	struct dockerfile_strv sources;	/* expanded, as written: relative to the context */
 	char *dest;		/* expanded, as written */
@@ -93,7 +96,8 @@ struct dockerfile_copy {
 	 */
 	char *dest_path;
 	char *chown;		/* expanded --chown value, NULL when absent */
-	long uid, gid;		/* from --chown (numeric or "root"), -1 when absent */
+	long uid, gid;		/* from --chown (numeric or "root"), -1 when absent,
+				   DOCKERFILE_ID_NAME for a name (in chown) the build resolves */
 	char *chmod;		/* expanded --chmod value, NULL when absent */
 	int mode;		/* parsed --chmod (octal, <= 07777), -1 when absent */
 	int link;		/* --link given (no effect: our layers are independent) */

@@ -230,3 +230,77 @@ push_base() {
 		"oci:$_dir:latest" "docker://$_ref" || return 1
 	PUSHED_DIGEST=$(cat "$TRASH/.pushed-digest")
 }
+
+# make_distro_base DIR
+#   An OCI layout in DIR (tagged `latest`) laid out like Debian 12: two
+#   gzip layers; the first has merged /usr (bin, lib, sbin symlinks into
+#   usr/), the static busybox as usr/bin/busybox with its applets, /etc
+#   passwd and group (root, app 1000:1000, node 1001:1001, www-data 33:33),
+#   /tmp 1777, /root 0700; the second adds /home/app (1000:1000 0750),
+#   /home/node (1001:1001 0755), /srv/data (33:33 0750), /opt/app holding
+#   old.txt, and /usr/local/bin.  Fixed owners, modes and mtimes, so the
+#   digests are the same on every run.  Sets DISTRO_DIGEST.
+make_distro_base() {
+	rm -rf "$1" && mkdir -p "$1/blobs/sha256" || return 1
+	"$IMG_PY" - "$1" "$BUSYBOX_BIN" "$BUSYBOX_APPLETS" <<-'EOF2'
+	import gzip, hashlib, io, json, os, sys, tarfile
+	out, busybox, applets = sys.argv[1], sys.argv[2], sys.argv[3].split()
+	def put(b):
+	    h = hashlib.sha256(b).hexdigest()
+	    open(os.path.join(out, "blobs", "sha256", h), "wb").write(b)
+	    return {"digest": "sha256:" + h, "size": len(b)}
+	def layer(entries):
+	    raw = io.BytesIO()
+	    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+	        for e in sorted(entries, key=lambda e: e[0]):
+	            path, kind, mode, uid, gid, data = e
+	            ti = tarfile.TarInfo(path)
+	            ti.mode, ti.uid, ti.gid, ti.mtime = mode, uid, gid, 0
+	            if kind == "d":
+	                ti.type = tarfile.DIRTYPE
+	                tf.addfile(ti)
+	            elif kind == "l":
+	                ti.type, ti.linkname = tarfile.SYMTYPE, data
+	                tf.addfile(ti)
+	            else:
+	                ti.size = len(data)
+	                tf.addfile(ti, io.BytesIO(data))
+	    tb = raw.getvalue()
+	    d = put(gzip.compress(tb, 9, mtime=0))
+	    d["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+	    return d, "sha256:" + hashlib.sha256(tb).hexdigest()
+	passwd = b"root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/false\napp:x:1000:1000::/home/app:/bin/sh\nnode:x:1001:1001::/home/node:/bin/sh\n"
+	group = b"root:x:0:\nwww-data:x:33:\napp:x:1000:\nnode:x:1001:\nstaff:x:50:app\n"
+	l1 = [("bin", "l", 0o777, 0, 0, "usr/bin"), ("lib", "l", 0o777, 0, 0, "usr/lib"),
+	      ("sbin", "l", 0o777, 0, 0, "usr/sbin"),
+	      ("usr", "d", 0o755, 0, 0, None), ("usr/bin", "d", 0o755, 0, 0, None),
+	      ("usr/lib", "d", 0o755, 0, 0, None), ("usr/sbin", "d", 0o755, 0, 0, None),
+	      ("usr/bin/busybox", "f", 0o755, 0, 0, open(busybox, "rb").read()),
+	      ("etc", "d", 0o755, 0, 0, None), ("etc/passwd", "f", 0o644, 0, 0, passwd),
+	      ("etc/group", "f", 0o644, 0, 0, group),
+	      ("tmp", "d", 0o1777, 0, 0, None), ("root", "d", 0o700, 0, 0, None),
+	      ("home", "d", 0o755, 0, 0, None), ("var", "d", 0o755, 0, 0, None)]
+	l1 += [("usr/bin/" + a, "l", 0o777, 0, 0, "busybox") for a in applets]
+	l2 = [("home/app", "d", 0o750, 1000, 1000, None), ("home/app/.profile", "f", 0o644, 1000, 1000, b"# app\n"),
+	      ("home/node", "d", 0o755, 1001, 1001, None),
+	      ("srv", "d", 0o755, 0, 0, None), ("srv/data", "d", 0o750, 33, 33, None),
+	      ("opt", "d", 0o755, 0, 0, None), ("opt/app", "d", 0o755, 0, 0, None),
+	      ("opt/app/old.txt", "f", 0o644, 0, 0, b"old\n"),
+	      ("usr/local", "d", 0o755, 0, 0, None), ("usr/local/bin", "d", 0o755, 0, 0, None)]
+	(d1, id1), (d2, id2) = layer(l1), layer(l2)
+	cfg = {"architecture": "amd64", "os": "linux", "created": "1970-01-01T00:00:00Z",
+	       "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]},
+	       "rootfs": {"type": "layers", "diff_ids": [id1, id2]},
+	       "history": [{"created": "1970-01-01T00:00:00Z", "created_by": "make_distro_base"}] * 2}
+	c = put(json.dumps(cfg, sort_keys=True, separators=(",", ":")).encode())
+	c["mediaType"] = "application/vnd.oci.image.config.v1+json"
+	m = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": c, "layers": [d1, d2]}
+	md = put(json.dumps(m, sort_keys=True, separators=(",", ":")).encode())
+	md["mediaType"] = m["mediaType"]
+	md["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
+	json.dump({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [md]},
+	          open(os.path.join(out, "index.json"), "w"), sort_keys=True, separators=(",", ":"))
+	open(os.path.join(out, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
+	EOF2
+	DISTRO_DIGEST=$(oci_ref_digest "$1")
+}

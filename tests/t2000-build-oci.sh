@@ -120,10 +120,10 @@ test_expect_success 'COPY dir/ copies its contents, sorted, modes, links, hard l
 	test_cmp expect actual
 '
 
-test_expect_success '--chown and --chmod; a file to a new name' '
+test_expect_success "--chown and --chmod; a file to a new name (a parent the COPY makes gets the --chown owner, as in Docker: t2040)" '
 	layer_list out 2 >actual &&
 	cat >expect <<-\EOF &&
-	drwxr-xr-x 0/0 etc/
+	drwxr-xr-x 1000/1000 etc/
 	-rw-r----- 1000/1000 etc/greeting
 	EOF
 	test_cmp expect actual &&

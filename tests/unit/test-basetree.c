@@ -103,7 +103,7 @@ static const char *resolve(const struct basetree *t, const char *p, int follow)
 {
 	static struct strbuf sb = STRBUF_INIT;
 
-	if (basetree_resolve(t, p, follow, &sb) < 0)
+	if (basetree_resolve(t, p, follow, NULL, &sb) < 0)
 		return "(error)";
 	return sb.buf;
 }
