@@ -8,6 +8,8 @@
  *                  blocking by call_do() or by a blob conversation
  *   explain()      turns a final non-2xx answer into one clear error line
  *   manifests      GET with the Accept list, PUT exact bytes
+ *   tags           all or none: what each names is recorded, then PUTs,
+ *                  the moved ones put back when one fails (tags_move)
  *   blobs          GET to a file (verified); uploads as conversations
  *                  (HEAD, POST/mount, PUT [fed by a GET from the source]),
  *                  each a small state machine, opts.jobs of them at once
@@ -1906,8 +1908,13 @@ static void tag_name(const struct tag_move *t, struct strbuf *out)
 	strbuf_addf(out, ":%s", t->dst->tag);
 }
 
-/* What t's tag names now, compared with digest (the one it is to name). */
-static int tag_record(struct registry_client *c, struct tag_move *t, const char *digest)
+/*
+ * What t's tag names now, compared with digest (the one it is to name).
+ * The old manifest is fetched once per repository and digest: prev (nr
+ * of them) are the tags recorded before.
+ */
+static int tag_record(struct registry_client *c, struct tag_move *t, const char *digest,
+		      const struct tag_move *prev, size_t nr)
 {
 	struct strbuf url = STRBUF_INIT, dcd = STRBUF_INIT, what = STRBUF_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;
@@ -1937,6 +1944,18 @@ static int tag_record(struct registry_client *c, struct tag_move *t, const char 
 			goto out;
 		}
 		by = dcd.buf;	/* the bytes by digest: verified, and what HEAD saw */
+		for (size_t i = 0; i < nr; i++) {
+			const struct tag_move *p = &prev[i];
+
+			if (p->was == TAG_OTHER && same_repo(p->dst, t->dst) &&
+			    !strcmp(p->old.digest, by)) {
+				strbuf_addbuf(&t->old.bytes, &p->old.bytes);
+				memcpy(t->old.digest, p->old.digest, sizeof(t->old.digest));
+				t->old.media_type = xstrdup(p->old.media_type);
+				t->was = TAG_OTHER;
+				goto out;
+			}
+		}
 	}
 	if ((ret = get_manifest_by(c, t->dst, by, &t->old)))
 		goto out;
@@ -1951,7 +1970,10 @@ out:
 	return ret;
 }
 
-/* DELETE the tag reference (never the digest).  Errors as for a push. */
+/*
+ * DELETE the tag reference (never the digest).  1 when the registry has
+ * no such tag (nothing to delete), errors as for a push.
+ */
 static int tag_delete(struct registry_client *c, const struct tag_move *t)
 {
 	struct strbuf url = STRBUF_INIT, code = STRBUF_INIT, msg = STRBUF_INIT;
@@ -1965,7 +1987,9 @@ static int tag_delete(struct registry_client *c, const struct tag_move *t)
 	snprintf(k.scope_buf, sizeof(k.scope_buf), "repository:%s:delete", t->dst->repository);
 	if ((ret = call_do(c, &k, &res)))
 		goto out;
-	if (res.status != 202 && res.status != 200 && res.status != 204) {
+	if (res.status == 404) {
+		ret = 1;
+	} else if (res.status != 202 && res.status != 200 && res.status != 204) {
 		error_body(&res, &code, &msg);
 		ret = error_as(EXIT_REGISTRY, "'%s' answered HTTP %ld to DELETE%s%s%s%s%s",
 			       t->dst->registry, res.status, code.len ? " (" : "", code.buf,
@@ -1998,6 +2022,8 @@ static void tag_restore(struct registry_client *c, struct tag_move *t, const cha
 	else if (t->was == TAG_OTHER)
 		warning("cannot put tag '%s' back on %s (%s): it may stay on %s",
 			name.buf, t->old.digest, error_last(), digest);
+	else if (rc > 0)
+		warning("tag '%s' does not exist, as before", name.buf);
 	else if (!rc)
 		warning("deleted tag '%s' again: it did not exist before", name.buf);
 	else
@@ -2030,7 +2056,9 @@ static int tags_move(struct registry_client *c, const struct reference *dsts, si
 			continue;
 		t[nr].dst = &dsts[d];
 		strbuf_init(&t[nr].old.bytes, 0);
-		if ((ret = tag_record(c, &t[nr++], top->digest)))
+		ret = tag_record(c, &t[nr], top->digest, t, nr);
+		nr++;
+		if (ret)
 			goto out;
 	}
 	for (size_t i = 0; i < nr; i++) {

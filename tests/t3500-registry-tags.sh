@@ -66,6 +66,7 @@ test_expect_success 'a 400 on the second tag: the first is put back, the third n
 	test "$(puts r1 a)" = 2 &&
 	test "$(puts r1 b)" = 1 &&
 	test "$(puts r1 c)" = 0 &&
+	test "$(fault_log_count GET "^/v2/r1/manifests/$V1\$")" = 1 &&
 	tags_at "$V1" r1 a b c
 '
 
@@ -179,6 +180,18 @@ test_expect_success 'the put back refused too: said, and the exit code and error
 	grep "^error: push of tag .b. to .$P/r9. failed: " err &&
 	grep "^warning: cannot put tag .$P/r9:a. back on $V1 (permission denied for push of tag .a. to .$P/r9. (DENIED: injected fault 403).*): it may stay on $V2$" err &&
 	tags_at "$V2" r9 a && tags_at "$V1" r9 b
+'
+
+test_expect_success 'a tag PUT that took effect but got no answer is put back too' '
+	start r12 &&
+	fault_set "reset-after,method=PUT,path=^/v2/r12/manifests/b\$,times=2" &&
+	login push --retries 2 oci:multi "$P/r12:a" "$P/r12:b" "$P/r12:c" >out 2>err; test $? = 8 &&
+	test "$(grep -c "^error: " err)" = 1 &&
+	grep "^error: cannot reach .*(gave up after 2 tries)$" err &&
+	test "$(fault_log_count PUT "^/v2/r12/manifests/b\$" - reset-after)" = 2 &&
+	sed -n "s/^warning: put tag .$P\/r12:\(.\). back on $V1$/\1/p" err >order &&
+	printf "b\na\n" >expect && test_cmp expect order &&
+	tags_at "$V1" r12 a b c
 '
 
 test_expect_success 'a tag that cannot be looked up: no tag moves, the lookup named' '
