@@ -8,12 +8,12 @@
  *                  blocking by call_do() or by a blob conversation
  *   explain()      turns a final non-2xx answer into one clear error line
  *   manifests      GET with the Accept list, PUT exact bytes
- *   tags           all or none: what each names is recorded, then PUTs,
- *                  the moved ones put back when one fails (tags_move)
  *   blobs          GET to a file (verified); uploads as conversations
  *                  (HEAD, POST/mount, PUT [fed by a GET from the source]),
  *                  each a small state machine, opts.jobs of them at once
  *                  in one curl multi (run_jobs)
+ *   tags           all or none: what each names is recorded, then PUTs,
+ *                  the moved ones put back when one fails (tags_move)
  *   plans          what a push or copy must send: blob jobs, then
  *                  manifests, then tags
  *
