@@ -12,6 +12,8 @@
  *                  (HEAD, POST/mount, PUT [fed by a GET from the source]),
  *                  each a small state machine, opts.jobs of them at once
  *                  in one curl multi (run_jobs)
+ *   tags           all or none: what each names is recorded, then PUTs,
+ *                  the moved ones put back when one fails (tags_move)
  *   plans          what a push or copy must send: blob jobs, then
  *                  manifests, then tags
  *
@@ -1805,17 +1807,25 @@ out:
 
 /* ---- manifests: upload ----------------------------------------------------- */
 
-/* PUT bytes as ref_or_digest in dst.  Checks Docker-Content-Digest. */
+/*
+ * PUT bytes as what_ref (a digest or a tag) in dst.  Checks
+ * Docker-Content-Digest.  On error, *refused (when not NULL) says whether
+ * the registry answered with a refusal (nothing stored) rather than
+ * leaving it unknown (no answer) or storing other bytes.
+ */
 static int manifest_put(struct registry_client *c, const struct reference *dst,
 			const char *what_ref, const struct strbuf *bytes, const char *media_type,
-			const char *digest)
+			const char *digest, int *refused)
 {
 	struct strbuf url = STRBUF_INIT, ct = STRBUF_INIT, dcd = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf what = STRBUF_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;
 	const char *headers[2];
 	struct call k;
 	int ret;
 
+	if (refused)
+		*refused = 0;
 	api_base(c, dst, &url);
 	strbuf_addf(&url, "%s/manifests/%s", dst->repository, what_ref);
 	strbuf_addf(&ct, "Content-Type: %s", media_type);
@@ -1828,16 +1838,24 @@ static int manifest_put(struct registry_client *c, const struct reference *dst,
 	if ((ret = call_do(c, &k, &res)))
 		goto out;
 	reference_format_name(dst, &name);
+	if (strncmp(what_ref, "sha256:", 7))
+		strbuf_addf(&name, ":%s", what_ref);	/* a tag: name it */
 	if (res.status != 201 && res.status != 200 && res.status != 204) {
 		struct strbuf code = STRBUF_INIT, msg = STRBUF_INIT;
 
+		if (refused)
+			*refused = 1;
 		error_body(&res, &code, &msg);
+		if (strncmp(what_ref, "sha256:", 7))
+			strbuf_addf(&what, "push of tag '%s' to", what_ref);
+		else
+			strbuf_addstr(&what, "push to");
 		if (res.status == 400 && (!strcmp(code.buf, "MANIFEST_BLOB_UNKNOWN") ||
 					  !strcmp(code.buf, "BLOB_UNKNOWN")))
 			ret = error_as(EXIT_REGISTRY, "'%s' refused manifest %s: a blob it names is missing (%s)",
 				       name.buf, digest, msg.buf);
 		else
-			ret = explain(c, dst, "push to", "PUT manifest", &res);
+			ret = explain(c, dst, what.buf, "PUT manifest", &res);
 		strbuf_release(&code);
 		strbuf_release(&msg);
 		goto out;
@@ -1847,13 +1865,235 @@ static int manifest_put(struct registry_client *c, const struct reference *dst,
 		ret = error_as(EXIT_REGISTRY, "'%s' stored manifest %s as %s", name.buf, digest, dcd.buf);
 		goto out;
 	}
-	if (!c->opts.quiet && strncmp(what_ref, "sha256:", 7))
-		fprintf(stderr, "tagged  %s:%s %s\n", name.buf, what_ref, digest);
 out:
 	http_response_release(&res);
 	strbuf_release(&url);
 	strbuf_release(&ct);
 	strbuf_release(&dcd);
+	strbuf_release(&name);
+	strbuf_release(&what);
+	return ret;
+}
+
+/* ---- tags: all or none ----------------------------------------------------- */
+
+/*
+ * The registry API has no transaction: each tag is a PUT of its own.  So
+ * before the first, tag_record() notes what every tag names now (HEAD,
+ * then the old manifest's exact bytes and media type by digest, so that
+ * it can be PUT back); a tag already at the new digest is left alone.
+ * tags_move() then PUTs the others in order; when one fails, the ones
+ * already moved are put back (tag_restore()), last first, best effort,
+ * each said on stderr, and the first error stays the result.  A tag that
+ * did not exist cannot be un-created on most registries: it is deleted by
+ * its tag reference (DELETE /manifests/TAG, which the distribution spec
+ * allows a registry to refuse with 400 or 405), never by digest (that
+ * would drop every tag on the digest), and when refused it is reported.
+ * Still open: the moments between the PUTs (a reader may see a moved, b
+ * not yet), a process killed mid-way, and a tag someone else moves in
+ * between (it is put back to what was seen).
+ */
+enum tag_was { TAG_ABSENT, TAG_SAME, TAG_OTHER };
+
+struct tag_move {
+	const struct reference *dst;	/* borrowed: dst->tag is the tag */
+	enum tag_was was;
+	struct registry_manifest old;	/* TAG_OTHER: what it named */
+	int touched;			/* a PUT went out that may have moved it */
+};
+
+static void tag_name(const struct tag_move *t, struct strbuf *out)
+{
+	reference_format_name(t->dst, out);
+	strbuf_addf(out, ":%s", t->dst->tag);
+}
+
+/*
+ * What t's tag names now, compared with digest (the one it is to name).
+ * The old manifest is fetched once per repository and digest: prev (nr
+ * of them) are the tags recorded before.
+ */
+static int tag_record(struct registry_client *c, struct tag_move *t, const char *digest,
+		      const struct tag_move *prev, size_t nr)
+{
+	struct strbuf url = STRBUF_INIT, dcd = STRBUF_INIT, what = STRBUF_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	const char *headers[] = { ACCEPT_MANIFESTS, NULL };
+	const char *by = t->dst->tag;
+	struct call k;
+	int ret;
+
+	api_base(c, t->dst, &url);
+	strbuf_addf(&url, "%s/manifests/%s", t->dst->repository, t->dst->tag);
+	call_init(&k, t->dst, "HEAD", url.buf, 1);
+	k.req.headers = headers;
+	if ((ret = call_do(c, &k, &res)))
+		goto out;
+	if (res.status == 404) {
+		t->was = TAG_ABSENT;
+		goto out;
+	}
+	if (res.status != 200) {
+		strbuf_addf(&what, "lookup of tag '%s' in", t->dst->tag);
+		ret = explain(c, t->dst, what.buf, "HEAD manifest", &res);
+		goto out;
+	}
+	if (!http_header_get(&res.headers, "Docker-Content-Digest", &dcd) && digest_is_valid(dcd.buf)) {
+		if (!strcmp(dcd.buf, digest)) {
+			t->was = TAG_SAME;
+			goto out;
+		}
+		by = dcd.buf;	/* the bytes by digest: verified, and what HEAD saw */
+		for (size_t i = 0; i < nr; i++) {
+			const struct tag_move *p = &prev[i];
+
+			if (p->was == TAG_OTHER && same_repo(p->dst, t->dst) &&
+			    !strcmp(p->old.digest, by)) {
+				strbuf_addbuf(&t->old.bytes, &p->old.bytes);
+				memcpy(t->old.digest, p->old.digest, sizeof(t->old.digest));
+				t->old.media_type = xstrdup(p->old.media_type);
+				t->was = TAG_OTHER;
+				goto out;
+			}
+		}
+	}
+	if ((ret = get_manifest_by(c, t->dst, by, &t->old)))
+		goto out;
+	t->was = strcmp(t->old.digest, digest) ? TAG_OTHER : TAG_SAME;
+	if (t->was == TAG_SAME)
+		registry_manifest_release(&t->old);
+out:
+	http_response_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&dcd);
+	strbuf_release(&what);
+	return ret;
+}
+
+/*
+ * DELETE the tag reference (never the digest).  1 when the registry has
+ * no such tag (nothing to delete), errors as for a push.
+ */
+static int tag_delete(struct registry_client *c, const struct tag_move *t)
+{
+	struct strbuf url = STRBUF_INIT, code = STRBUF_INIT, msg = STRBUF_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	struct call k;
+	int ret;
+
+	api_base(c, t->dst, &url);
+	strbuf_addf(&url, "%s/manifests/%s", t->dst->repository, t->dst->tag);
+	call_init(&k, t->dst, "DELETE", url.buf, 1);
+	snprintf(k.scope_buf, sizeof(k.scope_buf), "repository:%s:delete", t->dst->repository);
+	if ((ret = call_do(c, &k, &res)))
+		goto out;
+	if (res.status == 404) {
+		ret = 1;
+	} else if (res.status != 202 && res.status != 200 && res.status != 204) {
+		error_body(&res, &code, &msg);
+		ret = error_as(EXIT_REGISTRY, "'%s' answered HTTP %ld to DELETE%s%s%s%s%s",
+			       t->dst->registry, res.status, code.len ? " (" : "", code.buf,
+			       msg.len ? ": " : "", msg.buf, code.len ? ")" : "");
+	}
+out:
+	http_response_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&code);
+	strbuf_release(&msg);
+	return ret;
+}
+
+/* Put t's tag back where tag_record() found it; says how that went. */
+static void tag_restore(struct registry_client *c, struct tag_move *t, const char *digest)
+{
+	struct strbuf name = STRBUF_INIT;
+	int rc;
+
+	tag_name(t, &name);
+	error_set_quiet(1);	/* the push's error is the one to tell; these are warnings */
+	if (t->was == TAG_OTHER)
+		rc = manifest_put(c, t->dst, t->dst->tag, &t->old.bytes, t->old.media_type,
+				  t->old.digest, NULL);
+	else
+		rc = tag_delete(c, t);
+	error_set_quiet(0);
+	if (t->was == TAG_OTHER && !rc)
+		warning("put tag '%s' back on %s", name.buf, t->old.digest);
+	else if (t->was == TAG_OTHER)
+		warning("cannot put tag '%s' back on %s (%s): it may stay on %s",
+			name.buf, t->old.digest, error_last(), digest);
+	else if (rc > 0)
+		warning("tag '%s' does not exist, as before", name.buf);
+	else if (!rc)
+		warning("deleted tag '%s' again: it did not exist before", name.buf);
+	else
+		warning("tag '%s' did not exist before and cannot be deleted (%s): it may stay on %s",
+			name.buf, error_last(), digest);
+	strbuf_release(&name);
+}
+
+/*
+ * Point every tag of dsts at top, all or none (as far as the registry
+ * lets: see above).
+ */
+static int tags_move(struct registry_client *c, const struct reference *dsts, size_t nr_dsts,
+		     const struct registry_manifest *top)
+{
+	struct tag_move *t = xcalloc(nr_dsts + 1, sizeof(*t));
+	struct strbuf name = STRBUF_INIT;
+	char *first = NULL;
+	size_t nr = 0;
+	int ret = 0;
+
+	for (size_t d = 0; d < nr_dsts; d++) {
+		int dup = 0;
+
+		if (!dsts[d].tag)
+			continue;
+		for (size_t e = 0; e < nr; e++)
+			dup |= same_repo(t[e].dst, &dsts[d]) && !strcmp(t[e].dst->tag, dsts[d].tag);
+		if (dup)
+			continue;
+		t[nr].dst = &dsts[d];
+		strbuf_init(&t[nr].old.bytes, 0);
+		ret = tag_record(c, &t[nr], top->digest, t, nr);
+		nr++;
+		if (ret)
+			goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		int refused;
+
+		strbuf_reset(&name);
+		tag_name(&t[i], &name);
+		if (t[i].was == TAG_SAME) {
+			if (!c->opts.quiet)
+				fprintf(stderr, "tagged  %s %s (unchanged)\n", name.buf, top->digest);
+			continue;
+		}
+		t[i].touched = 1;
+		ret = manifest_put(c, t[i].dst, t[i].dst->tag, &top->bytes, top->media_type,
+				   top->digest, &refused);
+		if (ret) {
+			t[i].touched = !refused;
+			first = xstrdup(error_last());
+			for (size_t j = i + 1; j-- > 0;)
+				if (t[j].touched)
+					tag_restore(c, &t[j], top->digest);
+			/* the restores' messages were recorded too: the push's error is the last */
+			error_set_quiet(1);
+			error_as(-ret, "%s", first);
+			error_set_quiet(0);
+			goto out;
+		}
+		if (!c->opts.quiet)
+			fprintf(stderr, "tagged  %s %s\n", name.buf, top->digest);
+	}
+out:
+	for (size_t i = 0; i < nr; i++)
+		registry_manifest_release(&t[i].old);
+	free(t);
+	free(first);
 	strbuf_release(&name);
 	return ret;
 }
@@ -2062,17 +2302,14 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		for (size_t i = 0; i < p->nr_manifests; i++) {
 			const struct registry_manifest *m = &p->manifests[i].m;
 
-			if ((ret = manifest_put(c, &dsts[d], m->digest, &m->bytes, m->media_type, m->digest)))
+			if ((ret = manifest_put(c, &dsts[d], m->digest, &m->bytes, m->media_type, m->digest,
+						NULL)))
 				goto out;
 		}
 	}
-	/* tags last */
-	for (size_t d = 0; d < nr_dsts; d++) {
-		if (!dsts[d].tag)
-			continue;
-		if ((ret = manifest_put(c, &dsts[d], dsts[d].tag, &top->bytes, top->media_type, top->digest)))
-			goto out;
-	}
+	/* tags last, all or none */
+	if ((ret = tags_move(c, dsts, nr_dsts, top)))
+		goto out;
 	snprintf(rep.digest, sizeof(rep.digest), "%s", top->digest);
 	rep.media_type = xstrdup(top->media_type);
 	rep.nr_manifests = p->nr_manifests;

@@ -18,7 +18,10 @@
  * memory), verified, then uploaded.  Manifests are PUT with the exact bytes
  * hashed and Content-Type = their mediaType, Docker-Content-Digest checked;
  * an index's children go first, by digest; tags are PUT last, only after
- * everything else is in, so a failed run moves no tag.  Re-runs upload only
+ * everything else is in, and all or none: what each tag named is recorded
+ * first, a tag already at the digest is left alone, and when a tag PUT
+ * fails the tags moved before it are put back (best effort, reported; a
+ * new tag only where the registry deletes tags).  Re-runs upload only
  * what is missing (HEAD).
  *
  * Every request retries transport errors, 408, 429 and 5xx with exponential
@@ -28,7 +31,8 @@
  *
  * Progress (stderr, unless opts.quiet): one line per blob when it ends,
  * "pushed|mounted|exists DIGEST REGISTRY/REPO SIZE TIMEs", one "tagged"
- * line per tag; on a terminal also a live line (bytes, rate).  Stdout is
+ * line per tag (" (unchanged)" when it was there already); on a terminal
+ * also a live line (bytes, rate).  Stdout is
  * left to the caller (and to ::add-mask:: lines in GitHub Actions).
  *
  * Ownership: a struct registry_client owns its token cache and credentials;

@@ -40,6 +40,13 @@ FAULT is one of
                  answers its own 401 and Bearer challenge, as when a token
                  expired or was revoked (distribution itself accepts a
                  token until some 60 s after its exp)
+    untag        a DELETE of /v2/NAME/manifests/TAG (a tag, not a digest)
+                 is done by the proxy, as a registry that deletes tags
+                 would (the distribution spec lets a registry refuse it;
+                 distribution 2.8 does, with 400): the tag is removed
+                 from the registry's filesystem storage (root=DIR, its
+                 storage rootdirectory) and the answer is 202, or 404
+                 MANIFEST_UNKNOWN when there is no such tag
 keys
     method=REGEX   only requests whose method matches (whole, any case)
     path=REGEX     only requests whose path (with query) matches (search)
@@ -48,6 +55,7 @@ keys
     times=N        fire at most N times (default: no limit)
     retry-after=S  add `Retry-After: S` (default 1 for 429)
     delay=S        seconds to sleep before answering (any fault)
+    root=DIR       untag: the registry's storage rootdirectory
 
 Each rule counts the requests it matches; the first rule that fires
 decides.  Examples:
@@ -63,6 +71,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import socket
 import ssl
 import struct
@@ -93,7 +102,7 @@ class Rule:
         self.fault = parts[0].lower()
         if not (re.fullmatch(r"[1-5][0-9][0-9]", self.fault) or self.fault in
                 ("reset", "reset-after", "lost-upload", "truncate", "corrupt", "delay",
-                 "unauth")):
+                 "unauth", "untag")):
             raise ValueError("unknown fault '%s'" % parts[0])
         self.method = None
         self.path = None
@@ -104,6 +113,10 @@ class Rule:
         self.delay = 1.0 if self.fault == "delay" else 0.0
         if self.fault == "lost-upload":
             self.path = re.compile(r"/blobs/uploads/[^/?]+")
+        self.root = None
+        if self.fault == "untag":
+            self.method = re.compile("DELETE")
+            self.path = re.compile(r"^/v2/.+/manifests/[^/?:]+$")
         for kv in parts[1:]:
             k, sep, v = kv.partition("=")
             if not sep:
@@ -123,6 +136,8 @@ class Rule:
                 self.retry_after = v
             elif k == "delay":
                 self.delay = float(v)
+            elif k == "root":
+                self.root = v
             else:
                 raise ValueError("unknown key '%s'" % k)
         self.seen = 0
@@ -390,6 +405,23 @@ def make_handler(opts):
                     self.answer(status, ERROR_CODES.get(status, "UNKNOWN"),
                                 "injected fault %d" % status, extra)
                     log(self.command, self.path, status, fault)
+                    return
+                if fault == "untag":
+                    self.drain()
+                    m = re.fullmatch(r"/v2/(.+)/manifests/([^/?:]+)", self.path)
+                    tag_dir = os.path.join(rule.root or "", "docker", "registry", "v2",
+                                           "repositories", m.group(1), "_manifests",
+                                           "tags", m.group(2)) if m else ""
+                    if rule.root and m and os.path.isdir(tag_dir):
+                        shutil.rmtree(tag_dir)
+                        self.send_response(202)
+                        self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        log(self.command, self.path, 202, fault)
+                    else:
+                        self.answer(404, "MANIFEST_UNKNOWN", "manifest unknown")
+                        log(self.command, self.path, 404, fault)
                     return
                 if fault == "lost-upload":
                     self.drain()

@@ -12,7 +12,8 @@ static const char usage_str[] =
 	"usage: publish copy [<options>] SRC DST [DST...]\n"
 	"\n"
 	"Copy an image or index (every platform) from SRC to each DST, keeping\n"
-	"its digest.  SRC may be oci:DIR (an OCI layout).  Tags are written last.\n"
+	"its digest.  SRC may be oci:DIR (an OCI layout).  Tags are written last;\n"
+	"when one fails, the tags moved before it are put back.\n"
 	"\n"
 	REGISTRY_CLI_TRANSFER_USAGE;
 

@@ -15,7 +15,8 @@ static const char usage_str[] =
 	"Push the image in the OCI layout DIR to every REF.  Layers the layout\n"
 	"lacks are mounted or copied from the base image it names\n"
 	"(annotation org.opencontainers.image.base.name).  Tags are written\n"
-	"only after every blob and manifest is in.\n"
+	"only after every blob and manifest is in; when one fails, the tags\n"
+	"moved before it are put back.\n"
 	"\n"
 	REGISTRY_CLI_TRANSFER_USAGE;
 
