@@ -13,6 +13,8 @@
 
 #include <ctype.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <curl/curl.h>
 
 static int curl_ready;
@@ -147,14 +149,58 @@ static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+/* 1 if s is empty or ":digits" (the port after a host). */
+static int is_port_suffix(const char *s)
+{
+	if (!*s)
+		return 1;
+	if (*s++ != ':' || !*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * Loopback is a name that cannot be made to point elsewhere: "localhost"
+ * (curl resolves it to loopback itself), a literal IPv4 address in
+ * 127.0.0.0/8 with all four parts, or the IPv6 address ::1.  A DNS name
+ * that merely starts with "127." (127.0.0.1.nip.io) is not.
+ */
 int http_host_is_loopback(const char *host)
 {
-	if (!strncasecmp(host, "localhost", 9) && (!host[9] || host[9] == ':'))
+	char name[INET6_ADDRSTRLEN + 1];
+	const char *end;
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t len;
+
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end || !is_port_suffix(end + 1))
+			return 0;
+		host++;
+	} else if (strchr(host, ':') != strrchr(host, ':')) {
+		end = host + strlen(host);	/* bare IPv6, no port */
+	} else {
+		end = strchr(host, ':');
+		if (!end)
+			end = host + strlen(host);
+		if (!is_port_suffix(end))
+			return 0;
+	}
+	len = (size_t)(end - host);
+	if (!len || len >= sizeof(name))
+		return 0;
+	memcpy(name, host, len);
+	name[len] = '\0';
+	if (!strcasecmp(name, "localhost"))
 		return 1;
-	if (!strncmp(host, "127.", 4))
-		return 1;
-	if (!strncmp(host, "[::1]", 5) || !strcmp(host, "::1"))
-		return 1;
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, name, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return 0;
 }
 

@@ -112,7 +112,11 @@ int http_header_get(const struct strbuf *headers, const char *name, struct strbu
 /* Resolve a Location (relative or absolute) against base into out. */
 int http_resolve_url(const char *base, const char *location, struct strbuf *out);
 
-/* 1 if the host of url is loopback (localhost, 127.0.0.0/8, ::1). */
+/*
+ * 1 if host ("name[:port]", "[v6]:port") is loopback: "localhost", a
+ * literal IPv4 address (four parts) in 127.0.0.0/8, or ::1.  DNS names
+ * such as 127.0.0.1.nip.io are not, whatever they resolve to.
+ */
 int http_host_is_loopback(const char *host);
 
 /* "host[:port]" of a URL into out; 0 on success. */
