@@ -43,7 +43,8 @@ struct http_transfer {
 	const struct http_request *req;	/* borrowed while a request runs */
 	struct http_response *out;	/* borrowed while a request runs */
 	/* the request: redirects walked so far */
-	struct strbuf url, host0;
+	struct strbuf url, host0;	/* host0: "host[:port]" of the first URL */
+	struct strbuf origin0;		/* "scheme://host[:port]" of the first URL: where credentials go */
 	int hops;
 	struct http_multi *multi;	/* the multi it is in, or NULL */
 	/* this hop */
@@ -285,7 +286,11 @@ static void url_for_message(const char *url, struct strbuf *out)
 	strbuf_add(out, url, q ? (size_t)(q - url) : strlen(url));
 }
 
-static int check_scheme(const char *url, int insecure, struct strbuf *host)
+/*
+ * Refuse url unless it is https, or plain http to loopback or an insecure
+ * host.  Its "host[:port]" into host and "scheme://host[:port]" into origin.
+ */
+static int check_scheme(const char *url, int insecure, struct strbuf *host, struct strbuf *origin)
 {
 	struct strbuf scheme = STRBUF_INIT, msg = STRBUF_INIT;
 	int ret = 0;
@@ -300,6 +305,12 @@ static int check_scheme(const char *url, int insecure, struct strbuf *host)
 	} else if (strcasecmp(scheme.buf, "https")) {
 		ret = error_as(EXIT_INPUT, "refusing URL scheme '%s' in '%s'", scheme.buf, msg.buf);
 	}
+	if (!ret) {
+		strbuf_reset(origin);
+		for (const char *p = scheme.buf; *p; p++)
+			strbuf_addch(origin, tolower((unsigned char)*p));
+		strbuf_addf(origin, "://%s", host->buf);
+	}
 	strbuf_release(&scheme);
 	strbuf_release(&msg);
 	return ret;
@@ -312,6 +323,7 @@ struct http_transfer *http_transfer_new(void *data)
 	t->data = data;
 	strbuf_init(&t->url, 0);
 	strbuf_init(&t->host0, 0);
+	strbuf_init(&t->origin0, 0);
 	return t;
 }
 
@@ -350,27 +362,28 @@ void http_transfer_free(struct http_transfer *t)
 		curl_easy_cleanup(t->easy);
 	strbuf_release(&t->url);
 	strbuf_release(&t->host0);
+	strbuf_release(&t->origin0);
 	free(t);
 }
 
 /*
  * Configure t's handle for one hop to t->url: no redirects followed by
  * curl, Authorization (and Basic userpwd) only when the hop stays on the
- * host of the original URL.
+ * scheme and host of the original URL (no https -> http downgrade either).
  */
 static int hop_setup(struct http_transfer *t)
 {
 	const struct http_request *req = t->req;
 	struct http_response *out = t->out;
-	struct strbuf host = STRBUF_INIT, auth = STRBUF_INIT;
+	struct strbuf host = STRBUF_INIT, origin = STRBUF_INIT, auth = STRBUF_INIT;
 	const char *method = req->method ? req->method : "GET";
 	int has_body = req->body || req->body_file || req->body_read;
 	int send_auth, ret;
 	CURL *c;
 
-	if ((ret = check_scheme(t->url.buf, req->insecure, &host)))
+	if ((ret = check_scheme(t->url.buf, req->insecure, &host, &origin)))
 		goto out;
-	send_auth = !strcasecmp(host.buf, t->host0.buf);
+	send_auth = !strcasecmp(origin.buf, t->origin0.buf);
 	if (!t->easy)
 		t->easy = curl_easy_init();
 	else
@@ -460,6 +473,7 @@ out:
 		memset(auth.buf, 0, auth.len);
 	strbuf_release(&auth);
 	strbuf_release(&host);
+	strbuf_release(&origin);
 	return ret;
 }
 
@@ -540,12 +554,31 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 
 	if (http_global_init() < 0)
 		return -1;
+	/*
+	 * Credentials go in req->authorization or req->userpwd, the two that
+	 * are held to the first host; the generic list goes on every hop.
+	 */
+	for (const char *const *h = req->headers; h && *h; h++) {
+		const char *p = *h;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!strncasecmp(p, "Authorization", 13) && (p[13] == ':' || p[13] == ' ' || p[13] == '\t')) {
+			struct strbuf msg = STRBUF_INIT;
+
+			url_for_message(req->url, &msg);
+			ret = error_as(EXIT_INTERNAL, "a request to '%s' carries an Authorization header that would follow redirects",
+				       msg.buf);
+			strbuf_release(&msg);
+			return ret;
+		}
+	}
 	t->req = req;
 	t->out = out;
 	t->hops = 0;
 	strbuf_reset(&t->url);
 	strbuf_addstr(&t->url, req->url);
-	if ((ret = check_scheme(t->url.buf, req->insecure, &t->host0)))
+	if ((ret = check_scheme(t->url.buf, req->insecure, &t->host0, &t->origin0)))
 		return ret;
 	return hop_setup(t);
 }

@@ -9,9 +9,12 @@
  * gets the status and the body (for the error message).
  *
  * Redirects are followed here, not by curl: the Authorization header is
- * sent only to the host (and port) of the original URL, and dropped as soon
- * as a redirect leads to another host (ghcr.io sends blob downloads to a
- * CDN).  Request headers are never logged.
+ * sent only to the scheme, host and port of the original URL, and dropped
+ * as soon as a redirect leads to another host or from https to http
+ * (ghcr.io sends blob downloads to a CDN).  Credentials travel only in
+ * req->authorization and req->userpwd: an Authorization line in the
+ * generic header list (sent on every hop) is refused as a bug
+ * (-EXIT_INTERNAL).  Request headers are never logged.
  *
  * Two ways to run a request, one code path underneath: http_request()
  * blocks until the answer (manifests, token fetches, small GETs);
@@ -73,8 +76,8 @@ typedef long (*http_reader_fn)(void *data, char *buf, size_t len);
 struct http_request {
 	const char *method;	/* "GET" when NULL; HEAD sets no body */
 	const char *url;
-	const char *const *headers;	/* NULL-terminated "Name: value", may be NULL */
-	const char *authorization;	/* value of Authorization (secret); sent only to url's host */
+	const char *const *headers;	/* NULL-terminated "Name: value", may be NULL; never Authorization */
+	const char *authorization;	/* value of Authorization (secret); sent only to url's scheme+host */
 	const char *userpwd;		/* "user:password" for Basic at a token realm (secret) */
 	/* request body: memory, or a file read from offset 0 (file_size bytes) */
 	const void *body;

@@ -73,6 +73,25 @@ int main(void)
 	ok(!http_host_is_loopback("::ffff:127.0.0.1"), "an IPv4-mapped address is not");
 	ok(!http_host_is_loopback(""), "the empty host is not");
 
+	{
+		static const char *const bad[] = { "Accept: */*", "authorization: Bearer x", NULL };
+		static const char *const bad2[] = { " Authorization:Basic eA==", NULL };
+		struct http_request req;
+		struct http_response res = HTTP_RESPONSE_INIT;
+
+		memset(&req, 0, sizeof(req));
+		req.url = "http://127.0.0.1:1/never";
+		req.headers = bad;
+		error_set_quiet(1);
+		is_int(http_request(&req, &res), -EXIT_INTERNAL,
+		       "an Authorization header in the generic list is refused before any connection");
+		req.headers = bad2;
+		is_int(http_request(&req, &res), -EXIT_INTERNAL, "in any spelling");
+		error_set_quiet(0);
+		http_response_release(&res);
+		http_release();
+	}
+
 	strbuf_reset(&sb);
 	http_escape("repository:o/a:pull,push", &sb);
 	is_str(sb.buf, "repository%3Ao%2Fa%3Apull%2Cpush", "escaping");
