@@ -218,8 +218,10 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		double wait = 0.5;
 
 		ret = http_request(&req, &res);
-		if (ret == -EXIT_NETWORK && res.permanent) {
-			ret = error_as(EXIT_NETWORK, "token service: %s", res.error.buf);
+		if (ret < 0 && (ret != -EXIT_NETWORK || res.permanent)) {
+			/* cannot heal: no retry (empty error: already said) */
+			if (res.error.len)
+				ret = error_as(-ret, "token service: %s", res.error.buf);
 			goto out;
 		}
 		if (!ret && res.status != 429 && res.status != 408 && res.status < 500)

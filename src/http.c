@@ -17,6 +17,9 @@
 #include <netinet/in.h>
 #include <curl/curl.h>
 
+#define HEADER_CAP (256u << 10)	/* a response's header block */
+#define MAX_REDIRECTS 5
+
 static int curl_ready;
 
 static int http_global_init(void)
@@ -52,8 +55,8 @@ struct http_transfer {
 	char errbuf[CURL_ERROR_SIZE];
 	size_t cap;
 	long status;		/* of the response being received */
-	int overflow;
-	int sink_failed;
+	int overflow;		/* 1: the body passed its cap, 2: the headers theirs */
+	int sink_failed;	/* the sink's negative return, 0: none */
 	size_t mem_off;		/* request body sent from memory so far */
 };
 
@@ -75,8 +78,10 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *data)
 		strbuf_reset(&t->out->headers);
 		t->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 	}
-	if (strbuf_add_capped(&t->out->headers, ptr, n, 256u << 10) < 0)
+	if (strbuf_add_capped(&t->out->headers, ptr, n, HEADER_CAP) < 0) {
+		t->overflow = 2;
 		return 0;
+	}
 	return n;
 }
 
@@ -93,7 +98,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 			return CURL_WRITEFUNC_PAUSE;
 		}
 		if (rc) {
-			t->sink_failed = 1;
+			t->sink_failed = rc < 0 ? rc : -1;
 			return 0;
 		}
 		return n;
@@ -287,23 +292,47 @@ static void url_for_message(const char *url, struct strbuf *out)
 }
 
 /*
- * Refuse url unless it is https, or plain http to loopback or an insecure
- * host.  Its "host[:port]" into host and "scheme://host[:port]" into origin.
+ * A request of t failed without an answer: the message into out->error
+ * (never empty), printed unless the request is quiet (its caller then
+ * decides), out->permanent set when trying again cannot help.  Returns
+ * -code.
  */
-static int check_scheme(const char *url, int insecure, struct strbuf *host, struct strbuf *origin)
+PUBLISH_PRINTF(4, 5)
+static int transfer_fail(struct http_transfer *t, int code, int permanent, const char *fmt, ...)
+{
+	struct http_response *out = t->out;
+	va_list ap;
+
+	strbuf_reset(&out->error);
+	va_start(ap, fmt);
+	strbuf_vaddf(&out->error, fmt, ap);
+	va_end(ap);
+	out->permanent = permanent;
+	if (!t->req->quiet)
+		return error_as(code, "%s", out->error.buf);
+	return -code;
+}
+
+/*
+ * Refuse url unless it is https, or plain http to loopback or an insecure
+ * host (a refusal is permanent, -EXIT_INPUT).  Its "host[:port]" into host
+ * and "scheme://host[:port]" into origin.
+ */
+static int check_scheme(struct http_transfer *t, const char *url, struct strbuf *host,
+			struct strbuf *origin)
 {
 	struct strbuf scheme = STRBUF_INIT, msg = STRBUF_INIT;
 	int ret = 0;
 
 	url_for_message(url, &msg);
 	if (url_parts(url, &scheme, host) < 0) {
-		ret = error_as(EXIT_INPUT, "cannot parse URL '%s'", msg.buf);
+		ret = transfer_fail(t, EXIT_INPUT, 1, "cannot parse URL '%s'", msg.buf);
 	} else if (!strcasecmp(scheme.buf, "http")) {
-		if (!insecure && !http_host_is_loopback(host->buf))
-			ret = error_as(EXIT_INPUT, "refusing plain http to '%s': only loopback or --insecure-registry hosts may use it",
-				       host->buf);
+		if (!t->req->insecure && !http_host_is_loopback(host->buf))
+			ret = transfer_fail(t, EXIT_INPUT, 1, "refusing plain http to '%s'%s: only loopback or --insecure-registry hosts may use it",
+					    host->buf, t->hops ? " (a redirect)" : "");
 	} else if (strcasecmp(scheme.buf, "https")) {
-		ret = error_as(EXIT_INPUT, "refusing URL scheme '%s' in '%s'", scheme.buf, msg.buf);
+		ret = transfer_fail(t, EXIT_INPUT, 1, "refusing URL scheme '%s' in '%s'", scheme.buf, msg.buf);
 	}
 	if (!ret) {
 		strbuf_reset(origin);
@@ -381,7 +410,9 @@ static int hop_setup(struct http_transfer *t)
 	int send_auth, ret;
 	CURL *c;
 
-	if ((ret = check_scheme(t->url.buf, req->insecure, &host, &origin)))
+	strbuf_reset(&out->error);
+	out->permanent = 0;
+	if ((ret = check_scheme(t, t->url.buf, &host, &origin)))
 		goto out;
 	send_auth = !strcasecmp(origin.buf, t->origin0.buf);
 	if (!t->easy)
@@ -402,7 +433,6 @@ static int hop_setup(struct http_transfer *t)
 	strbuf_reset(&out->body);
 	strbuf_reset(&out->headers);
 	out->status = 0;
-	out->permanent = 0;
 
 	for (const char *const *h = req->headers; h && *h; h++)
 		t->headers = curl_slist_append(t->headers, *h);
@@ -494,27 +524,27 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 	hop_release(t);
 	if (cc != CURLE_OK) {
 		struct strbuf msg = STRBUF_INIT;
+		int tls = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR;
 
 		url_for_message(t->url.buf, &msg);
-		strbuf_reset(&out->error);
-		out->permanent = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
-			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR ||
-			cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT;
 		if (t->sink_failed) {
-			ret = -1;
+			/* the sink said why; it will say the same next time */
+			strbuf_reset(&out->error);
+			out->permanent = 1;
+			ret = t->sink_failed;
+		} else if (t->overflow) {
+			ret = transfer_fail(t, EXIT_REGISTRY, 1, "%s from '%s' is larger than %zu bytes",
+					    t->overflow > 1 ? "the response header block" : "the response",
+					    msg.buf, t->overflow > 1 ? (size_t)HEADER_CAP : t->cap);
+		} else if (cc == CURLE_SSL_CONNECT_ERROR && strstr(t->errbuf, "wrong version number")) {
+			/* TLS spoken to a plain http server: retrying cannot help */
+			ret = transfer_fail(t, EXIT_NETWORK, 1, "cannot reach '%s': %s (plain http? allow it with --insecure-registry)",
+					    msg.buf, t->errbuf);
 		} else {
-			if (t->overflow)
-				strbuf_addf(&out->error, "response from '%s' is larger than %zu bytes",
-					    msg.buf, t->cap);
-			else
-				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
+			ret = transfer_fail(t, EXIT_NETWORK, tls || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+					    cc == CURLE_URL_MALFORMAT, "cannot reach '%s': %s", msg.buf,
 					    t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc));
-			if (cc == CURLE_SSL_CONNECT_ERROR && strstr(t->errbuf, "wrong version number")) {
-				/* TLS spoken to a plain http server: retrying cannot help */
-				out->permanent = 1;
-				strbuf_addstr(&out->error, " (plain http? allow it with --insecure-registry)");
-			}
-			ret = req->quiet ? -EXIT_NETWORK : error_as(EXIT_NETWORK, "%s", out->error.buf);
 		}
 		strbuf_release(&msg);
 		goto out;
@@ -526,14 +556,16 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 		strbuf_addbuf(&out->url, &t->url);
 		goto out;
 	}
-	if (++t->hops > 5) {
-		ret = error_as(EXIT_REGISTRY, "too many redirects from '%s'", t->host0.buf);
+	if (++t->hops > MAX_REDIRECTS) {
+		ret = transfer_fail(t, EXIT_REGISTRY, 1, "too many redirects (more than %d) from '%s'",
+				    MAX_REDIRECTS, t->host0.buf);
 		goto out;
 	}
 	if (http_resolve_url(t->url.buf, loc.buf, &next) < 0) {
 		if (url_parts(t->url.buf, NULL, &host) < 0)
 			strbuf_addbuf(&host, &t->host0);
-		ret = error_as(EXIT_REGISTRY, "cannot follow redirect from '%s'", host.buf);
+		ret = transfer_fail(t, EXIT_REGISTRY, 1, "cannot follow a redirect from '%s': bad Location",
+				    host.buf);
 		goto out;
 	}
 	strbuf_reset(&t->url);
@@ -554,6 +586,11 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 
 	if (http_global_init() < 0)
 		return -1;
+	t->req = req;
+	t->out = out;
+	t->hops = 0;
+	strbuf_reset(&out->error);
+	out->permanent = 0;
 	/*
 	 * Credentials go in req->authorization or req->userpwd, the two that
 	 * are held to the first host; the generic list goes on every hop.
@@ -567,18 +604,15 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 			struct strbuf msg = STRBUF_INIT;
 
 			url_for_message(req->url, &msg);
-			ret = error_as(EXIT_INTERNAL, "a request to '%s' carries an Authorization header that would follow redirects",
-				       msg.buf);
+			ret = transfer_fail(t, EXIT_INTERNAL, 1, "a request to '%s' carries an Authorization header that would follow redirects",
+					    msg.buf);
 			strbuf_release(&msg);
 			return ret;
 		}
 	}
-	t->req = req;
-	t->out = out;
-	t->hops = 0;
 	strbuf_reset(&t->url);
 	strbuf_addstr(&t->url, req->url);
-	if ((ret = check_scheme(t->url.buf, req->insecure, &t->host0, &t->origin0)))
+	if ((ret = check_scheme(t, t->url.buf, &t->host0, &t->origin0)))
 		return ret;
 	return hop_setup(t);
 }

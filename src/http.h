@@ -40,7 +40,7 @@ struct http_response {
 	struct strbuf headers;	/* raw header block of the final response */
 	struct strbuf url;	/* the final URL after redirects */
 	struct strbuf error;	/* transport failure message, when the request had quiet set */
-	int permanent;		/* the failure will not go away by retrying (TLS verification) */
+	int permanent;		/* the failure will not go away by retrying (see http_request) */
 };
 
 #define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
@@ -58,9 +58,10 @@ int http_get(const char *url, const char *const *headers, size_t cap,
 	     long timeout_s, struct http_response *out);
 
 /*
- * Streaming sink for a 2xx body: return 0 to go on (all of buf taken), -1
- * to abort, or HTTP_SINK_PAUSE to take none of it and pause the transfer
- * (multi only): the same bytes come again after http_transfer_resume().
+ * Streaming sink for a 2xx body: return 0 to go on (all of buf taken), a
+ * negative value (-1 or -EXIT_x, the sink printed why) to abort, or
+ * HTTP_SINK_PAUSE to take none of it and pause the transfer (multi only):
+ * the same bytes come again after http_transfer_resume().
  */
 typedef int (*http_sink_fn)(void *data, const void *buf, size_t len);
 #define HTTP_SINK_PAUSE 1
@@ -102,10 +103,19 @@ struct http_request {
 };
 
 /*
- * Perform req.  0 when a response came (any status; out->status set), or
- * -EXIT_NETWORK naming the url (without query) when none did, or when the
- * URL scheme is refused (-EXIT_INPUT).  A sink returning -1 aborts with -1
- * (the sink reports its own error).
+ * Perform req.  0 when a response came (any status; out->status set),
+ * else negative, the exit code class of what went wrong:
+ *   -EXIT_NETWORK   no answer (connection, DNS, TLS, timeout, too slow)
+ *   -EXIT_INPUT     a URL (first or a redirect's) refused: scheme, plain http
+ *   -EXIT_REGISTRY  response over its cap, too many or broken redirects
+ *   -EXIT_INTERNAL  an Authorization line in req->headers
+ * with the message (naming the url without its query) printed, or with
+ * req->quiet put in out->error for the caller to print; out->permanent
+ * says that trying again cannot help (everything but a transient network
+ * failure).  A sink returning a negative value aborts with that value,
+ * out->permanent set and out->error empty: the sink reported its own
+ * error.  Other failures (no memory for curl, an unreadable body file)
+ * are printed whatever quiet says and leave out->error empty too.
  */
 int http_request(const struct http_request *req, struct http_response *out);
 

@@ -364,8 +364,13 @@ static enum call_next call_next(struct registry_client *c, struct call *k, int r
 		k->replayed = 1;
 		return CALL_REAUTH;
 	}
-	if (rc == -1) {
-		*ret = -1;	/* the sink failed and said why */
+	if (rc < 0 && (rc != -EXIT_NETWORK || res->permanent)) {
+		/*
+		 * Cannot heal (a refused URL, a cap, a redirect loop, TLS
+		 * verification, a sink's verdict): no retry.  Said now, or
+		 * already when the HTTP layer or the sink printed it.
+		 */
+		*ret = res->error.len ? error_as(-rc, "%s", res->error.buf) : rc;
 		return CALL_DONE;
 	}
 	if (!rc && !retryable_status(res->status))
@@ -378,18 +383,15 @@ static enum call_next call_next(struct registry_client *c, struct call *k, int r
 	w *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
 	if (!rc && http_retry_after(res) >= 0)
 		w = http_retry_after(res) > 60 ? 60 : http_retry_after(res);
-	if (rc && res->permanent) {
-		*ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
-		return CALL_DONE;
-	}
 	if (k->tries >= c->opts.max_tries || now_s() - k->start + w > c->opts.max_retry_seconds) {
 		if (rc)
-			*ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)", res->error.buf, k->tries);
+			*ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)",
+					res->error.len ? res->error.buf : "no answer", k->tries);
 		return CALL_DONE;	/* with an answer: the caller explains the status */
 	}
 	if (rc)
-		warning("%s; retrying in %.1f s (try %d of %d)", res->error.buf, w, k->tries + 1,
-			c->opts.max_tries);
+		warning("%s; retrying in %.1f s (try %d of %d)", res->error.len ? res->error.buf : "no answer",
+			w, k->tries + 1, c->opts.max_tries);
 	else
 		warning("'%s' answered HTTP %ld to %s; retrying in %.1f s (try %d of %d)",
 			k->ref->registry, res->status, k->req.method ? k->req.method : "GET",
