@@ -12,12 +12,15 @@
 #include "http.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <curl/curl.h>
 
 #define HEADER_CAP (256u << 10)	/* a response's header block */
+#define LOW_SPEED_LIMIT 1024L	/* bytes a second, at least... */
+#define LOW_SPEED_TIME 30L	/* ...over this many seconds (else the transfer fails) */
 #define MAX_REDIRECTS 5
 
 static int curl_ready;
@@ -208,6 +211,22 @@ int http_host_is_loopback(const char *host)
 	if (inet_pton(AF_INET6, name, &a6) == 1)
 		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return 0;
+}
+
+/* A positive number from the environment variable name, else def. */
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n <= 0)
+		return def;
+	return n;
 }
 
 /* scheme and host[:port] of url */
@@ -455,11 +474,12 @@ static int hop_setup(struct http_transfer *t)
 	if (req->sink || req->body_file || req->body_read) {
 		if (req->timeout_s > 0)
 			curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout_s);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
 	} else {
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout_s > 0 ? req->timeout_s : 30L);
 	}
+	/* a trickle is a failure too (curl does not count a paused transfer) */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, env_long("PUBLISH_LOW_SPEED_LIMIT", LOW_SPEED_LIMIT));
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, env_long("PUBLISH_LOW_SPEED_TIME", LOW_SPEED_TIME));
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);

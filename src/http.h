@@ -6,7 +6,10 @@
  * the system store are honoured.  Plain http is allowed only for loopback
  * hosts or hosts the caller marks insecure.  Every response body read into
  * memory is capped.  A status >= 400 is not a transport error: the caller
- * gets the status and the body (for the error message).
+ * gets the status and the body (for the error message).  A transfer that
+ * moves less than 1 KiB/s for 30 s fails (-EXIT_NETWORK); the environment
+ * variables PUBLISH_LOW_SPEED_LIMIT (bytes/s) and PUBLISH_LOW_SPEED_TIME
+ * (seconds) change the two, for tests.
  *
  * Redirects are followed here, not by curl: the Authorization header is
  * sent only to the scheme, host and port of the original URL, and dropped
@@ -93,7 +96,7 @@ struct http_request {
 	http_sink_fn sink;
 	void *sink_data;
 	size_t cap;		/* 0: HTTP_BODY_CAP_DEFAULT */
-	long timeout_s;		/* whole request; 0: 30 s (streamed: 0 means none, low-speed limit instead) */
+	long timeout_s;		/* whole request; 0: 30 s (streamed: 0 means none, only the low-speed limit) */
 	int follow;		/* follow up to 5 redirects */
 	int insecure;		/* allow plain http to a non-loopback host */
 	int quiet;		/* transport failures: message into out->error, not printed (the caller retries) */
