@@ -421,7 +421,11 @@ static int load_payload(struct ghctx *ctx)
 	if (!*path)
 		return 0;
 	if (strbuf_read_file(&sb, path, PAYLOAD_CAP) < 0) {
-		warning("GITHUB_EVENT_PATH '%s' cannot be read: %s", path, strerror(errno));
+		if (errno == EFBIG)
+			rc = error_as(EXIT_INPUT, "event payload '%s' (GITHUB_EVENT_PATH) is larger than %u MiB",
+				      path, PAYLOAD_CAP >> 20);
+		else
+			warning("GITHUB_EVENT_PATH '%s' cannot be read: %s", path, strerror(errno));
 		goto out;
 	}
 	p = json_loadb(sb.buf, sb.len, 0, &jerr);
