@@ -204,6 +204,12 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 	int ret;
 
 	auth_token_url(c, scopes, nr_scopes, &url);
+	if (who && !insecure && strncasecmp(c->realm, "https://", 8)) {
+		/* an https registry's credentials never cross the network in clear */
+		ret = error_as(EXIT_INPUT, "refusing to send the credentials of '%s' to token service '%s' over plain http: the registry speaks https",
+			       who, c->realm);
+		goto out;
+	}
 	memset(&req, 0, sizeof(req));
 	req.url = url.buf;
 	req.cap = 1u << 20;
