@@ -204,6 +204,12 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 	int ret;
 
 	auth_token_url(c, scopes, nr_scopes, &url);
+	if (who && !insecure && strncasecmp(c->realm, "https://", 8)) {
+		/* an https registry's credentials never cross the network in clear */
+		ret = error_as(EXIT_INPUT, "refusing to send the credentials of '%s' to token service '%s' over plain http: the registry speaks https",
+			       who, c->realm);
+		goto out;
+	}
 	memset(&req, 0, sizeof(req));
 	req.url = url.buf;
 	req.cap = 1u << 20;
@@ -218,8 +224,10 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 		double wait = 0.5;
 
 		ret = http_request(&req, &res);
-		if (ret == -EXIT_NETWORK && res.permanent) {
-			ret = error_as(EXIT_NETWORK, "token service: %s", res.error.buf);
+		if (ret < 0 && (ret != -EXIT_NETWORK || res.permanent)) {
+			/* cannot heal: no retry (empty error: already said) */
+			if (res.error.len)
+				ret = error_as(-ret, "token service: %s", res.error.buf);
 			goto out;
 		}
 		if (!ret && res.status != 429 && res.status != 408 && res.status < 500)

@@ -53,7 +53,12 @@ int auth_parse_token_response(const char *body, size_t len, struct strbuf *token
 
 /*
  * Ask the realm for a token for scopes, with cred (NULL or empty: anonymous).
- * ca_insecure: allow plain http to the realm (loopback is always allowed).
+ * The realm may be on another host than the registry: the registry's
+ * credentials go there (as docker sends them), but only over https when
+ * the registry speaks https (insecure unset): an http realm with
+ * credentials is refused, -EXIT_INPUT; anonymously it may be asked.
+ * insecure: the registry speaks plain http, and so may the realm
+ * (loopback realms always may, when asked anonymously).
  * On success out holds the token (caller releases; never print it) and
  * *ttl_out (may be NULL) its lifetime in seconds.
  * 401/403 at the realm -> -EXIT_AUTH naming the realm and the user.

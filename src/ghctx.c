@@ -350,10 +350,12 @@ out:
 /* GET {api}/{path}: 0 and the parsed object in *out, or -1 with a reason in why. */
 static int api_get(const char *api, const char *path, const char *token, json_t **out, struct strbuf *why)
 {
+	static const char *const headers[] = {
+		"Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28", NULL
+	};
 	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct http_request req;
 	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
-	const char *headers[5];
-	size_t n = 0;
 	json_error_t jerr;
 	int rc = -1, quiet_rc;
 
@@ -361,15 +363,18 @@ static int api_get(const char *api, const char *path, const char *token, json_t 
 	while (url.len && url.buf[url.len - 1] == '/')
 		strbuf_setlen(&url, url.len - 1);
 	strbuf_addf(&url, "/%s", path);
-	headers[n++] = "Accept: application/vnd.github+json";
-	headers[n++] = "X-GitHub-Api-Version: 2022-11-28";
+	memset(&req, 0, sizeof(req));
+	req.url = url.buf;
+	req.headers = headers;
+	req.timeout_s = 10;
+	req.follow = 1;
 	if (token && *token) {
-		strbuf_addf(&auth, "Authorization: Bearer %s", token);
-		headers[n++] = auth.buf;
+		/* the HTTP layer holds it to the API's host: a redirect elsewhere goes without */
+		strbuf_addf(&auth, "Bearer %s", token);
+		req.authorization = auth.buf;
 	}
-	headers[n] = NULL;
 	error_set_quiet(1);
-	quiet_rc = http_get(url.buf, headers, 0, 10, &resp);
+	quiet_rc = http_request(&req, &resp);
 	error_set_quiet(0);
 	if (quiet_rc < 0) {
 		strbuf_addstr(why, error_last());
@@ -390,6 +395,8 @@ static int api_get(const char *api, const char *path, const char *token, json_t 
 out:
 	http_response_release(&resp);
 	strbuf_release(&url);
+	if (auth.len)
+		memset(auth.buf, 0, auth.len);
 	strbuf_release(&auth);
 	return rc;
 }
@@ -414,7 +421,11 @@ static int load_payload(struct ghctx *ctx)
 	if (!*path)
 		return 0;
 	if (strbuf_read_file(&sb, path, PAYLOAD_CAP) < 0) {
-		warning("GITHUB_EVENT_PATH '%s' cannot be read: %s", path, strerror(errno));
+		if (errno == EFBIG)
+			rc = error_as(EXIT_INPUT, "event payload '%s' (GITHUB_EVENT_PATH) is larger than %u MiB",
+				      path, PAYLOAD_CAP >> 20);
+		else
+			warning("GITHUB_EVENT_PATH '%s' cannot be read: %s", path, strerror(errno));
 		goto out;
 	}
 	p = json_loadb(sb.buf, sb.len, 0, &jerr);

@@ -65,7 +65,8 @@ struct ghctx_options {
 
 /*
  * Gather the context into out (see above).  Returns 0, -EXIT_INPUT when
- * the event payload is not JSON, -EXIT_CONTEXT when the git source was
+ * the event payload is not JSON or larger than 64 MiB (an unreadable one
+ * is only a warning), -EXIT_CONTEXT when the git source was
  * asked for and the repository cannot be read; the error is printed.
  */
 int ghctx_load(struct ghctx *out, const struct ghctx_options *opts);

@@ -12,8 +12,16 @@
 #include "http.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <curl/curl.h>
+
+#define HEADER_CAP (256u << 10)	/* a response's header block */
+#define LOW_SPEED_LIMIT 1024L	/* bytes a second, at least... */
+#define LOW_SPEED_TIME 30L	/* ...over this many seconds (else the transfer fails) */
+#define MAX_REDIRECTS 5
 
 static int curl_ready;
 
@@ -41,7 +49,8 @@ struct http_transfer {
 	const struct http_request *req;	/* borrowed while a request runs */
 	struct http_response *out;	/* borrowed while a request runs */
 	/* the request: redirects walked so far */
-	struct strbuf url, host0;
+	struct strbuf url, host0;	/* host0: "host[:port]" of the first URL */
+	struct strbuf origin0;		/* "scheme://host[:port]" of the first URL: where credentials go */
 	int hops;
 	struct http_multi *multi;	/* the multi it is in, or NULL */
 	/* this hop */
@@ -49,8 +58,8 @@ struct http_transfer {
 	char errbuf[CURL_ERROR_SIZE];
 	size_t cap;
 	long status;		/* of the response being received */
-	int overflow;
-	int sink_failed;
+	int overflow;		/* 1: the body passed its cap, 2: the headers theirs */
+	int sink_failed;	/* the sink's negative return, 0: none */
 	size_t mem_off;		/* request body sent from memory so far */
 };
 
@@ -72,8 +81,10 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *data)
 		strbuf_reset(&t->out->headers);
 		t->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 	}
-	if (strbuf_add_capped(&t->out->headers, ptr, n, 256u << 10) < 0)
+	if (strbuf_add_capped(&t->out->headers, ptr, n, HEADER_CAP) < 0) {
+		t->overflow = 2;
 		return 0;
+	}
 	return n;
 }
 
@@ -90,7 +101,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 			return CURL_WRITEFUNC_PAUSE;
 		}
 		if (rc) {
-			t->sink_failed = 1;
+			t->sink_failed = rc < 0 ? rc : -1;
 			return 0;
 		}
 		return n;
@@ -147,15 +158,75 @@ static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+/* 1 if s is empty or ":digits" (the port after a host). */
+static int is_port_suffix(const char *s)
+{
+	if (!*s)
+		return 1;
+	if (*s++ != ':' || !*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * Loopback is a name that cannot be made to point elsewhere: "localhost"
+ * (curl resolves it to loopback itself), a literal IPv4 address in
+ * 127.0.0.0/8 with all four parts, or the IPv6 address ::1.  A DNS name
+ * that merely starts with "127." (127.0.0.1.nip.io) is not.
+ */
 int http_host_is_loopback(const char *host)
 {
-	if (!strncasecmp(host, "localhost", 9) && (!host[9] || host[9] == ':'))
+	char name[INET6_ADDRSTRLEN + 1];
+	const char *end;
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t len;
+
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end || !is_port_suffix(end + 1))
+			return 0;
+		host++;
+	} else if (strchr(host, ':') != strrchr(host, ':')) {
+		end = host + strlen(host);	/* bare IPv6, no port */
+	} else {
+		end = strchr(host, ':');
+		if (!end)
+			end = host + strlen(host);
+		if (!is_port_suffix(end))
+			return 0;
+	}
+	len = (size_t)(end - host);
+	if (!len || len >= sizeof(name))
+		return 0;
+	memcpy(name, host, len);
+	name[len] = '\0';
+	if (!strcasecmp(name, "localhost"))
 		return 1;
-	if (!strncmp(host, "127.", 4))
-		return 1;
-	if (!strncmp(host, "[::1]", 5) || !strcmp(host, "::1"))
-		return 1;
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, name, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return 0;
+}
+
+/* A positive number from the environment variable name, else def. */
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n <= 0)
+		return def;
+	return n;
 }
 
 /* scheme and host[:port] of url */
@@ -239,20 +310,54 @@ static void url_for_message(const char *url, struct strbuf *out)
 	strbuf_add(out, url, q ? (size_t)(q - url) : strlen(url));
 }
 
-static int check_scheme(const char *url, int insecure, struct strbuf *host)
+/*
+ * A request of t failed without an answer: the message into out->error
+ * (never empty), printed unless the request is quiet (its caller then
+ * decides), out->permanent set when trying again cannot help.  Returns
+ * -code.
+ */
+PUBLISH_PRINTF(4, 5)
+static int transfer_fail(struct http_transfer *t, int code, int permanent, const char *fmt, ...)
+{
+	struct http_response *out = t->out;
+	va_list ap;
+
+	strbuf_reset(&out->error);
+	va_start(ap, fmt);
+	strbuf_vaddf(&out->error, fmt, ap);
+	va_end(ap);
+	out->permanent = permanent;
+	if (!t->req->quiet)
+		return error_as(code, "%s", out->error.buf);
+	return -code;
+}
+
+/*
+ * Refuse url unless it is https, or plain http to loopback or an insecure
+ * host (a refusal is permanent, -EXIT_INPUT).  Its "host[:port]" into host
+ * and "scheme://host[:port]" into origin.
+ */
+static int check_scheme(struct http_transfer *t, const char *url, struct strbuf *host,
+			struct strbuf *origin)
 {
 	struct strbuf scheme = STRBUF_INIT, msg = STRBUF_INIT;
 	int ret = 0;
 
 	url_for_message(url, &msg);
 	if (url_parts(url, &scheme, host) < 0) {
-		ret = error_as(EXIT_INPUT, "cannot parse URL '%s'", msg.buf);
+		ret = transfer_fail(t, EXIT_INPUT, 1, "cannot parse URL '%s'", msg.buf);
 	} else if (!strcasecmp(scheme.buf, "http")) {
-		if (!insecure && !http_host_is_loopback(host->buf))
-			ret = error_as(EXIT_INPUT, "refusing plain http to '%s': only loopback or --insecure-registry hosts may use it",
-				       host->buf);
+		if (!t->req->insecure && !http_host_is_loopback(host->buf))
+			ret = transfer_fail(t, EXIT_INPUT, 1, "refusing plain http to '%s'%s: only loopback or --insecure-registry hosts may use it",
+					    host->buf, t->hops ? " (a redirect)" : "");
 	} else if (strcasecmp(scheme.buf, "https")) {
-		ret = error_as(EXIT_INPUT, "refusing URL scheme '%s' in '%s'", scheme.buf, msg.buf);
+		ret = transfer_fail(t, EXIT_INPUT, 1, "refusing URL scheme '%s' in '%s'", scheme.buf, msg.buf);
+	}
+	if (!ret) {
+		strbuf_reset(origin);
+		for (const char *p = scheme.buf; *p; p++)
+			strbuf_addch(origin, tolower((unsigned char)*p));
+		strbuf_addf(origin, "://%s", host->buf);
 	}
 	strbuf_release(&scheme);
 	strbuf_release(&msg);
@@ -266,6 +371,7 @@ struct http_transfer *http_transfer_new(void *data)
 	t->data = data;
 	strbuf_init(&t->url, 0);
 	strbuf_init(&t->host0, 0);
+	strbuf_init(&t->origin0, 0);
 	return t;
 }
 
@@ -304,27 +410,30 @@ void http_transfer_free(struct http_transfer *t)
 		curl_easy_cleanup(t->easy);
 	strbuf_release(&t->url);
 	strbuf_release(&t->host0);
+	strbuf_release(&t->origin0);
 	free(t);
 }
 
 /*
  * Configure t's handle for one hop to t->url: no redirects followed by
  * curl, Authorization (and Basic userpwd) only when the hop stays on the
- * host of the original URL.
+ * scheme and host of the original URL (no https -> http downgrade either).
  */
 static int hop_setup(struct http_transfer *t)
 {
 	const struct http_request *req = t->req;
 	struct http_response *out = t->out;
-	struct strbuf host = STRBUF_INIT, auth = STRBUF_INIT;
+	struct strbuf host = STRBUF_INIT, origin = STRBUF_INIT, auth = STRBUF_INIT;
 	const char *method = req->method ? req->method : "GET";
 	int has_body = req->body || req->body_file || req->body_read;
 	int send_auth, ret;
 	CURL *c;
 
-	if ((ret = check_scheme(t->url.buf, req->insecure, &host)))
+	strbuf_reset(&out->error);
+	out->permanent = 0;
+	if ((ret = check_scheme(t, t->url.buf, &host, &origin)))
 		goto out;
-	send_auth = !strcasecmp(host.buf, t->host0.buf);
+	send_auth = !strcasecmp(origin.buf, t->origin0.buf);
 	if (!t->easy)
 		t->easy = curl_easy_init();
 	else
@@ -343,7 +452,6 @@ static int hop_setup(struct http_transfer *t)
 	strbuf_reset(&out->body);
 	strbuf_reset(&out->headers);
 	out->status = 0;
-	out->permanent = 0;
 
 	for (const char *const *h = req->headers; h && *h; h++)
 		t->headers = curl_slist_append(t->headers, *h);
@@ -366,11 +474,12 @@ static int hop_setup(struct http_transfer *t)
 	if (req->sink || req->body_file || req->body_read) {
 		if (req->timeout_s > 0)
 			curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout_s);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
 	} else {
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout_s > 0 ? req->timeout_s : 30L);
 	}
+	/* a trickle is a failure too (curl does not count a paused transfer) */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, env_long("PUBLISH_LOW_SPEED_LIMIT", LOW_SPEED_LIMIT));
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, env_long("PUBLISH_LOW_SPEED_TIME", LOW_SPEED_TIME));
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
@@ -414,6 +523,7 @@ out:
 		memset(auth.buf, 0, auth.len);
 	strbuf_release(&auth);
 	strbuf_release(&host);
+	strbuf_release(&origin);
 	return ret;
 }
 
@@ -434,27 +544,27 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 	hop_release(t);
 	if (cc != CURLE_OK) {
 		struct strbuf msg = STRBUF_INIT;
+		int tls = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR;
 
 		url_for_message(t->url.buf, &msg);
-		strbuf_reset(&out->error);
-		out->permanent = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
-			cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR ||
-			cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT;
 		if (t->sink_failed) {
-			ret = -1;
+			/* the sink said why; it will say the same next time */
+			strbuf_reset(&out->error);
+			out->permanent = 1;
+			ret = t->sink_failed;
+		} else if (t->overflow) {
+			ret = transfer_fail(t, EXIT_REGISTRY, 1, "%s from '%s' is larger than %zu bytes",
+					    t->overflow > 1 ? "the response header block" : "the response",
+					    msg.buf, t->overflow > 1 ? (size_t)HEADER_CAP : t->cap);
+		} else if (cc == CURLE_SSL_CONNECT_ERROR && strstr(t->errbuf, "wrong version number")) {
+			/* TLS spoken to a plain http server: retrying cannot help */
+			ret = transfer_fail(t, EXIT_NETWORK, 1, "cannot reach '%s': %s (plain http? allow it with --insecure-registry)",
+					    msg.buf, t->errbuf);
 		} else {
-			if (t->overflow)
-				strbuf_addf(&out->error, "response from '%s' is larger than %zu bytes",
-					    msg.buf, t->cap);
-			else
-				strbuf_addf(&out->error, "cannot reach '%s': %s", msg.buf,
+			ret = transfer_fail(t, EXIT_NETWORK, tls || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+					    cc == CURLE_URL_MALFORMAT, "cannot reach '%s': %s", msg.buf,
 					    t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc));
-			if (cc == CURLE_SSL_CONNECT_ERROR && strstr(t->errbuf, "wrong version number")) {
-				/* TLS spoken to a plain http server: retrying cannot help */
-				out->permanent = 1;
-				strbuf_addstr(&out->error, " (plain http? allow it with --insecure-registry)");
-			}
-			ret = req->quiet ? -EXIT_NETWORK : error_as(EXIT_NETWORK, "%s", out->error.buf);
 		}
 		strbuf_release(&msg);
 		goto out;
@@ -466,14 +576,16 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 		strbuf_addbuf(&out->url, &t->url);
 		goto out;
 	}
-	if (++t->hops > 5) {
-		ret = error_as(EXIT_REGISTRY, "too many redirects from '%s'", t->host0.buf);
+	if (++t->hops > MAX_REDIRECTS) {
+		ret = transfer_fail(t, EXIT_REGISTRY, 1, "too many redirects (more than %d) from '%s'",
+				    MAX_REDIRECTS, t->host0.buf);
 		goto out;
 	}
 	if (http_resolve_url(t->url.buf, loc.buf, &next) < 0) {
 		if (url_parts(t->url.buf, NULL, &host) < 0)
 			strbuf_addbuf(&host, &t->host0);
-		ret = error_as(EXIT_REGISTRY, "cannot follow redirect from '%s'", host.buf);
+		ret = transfer_fail(t, EXIT_REGISTRY, 1, "cannot follow a redirect from '%s': bad Location",
+				    host.buf);
 		goto out;
 	}
 	strbuf_reset(&t->url);
@@ -497,9 +609,30 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 	t->req = req;
 	t->out = out;
 	t->hops = 0;
+	strbuf_reset(&out->error);
+	out->permanent = 0;
+	/*
+	 * Credentials go in req->authorization or req->userpwd, the two that
+	 * are held to the first host; the generic list goes on every hop.
+	 */
+	for (const char *const *h = req->headers; h && *h; h++) {
+		const char *p = *h;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!strncasecmp(p, "Authorization", 13) && (p[13] == ':' || p[13] == ' ' || p[13] == '\t')) {
+			struct strbuf msg = STRBUF_INIT;
+
+			url_for_message(req->url, &msg);
+			ret = transfer_fail(t, EXIT_INTERNAL, 1, "a request to '%s' carries an Authorization header that would follow redirects",
+					    msg.buf);
+			strbuf_release(&msg);
+			return ret;
+		}
+	}
 	strbuf_reset(&t->url);
 	strbuf_addstr(&t->url, req->url);
-	if ((ret = check_scheme(t->url.buf, req->insecure, &t->host0)))
+	if ((ret = check_scheme(t, t->url.buf, &t->host0, &t->origin0)))
 		return ret;
 	return hop_setup(t);
 }

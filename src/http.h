@@ -6,12 +6,18 @@
  * the system store are honoured.  Plain http is allowed only for loopback
  * hosts or hosts the caller marks insecure.  Every response body read into
  * memory is capped.  A status >= 400 is not a transport error: the caller
- * gets the status and the body (for the error message).
+ * gets the status and the body (for the error message).  A transfer that
+ * moves less than 1 KiB/s for 30 s fails (-EXIT_NETWORK); the environment
+ * variables PUBLISH_LOW_SPEED_LIMIT (bytes/s) and PUBLISH_LOW_SPEED_TIME
+ * (seconds) change the two, for tests.
  *
  * Redirects are followed here, not by curl: the Authorization header is
- * sent only to the host (and port) of the original URL, and dropped as soon
- * as a redirect leads to another host (ghcr.io sends blob downloads to a
- * CDN).  Request headers are never logged.
+ * sent only to the scheme, host and port of the original URL, and dropped
+ * as soon as a redirect leads to another host or from https to http
+ * (ghcr.io sends blob downloads to a CDN).  Credentials travel only in
+ * req->authorization and req->userpwd: an Authorization line in the
+ * generic header list (sent on every hop) is refused as a bug
+ * (-EXIT_INTERNAL).  Request headers are never logged.
  *
  * Two ways to run a request, one code path underneath: http_request()
  * blocks until the answer (manifests, token fetches, small GETs);
@@ -37,7 +43,7 @@ struct http_response {
 	struct strbuf headers;	/* raw header block of the final response */
 	struct strbuf url;	/* the final URL after redirects */
 	struct strbuf error;	/* transport failure message, when the request had quiet set */
-	int permanent;		/* the failure will not go away by retrying (TLS verification) */
+	int permanent;		/* the failure will not go away by retrying (see http_request) */
 };
 
 #define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
@@ -55,9 +61,10 @@ int http_get(const char *url, const char *const *headers, size_t cap,
 	     long timeout_s, struct http_response *out);
 
 /*
- * Streaming sink for a 2xx body: return 0 to go on (all of buf taken), -1
- * to abort, or HTTP_SINK_PAUSE to take none of it and pause the transfer
- * (multi only): the same bytes come again after http_transfer_resume().
+ * Streaming sink for a 2xx body: return 0 to go on (all of buf taken), a
+ * negative value (-1 or -EXIT_x, the sink printed why) to abort, or
+ * HTTP_SINK_PAUSE to take none of it and pause the transfer (multi only):
+ * the same bytes come again after http_transfer_resume().
  */
 typedef int (*http_sink_fn)(void *data, const void *buf, size_t len);
 #define HTTP_SINK_PAUSE 1
@@ -73,8 +80,8 @@ typedef long (*http_reader_fn)(void *data, char *buf, size_t len);
 struct http_request {
 	const char *method;	/* "GET" when NULL; HEAD sets no body */
 	const char *url;
-	const char *const *headers;	/* NULL-terminated "Name: value", may be NULL */
-	const char *authorization;	/* value of Authorization (secret); sent only to url's host */
+	const char *const *headers;	/* NULL-terminated "Name: value", may be NULL; never Authorization */
+	const char *authorization;	/* value of Authorization (secret); sent only to url's scheme+host */
 	const char *userpwd;		/* "user:password" for Basic at a token realm (secret) */
 	/* request body: memory, or a file read from offset 0 (file_size bytes) */
 	const void *body;
@@ -89,7 +96,7 @@ struct http_request {
 	http_sink_fn sink;
 	void *sink_data;
 	size_t cap;		/* 0: HTTP_BODY_CAP_DEFAULT */
-	long timeout_s;		/* whole request; 0: 30 s (streamed: 0 means none, low-speed limit instead) */
+	long timeout_s;		/* whole request; 0: 30 s (streamed: 0 means none, only the low-speed limit) */
 	int follow;		/* follow up to 5 redirects */
 	int insecure;		/* allow plain http to a non-loopback host */
 	int quiet;		/* transport failures: message into out->error, not printed (the caller retries) */
@@ -99,10 +106,19 @@ struct http_request {
 };
 
 /*
- * Perform req.  0 when a response came (any status; out->status set), or
- * -EXIT_NETWORK naming the url (without query) when none did, or when the
- * URL scheme is refused (-EXIT_INPUT).  A sink returning -1 aborts with -1
- * (the sink reports its own error).
+ * Perform req.  0 when a response came (any status; out->status set),
+ * else negative, the exit code class of what went wrong:
+ *   -EXIT_NETWORK   no answer (connection, DNS, TLS, timeout, too slow)
+ *   -EXIT_INPUT     a URL (first or a redirect's) refused: scheme, plain http
+ *   -EXIT_REGISTRY  response over its cap, too many or broken redirects
+ *   -EXIT_INTERNAL  an Authorization line in req->headers
+ * with the message (naming the url without its query) printed, or with
+ * req->quiet put in out->error for the caller to print; out->permanent
+ * says that trying again cannot help (everything but a transient network
+ * failure).  A sink returning a negative value aborts with that value,
+ * out->permanent set and out->error empty: the sink reported its own
+ * error.  Other failures (no memory for curl, an unreadable body file)
+ * are printed whatever quiet says and leave out->error empty too.
  */
 int http_request(const struct http_request *req, struct http_response *out);
 
@@ -112,7 +128,11 @@ int http_header_get(const struct strbuf *headers, const char *name, struct strbu
 /* Resolve a Location (relative or absolute) against base into out. */
 int http_resolve_url(const char *base, const char *location, struct strbuf *out);
 
-/* 1 if the host of url is loopback (localhost, 127.0.0.0/8, ::1). */
+/*
+ * 1 if host ("name[:port]", "[v6]:port") is loopback: "localhost", a
+ * literal IPv4 address (four parts) in 127.0.0.0/8, or ::1.  DNS names
+ * such as 127.0.0.1.nip.io are not, whatever they resolve to.
+ */
 int http_host_is_loopback(const char *host);
 
 /* "host[:port]" of a URL into out; 0 on success. */

@@ -366,8 +366,13 @@ static enum call_next call_next(struct registry_client *c, struct call *k, int r
 		k->replayed = 1;
 		return CALL_REAUTH;
 	}
-	if (rc == -1) {
-		*ret = -1;	/* the sink failed and said why */
+	if (rc < 0 && (rc != -EXIT_NETWORK || res->permanent)) {
+		/*
+		 * Cannot heal (a refused URL, a cap, a redirect loop, TLS
+		 * verification, a sink's verdict): no retry.  Said now, or
+		 * already when the HTTP layer or the sink printed it.
+		 */
+		*ret = res->error.len ? error_as(-rc, "%s", res->error.buf) : rc;
 		return CALL_DONE;
 	}
 	if (!rc && !retryable_status(res->status))
@@ -380,18 +385,15 @@ static enum call_next call_next(struct registry_client *c, struct call *k, int r
 	w *= 1 + (double)rand() / RAND_MAX * 0.5;	/* jitter */
 	if (!rc && http_retry_after(res) >= 0)
 		w = http_retry_after(res) > 60 ? 60 : http_retry_after(res);
-	if (rc && res->permanent) {
-		*ret = error_as(EXIT_NETWORK, "%s", res->error.buf);
-		return CALL_DONE;
-	}
 	if (k->tries >= c->opts.max_tries || now_s() - k->start + w > c->opts.max_retry_seconds) {
 		if (rc)
-			*ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)", res->error.buf, k->tries);
+			*ret = error_as(EXIT_NETWORK, "%s (gave up after %d tries)",
+					res->error.len ? res->error.buf : "no answer", k->tries);
 		return CALL_DONE;	/* with an answer: the caller explains the status */
 	}
 	if (rc)
-		warning("%s; retrying in %.1f s (try %d of %d)", res->error.buf, w, k->tries + 1,
-			c->opts.max_tries);
+		warning("%s; retrying in %.1f s (try %d of %d)", res->error.len ? res->error.buf : "no answer",
+			w, k->tries + 1, c->opts.max_tries);
 	else
 		warning("'%s' answered HTTP %ld to %s; retrying in %.1f s (try %d of %d)",
 			k->ref->registry, res->status, k->req.method ? k->req.method : "GET",
@@ -773,17 +775,36 @@ static int platform_matches(const struct platform *have, const struct platform *
 
 /* ---- blobs: download ------------------------------------------------------ */
 
+/*
+ * Where a downloaded blob goes: a file (fp) or memory (mem), hashed on the
+ * way, and never past the size its descriptor gives (limit, -1: unknown):
+ * byte limit+1 is refused, not stored, and ends the download.
+ */
 struct file_sink {
 	FILE *fp;
+	struct strbuf *mem;		/* instead of fp: a config, in memory */
 	struct digest d;
-	int digest_ok;
+	long long limit;
+	const struct reference *ref;	/* for the message */
+	const char *digest;
 };
 
 static int file_sink_write(void *data, const void *buf, size_t len)
 {
 	struct file_sink *s = data;
 
-	if (fwrite(buf, 1, len, s->fp) != len) {
+	if (s->limit >= 0 && s->d.size + len > (unsigned long long)s->limit) {
+		struct strbuf name = STRBUF_INIT;
+
+		reference_format_name(s->ref, &name);
+		error_as(EXIT_REGISTRY, "blob %s from '%s' is larger than the %lld bytes its descriptor gives: download stopped",
+			 s->digest, name.buf, s->limit);
+		strbuf_release(&name);
+		return -EXIT_REGISTRY;
+	}
+	if (s->mem) {
+		strbuf_add(s->mem, buf, len);
+	} else if (fwrite(buf, 1, len, s->fp) != len) {
 		error("cannot write a downloaded blob: %s", strerror(errno));
 		return -1;
 	}
@@ -795,6 +816,12 @@ static void file_sink_rewind(void *data)
 {
 	struct file_sink *s = data;
 
+	if (s->mem) {
+		strbuf_reset(s->mem);
+		digest_release(&s->d);
+		digest_init(&s->d);
+		return;
+	}
 	fflush(s->fp);
 	if (fseeko(s->fp, 0, SEEK_SET) == 0 && ftruncate(fileno(s->fp), 0) == 0) {
 		digest_release(&s->d);
@@ -802,13 +829,22 @@ static void file_sink_rewind(void *data)
 	}
 }
 
-/* Set up k (on url) to GET blob digest of ref into sink (digest started here). */
+/*
+ * Set up k (on url) to GET blob digest (size bytes, -1: unknown) of ref
+ * into sink, which writes to fp or, when fp is NULL, appends to mem
+ * (digest started here).
+ */
 static int get_blob_call(struct registry_client *c, const struct reference *ref, const char *digest,
-			 struct file_sink *sink, FILE *fp, struct strbuf *url, struct call *k)
+			 long long size, struct file_sink *sink, FILE *fp, struct strbuf *mem,
+			 struct strbuf *url, struct call *k)
 {
 	if (digest_init(&sink->d) < 0)
 		return -1;
 	sink->fp = fp;
+	sink->mem = fp ? NULL : mem;
+	sink->limit = size;
+	sink->ref = ref;
+	sink->digest = digest;
 	strbuf_reset(url);
 	api_base(c, ref, url);
 	strbuf_addf(url, "%s/blobs/%s", ref->repository, digest);
@@ -836,7 +872,7 @@ static int get_blob_result(struct registry_client *c, const struct reference *re
 			ret = explain(c, ref, "download from", "GET blob", res);
 		goto out;
 	}
-	if (fflush(sink->fp) != 0) {
+	if (sink->fp && fflush(sink->fp) != 0) {
 		ret = error("cannot write blob %s: %s", digest, strerror(errno));
 		goto out;
 	}
@@ -856,8 +892,9 @@ out:
 	return ret;
 }
 
-int registry_get_blob(struct registry_client *c, const struct reference *ref,
-		      const char *digest, long long size, FILE *fp)
+/* GET blob digest (size, -1: unknown) of ref into fp, or into mem when fp is NULL; verified. */
+static int get_blob_to(struct registry_client *c, const struct reference *ref, const char *digest,
+		       long long size, FILE *fp, struct strbuf *mem)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;
@@ -865,7 +902,7 @@ int registry_get_blob(struct registry_client *c, const struct reference *ref,
 	struct call k;
 	int ret;
 
-	if ((ret = get_blob_call(c, ref, digest, &sink, fp, &url, &k)))
+	if ((ret = get_blob_call(c, ref, digest, size, &sink, fp, mem, &url, &k)))
 		goto out;
 	if ((ret = call_do(c, &k, &res))) {
 		digest_release(&sink.d);
@@ -878,29 +915,30 @@ out:
 	return ret;
 }
 
-/* A blob into memory (configs), capped and verified. */
+int registry_get_blob(struct registry_client *c, const struct reference *ref,
+		      const char *digest, long long size, FILE *fp)
+{
+	return get_blob_to(c, ref, digest, size, fp, NULL);
+}
+
+/* A blob into memory (configs): capped at its descriptor's size (and 16 MiB), verified. */
 static int get_blob_mem(struct registry_client *c, const struct reference *ref,
 			const struct descriptor *d, struct strbuf *out)
 {
-	FILE *fp = tmpfile();
+	struct strbuf name = STRBUF_INIT;
 	int ret;
 
-	if (!fp)
-		return error("cannot create a temporary file: %s", strerror(errno));
-	if (d->size > (long long)MANIFEST_CAP * 4) {
-		fclose(fp);
-		return error_as(EXIT_REGISTRY, "config blob %s is too large (%lld bytes)", d->digest, d->size);
+	if (d->size < 0 || d->size > (long long)MANIFEST_CAP * 4) {
+		reference_format_name(ref, &name);
+		ret = error_as(EXIT_REGISTRY, "config blob %s of '%s' has a size of %lld bytes (at most %u allowed)",
+			       d->digest, name.buf, d->size, MANIFEST_CAP * 4);
+		strbuf_release(&name);
+		return ret;
 	}
-	ret = registry_get_blob(c, ref, d->digest, d->size, fp);
-	if (!ret) {
-		char buf[65536];
-		size_t n;
-
-		rewind(fp);
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			strbuf_add(out, buf, n);
-	}
-	fclose(fp);
+	strbuf_reset(out);
+	ret = get_blob_to(c, ref, d->digest, d->size, NULL, out);
+	if (ret)
+		strbuf_reset(out);
 	return ret;
 }
 
@@ -1492,7 +1530,8 @@ static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 	case CONV_FETCH:
 		if ((ret = spool_open(&v->fp)))
 			return ret;
-		if ((ret = get_blob_call(c, j->src, j->desc.digest, &v->sink, v->fp, &v->url, &v->k)))
+		if ((ret = get_blob_call(c, j->src, j->desc.digest, j->desc.size, &v->sink, v->fp, NULL,
+					 &v->url, &v->k)))
 			return ret;
 		break;
 	case CONV_START:

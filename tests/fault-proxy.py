@@ -47,6 +47,17 @@ FAULT is one of
                  from the registry's filesystem storage (root=DIR, its
                  storage rootdirectory) and the answer is 202, or 404
                  MANIFEST_UNKNOWN when there is no such tag
+  a hostile registry (not forwarded; see hostile()):
+    redirect     answer 307 to to=URL (default: the request's own path,
+                 a redirect loop)
+    huge         answer 200 with a body of size=N bytes (default 8 MiB),
+                 Content-Length N
+    endless      answer 200 without Content-Length and a body of zero
+                 bytes that never ends (up to size=N, default 4 GiB)
+    trickle      answer 200 with Content-Length size=N (default 1 MiB),
+                 the body at rate=N bytes a second (default 4)
+                 (the log line of endless and trickle gets a fifth
+                 column, sent=BYTES written before the client left)
 keys
     method=REGEX   only requests whose method matches (whole, any case)
     path=REGEX     only requests whose path (with query) matches (search)
@@ -56,6 +67,7 @@ keys
     retry-after=S  add `Retry-After: S` (default 1 for 429)
     delay=S        seconds to sleep before answering (any fault)
     root=DIR       untag: the registry's storage rootdirectory
+    to=URL, size=N, rate=N   see the hostile faults above
 
 Each rule counts the requests it matches; the first rule that fires
 decides.  Examples:
@@ -86,6 +98,8 @@ import testserver
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
               "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect"}
 
+HOSTILE_FAULTS = ("redirect", "huge", "endless", "trickle")
+
 ERROR_CODES = {
     400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "DENIED", 404: "NOT_FOUND",
     429: "TOOMANYREQUESTS", 500: "UNKNOWN", 502: "UNAVAILABLE", 503: "UNAVAILABLE",
@@ -102,7 +116,7 @@ class Rule:
         self.fault = parts[0].lower()
         if not (re.fullmatch(r"[1-5][0-9][0-9]", self.fault) or self.fault in
                 ("reset", "reset-after", "lost-upload", "truncate", "corrupt", "delay",
-                 "unauth", "untag")):
+                 "unauth", "untag") or self.fault in HOSTILE_FAULTS):
             raise ValueError("unknown fault '%s'" % parts[0])
         self.method = None
         self.path = None
@@ -117,6 +131,9 @@ class Rule:
         if self.fault == "untag":
             self.method = re.compile("DELETE")
             self.path = re.compile(r"^/v2/.+/manifests/[^/?:]+$")
+        self.to = None
+        self.size = {"huge": 8 << 20, "endless": 4 << 30, "trickle": 1 << 20}.get(self.fault, 0)
+        self.rate = 4.0
         for kv in parts[1:]:
             k, sep, v = kv.partition("=")
             if not sep:
@@ -138,6 +155,12 @@ class Rule:
                 self.delay = float(v)
             elif k == "root":
                 self.root = v
+            elif k == "to":
+                self.to = v
+            elif k == "size":
+                self.size = int(v)
+            elif k == "rate":
+                self.rate = max(0.1, float(v))
             else:
                 raise ValueError("unknown key '%s'" % k)
         self.seen = 0
@@ -207,12 +230,13 @@ def make_handler(opts):
         up_ctx = ssl.create_default_context(cafile=opts.ca)
     log_lock = threading.Lock()
 
-    def log(method, path, status, fault):
+    def log(method, path, status, fault, extra=None):
         if not opts.log:
             return
         with log_lock:
             with open(opts.log, "a", encoding="utf-8") as f:
-                f.write("%s\t%s\t%s\t%s\n" % (method, path, status, fault or "-"))
+                f.write("%s\t%s\t%s\t%s%s\n" % (method, path, status, fault or "-",
+                                                  "\t" + extra if extra else ""))
 
     def trace(event, method, path):
         if not opts.trace:
@@ -288,6 +312,48 @@ def make_handler(opts):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
+
+        def hostile(self, rule):
+            """A registry that means harm: redirect (loop or elsewhere),
+            huge, endless, trickle (see the module doc)."""
+            fault = rule.fault
+            self.drain()
+            if fault == "redirect":
+                self.send_response(307)
+                self.send_header("Location", rule.to or self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                log(self.command, self.path, 307, fault)
+                return
+            self.send_response(200)
+            if fault == "huge":
+                self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+            else:
+                self.send_header("Content-Type", "application/octet-stream")
+            if fault != "endless":
+                self.send_header("Content-Length", str(rule.size))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            sent = 0
+            if self.command != "HEAD":
+                block = b" " * 65536 if fault != "trickle" else None
+                try:
+                    while sent < rule.size:
+                        if fault == "trickle":
+                            n = max(1, int(rule.rate))
+                            n = min(n, rule.size - sent)
+                            self.wfile.write(b" " * n)
+                            self.wfile.flush()
+                            sent += n
+                            time.sleep(n / rule.rate)
+                        else:
+                            n = min(len(block), rule.size - sent)
+                            self.wfile.write(block[:n])
+                            sent += n
+                except OSError:
+                    pass
+            log(self.command, self.path, 200, fault, "sent=%d" % sent)
 
         # --- forwarding -------------------------------------------------
         def forward(self, drop_auth=False):
@@ -405,6 +471,9 @@ def make_handler(opts):
                     self.answer(status, ERROR_CODES.get(status, "UNKNOWN"),
                                 "injected fault %d" % status, extra)
                     log(self.command, self.path, status, fault)
+                    return
+                if fault in HOSTILE_FAULTS:
+                    self.hostile(rule)
                     return
                 if fault == "untag":
                     self.drain()

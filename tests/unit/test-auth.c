@@ -79,6 +79,22 @@ int main(void)
 	ok(auth_cache_get(cache, "h|e", &sb) < 0, "an expired token is not returned");
 	auth_cache_free(cache);
 	auth_cache_free(NULL);
+
+	{
+		struct auth_challenge ch = AUTH_CHALLENGE_INIT;
+		struct credential cred = { (char *)"user", (char *)"secret", "--username" };
+		const char *scope = "repository:a:pull";
+
+		ok(auth_challenge_parse("Bearer realm=\"http://127.0.0.1:1/token\",service=\"s\"", &ch) == 0,
+		   "an http realm parses");
+		error_set_quiet(1);
+		is_int(auth_fetch_token(&ch, &scope, 1, &cred, 0, 1, &sb, NULL), -EXIT_INPUT,
+		       "credentials of an https registry are not sent to an http realm (refused before connecting)");
+		ok(strstr(error_last(), "'user'") && strstr(error_last(), "http://127.0.0.1:1/token") &&
+		   !strstr(error_last(), "secret"), "the refusal names the user and the realm, not the secret");
+		error_set_quiet(0);
+		auth_challenge_release(&ch);
+	}
 	strbuf_release(&sb);
 	return tap_done();
 }

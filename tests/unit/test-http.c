@@ -54,6 +54,43 @@ int main(void)
 	ok(http_host_is_loopback("[::1]:5000"), "::1 is loopback");
 	ok(!http_host_is_loopback("localhost.example"), "localhost.example is not");
 	ok(!http_host_is_loopback("ghcr.io"), "ghcr.io is not");
+	ok(http_host_is_loopback("127.1.2.3"), "all of 127.0.0.0/8");
+	ok(http_host_is_loopback("LocalHost:80"), "localhost in any case");
+	ok(http_host_is_loopback("::1"), "bare ::1");
+	ok(http_host_is_loopback("[::1]"), "[::1] without a port");
+	ok(http_host_is_loopback("[0:0:0:0:0:0:0:1]:5000"), "::1 written out");
+	ok(!http_host_is_loopback("127.attacker.example"), "a DNS name starting 127. is not");
+	ok(!http_host_is_loopback("127.0.0.1.nip.io:5000"), "127.0.0.1.nip.io is not");
+	ok(!http_host_is_loopback("127.1"), "a short IPv4 form is not");
+	ok(!http_host_is_loopback("127.0.0.1x"), "trailing junk is not");
+	ok(!http_host_is_loopback("127.0.0.1:50x0"), "a port that is not a number is not");
+	ok(!http_host_is_loopback("127.0.0.01"), "a part with a leading zero is not");
+	ok(!http_host_is_loopback("128.0.0.1"), "128.0.0.1 is not");
+	ok(!http_host_is_loopback("localhost."), "localhost. (a DNS name) is not");
+	ok(!http_host_is_loopback("localhost.attacker.example:443"), "localhost.attacker.example is not");
+	ok(!http_host_is_loopback("[::2]:5000"), "::2 is not");
+	ok(!http_host_is_loopback("[::1"), "an unclosed bracket is not");
+	ok(!http_host_is_loopback("::ffff:127.0.0.1"), "an IPv4-mapped address is not");
+	ok(!http_host_is_loopback(""), "the empty host is not");
+
+	{
+		static const char *const bad[] = { "Accept: */*", "authorization: Bearer x", NULL };
+		static const char *const bad2[] = { " Authorization:Basic eA==", NULL };
+		struct http_request req;
+		struct http_response res = HTTP_RESPONSE_INIT;
+
+		memset(&req, 0, sizeof(req));
+		req.url = "http://127.0.0.1:1/never";
+		req.headers = bad;
+		error_set_quiet(1);
+		is_int(http_request(&req, &res), -EXIT_INTERNAL,
+		       "an Authorization header in the generic list is refused before any connection");
+		req.headers = bad2;
+		is_int(http_request(&req, &res), -EXIT_INTERNAL, "in any spelling");
+		error_set_quiet(0);
+		http_response_release(&res);
+		http_release();
+	}
 
 	strbuf_reset(&sb);
 	http_escape("repository:o/a:pull,push", &sb);
