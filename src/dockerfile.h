@@ -203,7 +203,10 @@ struct dockerfile_base {
  * Evaluate the instructions after FROM with the base image's config.
  * Call once, after a successful dockerfile_parse().  0 on success,
  * -EXIT_DOCKERFILE with "FILE:LINE: ..." (bad substitution, bad
- * --chown, invalid port or signal...).
+ * --chown, invalid port or signal...).  Expansion is bounded: a value
+ * over 1 MiB once expanded, more than 64 MiB expanded in the whole file,
+ * or ${...} nested over 64 deep is refused the same way, before the
+ * oversized value is allocated.
  */
 int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base);
 
