@@ -1190,6 +1190,44 @@ int dockerfile_glob_match(const char *pattern, const char *name)
 	return !*name;
 }
 
+int dockerfile_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	while (p < e) {
+		unsigned c = *p, lo = 0x80, hi = 0xBF;
+		size_t len;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			len = 3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			len = 4;
+		else
+			return 0;
+		if (c == 0xE0)
+			lo = 0xA0;	/* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;	/* surrogates */
+		else if (c == 0xF0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;	/* past U+10FFFF */
+		if ((size_t)(e - p) < len || p[1] < lo || p[1] > hi)
+			return 0;
+		for (size_t i = 2; i < len; i++)
+			if (p[i] < 0x80 || p[i] > 0xBF)
+				return 0;
+		p += len;
+	}
+	return 1;
+}
+
 int dockerfile_glob_has_meta(const char *s)
 {
 	for (; *s; s++) {

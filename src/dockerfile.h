@@ -227,6 +227,9 @@ int dockerfile_expand_word(const char *word, char escape, const char *const *env
  */
 int dockerfile_glob_match(const char *pattern, const char *path);
 
+/* Go's utf8.Valid: 1 when s[0..n) is UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+int dockerfile_utf8_valid(const char *s, size_t n);
+
 /* Docker's containsWildcards(): an unescaped '*', '?' or '['. */
 int dockerfile_glob_has_meta(const char *s);
 
