@@ -1190,7 +1190,8 @@ int dockerfile_glob_match(const char *pattern, const char *name)
 	return !*name;
 }
 
-int dockerfile_utf8_valid(const char *s, size_t n)
+/* the length of the longest valid UTF-8 prefix of s[0..n) */
+static size_t utf8_prefix(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 
@@ -1209,7 +1210,7 @@ int dockerfile_utf8_valid(const char *s, size_t n)
 		else if (c >= 0xF0 && c <= 0xF4)
 			len = 4;
 		else
-			return 0;
+			break;
 		if (c == 0xE0)
 			lo = 0xA0;	/* overlong */
 		else if (c == 0xED)
@@ -1219,13 +1220,18 @@ int dockerfile_utf8_valid(const char *s, size_t n)
 		else if (c == 0xF4)
 			hi = 0x8F;	/* past U+10FFFF */
 		if ((size_t)(e - p) < len || p[1] < lo || p[1] > hi)
-			return 0;
+			break;
 		for (size_t i = 2; i < len; i++)
 			if (p[i] < 0x80 || p[i] > 0xBF)
-				return 0;
+				return p - (const unsigned char *)s;
 		p += len;
 	}
-	return 1;
+	return p - (const unsigned char *)s;
+}
+
+int dockerfile_utf8_valid(const char *s, size_t n)
+{
+	return utf8_prefix(s, n) == n;
 }
 
 int dockerfile_glob_has_meta(const char *s)
@@ -2309,6 +2315,28 @@ static int expand_in(struct dockerfile *df, int line, const char *what, const ch
 	return rc;
 }
 
+/* What goes into the image config (JSON) must be UTF-8: -EXIT_DOCKERFILE otherwise. */
+static int check_utf8(struct dockerfile *df, int line, const char *what, const char *s)
+{
+	size_t n = strlen(s), ok = utf8_prefix(s, n);
+
+	if (ok == n)
+		return 0;
+	return df_error(df, line, "%s: invalid UTF-8 (byte 0x%02x at offset %zu): the image config holds only UTF-8 text",
+			what, (unsigned char)s[ok], ok);
+}
+
+/* A --build-arg value an ARG takes: UTF-8 too (it may reach the config). */
+static int check_build_arg(const char *key, const char *value)
+{
+	size_t n = strlen(value), ok = utf8_prefix(value, n);
+
+	if (ok == n)
+		return 0;
+	return error_as(EXIT_INPUT, "--build-arg %s: invalid UTF-8 (byte 0x%02x at offset %zu)", key,
+			(unsigned char)value[ok], ok);
+}
+
 /* A global ARG (before FROM). */
 static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 {
@@ -2337,12 +2365,18 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 		key = eq ? xstrndup(w, eq - w) : xstrdup(w);
 		bav = env_getn(&pv->build_args, key, strlen(key));
 		strbuf_reset(&v);
+		if (bav && (rc = check_build_arg(key, bav)) < 0) {
+			free(key);
+			goto out;
+		}
 		if (bav) {
 			strbuf_addstr(&v, bav);
 		} else if (eq) {
 			strbuf_reset(&what);
 			strbuf_addf(&what, "ARG %.64s", key);
 			rc = expand_in(df, n->start, what.buf, eq + 1, &pv->meta, &v);
+			if (rc == 0)
+				rc = check_utf8(df, n->start, what.buf, v.buf);
 			if (rc < 0) {
 				free(key);
 				goto out;
@@ -2482,6 +2516,9 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 			free(up);
 			goto out;
 		}
+		rc = check_utf8(df, n->start, dockerfile_cmd_name(cmd), n->line);
+		if (rc < 0)
+			goto out;
 		if (cmd == DOCKERFILE_FROM) {
 			if (have_from) {
 				rc = df_error(df, n->start,
@@ -2927,6 +2964,10 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				strbuf_reset(&what);
 				strbuf_addf(&what, "%s %.64s", dockerfile_cmd_name(in->cmd), key);
 				rc = expand_in(df, line, what.buf, r->args.v[k + 1], &env, &sb);
+				if (rc == 0)
+					rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), key);
+				if (rc == 0)
+					rc = check_utf8(df, line, what.buf, sb.buf);
 				if (rc < 0) {
 					free(key);
 					goto out;
@@ -2956,6 +2997,10 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 
 				bav = env_getn(&pv->build_args, key, strlen(key));
 				strbuf_reset(&sb);
+				if (bav && (rc = check_build_arg(key, bav)) < 0) {
+					free(key);
+					goto out;
+				}
 				if (bav) {
 					strbuf_addstr(&sb, bav);
 					have = 1;
@@ -2963,6 +3008,8 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 					strbuf_reset(&what);
 					strbuf_addf(&what, "ARG %.64s", key);
 					rc = expand_in(df, line, what.buf, eq + 1, &env, &sb);
+					if (rc == 0)
+						rc = check_utf8(df, line, what.buf, sb.buf);
 					if (rc < 0) {
 						free(key);
 						goto out;
@@ -2994,6 +3041,9 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				rc = df_error(df, line, "WORKDIR is empty after expansion ('%s')", r->args.v[0]);
 				goto out;
 			}
+			rc = check_utf8(df, line, "WORKDIR", sb.buf);
+			if (rc < 0)
+				goto out;
 			{
 				struct strbuf nw = STRBUF_INIT;
 
@@ -3019,6 +3069,9 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				rc = df_error(df, line, "USER is empty after expansion ('%s')", r->args.v[0]);
 				goto out;
 			}
+			rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), sb.buf);
+			if (rc < 0)
+				goto out;
 			in->value = strbuf_detach(&sb, NULL);
 			break;
 		case DOCKERFILE_MAINTAINER:
@@ -3059,6 +3112,9 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 					rc = df_error(df, line, "VOLUME specified can not be an empty string");
 					goto out;
 				}
+				rc = check_utf8(df, line, "VOLUME", sb.buf);
+				if (rc < 0)
+					goto out;
 				strv_push(&in->args, strbuf_detach(&sb, NULL));
 			}
 			in->exec_form = r->json;

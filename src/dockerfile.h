@@ -182,7 +182,11 @@ void dockerfile_release(struct dockerfile *df);
 /*
  * Parse buf (len bytes; need not be NUL-terminated) named filename.
  * 0 on success; -EXIT_DOCKERFILE with "FILE:LINE: ..." on a malformed
- * or refused line.  opts may be NULL.
+ * or refused line, or one that is not UTF-8 (its text goes into the
+ * config's history, and most values into the config: JSON holds only
+ * UTF-8; values made by expansion are checked by dockerfile_expand()).
+ * A --build-arg value an ARG takes that is not UTF-8 is -EXIT_INPUT.
+ * opts may be NULL.
  */
 int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len,
 		     const char *filename, const struct dockerfile_options *opts);
