@@ -762,6 +762,10 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			goto out;
 		}
 		/* fallthrough */
+	/*
+	 * ${V-w} ${V+w} ${V?w} (no ':'): accepted, as BuildKit's lexer does;
+	 * only Docker's classic builder said "missing ':' in substitution".
+	 */
 	case '+':
 	case '-':
 	case '?':
