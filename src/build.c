@@ -912,6 +912,20 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		goto out;
 	if (opts->epoch >= 0)
 		res.epoch = opts->epoch;
+	if (!df.from.scratch) {
+		/* a bad reference names its FROM line, with the reference's own exit code */
+		struct reference ref = REFERENCE_INIT;
+
+		error_set_quiet(1);
+		rc = reference_parse(df.from.image, &ref);
+		error_set_quiet(0);
+		reference_release(&ref);
+		if (rc < 0) {
+			df.error_line = df.from.line;
+			rc = error_as(-rc, "%s:%d: FROM: %s", df.filename, df.from.line, error_last());
+			goto out;
+		}
+	}
 	platform = opts->platform ? opts->platform : df.from.platform;
 	if (!opts->registry && !opts->base_layout && !df.from.scratch) {
 		struct registry_options ro = { 0 };

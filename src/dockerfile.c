@@ -124,6 +124,22 @@ static void kv_free(struct dockerfile_kv *v, size_t nr)
 
 /* ---- private parse state ---- */
 
+/*
+ * Caps on $VAR expansion.  Without them a few ENV lines that each repeat
+ * the previous variable 32 times ask for gigabytes.  Checked before each
+ * append, so an oversized value is never allocated.
+ */
+#define EXPAND_VALUE_MAX ((size_t)1 << 20)	/* one expanded value: 1 MiB */
+#define EXPAND_TOTAL_MAX ((size_t)64 << 20)	/* all expansions of one Dockerfile */
+#define EXPAND_STEPS_MAX ((uint64_t)1 << 28)	/* ${V#p} ${V%p} ${V/p/r} matching steps, same */
+#define EXPAND_DEPTH_MAX 64			/* ${V:-${W:-...}} nesting */
+
+struct expand_budget {
+	size_t bytes;
+	uint64_t steps;
+};
+
+
 /* What phase 1 keeps of an instruction for phase 2. */
 struct raw {
 	struct dockerfile_strv args;	/* the line parser's arguments */
@@ -139,6 +155,7 @@ struct priv {
 	struct envlist build_args;
 	struct envlist meta;		/* global scope: declared ARGs with values, platform args */
 	size_t global_args_alloc;
+	struct expand_budget budget;	/* shared by every expansion of the file */
 	int parsed, expanded;
 };
 
@@ -267,6 +284,10 @@ struct lexer {
 	int esc;
 	const struct envlist *env;
 	struct strbuf err;
+	struct expand_budget *budget;
+	struct strbuf var;	/* the variable expanded last, for messages */
+	int depth;
+	int capped;		/* err is a cap, not a syntax error */
 };
 
 struct words {
@@ -339,6 +360,45 @@ static int lx_fail(struct lexer *lx, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+/*
+ * Append n bytes that came from a variable to out, within the caps.  The
+ * message names the variable; the caller adds Dockerfile:LINE and the
+ * instruction.  lx_put() counts the bytes against the file's total,
+ * lx_move() does not (they were counted when first expanded).
+ */
+static int lx_append(struct lexer *lx, struct strbuf *out, const char *s, size_t n, int count)
+{
+	if (n > EXPAND_VALUE_MAX - out->len) {
+		lx->capped = 1;
+		return lx_fail(lx, "expanding $%s makes a value longer than 1 MiB (%zu bytes), the limit on an expanded value",
+			       lx->var.buf, out->len + n);
+	}
+	if (count && n > EXPAND_TOTAL_MAX - lx->budget->bytes) {
+		lx->capped = 1;
+		return lx_fail(lx, "expanding $%s takes the expansions of this Dockerfile over 64 MiB in total",
+			       lx->var.buf);
+	}
+	if (count)
+		lx->budget->bytes += n;
+	strbuf_add(out, s, n);
+	return 0;
+}
+
+static int lx_put(struct lexer *lx, struct strbuf *out, const char *s, size_t n)
+{
+	return lx_append(lx, out, s, n, 1);
+}
+
+static int lx_move(struct lexer *lx, struct strbuf *out, const struct strbuf *from)
+{
+	return lx_append(lx, out, from->buf, from->len, 0);
+}
+
+static int lx_putstr(struct lexer *lx, struct strbuf *out, const char *s)
+{
+	return lx_put(lx, out, s, strlen(s));
 }
 
 static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct strbuf *out,
@@ -421,41 +481,192 @@ static void process_name(struct lexer *lx, struct strbuf *name)
 }
 
 /*
- * Shell pattern match for ${VAR#p} ${VAR%p} ${VAR/p/r} (BuildKit's
+ * Shell patterns for ${VAR#p} ${VAR%p} ${VAR/p/r} (BuildKit's
  * convertShellPatternToRegex): '*' any string, '?' one character, no
  * bracket expressions; "\\}" and "\\/" stand for the character, '\\'
- * escapes '*', '?' and itself.  1 match, 0 not.
+ * escapes '*', '?' and itself.  Run as an NFA whose threads carry their
+ * start position (no backtracking): one pass over the value costs its
+ * length times the pattern's, and every step counts against the
+ * Dockerfile's budget.
  */
-static int shell_pat_match(const char *p, const char *s, size_t n)
+enum { PAT_ANY = 256, PAT_STAR = 257 };
+#define PAT_NONE SIZE_MAX
+
+struct shpat {
+	int *tok;		/* a byte, PAT_ANY or PAT_STAR */
+	size_t nr, alloc;
+};
+
+/* rev: the tokens reversed, to match suffixes walking backwards */
+static void shpat_compile(const char *p, int rev, struct shpat *out)
 {
-	while (*p) {
-		switch (*p) {
-		case '*':
-			p++;
-			for (size_t i = 0; i <= n; i++)
-				if (shell_pat_match(p, s + i, n - i))
-					return 1;
-			return 0;
-		case '?':
-			if (!n)
-				return 0;
-			p++;
-			s++;
-			n--;
-			break;
-		case '\\':
-			if (p[1])
+	for (; *p; p++) {
+		int t;
+
+		if (*p == '*') {
+			t = PAT_STAR;
+		} else if (*p == '?') {
+			t = PAT_ANY;
+		} else {
+			if (*p == '\\' && p[1])
 				p++;
-			/* fallthrough */
-		default:
-			if (!n || *s != *p)
-				return 0;
-			p++;
-			s++;
-			n--;
+			t = (unsigned char)*p;
 		}
+		if (t == PAT_STAR && out->nr && out->tok[out->nr - 1] == PAT_STAR)
+			continue;
+		ALLOC_GROW(out->tok, out->nr + 1, out->alloc);
+		out->tok[out->nr++] = t;
 	}
-	return n == 0;
+	for (size_t i = 0; rev && i < out->nr / 2; i++) {
+		int t = out->tok[i];
+
+		out->tok[i] = out->tok[out->nr - 1 - i];
+		out->tok[out->nr - 1 - i] = t;
+	}
+}
+
+static void shpat_release(struct shpat *p)
+{
+	free(p->tok);
+}
+
+/* a star also lets its thread skip it */
+static void shpat_closure(const struct shpat *p, size_t *st)
+{
+	for (size_t j = 0; j < p->nr; j++)
+		if (p->tok[j] == PAT_STAR && st[j] < st[j + 1])
+			st[j + 1] = st[j];
+}
+
+/* cur over one byte into nxt (both nr + 1 states); 1 when a thread lives */
+static int shpat_step(const struct shpat *p, const size_t *cur, size_t *nxt, int c)
+{
+	int alive = 0;
+
+	for (size_t j = 0; j <= p->nr; j++)
+		nxt[j] = PAT_NONE;
+	for (size_t j = 0; j < p->nr; j++) {
+		size_t to;
+
+		if (cur[j] == PAT_NONE)
+			continue;
+		if (p->tok[j] == PAT_STAR)
+			to = j;
+		else if (p->tok[j] == PAT_ANY || p->tok[j] == c)
+			to = j + 1;
+		else
+			continue;
+		if (cur[j] < nxt[to])
+			nxt[to] = cur[j];
+		alive = 1;
+	}
+	shpat_closure(p, nxt);
+	return alive;
+}
+
+static int lx_steps(struct lexer *lx, const struct shpat *p)
+{
+	uint64_t n = p->nr + 1;
+
+	if (lx->budget->steps + n > EXPAND_STEPS_MAX) {
+		lx->capped = 1;
+		return lx_fail(lx, "matching the pattern in ${%s...} takes more than %llu steps, the limit for one Dockerfile",
+			       lx->var.buf, (unsigned long long)EXPAND_STEPS_MAX);
+	}
+	lx->budget->steps += n;
+	return 0;
+}
+
+/*
+ * The shortest (greedy: longest) prefix of v that p matches, walking v
+ * backwards from its end when rev (a suffix, p compiled reversed).
+ * 1 found with *len, 0 none, -1 over budget.
+ */
+static int shpat_prefix(struct lexer *lx, const struct shpat *p, const char *v, size_t n, int rev,
+			int greedy, size_t *len)
+{
+	size_t *cur = xmalloc((p->nr + 1) * sizeof(*cur)), *nxt = xmalloc((p->nr + 1) * sizeof(*nxt));
+	int found = 0, alive = 1;
+
+	for (size_t j = 0; j <= p->nr; j++)
+		cur[j] = PAT_NONE;
+	cur[0] = 0;
+	shpat_closure(p, cur);
+	for (size_t k = 0;; k++) {
+		size_t *t;
+
+		if (cur[p->nr] != PAT_NONE) {
+			*len = k;
+			found = 1;
+			if (!greedy)
+				break;
+		}
+		if (k == n || !alive)
+			break;
+		if (lx_steps(lx, p) < 0) {
+			found = -1;
+			break;
+		}
+		alive = shpat_step(p, cur, nxt, (unsigned char)(rev ? v[n - 1 - k] : v[k]));
+		t = cur;
+		cur = nxt;
+		nxt = t;
+	}
+	free(cur);
+	free(nxt);
+	return found;
+}
+
+/*
+ * The leftmost match of p in v at or after from, the longest at that
+ * position: 1 with [*start, *end), 0 none, -1 over budget.
+ */
+static int shpat_find(struct lexer *lx, const struct shpat *p, const char *v, size_t n, size_t from,
+		      size_t *start, size_t *end)
+{
+	size_t *cur = xmalloc((p->nr + 1) * sizeof(*cur)), *nxt = xmalloc((p->nr + 1) * sizeof(*nxt));
+	size_t best = PAT_NONE, best_end = 0;
+	int rc = 0;
+
+	for (size_t j = 0; j <= p->nr; j++)
+		cur[j] = PAT_NONE;
+	for (size_t pos = from;; pos++) {
+		size_t *t;
+		int alive;
+
+		if (best == PAT_NONE && pos < cur[0])
+			cur[0] = pos;	/* a new thread starts here */
+		shpat_closure(p, cur);
+		if (cur[p->nr] != PAT_NONE && (cur[p->nr] < best || cur[p->nr] == best)) {
+			best = cur[p->nr];
+			best_end = pos;
+		}
+		alive = 0;
+		for (size_t j = 0; j <= p->nr; j++) {
+			if (cur[j] != PAT_NONE && best != PAT_NONE && cur[j] > best)
+				cur[j] = PAT_NONE;	/* starts right of a match: never leftmost */
+			alive |= cur[j] != PAT_NONE;
+		}
+		if (pos == n || (!alive && best != PAT_NONE))
+			break;
+		if (lx_steps(lx, p) < 0) {
+			rc = -1;
+			goto out;
+		}
+		shpat_step(p, cur, nxt, (unsigned char)v[pos]);
+		t = cur;
+		cur = nxt;
+		nxt = t;
+	}
+	if (best != PAT_NONE) {
+		*start = best;
+		*end = best_end;
+		rc = 1;
+	}
+out:
+	free(cur);
+	free(nxt);
+	return rc;
 }
 
 /* The escapes convertShellPatternToRegex accepts; -1 with a message. */
@@ -476,8 +687,9 @@ static int shell_pat_check(struct lexer *lx, const char *p)
 static int process_dollar(struct lexer *lx, struct strbuf *out)
 {
 	struct strbuf name = STRBUF_INIT, word = STRBUF_INIT, repl = STRBUF_INIT;
+	struct shpat pat = { 0 };
 	const char *value;
-	int c, ret = 0, null_unset = 0;
+	int c, ret = 0, null_unset = 0, nested = 0;
 	char mod[3] = "";
 
 	lx_next(lx);	/* '$' */
@@ -488,11 +700,19 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			goto out;
 		}
 		value = env_getn(lx->env, name.buf, name.len);
+		strbuf_reset(&lx->var);
+		strbuf_addbuf(&lx->var, &name);
 		if (value)
-			strbuf_addstr(out, value);
+			ret = lx_putstr(lx, out, value);
 		goto out;
 	}
 	lx_next(lx);	/* '{' */
+	nested = 1;
+	if (++lx->depth > EXPAND_DEPTH_MAX) {
+		lx->capped = 1;
+		ret = lx_fail(lx, "substitutions nested more than %d deep", EXPAND_DEPTH_MAX);
+		goto out;
+	}
 	c = lx_peek(lx);
 	if (c < 0) {
 		ret = lx_fail(lx, "syntax error: missing '}'");
@@ -512,8 +732,10 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 	mod[0] = c;
 	switch (c) {
 	case '}':
+		strbuf_reset(&lx->var);
+		strbuf_addbuf(&lx->var, &name);
 		if (value)
-			strbuf_addstr(out, value);
+			ret = lx_putstr(lx, out, value);
 		goto out;
 	case ':':
 		null_unset = 1;
@@ -524,7 +746,13 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 		}
 		mod[1] = c;
 		if (c != '+' && c != '-' && c != '?') {
-			if (process_stop_on(lx, '}', 0, &word, NULL) < 0 && lx_peek(lx) < 0) {
+			int rc = process_stop_on(lx, '}', 0, &word, NULL);
+
+			if (rc < 0 && lx->capped) {
+				ret = -1;
+				goto out;
+			}
+			if (rc < 0 && lx_peek(lx) < 0) {
 				strbuf_reset(&lx->err);
 				ret = lx_fail(lx, "syntax error: missing '}'");
 				goto out;
@@ -534,27 +762,33 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			goto out;
 		}
 		/* fallthrough */
+	/*
+	 * ${V-w} ${V+w} ${V?w} (no ':'): accepted, as BuildKit's lexer does;
+	 * only Docker's classic builder said "missing ':' in substitution".
+	 */
 	case '+':
 	case '-':
 	case '?':
 	case '#':
 	case '%':
 		if (process_stop_on(lx, '}', c == '#' || c == '%', &word, NULL) < 0) {
-			if (lx_peek(lx) < 0) {
+			if (lx_peek(lx) < 0 && !lx->capped) {
 				strbuf_reset(&lx->err);
 				lx_fail(lx, "syntax error: missing '}'");
 			}
 			ret = -1;
 			goto out;
 		}
+		strbuf_reset(&lx->var);
+		strbuf_addbuf(&lx->var, &name);
 		if (c == '-') {
 			if (!value || (null_unset && !*value))
-				strbuf_addbuf(out, &word);
+				ret = lx_move(lx, out, &word);
 			else
-				strbuf_addstr(out, value);
+				ret = lx_putstr(lx, out, value);
 		} else if (c == '+') {
 			if (value && !(null_unset && !*value))
-				strbuf_addbuf(out, &word);
+				ret = lx_move(lx, out, &word);
 		} else if (c == '?') {
 			if (!value) {
 				ret = lx_fail(lx, "%s: %s", name.buf,
@@ -566,53 +800,36 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 					      word.len ? word.buf : "is not allowed to be empty");
 				goto out;
 			}
-			strbuf_addstr(out, value);
+			ret = lx_putstr(lx, out, value);
 		} else {
 			/* '#' shortest prefix, '##' longest; '%' and '%%' suffixes */
 			const char *v = value ? value : "";
-			const char *pat = word.buf;
-			size_t n = strlen(v);
-			int greedy = 0;
+			const char *p = word.buf;
+			size_t n = strlen(v), k = 0;
+			int greedy = 0, found;
 
-			if (*pat == c) {
+			if (*p == c) {
 				greedy = 1;
-				pat++;
+				p++;
 			}
-			if (shell_pat_check(lx, pat) < 0) {
+			if (shell_pat_check(lx, p) < 0) {
 				ret = -1;
 				goto out;
 			}
-			if (c == '#') {
-				size_t cut = 0;
-				int found = 0;
-
-				for (size_t i = 0; i <= n; i++) {
-					size_t k = greedy ? n - i : i;
-
-					if (shell_pat_match(pat, v, k)) {
-						cut = k;
-						found = 1;
-						break;
-					}
-				}
-				strbuf_addstr(out, found ? v + cut : v);
-			} else {
-				size_t keep = n;
-
-				for (size_t i = 0; i <= n; i++) {
-					size_t k = greedy ? i : n - i;
-
-					if (shell_pat_match(pat, v + k, n - k)) {
-						keep = k;
-						break;
-					}
-				}
-				strbuf_add(out, v, keep);
-			}
+			shpat_compile(p, c == '%', &pat);
+			found = shpat_prefix(lx, &pat, v, n, c == '%', greedy, &k);
+			if (found < 0)
+				ret = -1;
+			else if (!found)
+				ret = lx_put(lx, out, v, n);
+			else if (c == '#')
+				ret = lx_put(lx, out, v + k, n - k);
+			else
+				ret = lx_put(lx, out, v, n - k);
 		}
 		goto out;
 	case '/': {
-		int all = 0;
+		int all = 0, after_match = 0;
 		const char *v = value ? value : "";
 		size_t n = strlen(v), i = 0;
 
@@ -621,7 +838,7 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			all = 1;
 		}
 		if (process_stop_on(lx, '/', 1, &word, NULL) < 0) {
-			if (lx_peek(lx) < 0) {
+			if (lx_peek(lx) < 0 && !lx->capped) {
 				strbuf_reset(&lx->err);
 				lx_fail(lx, "syntax error: missing '/' in ${}");
 			}
@@ -629,7 +846,7 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			goto out;
 		}
 		if (process_stop_on(lx, '}', 1, &repl, NULL) < 0) {
-			if (lx_peek(lx) < 0) {
+			if (lx_peek(lx) < 0 && !lx->capped) {
 				strbuf_reset(&lx->err);
 				lx_fail(lx, "syntax error: missing '}'");
 			}
@@ -640,35 +857,49 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 			ret = -1;
 			goto out;
 		}
-		/* leftmost match, longest at that position */
+		strbuf_reset(&lx->var);
+		strbuf_addbuf(&lx->var, &name);
+		shpat_compile(word.buf, 0, &pat);
 		while (i <= n) {
-			size_t len = 0;
-			int found = 0;
+			size_t s, e;
+			int found = shpat_find(lx, &pat, v, n, i, &s, &e);
 
-			for (size_t k = n - i + 1; k-- > 0;) {
-				if (shell_pat_match(word.buf, v + i, k)) {
-					len = k;
-					found = 1;
-					break;
-				}
-			}
-			if (!found) {
-				if (i < n)
-					strbuf_addch(out, v[i]);
-				i++;
-				continue;
-			}
-			strbuf_addbuf(out, &repl);
-			if (!all) {
-				strbuf_addstr(out, v + i + len);
+			if (found < 0) {
+				ret = -1;
 				goto out;
 			}
-			if (!len) {
-				if (i < n)
-					strbuf_addch(out, v[i]);
-				i++;
+			if (!found) {
+				ret = lx_put(lx, out, v + i, n - i);
+				goto out;
+			}
+			if (e == s && s == i && after_match) {
+				/* Go's ReplaceAll: an empty match right after a match does not count */
+				if (s < n && lx_put(lx, out, v + s, 1) < 0) {
+					ret = -1;
+					goto out;
+				}
+				i = s + 1;
+				after_match = 0;
+				continue;
+			}
+			if (lx_put(lx, out, v + i, s - i) < 0 || lx_put(lx, out, repl.buf, repl.len) < 0) {
+				ret = -1;
+				goto out;
+			}
+			if (!all) {
+				ret = lx_put(lx, out, v + e, n - e);
+				goto out;
+			}
+			after_match = e > s;
+			if (e == s) {
+				/* an empty match: keep the byte after it and move on */
+				if (s < n && lx_put(lx, out, v + s, 1) < 0) {
+					ret = -1;
+					goto out;
+				}
+				i = s + 1;
 			} else {
-				i += len;
+				i = e;
 			}
 		}
 		goto out;
@@ -678,9 +909,11 @@ static int process_dollar(struct lexer *lx, struct strbuf *out)
 		goto out;
 	}
 out:
+	lx->depth -= nested;
 	strbuf_release(&name);
 	strbuf_release(&word);
 	strbuf_release(&repl);
+	shpat_release(&pat);
 	return ret;
 }
 
@@ -706,11 +939,10 @@ static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct s
 				rc = process_double_quote(lx, &tmp);
 			else
 				rc = process_dollar(lx, &tmp);
-			if (rc < 0) {
+			if (rc < 0 || lx_move(lx, out, &tmp) < 0) {
 				strbuf_release(&tmp);
 				return -1;
 			}
-			strbuf_addbuf(out, &tmp);
 			if (c == '$')
 				words_string(w, &tmp);
 			else
@@ -738,23 +970,38 @@ static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct s
 	return 0;
 }
 
-static int lex_word(const char *word, int esc, const struct envlist *env, struct strbuf *out,
-		    struct dockerfile_strv *words, struct strbuf *err)
+/*
+ * Expand one word against env into out (and split it into words when
+ * words is not NULL).  On error, err gets the message and *capped says
+ * whether a cap (not the syntax) refused it.
+ */
+static int lex_word(const char *word, int esc, const struct envlist *env,
+		    struct expand_budget *budget, struct strbuf *out, struct dockerfile_strv *words,
+		    struct strbuf *err, int *capped)
 {
-	struct lexer lx = { word, strlen(word), 0, esc, env, STRBUF_INIT };
+	struct lexer lx = { word, strlen(word), 0, esc, env, STRBUF_INIT, budget, STRBUF_INIT, 0, 0 };
 	struct words w = { STRBUF_INIT, words, 0 };
 	struct strbuf res = STRBUF_INIT;
 	int rc;
 
 	rc = process_stop_on(&lx, -1, 0, &res, words ? &w : NULL);
+	if (!rc && res.len > EXPAND_VALUE_MAX) {
+		lx.capped = 1;
+		rc = lx_fail(&lx, "the value is longer than 1 MiB (%zu bytes), the limit on an expanded value",
+			     res.len);
+	}
 	if (words)
 		words_finish(&w);
-	if (rc < 0)
+	*capped = lx.capped;
+	if (rc < 0 && lx.capped)
+		strbuf_addbuf(err, &lx.err);
+	else if (rc < 0)
 		strbuf_addf(err, "failed to process '%s': %s", word, lx.err.buf);
 	else if (out)
 		strbuf_addbuf(out, &res);
 	strbuf_release(&res);
 	strbuf_release(&lx.err);
+	strbuf_release(&lx.var);
 	return rc;
 }
 
@@ -762,12 +1009,13 @@ int dockerfile_expand_word(const char *word, char escape, const char *const *env
 			   struct strbuf *out)
 {
 	struct envlist e = { 0 };
+	struct expand_budget budget = { 0, 0 };
 	struct strbuf err = STRBUF_INIT;
-	int rc;
+	int rc, capped;
 
 	for (size_t i = 0; i < env_nr; i++)
 		env_set_pair(&e, env[i]);
-	rc = lex_word(word, escape, &e, out, NULL, &err);
+	rc = lex_word(word, escape, &e, &budget, out, NULL, &err, &capped);
 	if (rc < 0)
 		rc = error("%s", err.buf);
 	strbuf_release(&err);
@@ -944,6 +1192,50 @@ int dockerfile_glob_match(const char *pattern, const char *name)
 		return 0;
 	}
 	return !*name;
+}
+
+/* the length of the longest valid UTF-8 prefix of s[0..n) */
+static size_t utf8_prefix(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	while (p < e) {
+		unsigned c = *p, lo = 0x80, hi = 0xBF;
+		size_t len;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			len = 3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			len = 4;
+		else
+			break;
+		if (c == 0xE0)
+			lo = 0xA0;	/* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;	/* surrogates */
+		else if (c == 0xF0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;	/* past U+10FFFF */
+		if ((size_t)(e - p) < len || p[1] < lo || p[1] > hi)
+			break;
+		for (size_t i = 2; i < len; i++)
+			if (p[i] < 0x80 || p[i] > 0xBF)
+				return p - (const unsigned char *)s;
+		p += len;
+	}
+	return p - (const unsigned char *)s;
+}
+
+int dockerfile_utf8_valid(const char *s, size_t n)
+{
+	return utf8_prefix(s, n) == n;
 }
 
 int dockerfile_glob_has_meta(const char *s)
@@ -2008,16 +2300,45 @@ void dockerfile_release(struct dockerfile *df)
 	memset(df, 0, sizeof(*df));
 }
 
-static int expand_in(struct dockerfile *df, int line, const char *word, const struct envlist *env,
-		     struct strbuf *out)
+/*
+ * Expand word for the instruction at line; what names it in a cap's
+ * message ("LABEL x", "ENV PATH", "COPY"...).
+ */
+static int expand_in(struct dockerfile *df, int line, const char *what, const char *word,
+		     const struct envlist *env, struct strbuf *out)
 {
+	struct priv *pv = df->priv;
 	struct strbuf err = STRBUF_INIT;
-	int rc = lex_word(word, df->escape, env, out, NULL, &err);
+	int capped, rc = lex_word(word, df->escape, env, &pv->budget, out, NULL, &err, &capped);
 
-	if (rc < 0)
+	if (rc < 0 && capped)
+		rc = df_error(df, line, "%s: %s", what, err.buf);
+	else if (rc < 0)
 		rc = df_error(df, line, "%s", err.buf);
 	strbuf_release(&err);
 	return rc;
+}
+
+/* What goes into the image config (JSON) must be UTF-8: -EXIT_DOCKERFILE otherwise. */
+static int check_utf8(struct dockerfile *df, int line, const char *what, const char *s)
+{
+	size_t n = strlen(s), ok = utf8_prefix(s, n);
+
+	if (ok == n)
+		return 0;
+	return df_error(df, line, "%s: invalid UTF-8 (byte 0x%02x at offset %zu): the image config holds only UTF-8 text",
+			what, (unsigned char)s[ok], ok);
+}
+
+/* A --build-arg value an ARG takes: UTF-8 too (it may reach the config). */
+static int check_build_arg(const char *key, const char *value)
+{
+	size_t n = strlen(value), ok = utf8_prefix(value, n);
+
+	if (ok == n)
+		return 0;
+	return error_as(EXIT_INPUT, "--build-arg %s: invalid UTF-8 (byte 0x%02x at offset %zu)", key,
+			(unsigned char)value[ok], ok);
 }
 
 /* A global ARG (before FROM). */
@@ -2025,7 +2346,7 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 {
 	struct priv *pv = df->priv;
 	struct dockerfile_strv words = { 0 };
-	struct strbuf v = STRBUF_INIT;
+	struct strbuf v = STRBUF_INIT, what = STRBUF_INIT;
 	int rc = 0;
 
 	parse_words(n->rest, df->escape, &words);
@@ -2048,10 +2369,18 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 		key = eq ? xstrndup(w, eq - w) : xstrdup(w);
 		bav = env_getn(&pv->build_args, key, strlen(key));
 		strbuf_reset(&v);
+		if (bav && (rc = check_build_arg(key, bav)) < 0) {
+			free(key);
+			goto out;
+		}
 		if (bav) {
 			strbuf_addstr(&v, bav);
 		} else if (eq) {
-			rc = expand_in(df, n->start, eq + 1, &pv->meta, &v);
+			strbuf_reset(&what);
+			strbuf_addf(&what, "ARG %.64s", key);
+			rc = expand_in(df, n->start, what.buf, eq + 1, &pv->meta, &v);
+			if (rc == 0)
+				rc = check_utf8(df, n->start, what.buf, v.buf);
 			if (rc < 0) {
 				free(key);
 				goto out;
@@ -2069,6 +2398,7 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 	}
 out:
 	strbuf_release(&v);
+	strbuf_release(&what);
 	strv_clear(&words);
 	return rc;
 }
@@ -2108,7 +2438,7 @@ static int parse_from(struct dockerfile *df, const struct node *n)
 	rc = check_flags(df, n, "FROM", defs, ARRAY_SIZE(defs));
 	if (rc < 0)
 		goto out;
-	rc = expand_in(df, n->start, args.v[0], &pv->meta, &sb);
+	rc = expand_in(df, n->start, "FROM", args.v[0], &pv->meta, &sb);
 	if (rc < 0)
 		goto out;
 	if (!sb.len) {
@@ -2119,7 +2449,7 @@ static int parse_from(struct dockerfile *df, const struct node *n)
 	df->from.scratch = !strcmp(df->from.image, "scratch");
 	df->from.line = n->start;
 	if (defs[0].value) {
-		rc = expand_in(df, n->start, defs[0].value, &pv->meta, &sb);
+		rc = expand_in(df, n->start, "FROM --platform", defs[0].value, &pv->meta, &sb);
 		if (rc < 0)
 			goto out;
 		if (!sb.len) {
@@ -2190,6 +2520,9 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 			free(up);
 			goto out;
 		}
+		rc = check_utf8(df, n->start, dockerfile_cmd_name(cmd), n->line);
+		if (rc < 0)
+			goto out;
 		if (cmd == DOCKERFILE_FROM) {
 			if (have_from) {
 				rc = df_error(df, n->start,
@@ -2510,7 +2843,7 @@ static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struc
 
 	for (size_t i = 0; i < r->args.nr; i++) {
 		strbuf_reset(&sb);
-		rc = expand_in(df, in->line, r->args.v[i], env, &sb);
+		rc = expand_in(df, in->line, dockerfile_cmd_name(in->cmd), r->args.v[i], env, &sb);
 		if (rc < 0)
 			goto out;
 		if (i + 1 < r->args.nr)
@@ -2537,7 +2870,7 @@ static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struc
 	if (r->chown) {
 		char *colon;
 
-		rc = expand_in(df, in->line, r->chown, env, &sb);
+		rc = expand_in(df, in->line, "--chown", r->chown, env, &sb);
 		if (rc < 0)
 			goto out;
 		c->chown = strbuf_detach(&sb, NULL);
@@ -2565,7 +2898,7 @@ static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struc
 		char *end;
 		unsigned long m;
 
-		rc = expand_in(df, in->line, r->chmod, env, &sb);
+		rc = expand_in(df, in->line, "--chmod", r->chmod, env, &sb);
 		if (rc < 0)
 			goto out;
 		c->chmod = strbuf_detach(&sb, NULL);
@@ -2600,7 +2933,7 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 	struct priv *pv = df->priv;
 	struct envlist env = { 0 };
 	struct dockerfile_strv shell = { 0 };
-	struct strbuf sb = STRBUF_INIT, wd = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, wd = STRBUF_INIT, what = STRBUF_INIT;
 	int rc = 0;
 
 	if (!pv || !pv->parsed || pv->expanded || !df->from.image)
@@ -2631,11 +2964,17 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				char *key;
 
 				strbuf_reset(&sb);
-				rc = expand_in(df, line, r->args.v[k], &env, &sb);
+				rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[k], &env, &sb);
 				if (rc < 0)
 					goto out;
 				key = strbuf_detach(&sb, NULL);
-				rc = expand_in(df, line, r->args.v[k + 1], &env, &sb);
+				strbuf_reset(&what);
+				strbuf_addf(&what, "%s %.64s", dockerfile_cmd_name(in->cmd), key);
+				rc = expand_in(df, line, what.buf, r->args.v[k + 1], &env, &sb);
+				if (rc == 0)
+					rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), key);
+				if (rc == 0)
+					rc = check_utf8(df, line, what.buf, sb.buf);
 				if (rc < 0) {
 					free(key);
 					goto out;
@@ -2665,11 +3004,19 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 
 				bav = env_getn(&pv->build_args, key, strlen(key));
 				strbuf_reset(&sb);
+				if (bav && (rc = check_build_arg(key, bav)) < 0) {
+					free(key);
+					goto out;
+				}
 				if (bav) {
 					strbuf_addstr(&sb, bav);
 					have = 1;
 				} else if (eq) {
-					rc = expand_in(df, line, eq + 1, &env, &sb);
+					strbuf_reset(&what);
+					strbuf_addf(&what, "ARG %.64s", key);
+					rc = expand_in(df, line, what.buf, eq + 1, &env, &sb);
+					if (rc == 0)
+						rc = check_utf8(df, line, what.buf, sb.buf);
 					if (rc < 0) {
 						free(key);
 						goto out;
@@ -2694,13 +3041,16 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 			break;
 		case DOCKERFILE_WORKDIR: {
 			strbuf_reset(&sb);
-			rc = expand_in(df, line, r->args.v[0], &env, &sb);
+			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[0], &env, &sb);
 			if (rc < 0)
 				goto out;
 			if (!sb.len) {
 				rc = df_error(df, line, "WORKDIR is empty after expansion ('%s')", r->args.v[0]);
 				goto out;
 			}
+			rc = check_utf8(df, line, "WORKDIR", sb.buf);
+			if (rc < 0)
+				goto out;
 			{
 				struct strbuf nw = STRBUF_INIT;
 
@@ -2715,7 +3065,7 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 		case DOCKERFILE_USER:
 		case DOCKERFILE_STOPSIGNAL:
 			strbuf_reset(&sb);
-			rc = expand_in(df, line, r->args.v[0], &env, &sb);
+			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[0], &env, &sb);
 			if (rc < 0)
 				goto out;
 			if (in->cmd == DOCKERFILE_STOPSIGNAL && !valid_signal(sb.buf)) {
@@ -2726,6 +3076,9 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				rc = df_error(df, line, "USER is empty after expansion ('%s')", r->args.v[0]);
 				goto out;
 			}
+			rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), sb.buf);
+			if (rc < 0)
+				goto out;
 			in->value = strbuf_detach(&sb, NULL);
 			break;
 		case DOCKERFILE_MAINTAINER:
@@ -2736,8 +3089,11 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				struct dockerfile_strv words = { 0 };
 				struct strbuf err = STRBUF_INIT;
 
-				if (lex_word(r->args.v[k], df->escape, &env, NULL, &words, &err) < 0) {
-					rc = df_error(df, line, "%s", err.buf);
+				int capped;
+
+				if (lex_word(r->args.v[k], df->escape, &env, &pv->budget, NULL, &words, &err,
+					     &capped) < 0) {
+					rc = df_error(df, line, "%s%s", capped ? "EXPOSE: " : "", err.buf);
 					strbuf_release(&err);
 					strv_clear(&words);
 					goto out;
@@ -2756,13 +3112,16 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 		case DOCKERFILE_VOLUME:
 			for (size_t k = 0; k < r->args.nr; k++) {
 				strbuf_reset(&sb);
-				rc = expand_in(df, line, r->args.v[k], &env, &sb);
+				rc = expand_in(df, line, "VOLUME", r->args.v[k], &env, &sb);
 				if (rc < 0)
 					goto out;
 				if (!sb.len) {
 					rc = df_error(df, line, "VOLUME specified can not be an empty string");
 					goto out;
 				}
+				rc = check_utf8(df, line, "VOLUME", sb.buf);
+				if (rc < 0)
+					goto out;
 				strv_push(&in->args, strbuf_detach(&sb, NULL));
 			}
 			in->exec_form = r->json;
@@ -2849,5 +3208,6 @@ out:
 	strv_clear(&shell);
 	strbuf_release(&sb);
 	strbuf_release(&wd);
+	strbuf_release(&what);
 	return rc;
 }

@@ -186,7 +186,11 @@ void dockerfile_release(struct dockerfile *df);
 /*
  * Parse buf (len bytes; need not be NUL-terminated) named filename.
  * 0 on success; -EXIT_DOCKERFILE with "FILE:LINE: ..." on a malformed
- * or refused line.  opts may be NULL.
+ * or refused line, or one that is not UTF-8 (its text goes into the
+ * config's history, and most values into the config: JSON holds only
+ * UTF-8; values made by expansion are checked by dockerfile_expand()).
+ * A --build-arg value an ARG takes that is not UTF-8 is -EXIT_INPUT.
+ * opts may be NULL.
  */
 int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len,
 		     const char *filename, const struct dockerfile_options *opts);
@@ -207,7 +211,10 @@ struct dockerfile_base {
  * Evaluate the instructions after FROM with the base image's config.
  * Call once, after a successful dockerfile_parse().  0 on success,
  * -EXIT_DOCKERFILE with "FILE:LINE: ..." (bad substitution, bad
- * --chown, invalid port or signal...).
+ * --chown, invalid port or signal...).  Expansion is bounded: a value
+ * over 1 MiB once expanded, more than 64 MiB expanded in the whole file,
+ * or ${...} nested over 64 deep is refused the same way, before the
+ * oversized value is allocated.
  */
 int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base);
 
@@ -227,6 +234,9 @@ int dockerfile_expand_word(const char *word, char escape, const char *const *env
  * 1 match, 0 no match, -1 bad pattern (no message recorded).
  */
 int dockerfile_glob_match(const char *pattern, const char *path);
+
+/* Go's utf8.Valid: 1 when s[0..n) is UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+int dockerfile_utf8_valid(const char *s, size_t n);
 
 /* Docker's containsWildcards(): an unescaped '*', '?' or '['. */
 int dockerfile_glob_has_meta(const char *s);

@@ -7,7 +7,10 @@
  * path is an exact match, a trailing double star a prefix match, a
  * leading double star before a plain path a suffix match, anything else the same regular expression patternmatcher
  * builds, run by PCRE2 (anchored, '$' only at the very end, as Go's
- * regexp).
+ * regexp).  Go's regexp runs in linear time, so PCRE2 runs it the same
+ * way: pcre2_dfa_match(), which walks the subject once keeping every
+ * live state, instead of the backtracking pcre2_match() that took
+ * seconds a path on a line like a*a*a*a*a*a*a*a*c.
  */
 #include "lib/common.h"
 #include "dockerignore.h"
@@ -31,6 +34,7 @@ void dockerignore_release(struct dockerignore *di)
 	for (size_t i = 0; i < di->nr; i++) {
 		free(di->patterns[i].text);
 		pcre2_code_free(di->patterns[i].re);
+		pcre2_code_free(di->patterns[i].re_bytes);
 	}
 	free(di->patterns);
 	dockerignore_init(di);
@@ -60,6 +64,36 @@ static int is_escaped_meta(int c)
 {
 	return c == '.' || c == '+' || c == '(' || c == ')' || c == '|' || c == '{' || c == '}' ||
 	       c == '$';
+}
+
+/*
+ * The regexp against path[0..n) in one pass (the DFA algorithm: no
+ * backtracking): 1 match, 0 none, -1 the regexp has what the DFA
+ * algorithm cannot run (a back reference: Go's regexp refuses those too).
+ */
+static int regexp_match(const pcre2_code *re, const char *path, size_t n)
+{
+	int stack_ws[256], *ws = stack_ws;
+	size_t wsn = ARRAY_SIZE(stack_ws);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc;
+
+	for (;;) {
+		rc = pcre2_dfa_match(re, (PCRE2_SPTR)path, n, 0, PCRE2_DFA_SHORTEST, md, NULL, ws, wsn);
+		if (rc != PCRE2_ERROR_DFA_WSSIZE || wsn >= (1u << 20))
+			break;
+		/* more live states than fit: a bigger workspace */
+		wsn *= 4;
+		if (ws != stack_ws)
+			free(ws);
+		ws = xmalloc(wsn * sizeof(*ws));
+	}
+	if (ws != stack_ws)
+		free(ws);
+	pcre2_match_data_free(md);
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
 /* patternmatcher's compile(): the match type and the regexp */
@@ -122,13 +156,17 @@ static int compile(struct dockerignore_pattern *p)
 		PCRE2_SIZE off;
 
 		strbuf_addch(&re, '$');
-		p->re = pcre2_compile((PCRE2_SPTR)re.buf, re.len,
-				      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &err,
-				      &off, NULL);
-		if (!p->re)
-			p->re = pcre2_compile((PCRE2_SPTR)re.buf, re.len, PCRE2_DOLLAR_ENDONLY, &err,
-					      &off, NULL);
-		if (!p->re)
+		/*
+		 * Go decodes the path as UTF-8, an invalid byte standing for
+		 * one character: UTF mode for valid paths, byte mode for the
+		 * others (and for a pattern that is not UTF-8 itself).
+		 */
+		p->re = pcre2_compile((PCRE2_SPTR)re.buf, re.len, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY,
+				      &err, &off, NULL);
+		p->re_bytes = pcre2_compile((PCRE2_SPTR)re.buf, re.len, PCRE2_DOLLAR_ENDONLY, &err,
+					    &off, NULL);
+		/* what the DFA algorithm cannot run is a syntax error, as in Go */
+		if (!p->re_bytes || regexp_match(p->re_bytes, "", 0) < 0)
 			rc = -1;
 	}
 	strbuf_release(&re);
@@ -152,13 +190,10 @@ static int pattern_match(const struct dockerignore_pattern *p, const char *path,
 			return 1;
 		return sl && suffix[0] == '/' && n == sl - 1 && !memcmp(path, suffix + 1, n);
 	}
-	case MATCH_REGEXP: {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(p->re, NULL);
-		int rc = pcre2_match(p->re, (PCRE2_SPTR)path, n, 0, 0, md, NULL);
-
-		pcre2_match_data_free(md);
-		return rc >= 0;
-	}
+	case MATCH_REGEXP:
+		if (p->re && dockerfile_utf8_valid(path, n))
+			return regexp_match(p->re, path, n) > 0;
+		return regexp_match(p->re_bytes, path, n) > 0;
 	}
 	return 0;
 }
@@ -274,6 +309,8 @@ int dockerignore_load(struct dockerignore *di, const char *buf, size_t len, cons
 				rc = error_as(EXIT_CONTEXT, "%s:%d: syntax error in pattern '%s'",
 					      filename, line, clean.buf);
 				free(p->text);
+				pcre2_code_free(p->re);
+				pcre2_code_free(p->re_bytes);
 				di->nr--;
 				goto out;
 			}

@@ -30,7 +30,8 @@ struct dockerignore_pattern {
 	int line;		/* line in the file */
 	/* compiled form (internal) */
 	int type;
-	void *re;
+	void *re;		/* UTF-8 mode, for paths that are valid UTF-8 */
+	void *re_bytes;		/* byte mode, for the others */
 };
 
 struct dockerignore {

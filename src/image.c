@@ -581,6 +581,12 @@ int image_finish(struct image *img, const struct image_finish_opts *opts,
 		image_set_label(img, opts->labels[i].key, opts->labels[i].value);
 	if (dump_digest(img->config, config_out, cdig) < 0)
 		goto out;
+	if (config_out->len - cstart > IMAGE_CONFIG_MAX) {
+		rc = error_as(EXIT_DOCKERFILE,
+			      "the image config is %zu bytes, over the 16 MiB limit: shorten the ENV and LABEL values of the Dockerfile",
+			      config_out->len - cstart);
+		goto out;
+	}
 	m = json_object();
 	json_object_set_new(m, "schemaVersion", json_integer(2));	/* steals */
 	json_object_set_new(m, "mediaType",	/* steals */

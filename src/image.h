@@ -133,10 +133,14 @@ struct image_finish_opts {
 	size_t annotations_nr;
 };
 
+/* The largest image config image_finish() writes (16 MiB). */
+#define IMAGE_CONFIG_MAX ((size_t)16 << 20)
+
 /*
  * Serialise: config_out gets the config bytes, manifest_out the manifest
  * bytes (both appended), digests in config_digest / manifest_digest
- * (DIGEST_HEX_LEN + 1 bytes each).
+ * (DIGEST_HEX_LEN + 1 bytes each).  A config over IMAGE_CONFIG_MAX is
+ * -EXIT_DOCKERFILE (its size comes from the Dockerfile's ENV and LABEL).
  */
 int image_finish(struct image *img, const struct image_finish_opts *opts,
 		 struct strbuf *config_out, char *config_digest,
