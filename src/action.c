@@ -72,22 +72,28 @@ int action_default_image(const char *repository, struct strbuf *out)
 	return 0;
 }
 
-int action_push_enabled(const char *push, const char *event_name, int *out)
+/* A boolean input as core.getBooleanInput reads it; def when empty. */
+static int input_bool(const char *name, const char *v, int def, int *out)
 {
-	if (!push || !*push) {
-		*out = !(event_name && (!strcmp(event_name, "pull_request") ||
-					!strcmp(event_name, "pull_request_target")));
+	if (!v || !*v) {
+		*out = def;
 		return 0;
 	}
-	if (!strcmp(push, "true") || !strcmp(push, "True") || !strcmp(push, "TRUE")) {
+	if (!strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE")) {
 		*out = 1;
 		return 0;
 	}
-	if (!strcmp(push, "false") || !strcmp(push, "False") || !strcmp(push, "FALSE")) {
+	if (!strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE")) {
 		*out = 0;
 		return 0;
 	}
-	return error_as(EXIT_INPUT, "input 'push': '%s' is not a boolean (true or false)", push);
+	return error_as(EXIT_INPUT, "input '%s': '%s' is not a boolean (true or false)", name, v);
+}
+
+int action_push_enabled(const char *push, const char *event_name, int *out)
+{
+	return input_bool("push", push, !(event_name && (!strcmp(event_name, "pull_request") ||
+							  !strcmp(event_name, "pull_request_target"))), out);
 }
 
 /* A table cell: no '|' or newline may break the row. */
@@ -259,6 +265,7 @@ struct run {
 	struct strbuf tmp;		/* private temporary directory, removed at the end */
 	struct strbuf layout;		/* tmp/oci: the built image */
 	int push;
+	int include_git_dir;		/* input include-git-dir: copy .git (build.h) */
 	int zstd;			/* compression: zstd (else gzip) */
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
@@ -331,7 +338,8 @@ static int resolve_inputs(struct run *r)
 	const char *tmpdir = getenv("TMPDIR");
 	int ret;
 
-	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0)
+	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
+	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
 		if (strcmp(in->compression, "zstd"))
@@ -972,6 +980,8 @@ static int run_build(struct run *r, struct action_result *out)
 		strbuf_addf(&dockerfile, "%s/%s", r->workdir.buf, in->file && *in->file ? in->file : "Dockerfile");
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;
+	opts.include_git_dir = r->include_git_dir;
+	opts.github_notices = 1;
 
 	input_lines(in->build_args, &args);
 	opts.build_args = (const char *const *)args.items;

@@ -59,6 +59,7 @@ int cmd_action(int argc, char **argv)
 		{ "registry", &in.registry, 0 }, { "username", &in.username, 0 },
 		{ "token", &in.token, 0 }, { "compression", &in.compression, 0 },
 		{ "working-directory", &in.working_directory, 0 },
+		{ "include-git-dir", &in.include_git_dir, 0 },
 	};
 	int rc;
 
