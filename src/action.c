@@ -10,9 +10,10 @@
  *   4. meta, build, push, each inside ::group::, each timed;
  *   5. outputs and summary, also after a failure (as far as it went).
  *
- * Temporary files (the OCI layout, the registry login) live in one
- * private directory under $TMPDIR, never in the workspace, and are
- * removed on every path out.
+ * Temporary files (the OCI layout) live in one private directory under
+ * $TMPDIR, never in the workspace, and are removed on every path out.
+ * Credentials live in memory only (open_registry()): no file, no
+ * environment variable holds the token.
  */
 #include "lib/common.h"
 #include "action.h"
@@ -72,22 +73,28 @@ int action_default_image(const char *repository, struct strbuf *out)
 	return 0;
 }
 
-int action_push_enabled(const char *push, const char *event_name, int *out)
+/* A boolean input as core.getBooleanInput reads it; def when empty. */
+static int input_bool(const char *name, const char *v, int def, int *out)
 {
-	if (!push || !*push) {
-		*out = !(event_name && (!strcmp(event_name, "pull_request") ||
-					!strcmp(event_name, "pull_request_target")));
+	if (!v || !*v) {
+		*out = def;
 		return 0;
 	}
-	if (!strcmp(push, "true") || !strcmp(push, "True") || !strcmp(push, "TRUE")) {
+	if (!strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE")) {
 		*out = 1;
 		return 0;
 	}
-	if (!strcmp(push, "false") || !strcmp(push, "False") || !strcmp(push, "FALSE")) {
+	if (!strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE")) {
 		*out = 0;
 		return 0;
 	}
-	return error_as(EXIT_INPUT, "input 'push': '%s' is not a boolean (true or false)", push);
+	return error_as(EXIT_INPUT, "input '%s': '%s' is not a boolean (true or false)", name, v);
+}
+
+int action_push_enabled(const char *push, const char *event_name, int *out)
+{
+	return input_bool("push", push, !(event_name && (!strcmp(event_name, "pull_request") ||
+							  !strcmp(event_name, "pull_request_target"))), out);
 }
 
 /* A table cell: no '|' or newline may break the row. */
@@ -259,6 +266,7 @@ struct run {
 	struct strbuf tmp;		/* private temporary directory, removed at the end */
 	struct strbuf layout;		/* tmp/oci: the built image */
 	int push;
+	int include_git_dir;		/* input include-git-dir: copy .git (build.h) */
 	int zstd;			/* compression: zstd (else gzip) */
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
@@ -269,8 +277,9 @@ struct run {
 	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
 	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, borrowed */
 	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, borrowed */
-	char *saved_docker_config;	/* DOCKER_CONFIG before the run (NULL: unset) */
-	int docker_config_set;		/* we pointed DOCKER_CONFIG at tmp/docker */
+	struct strbuf registry_host;	/* the registry input as references name it (ghcr.io, docker.io...) */
+	const char *cred_hosts[2];	/* registry_host.buf, NULL: where the token goes */
+	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
 };
 
 static double now_seconds(void)
@@ -313,13 +322,9 @@ static void run_release(struct run *r)
 	strlist_release(&r->configs);
 	if (r->owner_check_lifted)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
-	if (r->docker_config_set) {
-		if (r->saved_docker_config)
-			setenv("DOCKER_CONFIG", r->saved_docker_config, 1);
-		else
-			unsetenv("DOCKER_CONFIG");
-	}
-	free(r->saved_docker_config);
+	registry_client_free(r->client);	/* before registry_host: its cred_registries */
+	r->client = NULL;
+	strbuf_release(&r->registry_host);
 }
 
 static int resolve_inputs(struct run *r)
@@ -331,7 +336,11 @@ static int resolve_inputs(struct run *r)
 	const char *tmpdir = getenv("TMPDIR");
 	int ret;
 
-	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0)
+	credentials_registry_host(in->registry && *in->registry ? in->registry : "ghcr.io", &r->registry_host);
+	if (!r->registry_host.len)
+		return error_as(EXIT_INPUT, "input 'registry': '%s' names no registry host", in->registry);
+	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
+	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
 		if (strcmp(in->compression, "zstd"))
@@ -445,82 +454,29 @@ static int write_summary(const char *path, const struct action_result *res, cons
 }
 
 /*
- * Log in, as docker/login-action does: a Docker config in our private
- * directory holding the user's (if any) plus an entry for the registry
- * input, and DOCKER_CONFIG pointing at it for this process.  The token is
- * thus offered to that registry only, never to the base image's (Docker
- * Hub has no use for a GITHUB_TOKEN); the file goes with the directory.
+ * The registry client of the whole run (the base image, the push).  The
+ * token input is the credential of the registry input and of no other
+ * registry (Docker Hub has no use for a GITHUB_TOKEN; a base image's
+ * registry gets what a Docker config holds for it, or nothing).  It goes
+ * to the client in memory, as --username/--password-stdin do on the
+ * command line: no Docker config is written, no DOCKER_CONFIG is set.
  */
-static int login(struct run *r)
+static void open_registry(struct run *r)
 {
 	const struct action_inputs *in = r->in;
-	const char *registry = in->registry && *in->registry ? in->registry : "ghcr.io";
 	const char *user = in->username && *in->username ? in->username : "x-access-token";
-	const char *old = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
-	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT;
-	json_t *conf = NULL, *auths, *entry;
-	json_error_t jerr;
-	int fd, ret = 0;
-	char *text = NULL;
+	struct registry_options opts = { 0 };
 
-	if (!in->token || !*in->token)
-		return 0;
-	if (old && *old)
-		strbuf_addf(&path, "%s/config.json", old);
-	else if (home && *home)
-		strbuf_addf(&path, "%s/.docker/config.json", home);
-	if (path.len && !access(path.buf, F_OK)) {
-		conf = json_load_file(path.buf, 0, &jerr);
-		if (!conf || !json_is_object(conf)) {
-			ret = error_as(EXIT_AUTH, "cannot read the Docker config '%s': %s", path.buf,
-				       conf ? "not a JSON object" : jerr.text);
-			goto out;
-		}
+	if (in->token && *in->token) {
+		opts.cred.username = (char *)user;	/* copied by registry_client_new() */
+		opts.cred.password = (char *)in->token;
+		opts.cred.source = "the token input";
+		r->cred_hosts[0] = r->registry_host.buf;
+		r->cred_hosts[1] = NULL;
+		opts.cred_registries = r->cred_hosts;
+		note("credentials for %s: %s and the token input", r->registry_host.buf, user);
 	}
-	if (!conf)
-		conf = json_object();
-	auths = json_object_get(conf, "auths");
-	if (!json_is_object(auths)) {
-		auths = json_object();
-		json_object_set_new(conf, "auths", auths);	/* steals auths */
-	}
-	entry = json_object();
-	json_object_set_new(entry, "username", json_string(user));	/* steals */
-	json_object_set_new(entry, "password", json_string(in->token));	/* steals */
-	json_object_set_new(auths, registry, entry);	/* steals entry */
-	/* a credential helper for this registry would be asked before "auths": ours must win */
-	if (json_is_object(json_object_get(conf, "credHelpers")))
-		json_object_del(json_object_get(conf, "credHelpers"), registry);
-
-	strbuf_addf(&dir, "%s/docker", r->tmp.buf);
-	if (mkdir(dir.buf, 0700)) {
-		ret = error("cannot create '%s': %s", dir.buf, strerror(errno));
-		goto out;
-	}
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/config.json", dir.buf);
-	text = json_dumps(conf, JSON_COMPACT);
-	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || !text || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-		ret = error("cannot write '%s': %s", path.buf, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	close(fd);
-	r->saved_docker_config = old ? xstrdup(old) : NULL;
-	r->docker_config_set = 1;
-	setenv("DOCKER_CONFIG", dir.buf, 1);
-	note("logged in to %s as %s", registry, user);
-out:
-	if (text) {
-		memset(text, 0, strlen(text));
-		free(text);
-	}
-	json_decref(conf);
-	strbuf_release(&path);
-	strbuf_release(&dir);
-	return ret;
+	r->client = registry_client_new(&opts);
 }
 
 static void group_begin(const char *title)
@@ -613,6 +569,7 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.labels, 0);
 	strbuf_init(&r.annotations, 0);
 	strbuf_init(&r.json, 0);
+	strbuf_init(&r.registry_host, 0);
 
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
@@ -620,8 +577,7 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	if ((ret = resolve_inputs(&r)) < 0)
 		goto out;
 	trust_workspace(&r, out);
-	if ((ret = login(&r)) < 0)
-		goto out;
+	open_registry(&r);
 
 	group_begin("meta: tags, labels and annotations");
 	t0 = now_seconds();
@@ -674,7 +630,6 @@ out:
 static int run_meta(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
-	const char *registry = in->registry && *in->registry ? in->registry : "ghcr.io";
 	struct ghctx_options copts = { GHCTX_WORKFLOW, NULL, NULL };
 	struct ghctx ctx;
 	struct strbuf def = STRBUF_INIT;
@@ -717,7 +672,7 @@ static int run_meta(struct run *r, struct action_result *out)
 		ret = error_as(EXIT_INPUT, "input 'context': '%s' is not workflow or git", in->context);
 		goto out;
 	}
-	if (!strcmp(registry, "ghcr.io") && in->token && *in->token)
+	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
 	if (copts.source == GHCTX_GIT && out->shallow) {
@@ -972,6 +927,9 @@ static int run_build(struct run *r, struct action_result *out)
 		strbuf_addf(&dockerfile, "%s/%s", r->workdir.buf, in->file && *in->file ? in->file : "Dockerfile");
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;
+	opts.include_git_dir = r->include_git_dir;
+	opts.github_notices = 1;
+	opts.registry = r->client;
 
 	input_lines(in->build_args, &args);
 	opts.build_args = (const char *const *)args.items;
@@ -1027,8 +985,6 @@ out:
 static int run_push(struct run *r, struct action_result *out)
 {
 	struct reference *refs = xcalloc(out->nr_tags, sizeof(*refs));
-	struct registry_options opts = { 0 };
-	struct registry_client *client = NULL;
 	struct push_report rep = PUSH_REPORT_INIT;
 	size_t nr = 0;
 	int ret = 0;
@@ -1036,18 +992,16 @@ static int run_push(struct run *r, struct action_result *out)
 	for (; nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
-	if (r->docker_config_set) {
-		const char *registry = r->in->registry && *r->in->registry ? r->in->registry : "ghcr.io";
+	if (r->cred_hosts[0]) {
 		size_t on = 0;
 
 		for (size_t i = 0; i < nr; i++)
-			on += !strcmp(refs[i].registry, registry);
+			on += !strcmp(refs[i].registry, r->registry_host.buf);
 		if (!on)
-			warning("no image is on '%s', the registry the token logs in to: "
-				"set the registry input to the images' registry", registry);
+			warning("no image is on '%s', the registry the token is for: "
+				"set the registry input to the images' registry", r->registry_host.buf);
 	}
-	client = registry_client_new(&opts);
-	if ((ret = registry_push_layout(client, r->layout.buf, refs, nr, &rep)) < 0)
+	if ((ret = registry_push_layout(r->client, r->layout.buf, refs, nr, &rep)) < 0)
 		goto out;
 	if (out->digest[0] && strcmp(out->digest, rep.digest)) {
 		ret = error_as(EXIT_REGISTRY, "the registry has %s for the image built as %s",
@@ -1067,7 +1021,6 @@ static int run_push(struct run *r, struct action_result *out)
 	out->pushed = 1;
 out:
 	push_report_release(&rep);
-	registry_client_free(client);
 	for (size_t i = 0; i < nr; i++)
 		reference_release(&refs[i]);
 	free(refs);

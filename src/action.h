@@ -36,6 +36,7 @@ struct action_inputs {
 	const char *sep_tags, *sep_labels, *sep_annotations, *context;
 	const char *file, *build_args, *platforms, *push;
 	const char *registry, *username, *token, *compression, *working_directory;
+	const char *include_git_dir;
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */

@@ -9,6 +9,7 @@
 #include "context.h"
 #include "dockerfile.h"
 #include "dockerignore.h"
+#include "ghcommand.h"
 #include "ocilayout.h"
 #include "reference.h"
 #include "registry.h"
@@ -25,6 +26,7 @@
 #define DOCKERFILE_CAP (4u << 20)
 #define DOCKERIGNORE_CAP (4u << 20)
 #define JSON_CAP (16u << 20)
+#define GIT_CONFIG_CAP (4u << 20)
 
 void build_result_init(struct build_result *r)
 {
@@ -315,15 +317,6 @@ static json_t *health_json(const struct dockerfile_health *h)
 	return j;
 }
 
-static int ign_excluded(void *ctx, const char *path, int is_dir)
-{
-	return dockerignore_match(ctx, path, is_dir) == 1;
-}
-
-static int ign_may_hold(void *ctx, const char *dir)
-{
-	return !dockerignore_can_skip_dir(ctx, dir);
-}
 
 static int remove_tree(const char *path)
 {
@@ -360,6 +353,8 @@ struct builder {
 	struct layer_write_opts lw;
 	struct dockerignore ign;
 	struct build_result *res;
+	int git_left_out;	/* a COPY or ADD would have taken a .git but for the default rule */
+	int git_noticed;	/* the notice saying so is out */
 };
 
 static int known_dir(void *ctx, const char *ipath)
@@ -459,6 +454,80 @@ static int tree_load(struct builder *b, struct registry_client *client, const st
 					cache.buf, tree_fetch, &tf);
 	}
 	strbuf_release(&cache);
+	strbuf_release(&what);
+	return rc;
+}
+
+/*
+ * The .dockerignore test, plus the default rule: every ".git" is
+ * excluded unless include_git_dir, and no '!' exception re-includes
+ * anything below one.
+ */
+static int ign_excluded(void *ctx, const char *path, int is_dir)
+{
+	struct builder *b = ctx;
+
+	if (dockerignore_match(&b->ign, path, is_dir) == 1)
+		return 1;
+	if (b->opts->include_git_dir || !context_in_git_dir(path))
+		return 0;
+	b->git_left_out = 1;
+	return 1;
+}
+
+static int ign_may_hold(void *ctx, const char *dir)
+{
+	struct builder *b = ctx;
+	int may = !dockerignore_can_skip_dir(&b->ign, dir);
+
+	if (may && !b->opts->include_git_dir && context_in_git_dir(dir)) {
+		b->git_left_out = 1;	/* a '!' exception below .git that we override */
+		return 0;
+	}
+	return may;
+}
+
+static void notice_git_left_out(struct builder *b)
+{
+	static const char msg[] = "'.git' is left out of the build context: it may hold a checkout token "
+		"(actions/checkout keeps one in .git/config)";
+
+	if (!b->git_left_out || b->git_noticed)
+		return;
+	b->git_noticed = 1;
+	if (b->opts->github_notices) {
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addf(&m, "%s; set the input include-git-dir: true to copy it", msg);
+		ghcommand_print("notice", NULL, m.buf);
+		strbuf_release(&m);
+	} else {
+		fflush(stdout);
+		fprintf(stderr, "notice: %s; --include-git-dir copies it\n", msg);
+	}
+}
+
+/* context_copy's check_file: a git config taken into the image must hold no credential. */
+static int check_git_file(void *ctx, const char *rel, const char *host)
+{
+	const char *base = strrchr(rel, '/');
+	struct strbuf buf = STRBUF_INIT, what = STRBUF_INIT;
+	int rc = 0;
+
+	(void)ctx;
+	base = base ? base + 1 : rel;
+	if (!context_in_git_dir(rel) || (strcmp(base, "config") && strcmp(base, "config.worktree")))
+		return 0;
+	if (strbuf_read_file(&buf, host, GIT_CONFIG_CAP) < 0)
+		rc = error_as(EXIT_CONTEXT, "cannot read '%s' to check it for credentials: %s", host,
+			      errno ? strerror(errno) : "too large");
+	else if (context_git_config_secret(buf.buf, buf.len, &what))
+		rc = error_as(EXIT_CONTEXT, "'%s' holds %s, which would be published in the image: "
+			      "check out without persisting credentials (actions/checkout: persist-credentials: false) "
+			      "or leave .git out", host, what.buf);
+	if (buf.len)
+		memset(buf.buf, 0, buf.len);
+	strbuf_release(&buf);
 	strbuf_release(&what);
 	return rc;
 }
@@ -672,7 +741,7 @@ out:
 static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
-	struct context_ignore ign = { ign_excluded, ign_may_hold, &b->ign };
+	struct context_ignore ign = { ign_excluded, ign_may_hold, b };
 	struct context_copy_opts co = { 0 };
 	struct strbuf what = STRBUF_INIT, dest = STRBUF_INIT;
 	long long uid = in->copy.uid, gid = in->copy.gid;
@@ -699,7 +768,9 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	co.what = what.buf;
 	co.known_dir = known_dir;
 	co.known_dir_ctx = b;
+	co.check_file = check_git_file;
 	rc = context_copy(b->root, &ign, &co, &le);
+	notice_git_left_out(b);
 	if (!rc) {
 		fix_dirs(b, &le, uid, gid);
 		rc = write_layer(b, &le, in);

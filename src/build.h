@@ -11,6 +11,15 @@
  * index.json names the tag and the base.  With a docker: output the
  * layout is temporary and a `docker load` archive is written from it.
  *
+ * .git stays out: a ".git" (directory, or the file of a worktree or
+ * submodule) at any depth of the context is never copied into a layer, as
+ * if .dockerignore said so and whatever its '!' exceptions say, because
+ * actions/checkout leaves the job's token in .git/config.  A notice says
+ * so when a COPY or ADD would have taken it.  include_git_dir copies it,
+ * but a .git/config (or config.worktree) that holds a credential (an
+ * http.extraheader, a URL with a password or token) is then refused with
+ * EXIT_CONTEXT naming the file, before any layer is written.
+ *
  * Reproducible: every time in the image (mtimes, "created", history) is
  * SOURCE_DATE_EPOCH, else the commit time of HEAD in the git repository
  * holding the context (libgit2), else 0; file mtimes, atimes, owners
@@ -52,6 +61,8 @@ struct build_opts {
 	struct registry_client *registry;	/* for the base image (borrowed); NULL: a client of our own */
 	long long epoch;	/* -1: SOURCE_DATE_EPOCH, else the commit time */
 	int quiet;	/* no progress on stderr */
+	int include_git_dir;	/* copy .git too (still refused when its config holds a credential) */
+	int github_notices;	/* notices as ::notice:: workflow commands naming the action's input (the action) */
 };
 
 #define BUILD_OPTS_INIT { .epoch = -1 }

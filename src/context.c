@@ -5,9 +5,11 @@
 #include "context.h"
 #include "dockerfile.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +86,66 @@ void context_image_path(const char *workdir, const char *dest, struct strbuf *ou
 int context_has_glob(const char *pattern)
 {
 	return dockerfile_glob_has_meta(pattern);
+}
+
+int context_in_git_dir(const char *rel)
+{
+	for (const char *p = rel; *p; ) {
+		const char *e = strchrnul(p, '/');
+
+		if (e - p == 4 && !memcmp(p, ".git", 4))
+			return 1;
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+static int is_url_scheme_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '+' || ch == '-' || ch == '.';
+}
+
+/* The 1-based line of offset off in buf. */
+static int line_at(const char *buf, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += buf[i] == '\n';
+	return line;
+}
+
+int context_git_config_secret(const char *buf, size_t len, struct strbuf *what)
+{
+	static const char key[] = "extraheader";
+
+	for (size_t i = 0; i + sizeof(key) - 1 <= len; i++) {
+		if (strncasecmp(buf + i, key, sizeof(key) - 1))
+			continue;
+		strbuf_addf(what, "an http extraheader (line %d)", line_at(buf, i));
+		return 1;
+	}
+	for (size_t i = 0; i + 3 <= len; i++) {
+		size_t s = i, a = i + 3, e, at = 0;
+
+		if (memcmp(buf + i, "://", 3))
+			continue;
+		while (s && is_url_scheme_char(buf[s - 1]))
+			s--;
+		/* the authority: up to the path, query, fragment, a quote or a space */
+		for (e = a; e < len && !strchr("/?#\"' \t\r\n;", buf[e]); e++)
+			if (buf[e] == '@')
+				at = e;
+		if (!at || at == a)
+			continue;
+		if (((i - s == 4 && !strncasecmp(buf + s, "http", 4)) ||
+		     (i - s == 5 && !strncasecmp(buf + s, "https", 5))) ||
+		    memchr(buf + a, ':', at - a)) {
+			strbuf_addf(what, "credentials in a URL (line %d)", line_at(buf, i));
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* The target of the symlink at path, NUL-terminated, into buf of size bytes. */
@@ -249,6 +311,8 @@ static int add_host(struct copier *c, const char *rel, const struct stat *st, co
 	e.uid = own_uid(c, 0);
 	e.gid = own_gid(c, 0);
 	if (S_ISREG(st->st_mode)) {
+		if (c->opts->check_file && (rc = c->opts->check_file(c->opts->check_file_ctx, rel, host.buf)) < 0)
+			goto out;
 		e.type = LAYER_FILE;
 		e.mode = own_mode(c, st->st_mode);
 		e.src = host.buf;

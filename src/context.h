@@ -21,6 +21,8 @@
  * - ADD of a local tar archive (any compression libarchive reads)
  *   extracts it into DEST;
  * - paths excluded by .dockerignore do not exist (the ignore callback);
+ * - every file taken can be vetted first (check_file: build.c refuses a
+ *   .git/config holding a credential);
  * - a source that matches nothing is an error (EXIT_CONTEXT) naming it.
  */
 #ifndef CONTEXT_H
@@ -56,6 +58,13 @@ struct context_copy_opts {
 	 */
 	int (*known_dir)(void *ctx, const char *ipath);
 	void *known_dir_ctx;
+	/*
+	 * Called for each regular file the copy takes from the context (rel:
+	 * its resolved path in the context, host: its path here) before it is
+	 * added; a negative return stops the copy with that error.  May be NULL.
+	 */
+	int (*check_file)(void *ctx, const char *rel, const char *host);
+	void *check_file_ctx;
 };
 
 /*
@@ -70,5 +79,23 @@ void context_image_path(const char *workdir, const char *dest, struct strbuf *ou
 
 /* 1 if pattern has glob characters (* ? [). */
 int context_has_glob(const char *pattern);
+
+/*
+ * 1 if rel (a path relative to the context, '/'-separated) is a ".git"
+ * (a repository's directory, or the file a worktree or submodule has
+ * instead) or lies below one, at any depth.  Pure.
+ */
+int context_in_git_dir(const char *rel);
+
+/*
+ * Does the git config text buf (len bytes) hold a credential?  An
+ * http.extraheader (actions/checkout keeps its token there as
+ * "AUTHORIZATION: basic ..."), even commented out, or a URL with
+ * credentials: any user in an http(s) URL (https://TOKEN@host), a
+ * password in any other (ssh://user:pass@host; ssh://git@host is fine).
+ * 1 with what it is and its line ("an http extraheader (line 7)")
+ * appended to what, never the secret itself; 0 when clean.  Pure.
+ */
+int context_git_config_secret(const char *buf, size_t len, struct strbuf *what);
 
 #endif

@@ -1,11 +1,12 @@
 /*
  * credentials.c: see credentials.h.  The docker config file is read with
- * jansson here and nowhere else; credential helpers are run with
+ * jansson here and nowhere else (and written nowhere); credential helpers are run with
  * fork/exec (no shell), the host on their stdin, JSON on their stdout.
  */
 #include "lib/common.h"
 #include "credentials.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -51,28 +52,51 @@ void credentials_mask(const char *secret)
 	fflush(stdout);
 }
 
-/* "https://index.docker.io/v1/" -> "index.docker.io"; "ghcr.io" stays */
-static void config_key_host(const char *key, struct strbuf *out)
+static int is_docker_hub(const char *host)
 {
-	const char *p = strstr(key, "://");
-	const char *e;
-
-	p = p ? p + 3 : key;
-	e = strchr(p, '/');
-	strbuf_reset(out);
-	strbuf_add(out, p, e ? (size_t)(e - p) : strlen(p));
+	return !strcmp(host, "docker.io") || !strcmp(host, "index.docker.io") ||
+	       !strcmp(host, "registry-1.docker.io") || !strcmp(host, "registry.hub.docker.com");
 }
 
-static int host_matches(const char *key, const char *registry)
+/* host[:port] of registry, lower-cased: no scheme, no path */
+static void key_host(const char *registry, struct strbuf *out)
+{
+	const char *p = strstr(registry, "://");
+	size_t n;
+
+	p = p ? p + 3 : registry;
+	n = strcspn(p, "/");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(out, (char)tolower((unsigned char)p[i]));
+}
+
+void credentials_config_key(const char *registry, struct strbuf *out)
 {
 	struct strbuf h = STRBUF_INIT;
+
+	key_host(registry, &h);
+	strbuf_addstr(out, is_docker_hub(h.buf) ? CREDENTIALS_DOCKER_HUB_KEY : h.buf);
+	strbuf_release(&h);
+}
+
+void credentials_registry_host(const char *registry, struct strbuf *out)
+{
+	struct strbuf h = STRBUF_INIT;
+
+	key_host(registry, &h);
+	strbuf_addstr(out, is_docker_hub(h.buf) ? "docker.io" : h.buf);
+	strbuf_release(&h);
+}
+
+/* Does a config's key name the registry whose key is want (credentials_config_key())? */
+static int key_matches(const char *key, const char *want)
+{
+	struct strbuf k = STRBUF_INIT;
 	int m;
 
-	config_key_host(key, &h);
-	m = !strcmp(h.buf, registry) ||
-		(!strcmp(registry, "docker.io") &&
-		 (!strcmp(h.buf, "index.docker.io") || !strcmp(h.buf, "registry-1.docker.io")));
-	strbuf_release(&h);
+	credentials_config_key(key, &k);
+	m = !strcmp(k.buf, want);
+	strbuf_release(&k);
 	return m;
 }
 
@@ -120,10 +144,8 @@ static int run_helper(const char *helper, const char *registry, struct credentia
 	json_error_t jerr;
 
 	strbuf_addf(&prog, "docker-credential-%s", helper);
-	if (!strcmp(registry, "docker.io"))
-		strbuf_addstr(&server, "https://index.docker.io/v1/");
-	else
-		strbuf_addstr(&server, registry);
+	/* what docker asks a helper for: the key (the server URL for Docker Hub) */
+	credentials_config_key(registry, &server);
 	if (pipe(in) < 0 || pipe(outp) < 0) {
 		ret = error("cannot run '%s': %s", prog.buf, strerror(errno));
 		goto out;
@@ -196,7 +218,7 @@ out:
 
 static int from_docker_config(const char *registry, struct credential *out)
 {
-	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT, want = STRBUF_INIT;
 	const char *dir = getenv("DOCKER_CONFIG");
 	json_t *root = NULL, *v;
 	json_error_t jerr;
@@ -214,6 +236,7 @@ static int from_docker_config(const char *registry, struct credential *out)
 			ret = error_as(EXIT_AUTH, "cannot read docker config '%s': %s", path.buf, strerror(errno));
 		goto out;
 	}
+	credentials_config_key(registry, &want);
 	root = json_loadb(raw.buf, raw.len, 0, &jerr);
 	if (!root || !json_is_object(root)) {
 		ret = error_as(EXIT_AUTH, "docker config '%s' is not valid JSON (line %d: %s)",
@@ -221,7 +244,7 @@ static int from_docker_config(const char *registry, struct credential *out)
 		goto out;
 	}
 	json_object_foreach(json_object_get(root, "credHelpers"), key, v)	/* borrowed */
-		if (json_is_string(v) && host_matches(key, registry)) {
+		if (json_is_string(v) && key_matches(key, want.buf)) {
 			ret = run_helper(json_string_value(v), registry, out);
 			goto out;
 		}
@@ -229,7 +252,7 @@ static int from_docker_config(const char *registry, struct credential *out)
 		json_t *a = json_object_get(v, "auth");
 		json_t *u = json_object_get(v, "username"), *p = json_object_get(v, "password");
 
-		if (!host_matches(key, registry))
+		if (!key_matches(key, want.buf))
 			continue;
 		if (json_is_string(a) && *json_string_value(a)) {
 			ret = decode_auth(json_string_value(a), registry, out);
@@ -251,6 +274,7 @@ out:
 		memset(raw.buf, 0, raw.len);
 	strbuf_release(&raw);
 	strbuf_release(&path);
+	strbuf_release(&want);
 	return ret;
 }
 

@@ -8,12 +8,24 @@
  * credsStore, each helper run as docker-credential-NAME get.  When none
  * matches the credential is anonymous (username and password NULL).
  *
+ * This is the one reader of the Docker config (for the CLI's users who
+ * ran `docker login`); nothing in publish writes one.  Keys are matched
+ * after one normalisation, docker's (credentials_config_key()), on both
+ * sides.  The action hands its token input to the registry client in
+ * memory, as the CLI does --username/--password-stdin (registry.h's
+ * struct registry_options.cred).
+ *
  * credentials_mask() is the one place a secret is announced to GitHub
  * Actions (::add-mask::SECRET on stdout, once per secret, only when
  * GITHUB_ACTIONS=true).  Nothing else here prints a secret.
  */
 #ifndef CREDENTIALS_H
 #define CREDENTIALS_H
+
+#include "lib/strbuf.h"
+
+/* Docker Hub's key in a Docker config's "auths" and "credHelpers" */
+#define CREDENTIALS_DOCKER_HUB_KEY "https://index.docker.io/v1/"
 
 struct credential {
 	char *username;	/* owned, NULL when anonymous */
@@ -33,6 +45,22 @@ int credentials_lookup(const char *registry, const struct credential *explicit_c
 		       struct credential *out);
 void credential_release(struct credential *c);
 void credential_copy(const struct credential *src, struct credential *out);
+
+/*
+ * The key of registry in a Docker config, as docker writes it:
+ * CREDENTIALS_DOCKER_HUB_KEY for Docker Hub (docker.io, index.docker.io,
+ * registry-1.docker.io), else host[:port], lower-cased.  registry may
+ * come in any form a config or a user gives: "host", "host/",
+ * "https://host", "http://host:5000/v2/", "https://index.docker.io/v1/".
+ * Appended to out.  Pure.
+ */
+void credentials_config_key(const char *registry, struct strbuf *out);
+
+/*
+ * The same registry as references name it (reference.h): "docker.io" for
+ * Docker Hub, else host[:port], lower-cased.  Appended to out.  Pure.
+ */
+void credentials_registry_host(const char *registry, struct strbuf *out);
 
 /* Announce a secret to GitHub Actions' log masking (once per secret). */
 void credentials_mask(const char *secret);

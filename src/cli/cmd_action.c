@@ -7,6 +7,7 @@
  * @actions/core's getInput() does.  The GITHUB_* variables say where the
  * workspace and the file commands are.  This file only reads them into
  * struct action_inputs / struct action_github; src/action.c does the work.
+ * INPUT_TOKEN is removed from the environment once read.
  *
  * Usage: publish action (no options: everything comes from the runner).
  */
@@ -59,6 +60,7 @@ int cmd_action(int argc, char **argv)
 		{ "registry", &in.registry, 0 }, { "username", &in.username, 0 },
 		{ "token", &in.token, 0 }, { "compression", &in.compression, 0 },
 		{ "working-directory", &in.working_directory, 0 },
+		{ "include-git-dir", &in.include_git_dir, 0 },
 	};
 	int rc;
 
@@ -76,6 +78,11 @@ int cmd_action(int argc, char **argv)
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
 		*slots[i].slot = get_input(slots[i].name, slots[i].raw);
+	/*
+	 * The token is ours, in memory, from here on: a program we start (a
+	 * credential helper the user's Docker config names) does not inherit it.
+	 */
+	unsetenv("INPUT_TOKEN");
 
 	gh.workspace = getenv("GITHUB_WORKSPACE");
 	gh.event_name = getenv("GITHUB_EVENT_NAME");

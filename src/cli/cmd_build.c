@@ -13,7 +13,7 @@ static const char usage_text[] =
 	"                     [--platform os/arch[/variant]] [--output oci:DIR | docker:FILE.tar]\n"
 	"                     [--tag T]... [--label K=V]... [--annotation K=V]...\n"
 	"                     [--compression gzip|zstd] [--media-types oci|docker]\n"
-	"                     [--base-layout DIR] [--quiet] [<registry options>]\n"
+	"                     [--base-layout DIR] [--include-git-dir] [--quiet] [<registry options>]\n"
 	"\nregistry options (for the base image):\n" REGISTRY_CLI_USAGE;
 
 struct build_cli {
@@ -132,6 +132,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 				c->opts.docker_media_types = 1;
 			else
 				return error_as(EXIT_USAGE, "--media-types '%s': want oci or docker", v);
+		} else if (!strcmp(argv[i], "--include-git-dir")) {
+			c->opts.include_git_dir = 1;
 		} else if (OPT("--base-layout")) {
 			c->opts.base_layout = v;
 		} else if (!missing && (r = registry_cli_option(&c->reg, argc, argv, &i)) != 0) {

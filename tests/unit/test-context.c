@@ -177,6 +177,52 @@ int main(void)
 		   "ignored files are left out of a directory copy");
 	}
 
+	/* .git, at any depth, as a whole component */
+	ok(context_in_git_dir(".git"), ".git is a git dir");
+	ok(context_in_git_dir(".git/config"), "below .git");
+	ok(context_in_git_dir("vendor/lib/.git"), "a submodule's .git");
+	ok(context_in_git_dir("a/.git/modules/x/config"), "below a nested .git");
+	ok(!context_in_git_dir(".github/workflows/x.yml"), ".github is not");
+	ok(!context_in_git_dir(".gitignore"), ".gitignore is not");
+	ok(!context_in_git_dir("a.git/b"), "a.git is not");
+	ok(!context_in_git_dir("x/.git2"), ".git2 is not");
+	{
+		static const struct { const char *text; const char *want; } cfg[] = {
+			{ "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = https://github.com/o/r\n", NULL },
+			{ "[remote \"origin\"]\n\turl = ssh://git@github.com/o/r\n", NULL },
+			{ "[remote \"origin\"]\n\turl = git@github.com:o/r.git\n", NULL },
+			{ "[url \"https://github.com/\"]\n\tinsteadOf = git@github.com:\n", NULL },
+			{ "[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic eA==\n",
+			  "an http extraheader (line 2)" },
+			{ "[core]\n[http]\n\textraHeader = Authorization: bearer x\n",
+			  "an http extraheader (line 3)" },
+			{ "# extraheader = AUTHORIZATION: basic eA==\n", "an http extraheader (line 1)" },
+			{ "[http \"https://github.com/\"] EXTRAHEADER = x\n", "an http extraheader (line 1)" },
+			{ "[remote \"o\"]\n\turl = https://x-access-token:ghs_x@github.com/o/r\n",
+			  "credentials in a URL (line 2)" },
+			{ "[remote \"o\"]\n\turl = https://ghp_token@github.com/o/r\n", "credentials in a URL (line 2)" },
+			{ "[remote \"o\"]\n\turl = \"HTTP://tok@host:8080\"\n", "credentials in a URL (line 2)" },
+			{ "[remote \"o\"]\n\turl = ssh://user:pw@host/r\n", "credentials in a URL (line 2)" },
+			{ "[remote \"o\"]\n\turl = https://github.com/o/r@v1\n", NULL },
+			{ "[remote \"o\"]\n\turl = https://@github.com/o/r\n", NULL },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(cfg); i++) {
+			int r;
+
+			strbuf_reset(&got);
+			r = context_git_config_secret(cfg[i].text, strlen(cfg[i].text), &got);
+			if (cfg[i].want)
+				ok(r == 1 && !strcmp(got.buf, cfg[i].want), "git config %zu: %s (got '%s')", i,
+				   cfg[i].want, got.buf);
+			else
+				ok(r == 0 && !got.len, "git config %zu: clean", i);
+		}
+		strbuf_reset(&got);
+		ok(context_git_config_secret("url = https://tok@h", 11, &got) == 0,
+		   "only len bytes are read");
+	}
+
 	strbuf_addf(&p, "rm -rf '%s'", root);
 	if (system(p.buf) != 0)
 		printf("# could not remove %s\n", root);

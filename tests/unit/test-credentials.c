@@ -83,6 +83,56 @@ int main(void)
 	is_int(credentials_lookup("h.example", NULL, &c), -EXIT_AUTH, "a missing helper is an error");
 	ok(strstr(error_last(), "docker-credential-does-not-exist-here") != NULL, "naming the helper");
 
+	/* one normalisation, docker's, for the keys of a config and the host asked for */
+	{
+		static const struct { const char *in, *key, *host; } keys[] = {
+			{ "docker.io", CREDENTIALS_DOCKER_HUB_KEY, "docker.io" },
+			{ "index.docker.io", CREDENTIALS_DOCKER_HUB_KEY, "docker.io" },
+			{ "registry-1.docker.io", CREDENTIALS_DOCKER_HUB_KEY, "docker.io" },
+			{ "https://index.docker.io/v1/", CREDENTIALS_DOCKER_HUB_KEY, "docker.io" },
+			{ "https://index.docker.io/v1", CREDENTIALS_DOCKER_HUB_KEY, "docker.io" },
+			{ "https://docker.io", CREDENTIALS_DOCKER_HUB_KEY, "docker.io" },
+			{ "ghcr.io", "ghcr.io", "ghcr.io" },
+			{ "ghcr.io/", "ghcr.io", "ghcr.io" },
+			{ "https://ghcr.io", "ghcr.io", "ghcr.io" },
+			{ "https://ghcr.io/", "ghcr.io", "ghcr.io" },
+			{ "GHCR.io", "ghcr.io", "ghcr.io" },
+			{ "localhost:5000", "localhost:5000", "localhost:5000" },
+			{ "http://localhost:5000/v2/", "localhost:5000", "localhost:5000" },
+			{ "127.0.0.1:5000/", "127.0.0.1:5000", "127.0.0.1:5000" },
+			{ "registry.example.com/team/app", "registry.example.com", "registry.example.com" },
+		};
+		struct strbuf k = STRBUF_INIT;
+
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			strbuf_reset(&k);
+			credentials_config_key(keys[i].in, &k);
+			is_str(k.buf, keys[i].key, "config key of '%s'", keys[i].in);
+			strbuf_reset(&k);
+			credentials_registry_host(keys[i].in, &k);
+			is_str(k.buf, keys[i].host, "registry host of '%s'", keys[i].in);
+		}
+		strbuf_release(&k);
+	}
+
+	/* every key form docker writes or a user types finds its entry */
+	error_set_quiet(0);
+	write_config("{\"auths\": {\"https://reg.example/\": {\"auth\": \"YTpi\"},"
+		     " \"docker.io\": {\"auth\": \"aDpp\"},"
+		     " \"http://local.example:5000/v2/\": {\"username\": \"l\", \"password\": \"lp\"}}}");
+	ok(credentials_lookup("reg.example", NULL, &c) == 0 && c.username && !strcmp(c.username, "a"),
+	   "an https://host/ key matches host");
+	credential_release(&c);
+	ok(credentials_lookup("docker.io", NULL, &c) == 0 && c.username && !strcmp(c.username, "h"),
+	   "a docker.io key is Docker Hub's");
+	credential_release(&c);
+	ok(credentials_lookup("local.example:5000", NULL, &c) == 0 && c.password && !strcmp(c.password, "lp"),
+	   "an http://host:port/v2/ key matches host:port");
+	credential_release(&c);
+	ok(credentials_lookup("local.example", NULL, &c) == 0 && !c.username,
+	   "the port is part of the key");
+	credential_release(&c);
+
 	strbuf_addf(&path, "%s/config.json", dir);
 	unlink(path.buf);
 	rmdir(dir);
