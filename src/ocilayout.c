@@ -526,6 +526,73 @@ out:
 	return rc;
 }
 
+/* ---- checking a layout before it is pushed --------------------------- */
+
+static int check_digest(const char *dir, const char *file, json_t *d)
+{
+	const char *s = json_string_value(d);
+
+	if (s && digest_is_valid(s))
+		return 0;
+	return error_as(EXIT_CONTEXT, "malformed digest '%.100s' in '%s' of the OCI layout '%s'",
+			s ? s : "(not a string)", file, dir);
+}
+
+/* The digests of the manifest or index blob named digest, if the layout has it. */
+static int check_blob(const char *dir, const char *digest, int depth)
+{
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	json_t *j = NULL, *v;
+	size_t i;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s/blobs/sha256/%s", dir, digest + 7);
+	if (depth > 3 || strbuf_read_file(&body, path.buf, JSON_CAP) < 0)
+		goto out;	/* too deep or absent: the push reports it */
+	j = json_loadb(body.buf, body.len, 0, NULL);
+	if (json_object_get(j, "config"))
+		rc = check_digest(dir, path.buf, json_object_get(json_object_get(j, "config"), "digest"));
+	json_array_foreach(json_object_get(j, "layers"), i, v)
+		if (!rc)
+			rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
+	json_array_foreach(json_object_get(j, "manifests"), i, v) {
+		if (!rc)
+			rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
+		if (!rc)
+			rc = check_blob(dir, json_string_value(json_object_get(v, "digest")), depth + 1);
+	}
+out:
+	json_decref(j);
+	strbuf_release(&path);
+	strbuf_release(&body);
+	return rc;
+}
+
+int ocilayout_check(const char *dir)
+{
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	json_t *idx = NULL, *v;
+	size_t i;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s/index.json", dir);
+	if (strbuf_read_file(&body, path.buf, JSON_CAP) < 0)
+		goto out;	/* the push names the missing index.json */
+	idx = json_loadb(body.buf, body.len, 0, NULL);
+	json_array_foreach(json_object_get(idx, "manifests"), i, v) {
+		rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
+		if (!rc)
+			rc = check_blob(dir, json_string_value(json_object_get(v, "digest")), 1);
+		if (rc)
+			break;
+	}
+out:
+	json_decref(idx);
+	strbuf_release(&path);
+	strbuf_release(&body);
+	return rc;
+}
+
 /* ---- docker archive ------------------------------------------------ */
 
 static int tar_add_bytes(struct archive *a, struct archive_entry *ae, const char *name,

@@ -65,6 +65,13 @@ int ocilayout_stage_commit(struct ocilayout_stage *s);
 /* Remove s->tmp if it was not committed; free the paths. */
 void ocilayout_stage_release(struct ocilayout_stage *s);
 
+/*
+ * Before a layout is pushed or copied: every digest in index.json, and
+ * in the manifests and indexes it names that the layout holds, is a
+ * well-formed "sha256:<64 hex>".  Otherwise -EXIT_CONTEXT, naming the
+ * layout, the file and the digest.
+ */
+int ocilayout_check(const char *dir);
 
 /* DIR/blobs/sha256/<hex> for digest, appended to out. */
 void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out);
