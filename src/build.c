@@ -434,6 +434,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	rc = ocilayout_blob_tmp(&b->layout, &tmp);
 	if (rc < 0)
 		goto out;
+	b->lw.what = in->text;
 	rc = layer_write(le, &b->lw, tmp.buf, &l);
 	if (rc < 0)
 		goto out;

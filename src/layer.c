@@ -35,6 +35,7 @@ void layer_entries_init(struct layer_entries *le)
 	le->nr = le->alloc = 0;
 	le->seq = 0;
 	le->spool_fd = -1;
+	le->bad_link = NULL;
 }
 
 static void entry_release(struct layer_entry *e)
@@ -53,6 +54,7 @@ void layer_entries_release(struct layer_entries *le)
 	free(le->v);
 	if (le->spool_fd >= 0)
 		close(le->spool_fd);
+	free(le->bad_link);
 	layer_entries_init(le);
 }
 
@@ -212,10 +214,80 @@ static void order_hard_links(struct layer_entries *le)
 	}
 }
 
+static int path_seq_cmp(const void *a, const void *b)
+{
+	const struct layer_entry *const *x = a, *const *y = b;
+	int c = strcmp((*x)->path, (*y)->path);
+
+	if (c)
+		return c;
+	return (*x)->seq < (*y)->seq ? -1 : (*x)->seq > (*y)->seq;
+}
+
+/* The entry added last for path before the seq-th addition, or NULL (idx sorted by path_seq_cmp). */
+static const struct layer_entry *added_before(struct layer_entry **idx, size_t nr, const char *path,
+					      size_t seq)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(idx[mid]->path, path);
+
+		if (c < 0 || (!c && idx[mid]->seq < seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && !strcmp(idx[lo - 1]->path, path) ? idx[lo - 1] : NULL;
+}
+
+/*
+ * Each hard link, in the order added, must reach a file through entries
+ * added before it (so seq falls at each step: no cycle can pass).
+ */
+static void check_added_links(struct layer_entries *le)
+{
+	struct layer_entry **idx;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < le->nr; i++)
+		nr += le->v[i].type == LAYER_HARDLINK;
+	if (!nr)
+		return;
+	idx = xcalloc(le->nr, sizeof(*idx));
+	for (size_t i = 0; i < le->nr; i++)
+		idx[i] = &le->v[i];
+	qsort(idx, le->nr, sizeof(*idx), path_seq_cmp);
+	for (size_t i = 0; i < le->nr && !le->bad_link; i++) {
+		const struct layer_entry *h = &le->v[i], *cur = h, *t;
+
+		if (h->type != LAYER_HARDLINK)
+			continue;
+		for (;;) {
+			t = added_before(idx, le->nr, cur->link, cur->seq);
+			if (!t || (t->type != LAYER_FILE && t->type != LAYER_HARDLINK)) {
+				struct strbuf sb = STRBUF_INIT;
+
+				/* cur is h: the links before h were checked first */
+				strbuf_addf(&sb, "hard link '%s' points at '%s', which is not a file earlier in the archive",
+					    h->path, h->link);
+				le->bad_link = strbuf_detach(&sb, NULL);
+				break;
+			}
+			if (t->type == LAYER_FILE)
+				break;
+			cur = t;
+		}
+	}
+	free(idx);
+}
+
 void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
 {
 	struct layer_entries parents = LAYER_ENTRIES_INIT;
 
+	check_added_links(le);
 	sort_dedupe(le);
 	for (size_t i = 0; i < le->nr; i++) {
 		char *p = xstrdup(le->v[i].path);
@@ -547,6 +619,9 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	char diff_id[72], digest[72], key[72];
 	int rc = 0;
 
+	if (le->bad_link)
+		return error_as(EXIT_CONTEXT, "%s%s%s", opts->what ? opts->what : "", opts->what ? ": " : "",
+				le->bad_link);
 	w.fd = -1;
 	w.path = path;
 	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0) {
