@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -550,7 +551,7 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 		out[0] = '\0';
 		return;
 	}
-	strbuf_addf(&sb, "publish-layer-v1 %d %lld\n", (int)opts->compression, opts->mtime);
+	strbuf_addf(&sb, "publish-layer-v2 %d %lld\n", (int)opts->compression, opts->mtime);
 	digest_update(&d, sb.buf, sb.len);
 	for (size_t i = 0; i < le->nr; i++) {
 		const struct layer_entry *e = &le->v[i];
@@ -569,9 +570,38 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 		out[0] = '\0';
 }
 
+/* 1 if s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF) */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned char c = *p++, lo = 0x80, hi = 0xbf;
+		int n = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2 :
+			(c >= 0xf0 && c <= 0xf4) ? 3 : -1;
+
+		if (n < 0)
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (; n > 0; n--, p++, lo = 0x80, hi = 0xbf)
+			if (*p < lo || *p > hi)
+				return 0;
+	}
+	return 1;
+}
+
 static int write_entry(struct archive *a, struct archive_entry *ae, const struct layer_entry *e,
 		       const struct layer_write_opts *opts, int spool_fd)
 {
+	int r;
+
 	archive_entry_clear(ae);
 	archive_entry_set_pathname(ae, e->path);
 	archive_entry_set_uid(ae, e->uid);
@@ -598,7 +628,15 @@ static int write_entry(struct archive *a, struct archive_entry *ae, const struct
 		break;
 	}
 	archive_entry_set_perm(ae, e->type == LAYER_SYMLINK ? 0777 : (e->mode & 07777));
-	if (archive_write_header(a, ae) != ARCHIVE_OK)
+	r = archive_write_header(a, ae);
+	/*
+	 * A name that is not UTF-8 cannot be converted: libarchive warns and
+	 * writes this entry's names as bytes (hdrcharset=BINARY), as Docker
+	 * would keep them.
+	 */
+	if (r == ARCHIVE_WARN && (!utf8_valid(e->path) || (e->link && !utf8_valid(e->link))))
+		r = ARCHIVE_OK;
+	if (r != ARCHIVE_OK)
 		return error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
 	if (e->type == LAYER_FILE && e->size) {
 		int rc = copy_content(a, e, spool_fd);
@@ -617,11 +655,15 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	char diff_id[72], digest[72], key[72];
+	locale_t utf8, saved = (locale_t)0;
 	int rc = 0;
 
 	if (le->bad_link)
 		return error_as(EXIT_CONTEXT, "%s%s%s", opts->what ? opts->what : "", opts->what ? ": " : "",
 				le->bad_link);
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (utf8 != (locale_t)0)
+		saved = uselocale(utf8);
 	w.fd = -1;
 	w.path = path;
 	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0) {
@@ -647,12 +689,16 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	/*
-	 * hdrcharset=BINARY: names are written as the bytes they are on disk,
-	 * never converted through the locale (which fails for UTF-8 names
-	 * under LANG=C), as Go's archive/tar in Docker writes them.
+	 * Names are bytes, and pax wants UTF-8: under a UTF-8 LC_CTYPE the
+	 * pax writer passes UTF-8 names through unchanged (a pax header only
+	 * where ustar cannot hold the name).  Any other locale (LANG=C) would
+	 * mangle non-ASCII names, so this thread uses C.UTF-8 while writing.
+	 * Without that locale, hdrcharset=BINARY keeps the bytes, at the cost
+	 * of a pax header on every entry that GNU tar warns about.
 	 */
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
+	    (utf8 == (locale_t)0 &&
+	     archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(a, &w, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
 		rc = error("cannot start the layer tar: %s", archive_error_string(a));
@@ -703,5 +749,9 @@ out:
 	}
 	digest_release(&w.tar_digest);
 	digest_release(&w.blob_digest);
+	if (utf8 != (locale_t)0) {
+		uselocale(saved);
+		freelocale(utf8);
+	}
 	return rc;
 }
