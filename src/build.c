@@ -701,6 +701,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	rc = ocilayout_blob_tmp(&b->layout, &tmp);
 	if (rc < 0)
 		goto out;
+	b->lw.what = in->text;
 	rc = layer_write(le, &b->lw, tmp.buf, &l);
 	if (rc < 0)
 		goto out;
@@ -915,6 +916,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	int rc, temp_layout = opts->output_kind != BUILD_OUTPUT_OCI;
 	struct registry_client *own_client = NULL, *client;
 	struct base_fetch bf = { NULL };
+	struct ocilayout_stage stage = { NULL, NULL };
 
 	memset(&b, 0, sizeof(b));
 	basetree_init(&b.tree);
@@ -925,6 +927,12 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	b.opts = opts;
 	b.res = &res;
 
+	if (!temp_layout) {
+		/* oci:DIR: written beside DIR, moved in when complete (ocilayout.h) */
+		rc = ocilayout_stage_begin(&stage, opts->output);
+		if (rc < 0)
+			goto out;
+	}
 	if (!realpath(ctxdir, root)) {
 		rc = error_as(EXIT_CONTEXT, "cannot open the build context '%s': %s", ctxdir, strerror(errno));
 		goto out;
@@ -1063,7 +1071,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (temp_layout)
 		rc = make_tmpdir("layout", &layout_dir);
 	else
-		strbuf_addstr(&layout_dir, opts->output);
+		strbuf_addstr(&layout_dir, stage.tmp);
 	if (rc < 0)
 		goto out;
 	rc = ocilayout_open(&b.layout, layout_dir.buf);
@@ -1117,6 +1125,15 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		if (rc < 0)
 			goto out;
 	}
+	if (!temp_layout) {
+		rc = ocilayout_stage_commit(&stage);
+		if (rc < 0)
+			goto out;
+		free(b.layout.dir);
+		b.layout.dir = xstrdup(stage.dir);
+		strbuf_reset(&layout_dir);
+		strbuf_addstr(&layout_dir, stage.dir);
+	}
 
 	memcpy(res.manifest_digest, mdig, sizeof(mdig));
 	memcpy(res.config_digest, cdig, sizeof(cdig));
@@ -1149,6 +1166,7 @@ out:
 	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);
+	ocilayout_stage_release(&stage);
 	image_release(&b.img);
 	image_base_release(&base);
 	dockerignore_release(&b.ign);

@@ -63,23 +63,35 @@ out:
 	return rc;
 }
 
+static void add_field(struct strbuf *out, const char *f, const char *needs_quotes)
+{
+	if (!strpbrk(f, needs_quotes)) {
+		strbuf_addstr(out, f);
+		return;
+	}
+	strbuf_addch(out, '"');
+	for (; *f; f++) {
+		if (*f == '"')
+			strbuf_addch(out, '"');
+		strbuf_addch(out, *f);
+	}
+	strbuf_addch(out, '"');
+}
+
 void csvrec_join(const struct strlist *fields, struct strbuf *out)
 {
 	for (size_t i = 0; i < fields->nr; i++) {
-		const char *f = fields->items[i];
-
 		if (i)
 			strbuf_addch(out, ',');
-		if (!strpbrk(f, ",\n\r")) {
-			strbuf_addstr(out, f);
-			continue;
-		}
-		strbuf_addch(out, '"');
-		for (; *f; f++) {
-			if (*f == '"')
-				strbuf_addch(out, '"');
-			strbuf_addch(out, *f);
-		}
-		strbuf_addch(out, '"');
+		add_field(out, fields->items[i], "\",\n\r");
+	}
+}
+
+void csvrec_join_input(const struct strlist *fields, struct strbuf *out)
+{
+	for (size_t i = 0; i < fields->nr; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		add_field(out, fields->items[i], ",\n\r");
 	}
 }

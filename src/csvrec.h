@@ -30,4 +30,13 @@ int csvrec_split(const char *s, int relax, struct strlist *out, struct strbuf *e
  */
 void csvrec_join(const struct strlist *fields, struct strbuf *out);
 
+/*
+ * metadata-action's input lists: record.join(',') of the relaxed split,
+ * except that a field holding a comma or a newline is quoted again (so
+ * "pattern=\d{1,2}" stays one field when the rule is parsed).  A quote
+ * in a field that needs no quoting is left bare, so the strict parse of
+ * the rule refuses it as metadata-action does.
+ */
+void csvrec_join_input(const struct strlist *fields, struct strbuf *out);
+
 #endif

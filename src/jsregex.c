@@ -899,7 +899,7 @@ int jsregex_compile(struct jsregex *out, const char *pattern, const char *flags)
 	struct jsregex re = { 0 };
 	struct strbuf pcre = STRBUF_INIT;
 	struct xlat x = { 0 };
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MATCH_UNSET_BACKREF;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_UNSET_BACKREF | PCRE2_AUTO_CALLOUT;
 	pcre2_code *code;
 	int errcode, rc = 0;
 	PCRE2_SIZE erroff;
@@ -975,25 +975,124 @@ static size_t char_len_at(const char *s, size_t len, size_t at)
 	return n;
 }
 
-static int run(const struct jsregex *re, const char *subject, int all, struct jsregex_match *out)
+/*
+ * The subject as Node hands it to the RegExp: a GITHUB_REF or a value
+ * that is not UTF-8 has been decoded with each maximal ill-formed
+ * subsequence replaced by U+FFFD (the WHATWG decoder).  Doing the same
+ * here keeps "$", "." and the captured text as JS has them, and leaves
+ * PCRE2 only valid UTF-8 to match (no fragment-by-fragment matching).
+ * 1 when sb holds a repaired copy, 0 when s was valid already.
+ */
+static int repair_utf8(const char *s, size_t len, struct strbuf *sb)
+{
+	size_t i = 0, start = 0;
+	int changed = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		size_t need, k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		need = (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2 :
+		       (c >= 0xf0 && c <= 0xf4) ? 3 : 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (k = 1; k <= need && i + k < len; k++) {
+			unsigned char b = s[i + k];
+
+			if (b < lo || b > hi)
+				break;
+			lo = 0x80, hi = 0xbf;
+		}
+		if (need && k > need) {
+			i += k;
+			continue;
+		}
+		/* bytes i .. i+k-1 (at least the lead byte) are one bad sequence */
+		strbuf_add(sb, s + start, i - start);
+		strbuf_addstr(sb, "\xef\xbf\xbd");
+		i += need ? k : 1;
+		start = i;
+		changed = 1;
+	}
+	if (changed)
+		strbuf_add(sb, s + start, len - start);
+	return changed;
+}
+
+/*
+ * Steps one jsregex_match() or jsregex_exec() may take, counted by an
+ * automatic callout before every pattern item, over every start
+ * position and every match of g.  PCRE2's own match limit counts
+ * per start position, so a pattern like /(a+)+$/ on a few hundred
+ * bytes could run for seconds without reaching it; 5 million steps
+ * are about 0.1 s.  The match, depth and heap limits are set too, so
+ * one start position can neither run nor grow further.
+ */
+#define STEP_BUDGET 5000000UL
+#define HEAP_LIMIT_KIB 65536
+
+struct budget {
+	unsigned long steps;
+};
+
+static int count_step(pcre2_callout_block *cb, void *data)
+{
+	struct budget *b = data;
+
+	(void)cb;
+	return ++b->steps > STEP_BUDGET ? PCRE2_ERROR_CALLOUT : 0;
+}
+
+static int run(const struct jsregex *re, const char *subject_in, int all, struct jsregex_match *out)
 {
 	struct jsregex_match m = { 0 };
+	struct strbuf fixed = STRBUF_INIT;
+	struct budget budget = { 0 };
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	const char *subject = subject_in;
 	size_t len = strlen(subject), start = 0, alloc = 0;
 	uint32_t opts = re->sticky ? PCRE2_ANCHORED : 0;
 	int rc = 0;
 
+	if (!md || !mc) {
+		rc = error("out of memory matching '/%s/%s'", re->source, re->flags);
+		goto out;
+	}
+	if (repair_utf8(subject, len, &fixed)) {
+		subject = fixed.buf;
+		len = fixed.len;
+	}
+	pcre2_set_callout(mc, count_step, &budget);
+	pcre2_set_match_limit(mc, STEP_BUDGET);
+	pcre2_set_depth_limit(mc, STEP_BUDGET);
+	pcre2_set_heap_limit(mc, HEAP_LIMIT_KIB);
 	while (start <= len) {
 		PCRE2_SIZE *ov;
-		int r = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, opts, md, NULL);
+		int r = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, opts, md, mc);
 
 		if (r == PCRE2_ERROR_NOMATCH)
 			break;
 		if (r < 0) {
 			PCRE2_UCHAR msg[256];
 
-			pcre2_get_error_message(r, msg, sizeof(msg));
-			rc = error_as(EXIT_INPUT, "regular expression '/%s/%s' failed on '%s': %s",
+			if (r == PCRE2_ERROR_CALLOUT)
+				snprintf((char *)msg, sizeof(msg), "more than %lu steps (backtracking limit)",
+					 STEP_BUDGET);
+			else
+				pcre2_get_error_message(r, msg, sizeof(msg));
+			rc = error_as(EXIT_INPUT, "regular expression '/%s/%s' gave up on '%s': %s",
 				      re->source, re->flags, subject, (char *)msg);
 			goto out;
 		}
@@ -1017,7 +1116,9 @@ static int run(const struct jsregex *re, const char *subject, int all, struct js
 	memset(&m, 0, sizeof(m));
 out:
 	jsregex_match_release(&m);
+	pcre2_match_context_free(mc);
 	pcre2_match_data_free(md);
+	strbuf_release(&fixed);
 	return rc;
 }
 

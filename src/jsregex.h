@@ -29,10 +29,12 @@
  * Flags: d g i m s u v y.  g makes jsregex_match() return every match
  * (and no groups), as String.prototype.match does; y anchors each match.
  *
- * Options: PCRE2_UTF | PCRE2_MATCH_INVALID_UTF (subjects that are not
- * UTF-8 never crash), PCRE2_MATCH_UNSET_BACKREF (a backreference to a
+ * Options: PCRE2_UTF, PCRE2_MATCH_UNSET_BACKREF (a backreference to a
  * group that has not matched matches empty, as in JS), PCRE2_CASELESS
- * for i.  Not PCRE2_ALT_BSUX: every JS escape is translated here, and
+ * for i, PCRE2_AUTO_CALLOUT (every step is counted: one match call may
+ * take 5 million steps in all, over every start position, then it is
+ * an error, not a silent no-match).  A subject that is not UTF-8 is
+ * matched as Node would see it: each ill-formed sequence is U+FFFD.  Not PCRE2_ALT_BSUX: every JS escape is translated here, and
  * ALT_BSUX would break the \x{...} the translation emits; nor
  * DOLLAR_ENDONLY, since $ is translated to \z.
  *
@@ -89,7 +91,9 @@ int jsregex_compile(struct jsregex *out, const char *pattern, const char *flags)
 /*
  * re.exec(subject) from lastIndex 0: the first match and its groups,
  * whatever g says.  0 with out filled (out->matched may be 0), or
- * -EXIT_INPUT when PCRE2 gives up (backtracking limit).
+ * -EXIT_INPUT with a message naming the pattern when the match gives
+ * up (step budget, "backtracking limit").  subject may hold any bytes;
+ * values come from its U+FFFD-repaired copy.
  */
 int jsregex_exec(const struct jsregex *re, const char *subject, struct jsregex_match *out);
 

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ void layer_entries_init(struct layer_entries *le)
 	le->nr = le->alloc = 0;
 	le->seq = 0;
 	le->spool_fd = -1;
+	le->bad_link = NULL;
 }
 
 static void entry_release(struct layer_entry *e)
@@ -53,6 +55,7 @@ void layer_entries_release(struct layer_entries *le)
 	free(le->v);
 	if (le->spool_fd >= 0)
 		close(le->spool_fd);
+	free(le->bad_link);
 	layer_entries_init(le);
 }
 
@@ -212,10 +215,80 @@ static void order_hard_links(struct layer_entries *le)
 	}
 }
 
+static int path_seq_cmp(const void *a, const void *b)
+{
+	const struct layer_entry *const *x = a, *const *y = b;
+	int c = strcmp((*x)->path, (*y)->path);
+
+	if (c)
+		return c;
+	return (*x)->seq < (*y)->seq ? -1 : (*x)->seq > (*y)->seq;
+}
+
+/* The entry added last for path before the seq-th addition, or NULL (idx sorted by path_seq_cmp). */
+static const struct layer_entry *added_before(struct layer_entry **idx, size_t nr, const char *path,
+					      size_t seq)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(idx[mid]->path, path);
+
+		if (c < 0 || (!c && idx[mid]->seq < seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && !strcmp(idx[lo - 1]->path, path) ? idx[lo - 1] : NULL;
+}
+
+/*
+ * Each hard link, in the order added, must reach a file through entries
+ * added before it (so seq falls at each step: no cycle can pass).
+ */
+static void check_added_links(struct layer_entries *le)
+{
+	struct layer_entry **idx;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < le->nr; i++)
+		nr += le->v[i].type == LAYER_HARDLINK;
+	if (!nr)
+		return;
+	idx = xcalloc(le->nr, sizeof(*idx));
+	for (size_t i = 0; i < le->nr; i++)
+		idx[i] = &le->v[i];
+	qsort(idx, le->nr, sizeof(*idx), path_seq_cmp);
+	for (size_t i = 0; i < le->nr && !le->bad_link; i++) {
+		const struct layer_entry *h = &le->v[i], *cur = h, *t;
+
+		if (h->type != LAYER_HARDLINK)
+			continue;
+		for (;;) {
+			t = added_before(idx, le->nr, cur->link, cur->seq);
+			if (!t || (t->type != LAYER_FILE && t->type != LAYER_HARDLINK)) {
+				struct strbuf sb = STRBUF_INIT;
+
+				/* cur is h: the links before h were checked first */
+				strbuf_addf(&sb, "hard link '%s' points at '%s', which is not a file earlier in the archive",
+					    h->path, h->link);
+				le->bad_link = strbuf_detach(&sb, NULL);
+				break;
+			}
+			if (t->type == LAYER_FILE)
+				break;
+			cur = t;
+		}
+	}
+	free(idx);
+}
+
 void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
 {
 	struct layer_entries parents = LAYER_ENTRIES_INIT;
 
+	check_added_links(le);
 	sort_dedupe(le);
 	for (size_t i = 0; i < le->nr; i++) {
 		char *p = xstrdup(le->v[i].path);
@@ -478,7 +551,7 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 		out[0] = '\0';
 		return;
 	}
-	strbuf_addf(&sb, "publish-layer-v1 %d %lld\n", (int)opts->compression, opts->mtime);
+	strbuf_addf(&sb, "publish-layer-v2 %d %lld\n", (int)opts->compression, opts->mtime);
 	digest_update(&d, sb.buf, sb.len);
 	for (size_t i = 0; i < le->nr; i++) {
 		const struct layer_entry *e = &le->v[i];
@@ -497,9 +570,38 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 		out[0] = '\0';
 }
 
+/* 1 if s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF) */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned char c = *p++, lo = 0x80, hi = 0xbf;
+		int n = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2 :
+			(c >= 0xf0 && c <= 0xf4) ? 3 : -1;
+
+		if (n < 0)
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (; n > 0; n--, p++, lo = 0x80, hi = 0xbf)
+			if (*p < lo || *p > hi)
+				return 0;
+	}
+	return 1;
+}
+
 static int write_entry(struct archive *a, struct archive_entry *ae, const struct layer_entry *e,
 		       const struct layer_write_opts *opts, int spool_fd)
 {
+	int r;
+
 	archive_entry_clear(ae);
 	archive_entry_set_pathname(ae, e->path);
 	archive_entry_set_uid(ae, e->uid);
@@ -526,7 +628,15 @@ static int write_entry(struct archive *a, struct archive_entry *ae, const struct
 		break;
 	}
 	archive_entry_set_perm(ae, e->type == LAYER_SYMLINK ? 0777 : (e->mode & 07777));
-	if (archive_write_header(a, ae) != ARCHIVE_OK)
+	r = archive_write_header(a, ae);
+	/*
+	 * A name that is not UTF-8 cannot be converted: libarchive warns and
+	 * writes this entry's names as bytes (hdrcharset=BINARY), as Docker
+	 * would keep them.
+	 */
+	if (r == ARCHIVE_WARN && (!utf8_valid(e->path) || (e->link && !utf8_valid(e->link))))
+		r = ARCHIVE_OK;
+	if (r != ARCHIVE_OK)
 		return error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
 	if (e->type == LAYER_FILE && e->size) {
 		int rc = copy_content(a, e, spool_fd);
@@ -545,8 +655,15 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	char diff_id[72], digest[72], key[72];
+	locale_t utf8, saved = (locale_t)0;
 	int rc = 0;
 
+	if (le->bad_link)
+		return error_as(EXIT_CONTEXT, "%s%s%s", opts->what ? opts->what : "", opts->what ? ": " : "",
+				le->bad_link);
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (utf8 != (locale_t)0)
+		saved = uselocale(utf8);
 	w.fd = -1;
 	w.path = path;
 	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0) {
@@ -572,12 +689,16 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	/*
-	 * hdrcharset=BINARY: names are written as the bytes they are on disk,
-	 * never converted through the locale (which fails for UTF-8 names
-	 * under LANG=C), as Go's archive/tar in Docker writes them.
+	 * Names are bytes, and pax wants UTF-8: under a UTF-8 LC_CTYPE the
+	 * pax writer passes UTF-8 names through unchanged (a pax header only
+	 * where ustar cannot hold the name).  Any other locale (LANG=C) would
+	 * mangle non-ASCII names, so this thread uses C.UTF-8 while writing.
+	 * Without that locale, hdrcharset=BINARY keeps the bytes, at the cost
+	 * of a pax header on every entry that GNU tar warns about.
 	 */
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
+	    (utf8 == (locale_t)0 &&
+	     archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(a, &w, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
 		rc = error("cannot start the layer tar: %s", archive_error_string(a));
@@ -628,5 +749,9 @@ out:
 	}
 	digest_release(&w.tar_digest);
 	digest_release(&w.blob_digest);
+	if (utf8 != (locale_t)0) {
+		uselocale(saved);
+		freelocale(utf8);
+	}
 	return rc;
 }

@@ -57,9 +57,10 @@ struct layer_entries {
 	size_t nr, alloc;
 	size_t seq;
 	int spool_fd;	/* -1, or a temporary file holding extracted archive contents */
+	char *bad_link;	/* set by layer_entries_finish(): why a hard link is refused, owned */
 };
 
-#define LAYER_ENTRIES_INIT { NULL, 0, 0, 0, -1 }
+#define LAYER_ENTRIES_INIT { NULL, 0, 0, 0, -1, NULL }
 
 void layer_entries_init(struct layer_entries *le);
 void layer_entries_release(struct layer_entries *le);
@@ -79,6 +80,11 @@ struct layer_entry *layer_entries_find(struct layer_entries *le, const char *pat
  * host files seen twice (same dev and inode, nlink > 1) into hard links
  * to the first in sorted order; add each missing parent directory with
  * parent_mode and uid/gid 0.
+ *
+ * Hard links added as such (from an archive, ADD) must name a file, or a
+ * hard link to one, added before them: a cycle or a link to nothing
+ * would give a layer no tool can unpack.  The first that does not is
+ * noted in le->bad_link, and layer_write() refuses the entries.
  */
 void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode);
 
@@ -98,6 +104,7 @@ struct layer_write_opts {
 	long long mtime;	/* every entry's mtime (seconds since the epoch) */
 	int level;	/* compression level, 0: the default */
 	int threads;	/* gzip threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
+	const char *what;	/* what makes the layer ("ADD a.tar /opt/"), for messages; may be NULL */
 };
 
 /*
@@ -129,7 +136,8 @@ const char *layer_media_type(enum layer_compression c, int docker);
 /*
  * Write the entries (already finished) as a layer blob to path (created or
  * truncated).  On success fills out's digest, diff_id, size, compression,
- * path and content_key; out must have been layer_init()ed.
+ * path and content_key; out must have been layer_init()ed.  Entries with
+ * a bad_link are refused: -EXIT_CONTEXT, naming opts->what and the link.
  */
 int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		const char *path, struct layer *out);

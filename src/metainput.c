@@ -44,7 +44,7 @@ int metainput_list(const char *input, struct strlist *out, struct strbuf *err)
 		if (fields.nr == 1)
 			strbuf_addstr(&joined, fields.items[0]);
 		else
-			csvrec_join(&fields, &joined);
+			csvrec_join_input(&fields, &joined);
 		strbuf_reset(&item);
 		metainput_trim(joined.buf, &item);
 		if (item.len)

@@ -6,8 +6,10 @@
 #include "ocilayout.h"
 #include "image.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,6 +92,202 @@ void ocilayout_release(struct ocilayout *l)
 		return;
 	free(l->dir);
 	l->dir = NULL;
+}
+
+/* ---- staged layouts ------------------------------------------------ */
+
+static void remove_tree(const char *path)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d))) {
+			struct strbuf p = STRBUF_INIT;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			strbuf_addf(&p, "%s/%s", path, de->d_name);
+			remove_tree(p.buf);
+			strbuf_release(&p);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+/* 1 if the directory holds nothing, 0 if it holds something, -1 on error */
+static int dir_is_empty(const char *path)
+{
+	struct dirent *de;
+	DIR *d = opendir(path);
+	int empty = 1;
+
+	if (!d)
+		return -1;
+	while (empty && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+int ocilayout_stage_begin(struct ocilayout_stage *s, const char *dir)
+{
+	struct strbuf d = STRBUF_INIT, p = STRBUF_INIT;
+	const char *base;
+	struct stat st;
+	int rc = 0;
+
+	strbuf_addstr(&d, dir);
+	while (d.len > 1 && d.buf[d.len - 1] == '/')
+		strbuf_setlen(&d, d.len - 1);
+	base = strrchr(d.buf, '/');
+	base = base ? base + 1 : d.buf;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		rc = error_as(EXIT_USAGE, "oci:%s: name the layout directory, not '%s'", dir, d.buf);
+		goto out;
+	}
+	if (lstat(d.buf, &st) == 0) {
+		strbuf_addf(&p, "%s/oci-layout", d.buf);
+		if (!S_ISDIR(st.st_mode)) {
+			rc = error_as(EXIT_USAGE, "oci:%s: '%s' exists and is not a directory", dir, d.buf);
+			goto out;
+		}
+		if (access(p.buf, F_OK) < 0 && dir_is_empty(d.buf) != 1) {
+			rc = error_as(EXIT_USAGE, "oci:%s: '%s' is neither empty nor an OCI layout; not replacing it",
+				      dir, d.buf);
+			goto out;
+		}
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/index.json", d.buf);
+		if (unlink(p.buf) < 0 && errno != ENOENT) {
+			rc = error("cannot remove the previous '%s': %s", p.buf, strerror(errno));
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		rc = error("cannot stat '%s': %s", d.buf, strerror(errno));
+		goto out;
+	} else if (base != d.buf) {
+		strbuf_reset(&p);
+		strbuf_add(&p, d.buf, base - d.buf - 1);
+		if (p.len && (rc = mkdir_p(p.buf)) < 0)
+			goto out;
+	}
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s.tmp-XXXXXX", d.buf);
+	if (!mkdtemp(p.buf)) {
+		rc = error("cannot create a directory beside '%s': %s", d.buf, strerror(errno));
+		goto out;
+	}
+	s->dir = strbuf_detach(&d, NULL);
+	s->tmp = strbuf_detach(&p, NULL);
+out:
+	strbuf_release(&d);
+	strbuf_release(&p);
+	return rc;
+}
+
+/* DIR cannot be renamed (a mount point): fill it in place, index.json last. */
+static int stage_fill_in_place(struct ocilayout_stage *s)
+{
+	struct ocilayout dst = { NULL };
+	struct strbuf src = STRBUF_INIT, p = STRBUF_INIT, body = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	rc = ocilayout_open(&dst, s->dir);
+	if (rc < 0)
+		return rc;
+	strbuf_addf(&src, "%s/blobs/sha256", s->tmp);
+	d = opendir(src.buf);
+	if (!d) {
+		rc = error("cannot open '%s': %s", src.buf, strerror(errno));
+		goto out;
+	}
+	while (!rc && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "sha256:%s", de->d_name);
+		rc = ocilayout_import_blob(&dst, src.buf, p.buf);
+	}
+	closedir(d);
+	if (rc < 0)
+		goto out;
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/index.json", s->tmp);
+	if (strbuf_read_file(&body, p.buf, JSON_CAP) < 0) {
+		rc = error("cannot read '%s': %s", p.buf, strerror(errno));
+		goto out;
+	}
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/index.json", s->dir);
+	rc = write_file(p.buf, body.buf, body.len);
+out:
+	ocilayout_release(&dst);
+	strbuf_release(&src);
+	strbuf_release(&p);
+	strbuf_release(&body);
+	return rc;
+}
+
+int ocilayout_stage_commit(struct ocilayout_stage *s)
+{
+	int rc = 0;
+
+	if (renameat2(AT_FDCWD, s->tmp, AT_FDCWD, s->dir, RENAME_EXCHANGE) == 0)
+		goto done;	/* s->tmp now holds the previous layout */
+	if (errno == ENOENT) {
+		if (rename(s->tmp, s->dir) == 0)
+			goto done;
+	} else if (errno == EINVAL || errno == ENOSYS) {
+		/* no exchange here: the old index.json is gone already, so move it aside */
+		struct strbuf old = STRBUF_INIT;
+
+		strbuf_addf(&old, "%s.old", s->tmp);
+		if (rename(s->dir, old.buf) == 0 && rename(s->tmp, s->dir) == 0) {
+			remove_tree(old.buf);
+			strbuf_release(&old);
+			free(s->tmp);
+			s->tmp = NULL;
+			return 0;
+		}
+		strbuf_release(&old);
+	}
+	if (errno == EBUSY || errno == EXDEV || errno == EPERM) {
+		rc = stage_fill_in_place(s);
+		goto done;
+	}
+	return error("cannot move '%s' to '%s': %s", s->tmp, s->dir, strerror(errno));
+done:
+	if (rc < 0)
+		return rc;
+	remove_tree(s->tmp);
+	free(s->tmp);
+	s->tmp = NULL;
+	return 0;
+}
+
+void ocilayout_stage_release(struct ocilayout_stage *s)
+{
+	if (!s)
+		return;
+	if (s->tmp)
+		remove_tree(s->tmp);
+	free(s->tmp);
+	free(s->dir);
+	s->tmp = NULL;
+	s->dir = NULL;
 }
 
 void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out)
@@ -325,6 +523,73 @@ out:
 	json_decref(idx);
 	strbuf_release(&path);
 	strbuf_release(&out);
+	return rc;
+}
+
+/* ---- checking a layout before it is pushed --------------------------- */
+
+static int check_digest(const char *dir, const char *file, json_t *d)
+{
+	const char *s = json_string_value(d);
+
+	if (s && digest_is_valid(s))
+		return 0;
+	return error_as(EXIT_CONTEXT, "malformed digest '%.100s' in '%s' of the OCI layout '%s'",
+			s ? s : "(not a string)", file, dir);
+}
+
+/* The digests of the manifest or index blob named digest, if the layout has it. */
+static int check_blob(const char *dir, const char *digest, int depth)
+{
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	json_t *j = NULL, *v;
+	size_t i;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s/blobs/sha256/%s", dir, digest + 7);
+	if (depth > 3 || strbuf_read_file(&body, path.buf, JSON_CAP) < 0)
+		goto out;	/* too deep or absent: the push reports it */
+	j = json_loadb(body.buf, body.len, 0, NULL);
+	if (json_object_get(j, "config"))
+		rc = check_digest(dir, path.buf, json_object_get(json_object_get(j, "config"), "digest"));
+	json_array_foreach(json_object_get(j, "layers"), i, v)
+		if (!rc)
+			rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
+	json_array_foreach(json_object_get(j, "manifests"), i, v) {
+		if (!rc)
+			rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
+		if (!rc)
+			rc = check_blob(dir, json_string_value(json_object_get(v, "digest")), depth + 1);
+	}
+out:
+	json_decref(j);
+	strbuf_release(&path);
+	strbuf_release(&body);
+	return rc;
+}
+
+int ocilayout_check(const char *dir)
+{
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	json_t *idx = NULL, *v;
+	size_t i;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s/index.json", dir);
+	if (strbuf_read_file(&body, path.buf, JSON_CAP) < 0)
+		goto out;	/* the push names the missing index.json */
+	idx = json_loadb(body.buf, body.len, 0, NULL);
+	json_array_foreach(json_object_get(idx, "manifests"), i, v) {
+		rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
+		if (!rc)
+			rc = check_blob(dir, json_string_value(json_object_get(v, "digest")), 1);
+		if (rc)
+			break;
+	}
+out:
+	json_decref(idx);
+	strbuf_release(&path);
+	strbuf_release(&body);
 	return rc;
 }
 

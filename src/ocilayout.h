@@ -38,6 +38,41 @@ struct ocilayout {
 int ocilayout_open(struct ocilayout *l, const char *dir);
 void ocilayout_release(struct ocilayout *l);
 
+/*
+ * `build --output oci:DIR`: the layout is written in a fresh directory
+ * beside DIR (DIR.tmp-XXXXXX) and moved into place only when the build
+ * is complete, so DIR never holds a half-written image.  Beginning
+ * removes DIR/index.json at once: a build that then fails leaves no
+ * image that `publish push oci:DIR` would take for this build's.
+ */
+struct ocilayout_stage {
+	char *dir;	/* owned: DIR, where the layout ends up */
+	char *tmp;	/* owned: the directory written first; NULL once committed */
+};
+
+/*
+ * Check dir (absent, empty, or an OCI layout: anything else is refused,
+ * since it is replaced whole), remove its index.json, create s->tmp.
+ */
+int ocilayout_stage_begin(struct ocilayout_stage *s, const char *dir);
+/*
+ * Put s->tmp in place of s->dir: an atomic exchange of the two
+ * directories (renameat2), then the old one is removed.  Where DIR
+ * cannot be renamed (a mount point), the blobs are linked or copied
+ * into it and index.json is written last.
+ */
+int ocilayout_stage_commit(struct ocilayout_stage *s);
+/* Remove s->tmp if it was not committed; free the paths. */
+void ocilayout_stage_release(struct ocilayout_stage *s);
+
+/*
+ * Before a layout is pushed or copied: every digest in index.json, and
+ * in the manifests and indexes it names that the layout holds, is a
+ * well-formed "sha256:<64 hex>".  Otherwise -EXIT_CONTEXT, naming the
+ * layout, the file and the digest.
+ */
+int ocilayout_check(const char *dir);
+
 /* DIR/blobs/sha256/<hex> for digest, appended to out. */
 void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out);
 /* 1 if the blob is present. */

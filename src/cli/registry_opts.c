@@ -3,6 +3,7 @@
  */
 #include "lib/common.h"
 #include "cli/registry_opts.h"
+#include "ocilayout.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -183,10 +184,13 @@ int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_l
 	}
 	rc.opts.cred_registries = dst_hosts;
 	c = registry_client_new(&rc.opts);
-	if (layout)
-		ret = registry_push_layout(c, layout, dsts, nr_dsts, &rep);
-	else
+	if (layout) {
+		ret = ocilayout_check(layout);
+		if (!ret)
+			ret = registry_push_layout(c, layout, dsts, nr_dsts, &rep);
+	} else {
 		ret = registry_copy(c, &src, dsts, nr_dsts, &rep);
+	}
 	if (ret || (digest_file && (ret = write_digest_file(digest_file, rep.digest))))
 		goto out;
 	if (!rc.opts.quiet)

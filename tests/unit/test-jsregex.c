@@ -5,6 +5,7 @@
  * and the differences documented in jsregex.h.
  */
 #include "lib/common.h"
+#include <time.h>
 #include "jsregex.h"
 #include "tap.h"
 #include "casefile.h"
@@ -96,6 +97,29 @@ static void check(const char *src, const char *flags, const char *in, const char
 	jsregex_release(&re);
 }
 
+/*
+ * A pattern that backtracks exponentially is stopped, as an error, in
+ * well under a second, whatever bytes the subject holds.
+ */
+static void check_gives_up(const char *src, const char *in, const char *what)
+{
+	struct jsregex re;
+	struct jsregex_match m;
+	struct timespec t0, t1;
+	double secs;
+
+	if (!ok(jsregex_compile(&re, src, "") == 0, "%s: compiles", what))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	is_int(jsregex_match(&re, in, &m), -EXIT_INPUT, "%s: an error, not a silent no-match", what);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ok(secs < 1.0, "%s: stops in %.3f s", what, secs);
+	ok(strstr(error_last(), "backtracking limit") && strstr(error_last(), src),
+	   "%s: the message names the pattern and the limit", what);
+	jsregex_release(&re);
+}
+
 int main(void)
 {
 	struct strbuf p = STRBUF_INIT, fl = STRBUF_INIT;
@@ -145,6 +169,38 @@ int main(void)
 
 	/* subjects that are not UTF-8 do not break matching */
 	check("b", "", "a\xff" "b", "b", "invalid UTF-8 subject");
+	/* each bad sequence is U+FFFD, as Node decodes it (WHATWG) */
+	check("(a+)+$", "", "aaa\xff", NULL, "$ is not before a bad byte");
+	check("^.$", "", "\xff", "\xef\xbf\xbd", "a bad byte is one U+FFFD");
+	check("^a..b$", "", "a\xe0\x80" "b", "a\xef\xbf\xbd\xef\xbf\xbd" "b", "overlong: two U+FFFD");
+	check("^a.b$", "", "a\xf0\x9f\x98" "b", "a\xef\xbf\xbd" "b", "truncated: one U+FFFD");
+	check("^a...b$", "", "a\xed\xa0\x80" "b", "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "b",
+	      "surrogate: three U+FFFD");
+	check("^a.$", "", "a\xc3", "a\xef\xbf\xbd", "cut at the end");
+	check("^\\u00e9\\u{1f600}$", "u", "\xc3\xa9\xf0\x9f\x98\x80", "\xc3\xa9\xf0\x9f\x98\x80",
+	      "valid UTF-8 untouched");
+
+	/* the step budget holds for any bytes and over all start positions */
+	{
+		char subject[400];
+		size_t n = 0;
+
+		memset(subject, 'a', 283);
+		subject[283] = '\xff';
+		subject[284] = '\0';
+		check_gives_up("^(a+)+$", subject, "284 bytes, the last not UTF-8");
+		check_gives_up("(a+)+$", subject, "unanchored, not UTF-8");
+		subject[283] = 'b';
+		check_gives_up("^(a+)+$", subject, "284 bytes of UTF-8");
+		/* 21 a's then a stop, 13 times: each start position is cheap */
+		for (int k = 0; k < 13; k++) {
+			memset(subject + n, 'a', 21);
+			n += 21;
+			subject[n++] = k % 2 ? '!' : '\xff';
+		}
+		subject[n] = '\0';
+		check_gives_up("(a+)+$", subject, "the budget spans start positions");
+	}
 	/* index counts UTF-16 code units */
 	ok(jsregex_compile(&re, "x", "") == 0, "compile x");
 	ok(jsregex_exec(&re, "\xf0\x9f\x98\x80\xc3\xa9x", &m) == 0 && m.matched, "after astral");

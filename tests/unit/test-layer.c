@@ -112,7 +112,7 @@ static void file_digest(const char *path, char *out)
 static void test_layer(enum layer_compression comp)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
-	struct layer_write_opts wo = { comp, 1234567890, 0, 0 };
+	struct layer_write_opts wo = { comp, 1234567890, 0, 0, NULL };
 	struct layer l, l2;
 	struct strbuf blob = STRBUF_INIT, listing = STRBUF_INIT, hl = STRBUF_INIT, raw = STRBUF_INIT;
 	struct layer_entry sl = { 0 };
@@ -317,7 +317,38 @@ static void test_hard_link_order(void)
 	ok(le.v[2].type == LAYER_HARDLINK && !strcmp(le.v[2].link, "pkg/b"), "a chain is resolved to the first");
 	ok(le.v[3].type == LAYER_HARDLINK && !strcmp(le.v[3].link, "pkg/b") && !le.v[3].src,
 	   "the former target links to it");
+	ok(!le.bad_link, "a chain to an earlier file is good");
 	layer_entries_release(&le);
+}
+
+static void test_bad_links(void)
+{
+	struct layer_entries le = LAYER_ENTRIES_INIT;
+	struct layer_entry e = { 0 };
+	struct layer_write_opts wo = { LAYER_GZIP, 0, 0, 0, "ADD c.tar /" };
+	struct layer l;
+	struct strbuf blob = STRBUF_INIT;
+
+	e.type = LAYER_HARDLINK;
+	e.path = "a";
+	e.link = "b";
+	layer_entries_add(&le, &e);
+	e.path = "b";
+	e.link = "a";
+	layer_entries_add(&le, &e);
+	layer_entries_finish(&le, 0755);
+	ok(le.bad_link && strstr(le.bad_link, "hard link 'a' points at 'b'"), "a cycle is noted");
+	layer_init(&l);
+	strbuf_addf(&blob, "%s/bad", tmpdir);
+	error_set_quiet(1);
+	is_int(layer_write(&le, &wo, blob.buf, &l), -EXIT_CONTEXT, "and refused by layer_write");
+	error_set_quiet(0);
+	is_str(error_last(), "ADD c.tar /: hard link 'a' points at 'b', which is not a file earlier in the archive",
+	       "naming the instruction and the link");
+	layer_release(&l);
+	layer_entries_release(&le);
+	ok(!le.bad_link, "released");
+	strbuf_release(&blob);
 }
 
 int main(void)
@@ -332,6 +363,7 @@ int main(void)
 	test_layer(LAYER_ZSTD);
 	test_image();
 	test_hard_link_order();
+	test_bad_links();
 	test_index();
 	strbuf_addf(&cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd.buf) != 0)
