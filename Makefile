@@ -15,10 +15,11 @@ CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/nu
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(sort $(wildcard src/lib/*.c src/*.c))
+SUBSYS   := lib oci registry meta build github
+LIB_SRC  := $(sort $(foreach d,$(SUBSYS),$(wildcard src/$(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-HDRS     := $(wildcard src/*.h src/lib/*.h src/cli/*.h tests/unit/*.h)
+HDRS     := $(foreach d,$(SUBSYS) cli,$(wildcard src/$(d)/*.h)) $(wildcard tests/unit/*.h)
 
 LIB_OBJ  := $(LIB_SRC:src/%.c=build/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=build/obj/%.o)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/basetree.sh: what reading a base image's file tree costs
-# (src/basetree.c): the tar headers of every layer, no contents kept, as
+# (src/build/basetree.c): the tar headers of every layer, no contents kept, as
 # `publish build` needs them to resolve destinations through the base's
 # symlinks and keep its directories' owners.
 #

@@ -13,7 +13,7 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
-#include "action.h"
+#include "github/action.h"
 
 #include <ctype.h>
 

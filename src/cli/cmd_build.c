@@ -4,8 +4,8 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
-#include "build.h"
-#include "registry.h"
+#include "build/build.h"
+#include "registry/registry.h"
 #include "cli/registry_opts.h"
 
 static const char usage_text[] =

@@ -8,8 +8,8 @@
 #include "lib/common.h"
 #include "cli/builtin.h"
 #include "cli/registry_opts.h"
-#include "basetree.h"
-#include "registry.h"
+#include "build/basetree.h"
+#include "registry/registry.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -17,10 +17,10 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
-#include "meta.h"
-#include "ghctx.h"
-#include "ghoutput.h"
-#include "metaio.h"
+#include "meta/meta.h"
+#include "github/ghctx.h"
+#include "github/ghoutput.h"
+#include "github/metaio.h"
 #include <ctype.h>
 
 static const char usage_text[] =

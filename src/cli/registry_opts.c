@@ -3,7 +3,7 @@
  */
 #include "lib/common.h"
 #include "cli/registry_opts.h"
-#include "ocilayout.h"
+#include "oci/ocilayout.h"
 
 #include <errno.h>
 #include <unistd.h>

@@ -6,7 +6,7 @@
 #ifndef REGISTRY_OPTS_H
 #define REGISTRY_OPTS_H
 
-#include "registry.h"
+#include "registry/registry.h"
 
 struct registry_cli {
 	struct registry_options opts;

@@ -1,0 +1,1181 @@
+/*
+ * build.c: see build.h.  libgit2's errors are read here (git_error_last)
+ * for the commit time.
+ */
+#include "lib/common.h"
+#include "lib/digest.h"
+#include "build/basetree.h"
+#include "build/build.h"
+#include "build/context.h"
+#include "build/dockerfile.h"
+#include "build/dockerignore.h"
+#include "github/ghcommand.h"
+#include "oci/ocilayout.h"
+#include "oci/reference.h"
+#include "registry/registry.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#define DOCKERFILE_CAP (4u << 20)
+#define DOCKERIGNORE_CAP (4u << 20)
+#define JSON_CAP (16u << 20)
+#define GIT_CONFIG_CAP (4u << 20)
+
+void build_result_init(struct build_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void build_result_release(struct build_result *r)
+{
+	if (!r)
+		return;
+	free(r->layout);
+	free(r->platform);
+	free(r->base_name);
+	free(r->base_digest);
+	for (size_t i = 0; i < r->layers_nr; i++)
+		layer_release(&r->layers[i]);
+	free(r->layers);
+	build_result_init(r);
+}
+
+/* ---- the fixed time ------------------------------------------------ */
+
+int build_epoch(const char *dir, long long *out)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_oid oid;
+	int rc = 0;
+
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+
+		if (*end || v < 0)
+			return error_as(EXIT_INPUT, "invalid SOURCE_DATE_EPOCH '%s': want seconds since 1970", sde);
+		*out = v;
+		return 0;
+	}
+	git_libgit2_init();
+	rc = git_repository_open_ext(&repo, dir, 0, NULL);
+	/* libgit2 1.5 reports a repository of another owner as not found, naming safe.directory */
+	if (rc == GIT_ENOTFOUND && git_error_last() && git_error_last()->message &&
+	    strstr(git_error_last()->message, "safe.directory"))
+		rc = GIT_EOWNER;
+	if (rc == GIT_ENOTFOUND) {
+		warning("'%s' is not in a git repository and SOURCE_DATE_EPOCH is not set: using time 0", dir);
+		*out = 0;
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		const git_error *e = git_error_last();
+
+		/* an unsafe owner, say: the time must not silently change */
+		if (rc == GIT_EOWNER)
+			rc = error_as(EXIT_CONTEXT, "the repository holding '%s' belongs to another user, so its commit "
+				      "time is not read; set SOURCE_DATE_EPOCH, or run as its owner", dir);
+		else
+			rc = error_as(EXIT_CONTEXT, "cannot open the repository holding '%s' for the commit time: %s "
+				      "(or set SOURCE_DATE_EPOCH)", dir, e && e->message ? e->message : "unknown error");
+		goto out;
+	}
+	if (git_reference_name_to_id(&oid, repo, "HEAD") < 0 || git_commit_lookup(&commit, repo, &oid) < 0) {
+		const git_error *e = git_error_last();
+
+		rc = error_as(EXIT_CONTEXT, "cannot read the HEAD commit of the repository holding '%s': %s",
+			      dir, e && e->message ? e->message : "unknown error");
+		goto out;
+	}
+	*out = (long long)git_commit_time(commit);
+out:
+	git_commit_free(commit);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+/* ---- the base image ------------------------------------------------ */
+
+static int read_blob(const char *blob_dir, const char *digest, struct strbuf *out)
+{
+	struct strbuf p = STRBUF_INIT;
+	char got[DIGEST_HEX_LEN + 1];
+	int rc = 0;
+
+	if (!digest || !digest_is_valid(digest))
+		return error_as(EXIT_INPUT, "invalid digest '%s' in '%s'", digest ? digest : "", blob_dir);
+	strbuf_addf(&p, "%s/%s", blob_dir, digest + 7);
+	if (strbuf_read_file(out, p.buf, JSON_CAP) < 0) {
+		rc = error_as(EXIT_NOT_FOUND, "cannot read blob '%s': %s", p.buf, strerror(errno));
+	} else if (digest_buffer(out->buf, out->len, got) < 0 || strcmp(got, digest)) {
+		rc = error_as(EXIT_REGISTRY, "blob '%s' does not match its digest", p.buf);
+	}
+	strbuf_release(&p);
+	return rc;
+}
+
+/* The manifest digest index.json gives image (by full name, tag, or as its only entry). */
+static int layout_pick(const char *dir, const char *image, char *out)
+{
+	struct strbuf p = STRBUF_INIT, body = STRBUF_INIT;
+	const char *colon = strrchr(image, ':'), *slash = strrchr(image, '/');
+	const char *tag = colon && (!slash || colon > slash) ? colon + 1 : "latest";
+	json_error_t jerr;
+	json_t *idx, *ms, *m;
+	size_t i;
+	int rc;
+
+	strbuf_addf(&p, "%s/index.json", dir);
+	if (strbuf_read_file(&body, p.buf, JSON_CAP) < 0) {
+		rc = error_as(EXIT_NOT_FOUND, "cannot read '%s': %s", p.buf, strerror(errno));
+		strbuf_release(&p);
+		return rc;
+	}
+	idx = json_loadb(body.buf, body.len, 0, &jerr);
+	strbuf_release(&p);
+	strbuf_release(&body);
+	ms = json_object_get(idx, "manifests");
+	if (!json_is_array(ms)) {
+		json_decref(idx);
+		return error_as(EXIT_INPUT, "'%s/index.json' is not an OCI index", dir);
+	}
+	rc = -EXIT_NOT_FOUND;
+	json_array_foreach(ms, i, m) {
+		const char *name = json_string_value(json_object_get(json_object_get(m, "annotations"), ANN_REF_NAME));
+		const char *d = json_string_value(json_object_get(m, "digest"));
+
+		if (d && ((name && (!strcmp(name, image) || !strcmp(name, tag))) || json_array_size(ms) == 1)) {
+			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
+			rc = 0;
+			break;
+		}
+	}
+	json_decref(idx);
+	if (rc < 0)
+		rc = error_as(EXIT_NOT_FOUND, "the layout '%s' has no image named '%s'", dir, image);
+	return rc;
+}
+
+static int base_from_layout(const char *dir, const char *image, const char *name,
+			    const char *platform, struct image_base *out)
+{
+	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
+	char digest[DIGEST_HEX_LEN + 1];
+	json_t *m = NULL;
+	int rc;
+
+	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
+	rc = layout_pick(dir, image, digest);
+	if (rc < 0)
+		goto out;
+	rc = read_blob(blobs.buf, digest, &man);
+	if (rc < 0)
+		goto out;
+	if (image_is_index(NULL, man.buf, man.len)) {
+		rc = image_index_select(man.buf, man.len, platform, digest);
+		if (rc < 0)
+			goto out;
+		strbuf_reset(&man);
+		rc = read_blob(blobs.buf, digest, &man);
+		if (rc < 0)
+			goto out;
+	}
+	m = json_loadb(man.buf, man.len, 0, NULL);
+	rc = read_blob(blobs.buf, json_string_value(json_object_get(json_object_get(m, "config"), "digest")), &cfg);
+	if (rc < 0)
+		goto out;
+	rc = image_base_set(out, name, digest, man.buf, man.len, cfg.buf, cfg.len);
+	if (rc < 0)
+		goto out;
+	free(out->blob_dir);
+	out->blob_dir = strbuf_detach(&blobs, NULL);
+out:
+	json_decref(m);
+	strbuf_release(&blobs);
+	strbuf_release(&man);
+	strbuf_release(&cfg);
+	return rc;
+}
+
+static int base_from_registry(struct registry_client *c, const struct reference *ref, const char *name,
+			      const char *platform, struct image_base *out)
+{
+	struct platform want = PLATFORM_INIT;
+	struct remote_image ri = REMOTE_IMAGE_INIT;
+	int rc = 0;
+
+	if (platform)
+		rc = platform_parse(platform, &want);
+	if (!rc)
+		rc = registry_fetch_image(c, ref, platform ? &want : NULL, &ri);
+	if (!rc)
+		rc = image_base_set(out, name, ri.manifest.digest, ri.manifest.bytes.buf, ri.manifest.bytes.len,
+				    ri.config.buf, ri.config.len);
+	remote_image_release(&ri);
+	platform_release(&want);
+	return rc;
+}
+
+int build_fetch_base(struct registry_client *client, const char *image, const char *platform,
+		     const char *base_layout, struct image_base *out)
+{
+	struct reference ref = REFERENCE_INIT;
+	struct strbuf name = STRBUF_INIT;
+	int rc;
+
+	if (!image || !strcmp(image, "scratch")) {
+		image_base_release(out);
+		return 0;
+	}
+	rc = reference_parse(image, &ref);
+	if (rc < 0)
+		return rc;
+	reference_format(&ref, &name);
+	if (base_layout) {
+		rc = base_from_layout(base_layout, image, name.buf, platform, out);
+	} else if (client) {
+		rc = base_from_registry(client, &ref, name.buf, platform, out);
+	} else {
+		struct registry_options ro = { 0 };
+		struct registry_client *c = registry_client_new(&ro);
+
+		rc = base_from_registry(c, &ref, name.buf, platform, out);
+		registry_client_free(c);
+	}
+	reference_release(&ref);
+	strbuf_release(&name);
+	return rc;
+}
+
+struct base_fetch {
+	struct registry_client *client;
+};
+
+/* ocilayout_fetch_fn: a base layer from its registry, streamed to fd */
+static int fetch_base_blob(void *ctx, const char *base_name, const char *digest, int fd)
+{
+	struct base_fetch *bf = ctx;
+	struct reference ref = REFERENCE_INIT;
+	FILE *fp;
+	int rc, dfd;
+
+	rc = reference_parse(base_name, &ref);
+	if (rc < 0)
+		return rc;
+	dfd = dup(fd);
+	fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+	if (!fp) {
+		if (dfd >= 0)
+			close(dfd);
+		reference_release(&ref);
+		return error("cannot open a temporary file for base layer %s: %s", digest, strerror(errno));
+	}
+	rc = registry_get_blob(bf->client, &ref, digest, -1, fp);
+	if (fclose(fp) != 0 && !rc)
+		rc = error("cannot write base layer %s: %s", digest, strerror(errno));
+	reference_release(&ref);
+	return rc;
+}
+
+/* ---- helpers ------------------------------------------------------- */
+
+static json_t *strv_json(const struct dockerfile_strv *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < v->nr; i++)
+		json_array_append_new(a, json_string(v->v[i]));	/* steals */
+	return a;
+}
+
+static json_t *health_json(const struct dockerfile_health *h)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "Test", strv_json(&h->test));	/* steals */
+	if (h->interval)
+		json_object_set_new(j, "Interval", json_integer(h->interval));	/* steals */
+	if (h->timeout)
+		json_object_set_new(j, "Timeout", json_integer(h->timeout));	/* steals */
+	if (h->start_period)
+		json_object_set_new(j, "StartPeriod", json_integer(h->start_period));	/* steals */
+	if (h->start_interval)
+		json_object_set_new(j, "StartInterval", json_integer(h->start_interval));	/* steals */
+	if (h->retries)
+		json_object_set_new(j, "Retries", json_integer(h->retries));	/* steals */
+	return j;
+}
+
+
+static int remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d))) {
+			struct strbuf p = STRBUF_INIT;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			strbuf_addf(&p, "%s/%s", path, de->d_name);
+			remove_tree(p.buf);
+			strbuf_release(&p);
+		}
+		closedir(d);
+	}
+	return rmdir(path);
+}
+
+struct builder {
+	const struct build_opts *opts;
+	struct basetree tree;	/* the image's files so far: the base's, then our layers' */
+	const char *root;	/* the context, absolute */
+	struct ocilayout layout;
+	struct image img;
+	struct layer_write_opts lw;
+	struct dockerignore ign;
+	struct build_result *res;
+	int git_left_out;	/* a COPY or ADD would have taken a .git but for the default rule */
+	int git_noticed;	/* the notice saying so is out */
+};
+
+static int known_dir(void *ctx, const char *ipath)
+{
+	struct builder *b = ctx;
+	const struct basetree_entry *e = basetree_get(&b->tree, ipath);
+
+	return e && e->type == BASETREE_DIR;
+}
+
+/* Add a finished entry list (a layer of ours) to the image's tree. */
+static int tree_note(struct builder *b, const struct layer_entries *le)
+{
+	static const enum basetree_type types[] = {
+		[LAYER_DIR] = BASETREE_DIR, [LAYER_FILE] = BASETREE_FILE,
+		[LAYER_SYMLINK] = BASETREE_SYMLINK, [LAYER_HARDLINK] = BASETREE_HARDLINK,
+	};
+	struct basetree_layer l;
+	int rc = 0;
+
+	basetree_layer_init(&l);
+	for (size_t i = 0; i < le->nr && !rc; i++) {
+		const struct layer_entry *e = &le->v[i];
+
+		rc = basetree_layer_add(&l, e->path, types[e->type], e->mode, e->uid, e->gid, e->link);
+	}
+	if (!rc)
+		rc = basetree_apply(&b->tree, &l);
+	basetree_layer_release(&l);
+	return rc;
+}
+
+struct tree_fetch {
+	struct registry_client *client;
+	const struct image_base *base;
+};
+
+/* basetree_fetch_fn: a base layer from the base's local layout or its registry */
+static int tree_fetch(void *ctx, const char *digest, int fd)
+{
+	struct tree_fetch *tf = ctx;
+	struct base_fetch bf = { tf->client };
+	struct strbuf p = STRBUF_INIT;
+	char buf[1 << 16];
+	ssize_t n = 0;
+	int in, rc = 0;
+
+	if (!tf->base->blob_dir) {
+		if (!tf->client)
+			return error("no registry to read base layer %s from", digest);
+		return fetch_base_blob(&bf, tf->base->name, digest, fd);
+	}
+	strbuf_addf(&p, "%s/%s", tf->base->blob_dir, digest + 7);
+	in = open(p.buf, O_RDONLY);
+	if (in < 0) {
+		rc = error_as(EXIT_NOT_FOUND, "cannot read base layer '%s': %s", p.buf, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				rc = error("cannot write a temporary file: %s", strerror(errno));
+				goto out;
+			}
+			off += w;
+		}
+	}
+	if (n < 0)
+		rc = error("cannot read base layer '%s': %s", p.buf, strerror(errno));
+out:
+	if (in >= 0)
+		close(in);
+	strbuf_release(&p);
+	return rc;
+}
+
+/*
+ * The base's file tree, from its layers' tar headers (cached by layer
+ * digest): destinations resolve through its symlinks and its directories
+ * keep their owners and modes, as in Docker.
+ */
+static int tree_load(struct builder *b, struct registry_client *client, const struct image_base *base)
+{
+	struct tree_fetch tf = { client, base };
+	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT;
+	int rc = 0;
+
+	basetree_cache_dir(&cache);
+	for (size_t i = 0; i < base->layers_nr && !rc; i++) {
+		strbuf_reset(&what);
+		strbuf_addf(&what, "layer %s of base image '%s'", base->layers[i].digest, base->name);
+		rc = basetree_add_layer(&b->tree, base->layers[i].digest, base->layers[i].size, what.buf,
+					cache.buf, tree_fetch, &tf);
+	}
+	strbuf_release(&cache);
+	strbuf_release(&what);
+	return rc;
+}
+
+/*
+ * The .dockerignore test, plus the default rule: every ".git" is
+ * excluded unless include_git_dir, and no '!' exception re-includes
+ * anything below one.
+ */
+static int ign_excluded(void *ctx, const char *path, int is_dir)
+{
+	struct builder *b = ctx;
+
+	if (dockerignore_match(&b->ign, path, is_dir) == 1)
+		return 1;
+	if (b->opts->include_git_dir || !context_in_git_dir(path))
+		return 0;
+	b->git_left_out = 1;
+	return 1;
+}
+
+static int ign_may_hold(void *ctx, const char *dir)
+{
+	struct builder *b = ctx;
+	int may = !dockerignore_can_skip_dir(&b->ign, dir);
+
+	if (may && !b->opts->include_git_dir && context_in_git_dir(dir)) {
+		b->git_left_out = 1;	/* a '!' exception below .git that we override */
+		return 0;
+	}
+	return may;
+}
+
+static void notice_git_left_out(struct builder *b)
+{
+	static const char msg[] = "'.git' is left out of the build context: it may hold a checkout token "
+		"(actions/checkout keeps one in .git/config)";
+
+	if (!b->git_left_out || b->git_noticed)
+		return;
+	b->git_noticed = 1;
+	if (b->opts->github_notices) {
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addf(&m, "%s; set the input include-git-dir: true to copy it", msg);
+		ghcommand_print("notice", NULL, m.buf);
+		strbuf_release(&m);
+	} else {
+		fflush(stdout);
+		fprintf(stderr, "notice: %s; --include-git-dir copies it\n", msg);
+	}
+}
+
+/* context_copy's check_file: a git config taken into the image must hold no credential. */
+static int check_git_file(void *ctx, const char *rel, const char *host)
+{
+	const char *base = strrchr(rel, '/');
+	struct strbuf buf = STRBUF_INIT, what = STRBUF_INIT;
+	int rc = 0;
+
+	(void)ctx;
+	base = base ? base + 1 : rel;
+	if (!context_in_git_dir(rel) || (strcmp(base, "config") && strcmp(base, "config.worktree")))
+		return 0;
+	if (strbuf_read_file(&buf, host, GIT_CONFIG_CAP) < 0)
+		rc = error_as(EXIT_CONTEXT, "cannot read '%s' to check it for credentials: %s", host,
+			      errno ? strerror(errno) : "too large");
+	else if (context_git_config_secret(buf.buf, buf.len, &what))
+		rc = error_as(EXIT_CONTEXT, "'%s' holds %s, which would be published in the image: "
+			      "check out without persisting credentials (actions/checkout: persist-credentials: false) "
+			      "or leave .git out", host, what.buf);
+	if (buf.len)
+		memset(buf.buf, 0, buf.len);
+	strbuf_release(&buf);
+	strbuf_release(&what);
+	return rc;
+}
+
+/*
+ * A COPY destination as Docker resolves it in the image: its parents
+ * through the tree's symlinks; the last part too when it ends with '/'
+ * or names a directory (then the result ends with '/': copy into it).
+ * dest is absolute and clean (dockerfile.c), out gets the same form.
+ */
+static int resolve_dest(struct builder *b, const char *dest, const char *what, struct strbuf *out)
+{
+	struct strbuf clean = STRBUF_INIT, parent = STRBUF_INIT, full = STRBUF_INIT;
+	size_t n = strlen(dest);
+	int slash = n && dest[n - 1] == '/';
+	const char *last;
+	int rc;
+
+	basetree_clean(dest, &clean);
+	strbuf_reset(out);
+	if (!clean.len) {
+		strbuf_addch(out, '/');
+		goto out_ok;
+	}
+	last = strrchr(clean.buf, '/');
+	if (last) {
+		strbuf_add(&parent, clean.buf, last - clean.buf);
+		last++;
+	} else {
+		last = clean.buf;
+	}
+	rc = basetree_resolve(&b->tree, parent.buf, 1, what, &parent);
+	if (rc < 0)
+		goto out;
+	strbuf_addf(&full, "%s%s%s", parent.buf, parent.len ? "/" : "", last);
+	{
+		struct strbuf followed = STRBUF_INIT;
+
+		rc = basetree_resolve(&b->tree, full.buf, 1, what, &followed);
+		if (rc < 0) {
+			strbuf_release(&followed);
+			goto out;
+		}
+		if (slash || known_dir(b, followed.buf))
+			strbuf_addf(out, "/%s/", followed.buf);
+		else
+			strbuf_addf(out, "/%s", full.buf);
+		strbuf_release(&followed);
+	}
+out_ok:
+	rc = 0;
+out:
+	strbuf_release(&clean);
+	strbuf_release(&parent);
+	strbuf_release(&full);
+	return rc;
+}
+
+/*
+ * Directories as Docker leaves them: one that exists in the image keeps
+ * its owner and mode (a COPY into it, --chown or not, changes neither);
+ * a parent that does not exist yet is made 0755 and owned by uid:gid (the
+ * --chown's, or root).  Every parent gets an entry here, so the layer
+ * never invents one.
+ */
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void fix_dirs(struct builder *b, struct layer_entries *le, long long uid, long long gid)
+{
+	size_t nr = le->nr;
+	char **have = xcalloc(nr ? nr : 1, sizeof(char *));	/* the entries' paths, sorted (borrowed) */
+
+	for (size_t i = 0; i < nr; i++) {
+		const struct basetree_entry *t = basetree_get(&b->tree, le->v[i].path);
+
+		if (le->v[i].type == LAYER_DIR && t && t->type == BASETREE_DIR) {
+			le->v[i].mode = t->mode;
+			le->v[i].uid = t->uid;
+			le->v[i].gid = t->gid;
+		}
+	}
+	for (size_t i = 0; i < nr; i++)
+		have[i] = le->v[i].path;
+	qsort(have, nr, sizeof(char *), cmp_strp);
+	for (size_t i = 0; i < nr; i++) {
+		char *p = xstrdup(have[i]), *slash;
+
+		while ((slash = strrchr(p, '/'))) {
+			struct layer_entry d = { 0 };
+			const struct basetree_entry *t;
+			const char *key = p;
+
+			*slash = '\0';
+			if (bsearch(&key, have, nr, sizeof(char *), cmp_strp))
+				break;
+			t = basetree_get(&b->tree, p);
+			d.path = p;
+			d.type = LAYER_DIR;
+			if (t && t->type == BASETREE_DIR) {
+				d.mode = t->mode;
+				d.uid = t->uid;
+				d.gid = t->gid;
+			} else {
+				d.mode = layer_dir_mode(p, 0755);
+				d.uid = uid < 0 ? 0 : uid;
+				d.gid = gid < 0 ? 0 : gid;
+			}
+			layer_entries_add(le, &d);
+			le->v[le->nr - 1].seq = 0;	/* never over an entry of the layer's own */
+		}
+		free(p);
+	}
+	free(have);
+}
+
+/*
+ * uid and gid of a user[:group] spec, names looked up in the image's
+ * /etc/passwd and /etc/group.  An unknown name is -EXIT_DOCKERFILE (what
+ * starts the message), or 1 in silence when what is NULL.
+ */
+static int user_spec_ids(struct builder *b, const char *spec, const char *what, long long *uid, long long *gid)
+{
+	char *user = xstrdup(spec), *group = strchr(user, ':'), *end;
+	long long u = 0, g = -1;
+	int rc = 0;
+
+	if (group)
+		*group++ = '\0';
+	if (!strcmp(user, "root")) {
+		u = 0;
+	} else if (*user && (u = strtoll(user, &end, 10), !*end) && u >= 0) {
+		/* numeric */
+	} else if (basetree_user(&b->tree, user, &u, &g)) {
+		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no user '%s' in the base image's /etc/passwd",
+			      what, spec, user);
+		goto out;
+	}
+	if (!group) {
+		if (g < 0)
+			g = u;
+	} else if (!strcmp(group, "root")) {
+		g = 0;
+	} else if (*group && (g = strtoll(group, &end, 10), !*end) && g >= 0) {
+		/* numeric */
+	} else if (basetree_group(&b->tree, group, &g)) {
+		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no group '%s' in the base image's /etc/group",
+			      what, spec, group);
+		goto out;
+	}
+	*uid = u;
+	*gid = g;
+out:
+	free(user);
+	return rc;
+}
+
+static int write_layer(struct builder *b, struct layer_entries *le, const struct dockerfile_instr *in)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	struct layer l;
+	int rc;
+
+	layer_init(&l);
+	layer_entries_finish(le, 0755);
+	rc = tree_note(b, le);
+	if (rc < 0)
+		goto out;
+	rc = ocilayout_blob_tmp(&b->layout, &tmp);
+	if (rc < 0)
+		goto out;
+	b->lw.what = in->text;
+	rc = layer_write(le, &b->lw, tmp.buf, &l);
+	if (rc < 0)
+		goto out;
+	rc = ocilayout_blob_commit(&b->layout, tmp.buf, l.digest);
+	if (rc < 0)
+		goto out;
+	free(l.path);
+	l.path = NULL;
+	{
+		struct strbuf p = STRBUF_INIT;
+
+		ocilayout_blob_path(&b->layout, l.digest, &p);
+		l.path = strbuf_detach(&p, NULL);
+	}
+	l.instruction = xstrdup(in->text);
+	if (in->cmd == DOCKERFILE_COPY || in->cmd == DOCKERFILE_ADD) {
+		l.sources = xcalloc(in->copy.sources.nr + 1, sizeof(char *));
+		for (size_t i = 0; i < in->copy.sources.nr; i++)
+			l.sources[i] = xstrdup(in->copy.sources.v[i]);
+		l.sources_nr = in->copy.sources.nr;
+	}
+	image_add_layer(&b->img, &l);
+	image_add_history(&b->img, in->text, 0);
+	if (!b->opts->quiet)
+		note("%s:%d %s: %s, %llu bytes", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
+		     dockerfile_cmd_name(in->cmd), l.digest, (unsigned long long)l.size);
+	ALLOC_GROW(b->res->layers, b->res->layers_nr + 1, b->res->layers_alloc);
+	b->res->layers[b->res->layers_nr++] = l;
+	layer_init(&l);
+out:
+	if (rc < 0 && tmp.len)
+		unlink(tmp.buf);
+	layer_release(&l);
+	strbuf_release(&tmp);
+	return rc;
+}
+
+static int do_copy(struct builder *b, const struct dockerfile_instr *in)
+{
+	struct layer_entries le = LAYER_ENTRIES_INIT;
+	struct context_ignore ign = { ign_excluded, ign_may_hold, b };
+	struct context_copy_opts co = { 0 };
+	struct strbuf what = STRBUF_INIT, dest = STRBUF_INIT;
+	long long uid = in->copy.uid, gid = in->copy.gid;
+	int rc;
+
+	strbuf_addf(&what, "%s:%d: %s", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
+		    dockerfile_cmd_name(in->cmd));
+	if (in->copy.chown && (uid == DOCKERFILE_ID_NAME || gid == DOCKERFILE_ID_NAME)) {
+		rc = user_spec_ids(b, in->copy.chown, what.buf, &uid, &gid);
+		if (rc < 0)
+			goto out;
+	}
+	rc = resolve_dest(b, in->copy.dest_path, what.buf, &dest);
+	if (rc < 0)
+		goto out;
+	co.sources = (const char *const *)in->copy.sources.v;
+	co.sources_nr = in->copy.sources.nr;
+	co.dest = dest.buf;
+	co.workdir = NULL;
+	co.uid = uid;
+	co.gid = gid;
+	co.chmod = in->copy.mode;
+	co.is_add = in->cmd == DOCKERFILE_ADD && in->copy.unpack != 0;
+	co.what = what.buf;
+	co.known_dir = known_dir;
+	co.known_dir_ctx = b;
+	co.check_file = check_git_file;
+	rc = context_copy(b->root, &ign, &co, &le);
+	notice_git_left_out(b);
+	if (!rc) {
+		fix_dirs(b, &le, uid, gid);
+		rc = write_layer(b, &le, in);
+	}
+out:
+	layer_entries_release(&le);
+	strbuf_release(&what);
+	strbuf_release(&dest);
+	return rc;
+}
+
+static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
+{
+	struct layer_entries le = LAYER_ENTRIES_INIT;
+	struct layer_entry e = { 0 };
+	struct strbuf p = STRBUF_INIT, what = STRBUF_INIT, res = STRBUF_INIT;
+	const char *user = json_string_value(json_object_get(json_object_get(b->img.config, "config"), "User"));
+	long long uid = 0, gid = 0;
+	int rc = 0;
+
+	image_set_workdir(&b->img, in->value);
+	strbuf_addf(&what, "%s:%d: WORKDIR", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line);
+	context_image_path(NULL, in->value, &p);
+	rc = basetree_resolve(&b->tree, p.buf, 1, what.buf, &res);
+	if (rc < 0)
+		goto out;
+	/* nothing to make: the root, or a directory the image has */
+	if (!res.len || known_dir(b, res.buf)) {
+		image_add_history(&b->img, in->text, 1);
+		goto out;
+	}
+	/* BuildKit makes it, and its missing parents, as USER (an unknown name: root) */
+	if (user && *user && user_spec_ids(b, user, NULL, &uid, &gid))
+		uid = gid = 0;
+	e.path = res.buf;
+	e.type = LAYER_DIR;
+	e.mode = 0755;
+	e.uid = uid;
+	e.gid = gid;
+	layer_entries_add(&le, &e);
+	fix_dirs(b, &le, uid, gid);
+	rc = write_layer(b, &le, in);
+out:
+	layer_entries_release(&le);
+	strbuf_release(&p);
+	strbuf_release(&what);
+	strbuf_release(&res);
+	return rc;
+}
+
+static int apply(struct builder *b, const struct dockerfile_instr *in)
+{
+	switch (in->cmd) {
+	case DOCKERFILE_COPY:
+	case DOCKERFILE_ADD:
+		return do_copy(b, in);
+	case DOCKERFILE_WORKDIR:
+		return do_workdir(b, in);
+	case DOCKERFILE_FROM:
+		return 0;
+	case DOCKERFILE_ARG:	/* in the history only, as BuildKit does */
+		break;
+	case DOCKERFILE_ENV:
+		for (size_t i = 0; i < in->kv_nr; i++)
+			image_set_env(&b->img, in->kv[i].key, in->kv[i].value ? in->kv[i].value : "");
+		break;
+	case DOCKERFILE_LABEL:
+		for (size_t i = 0; i < in->kv_nr; i++)
+			image_set_label(&b->img, in->kv[i].key, in->kv[i].value ? in->kv[i].value : "");
+		break;
+	case DOCKERFILE_CMD:
+		image_set_cmd(&b->img, strv_json(&in->args));
+		break;
+	case DOCKERFILE_ENTRYPOINT:
+		image_set_entrypoint(&b->img, in->args_null ? json_null() : strv_json(&in->args));
+		break;
+	case DOCKERFILE_SHELL:
+		image_set_shell(&b->img, strv_json(&in->args));
+		break;
+	case DOCKERFILE_EXPOSE:
+		for (size_t i = 0; i < in->args.nr; i++)
+			image_add_port(&b->img, in->args.v[i]);
+		break;
+	case DOCKERFILE_VOLUME:
+		for (size_t i = 0; i < in->args.nr; i++)
+			image_add_volume(&b->img, in->args.v[i]);
+		break;
+	case DOCKERFILE_USER:
+		image_set_user(&b->img, in->value);
+		break;
+	case DOCKERFILE_STOPSIGNAL:
+		image_set_stopsignal(&b->img, in->value);
+		break;
+	case DOCKERFILE_HEALTHCHECK:
+		image_set_healthcheck(&b->img, health_json(&in->health));
+		break;
+	case DOCKERFILE_MAINTAINER:
+		image_set_author(&b->img, in->value);
+		break;
+	}
+	image_add_history(&b->img, in->text, 1);
+	return 0;
+}
+
+static int check_onbuild(const struct image_base *base)
+{
+	json_t *ob = json_object_get(json_object_get(base->config, "config"), "OnBuild");
+
+	if (json_is_array(ob) && json_array_size(ob))
+		return error_as(EXIT_DOCKERFILE, "base image '%s' has ONBUILD triggers (%s...), which a build "
+				"without a container runtime cannot run; use a base image without them",
+				base->name, json_string_value(json_array_get(ob, 0)));
+	return 0;
+}
+
+static int make_tmpdir(const char *what, struct strbuf *out)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	strbuf_addf(out, "%s/publish-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+	if (!mkdtemp(out->buf))
+		return error("cannot create a temporary directory '%s': %s", out->buf, strerror(errno));
+	return 0;
+}
+
+int build_run(const struct build_opts *opts, struct build_result *out)
+{
+	struct builder b;
+	struct dockerfile df;
+	struct dockerfile_options dopts = { 0 };
+	struct image_base base;
+	struct image_finish_opts fo = { 0 };
+	struct build_result res;
+	struct strbuf dfpath = STRBUF_INIT, buf = STRBUF_INIT, layout_dir = STRBUF_INIT;
+	struct strbuf config = STRBUF_INIT, manifest = STRBUF_INIT, plat = STRBUF_INIT;
+	char root[PATH_MAX], cdig[DIGEST_HEX_LEN + 1], mdig[DIGEST_HEX_LEN + 1];
+	const char *ctxdir = opts->context ? opts->context : ".";
+	const char *platform;
+	const char *default_tag = "latest";
+	const char *const *tags = opts->tags_nr ? opts->tags : &default_tag;
+	const char **env = NULL;
+	int rc, temp_layout = opts->output_kind != BUILD_OUTPUT_OCI;
+	struct registry_client *own_client = NULL, *client;
+	struct base_fetch bf = { NULL };
+	struct ocilayout_stage stage = { NULL, NULL };
+
+	memset(&b, 0, sizeof(b));
+	basetree_init(&b.tree);
+	dockerfile_init(&df);
+	image_base_init(&base);
+	dockerignore_init(&b.ign);
+	build_result_init(&res);
+	b.opts = opts;
+	b.res = &res;
+
+	if (!temp_layout) {
+		/* oci:DIR: written beside DIR, moved in when complete (ocilayout.h) */
+		rc = ocilayout_stage_begin(&stage, opts->output);
+		if (rc < 0)
+			goto out;
+	}
+	if (!realpath(ctxdir, root)) {
+		rc = error_as(EXIT_CONTEXT, "cannot open the build context '%s': %s", ctxdir, strerror(errno));
+		goto out;
+	}
+	b.root = root;
+	{
+		struct stat st;
+
+		if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			rc = error_as(EXIT_CONTEXT, "the build context '%s' is not a directory", ctxdir);
+			goto out;
+		}
+	}
+	if (opts->dockerfile)
+		strbuf_addstr(&dfpath, opts->dockerfile);
+	else
+		strbuf_addf(&dfpath, "%s/Dockerfile", root);
+	if (strbuf_read_file(&buf, dfpath.buf, DOCKERFILE_CAP) < 0) {
+		rc = error_as(EXIT_CONTEXT, "cannot read Dockerfile '%s': %s", dfpath.buf, strerror(errno));
+		goto out;
+	}
+	dopts.build_args = opts->build_args;
+	dopts.build_args_nr = opts->build_args_nr;
+	dopts.target_platform = opts->platform;
+	rc = dockerfile_parse(&df, buf.buf, buf.len, opts->dockerfile ? opts->dockerfile : "Dockerfile", &dopts);
+	if (rc < 0)
+		goto out;
+	strbuf_reset(&buf);
+	{
+		/* BuildKit: DOCKERFILE.dockerignore next to the Dockerfile wins over the context's */
+		struct strbuf ip = STRBUF_INIT;
+		int found = 0;
+
+		strbuf_addf(&ip, "%s.dockerignore", dfpath.buf);
+		if (strbuf_read_file(&buf, ip.buf, DOCKERIGNORE_CAP) == 0) {
+			found = 1;
+		} else if (errno != ENOENT) {
+			rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s", ip.buf, strerror(errno));
+		} else {
+			strbuf_reset(&ip);
+			strbuf_addf(&ip, "%s/.dockerignore", root);
+			if (strbuf_read_file(&buf, ip.buf, DOCKERIGNORE_CAP) == 0)
+				found = 1;
+			else if (errno != ENOENT)
+				rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s", ip.buf, strerror(errno));
+		}
+		if (found)
+			rc = dockerignore_load(&b.ign, buf.buf, buf.len, ip.buf);
+		strbuf_release(&ip);
+		if (rc < 0)
+			goto out;
+	}
+
+	rc = build_epoch(root, &res.epoch);
+	if (rc < 0)
+		goto out;
+	if (opts->epoch >= 0)
+		res.epoch = opts->epoch;
+	if (!df.from.scratch) {
+		/* a bad reference names its FROM line, with the reference's own exit code */
+		struct reference ref = REFERENCE_INIT;
+
+		error_set_quiet(1);
+		rc = reference_parse(df.from.image, &ref);
+		error_set_quiet(0);
+		reference_release(&ref);
+		if (rc < 0) {
+			df.error_line = df.from.line;
+			rc = error_as(-rc, "%s:%d: FROM: %s", df.filename, df.from.line, error_last());
+			goto out;
+		}
+	}
+	platform = opts->platform ? opts->platform : df.from.platform;
+	if (!opts->registry && !opts->base_layout && !df.from.scratch) {
+		struct registry_options ro = { 0 };
+
+		own_client = registry_client_new(&ro);
+	}
+	client = opts->registry ? opts->registry : own_client;
+	rc = build_fetch_base(client, df.from.scratch ? NULL : df.from.image, platform, opts->base_layout, &base);
+	if (rc < 0)
+		goto out;
+	if (base.config) {
+		rc = check_onbuild(&base);
+		if (rc < 0)
+			goto out;
+	}
+	rc = image_init(&b.img, &base, platform, res.epoch, opts->docker_media_types);
+	if (rc < 0)
+		goto out;
+	{
+		json_t *inner = json_object_get(b.img.config, "config");
+		json_t *e = json_object_get(inner, "Env"), *sh = json_object_get(inner, "Shell"), *v;
+		struct dockerfile_base db = { 0 };
+		size_t i, n = 0;
+
+		env = xcalloc(json_array_size(e) + json_array_size(sh) + 2, sizeof(*env));
+		json_array_foreach(e, i, v)
+			if (json_string_value(v))
+				env[n++] = json_string_value(v);
+		db.env = env;
+		db.env_nr = n;
+		db.workdir = image_get_workdir(&b.img);
+		if (json_array_size(sh)) {
+			db.shell = env + n + 1;
+			json_array_foreach(sh, i, v)
+				if (json_string_value(v))
+					env[n + 1 + db.shell_nr++] = json_string_value(v);
+		}
+		rc = dockerfile_expand(&df, &db);
+		if (rc < 0)
+			goto out;
+	}
+
+	rc = tree_load(&b, client, &base);
+	if (rc < 0)
+		goto out;
+	if (image_get_workdir(&b.img)) {
+		/* the base's WORKDIR is a directory, even when no layer made it */
+		struct strbuf p = STRBUF_INIT;
+
+		context_image_path(NULL, image_get_workdir(&b.img), &p);
+		if (p.len > 1 && !basetree_get(&b.tree, p.buf + 1)) {
+			struct basetree_layer wd;
+
+			basetree_layer_init(&wd);
+			rc = basetree_layer_add(&wd, p.buf, BASETREE_DIR, 0755, 0, 0, NULL);
+			if (!rc)
+				rc = basetree_apply(&b.tree, &wd);
+			basetree_layer_release(&wd);
+		}
+		strbuf_release(&p);
+		if (rc < 0)
+			goto out;
+	}
+	if (temp_layout)
+		rc = make_tmpdir("layout", &layout_dir);
+	else
+		strbuf_addstr(&layout_dir, stage.tmp);
+	if (rc < 0)
+		goto out;
+	rc = ocilayout_open(&b.layout, layout_dir.buf);
+	if (rc < 0)
+		goto out;
+	if (base.blob_dir) {
+		for (size_t i = 0; i < base.layers_nr && !rc; i++)
+			rc = ocilayout_import_blob(&b.layout, base.blob_dir, base.layers[i].digest);
+		if (rc < 0)
+			goto out;
+	}
+	b.lw.compression = opts->compression;
+	b.lw.mtime = res.epoch;
+	for (size_t i = 0; i < df.nr; i++) {
+		rc = apply(&b, &df.instrs[i]);
+		if (rc < 0)
+			goto out;
+	}
+	fo.labels = opts->labels;
+	fo.labels_nr = opts->labels_nr;
+	fo.annotations = opts->annotations;
+	fo.annotations_nr = opts->annotations_nr;
+	rc = image_finish(&b.img, &fo, &config, cdig, &manifest, mdig);
+	if (rc < 0)
+		goto out;
+	rc = ocilayout_put_blob(&b.layout, cdig, config.buf, config.len);
+	if (!rc)
+		rc = ocilayout_put_blob(&b.layout, mdig, manifest.buf, manifest.len);
+	if (rc < 0)
+		goto out;
+	image_platform(&b.img, &plat);
+	{
+		/* the layout holds this image alone (publish push takes a layout of one image) */
+		struct strbuf ip = STRBUF_INIT;
+
+		strbuf_addf(&ip, "%s/index.json", layout_dir.buf);
+		if (unlink(ip.buf) < 0 && errno != ENOENT)
+			rc = error("cannot replace '%s': %s", ip.buf, strerror(errno));
+		strbuf_release(&ip);
+		if (rc < 0)
+			goto out;
+	}
+	rc = ocilayout_add_manifest(&b.layout, b.img.docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST,
+				    mdig, manifest.len, plat.buf, tags, 1, base.name, base.digest);
+	if (rc < 0)
+		goto out;
+	if (opts->output_kind == BUILD_OUTPUT_DOCKER) {
+		bf.client = client;
+		rc = ocilayout_write_docker_archive(&b.layout, mdig, opts->tags, opts->tags_nr, opts->output,
+						    base.name, client ? fetch_base_blob : NULL, &bf);
+		if (rc < 0)
+			goto out;
+	}
+	if (!temp_layout) {
+		rc = ocilayout_stage_commit(&stage);
+		if (rc < 0)
+			goto out;
+		free(b.layout.dir);
+		b.layout.dir = xstrdup(stage.dir);
+		strbuf_reset(&layout_dir);
+		strbuf_addstr(&layout_dir, stage.dir);
+	}
+
+	memcpy(res.manifest_digest, mdig, sizeof(mdig));
+	memcpy(res.config_digest, cdig, sizeof(cdig));
+	res.manifest_size = manifest.len;
+	res.media_type = b.img.docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST;
+	res.platform = strbuf_detach(&plat, NULL);
+	res.base_name = base.name ? xstrdup(base.name) : NULL;
+	res.base_digest = base.digest ? xstrdup(base.digest) : NULL;
+	if (!temp_layout)
+		res.layout = xstrdup(layout_dir.buf);
+	for (size_t i = 0; i < res.layers_nr; i++) {
+		free(res.layers[i].path);
+		res.layers[i].path = NULL;
+		if (!temp_layout) {
+			struct strbuf p = STRBUF_INIT;
+
+			ocilayout_blob_path(&b.layout, res.layers[i].digest, &p);
+			res.layers[i].path = strbuf_detach(&p, NULL);
+		}
+	}
+	build_result_release(out);
+	*out = res;
+	build_result_init(&res);
+	rc = 0;
+out:
+	if (temp_layout && layout_dir.len)
+		remove_tree(layout_dir.buf);
+	free(env);
+	basetree_release(&b.tree);
+	registry_client_free(own_client);
+	build_result_release(&res);
+	ocilayout_release(&b.layout);
+	ocilayout_stage_release(&stage);
+	image_release(&b.img);
+	image_base_release(&base);
+	dockerignore_release(&b.ign);
+	dockerfile_release(&df);
+	strbuf_release(&dfpath);
+	strbuf_release(&buf);
+	strbuf_release(&layout_dir);
+	strbuf_release(&config);
+	strbuf_release(&manifest);
+	strbuf_release(&plat);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * build.h: `publish build`, the daemonless image build, as one call.
+ *
+ * build_run() reads the Dockerfile (dockerfile.c) and .dockerignore
+ * (dockerignore.c), gets the base image's manifest and config (never its
+ * layers: build_fetch_base(), the one place a base image comes from),
+ * applies the instructions to an image config (image.c), writes one layer
+ * per COPY/ADD from the context (context.c, layer.c) and one per WORKDIR
+ * naming a directory not made yet,
+ * and stores the result as an OCI image layout (ocilayout.c) whose
+ * index.json names the tag and the base.  With a docker: output the
+ * layout is temporary and a `docker load` archive is written from it.
+ *
+ * .git stays out: a ".git" (directory, or the file of a worktree or
+ * submodule) at any depth of the context is never copied into a layer, as
+ * if .dockerignore said so and whatever its '!' exceptions say, because
+ * actions/checkout leaves the job's token in .git/config.  A notice says
+ * so when a COPY or ADD would have taken it.  include_git_dir copies it,
+ * but a .git/config (or config.worktree) that holds a credential (an
+ * http.extraheader, a URL with a password or token) is then refused with
+ * EXIT_CONTEXT naming the file, before any layer is written.
+ *
+ * Reproducible: every time in the image (mtimes, "created", history) is
+ * SOURCE_DATE_EPOCH, else the commit time of HEAD in the git repository
+ * holding the context (libgit2), else 0; file mtimes, atimes, owners
+ * and the order of directory listings of the work tree never matter.
+ */
+#ifndef BUILD_H
+#define BUILD_H
+
+#include <stdint.h>
+
+#include "oci/image.h"
+#include "build/layer.h"
+
+struct registry_client;
+
+enum build_output_kind {
+	BUILD_OUTPUT_NONE = 0,	/* a temporary layout, removed: only the digest */
+	BUILD_OUTPUT_OCI,	/* an OCI image layout directory */
+	BUILD_OUTPUT_DOCKER	/* a `docker load` tar archive */
+};
+
+struct build_opts {
+	const char *dockerfile;	/* path; NULL: CONTEXT/Dockerfile */
+	const char *context;	/* directory; NULL: "." */
+	const char *const *build_args;	/* "KEY=VALUE" */
+	size_t build_args_nr;
+	const char *platform;	/* "os/arch[/variant]" or NULL: FROM --platform, else the base's (an index: linux/amd64) */
+	enum build_output_kind output_kind;
+	const char *output;	/* the directory or the tar file */
+	const char *const *tags;	/* names for index.json (ref.name) and RepoTags; none: "latest" */
+	size_t tags_nr;
+	const struct image_kv *labels;	/* meta's, override the Dockerfile's */
+	size_t labels_nr;
+	const struct image_kv *annotations;	/* meta's, on the manifest */
+	size_t annotations_nr;
+	enum layer_compression compression;
+	int docker_media_types;	/* Docker schema 2 instead of OCI */
+	const char *base_layout;	/* an OCI layout holding the FROM image (tests, offline), or NULL */
+	struct registry_client *registry;	/* for the base image (borrowed); NULL: a client of our own */
+	long long epoch;	/* -1: SOURCE_DATE_EPOCH, else the commit time */
+	int quiet;	/* no progress on stderr */
+	int include_git_dir;	/* copy .git too (still refused when its config holds a credential) */
+	int github_notices;	/* notices as ::notice:: workflow commands naming the action's input (the action) */
+};
+
+#define BUILD_OPTS_INIT { .epoch = -1 }
+
+struct build_result {
+	char manifest_digest[72];
+	char config_digest[72];
+	uint64_t manifest_size;
+	const char *media_type;	/* static: of the manifest */
+	char *layout;	/* the OCI layout holding the image (NULL when removed); owned */
+	char *platform;	/* "os/arch[/variant]", owned */
+	char *base_name;	/* normalised FROM reference, NULL for scratch; owned */
+	char *base_digest;	/* owned, may be NULL */
+	long long epoch;	/* the time used */
+	struct layer *layers;	/* our layers, in order, with how they were made (path set for an oci: output only); owned */
+	size_t layers_nr, layers_alloc;
+};
+
+void build_result_init(struct build_result *r);
+void build_result_release(struct build_result *r);
+
+/* Build; out (build_result_init()ed) is filled only on success. */
+int build_run(const struct build_opts *opts, struct build_result *out);
+
+/*
+ * The base image: FROM's reference (with --platform) to its manifest and
+ * config, the only place a base image comes from.  scratch gives an empty
+ * base; base_layout (may be NULL) is an OCI layout to take it from instead
+ * of the registry; client NULL: a client of our own (anonymous or docker
+ * config credentials).
+ */
+int build_fetch_base(struct registry_client *client, const char *image, const char *platform,
+		     const char *base_layout, struct image_base *out);
+
+/* The fixed time: SOURCE_DATE_EPOCH, else HEAD's commit time in the repository holding dir, else 0. */
+int build_epoch(const char *dir, long long *out);
+
+#endif

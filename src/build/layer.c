@@ -1,0 +1,757 @@
+/*
+ * layer.c: see layer.h.  libarchive's errors are read only here
+ * (archive_error_string), as are zlib's and zstd's.
+ *
+ * The pipeline of one layer:
+ *
+ *   entries -> libarchive (pax restricted) -> tar_write() --sha256--> diff_id
+ *           -> compressor (gzip: pgzip.c, or zstd) -> blob_write() --sha256--> digest
+ *           -> the blob file
+ *
+ * Only the caller's thread writes the blob and feeds the digests; pgzip's
+ * threads only deflate blocks.
+ */
+#include "lib/common.h"
+#include "lib/digest.h"
+#include "build/layer.h"
+#include "build/pgzip.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zstd.h>
+
+#define IO_CHUNK (128 * 1024)
+
+/* ---- entries ------------------------------------------------------- */
+
+void layer_entries_init(struct layer_entries *le)
+{
+	le->v = NULL;
+	le->nr = le->alloc = 0;
+	le->seq = 0;
+	le->spool_fd = -1;
+	le->bad_link = NULL;
+}
+
+static void entry_release(struct layer_entry *e)
+{
+	free(e->path);
+	free(e->src);
+	free(e->link);
+}
+
+void layer_entries_release(struct layer_entries *le)
+{
+	if (!le)
+		return;
+	for (size_t i = 0; i < le->nr; i++)
+		entry_release(&le->v[i]);
+	free(le->v);
+	if (le->spool_fd >= 0)
+		close(le->spool_fd);
+	free(le->bad_link);
+	layer_entries_init(le);
+}
+
+struct layer_entry *layer_entries_add(struct layer_entries *le, const struct layer_entry *tmpl)
+{
+	struct layer_entry *e;
+
+	ALLOC_GROW(le->v, le->nr + 1, le->alloc);
+	e = &le->v[le->nr++];
+	*e = *tmpl;
+	e->path = xstrdup(tmpl->path);
+	e->src = tmpl->src ? xstrdup(tmpl->src) : NULL;
+	e->link = tmpl->link ? xstrdup(tmpl->link) : NULL;
+	e->seq = ++le->seq;
+	return e;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct layer_entry *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	/* same path: keep the order of addition, the last one wins */
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct layer_entry *layer_entries_find(struct layer_entries *le, const char *path)
+{
+	size_t lo = 0, hi = le->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(le->v[mid].path, path);
+
+		if (!c)
+			return &le->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int entry_key_cmp(const void *a, const void *b)
+{
+	const struct layer_entry *const *x = a, *const *y = b;
+
+	if ((*x)->dev != (*y)->dev)
+		return (*x)->dev < (*y)->dev ? -1 : 1;
+	if ((*x)->ino != (*y)->ino)
+		return (*x)->ino < (*y)->ino ? -1 : 1;
+	return strcmp((*x)->path, (*y)->path);
+}
+
+static void link_hard_links(struct layer_entries *le)
+{
+	struct layer_entry **files = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t i = 0; i < le->nr; i++) {
+		struct layer_entry *e = &le->v[i];
+
+		if (e->type == LAYER_FILE && e->src && e->nlink > 1 && e->ino) {
+			ALLOC_GROW(files, nr + 1, alloc);
+			files[nr++] = e;
+		}
+	}
+	if (nr > 1)
+		qsort(files, nr, sizeof(*files), entry_key_cmp);
+	for (size_t i = 1; i < nr; i++) {
+		struct layer_entry *first = files[i - 1], *e = files[i];
+
+		if (e->dev != first->dev || e->ino != first->ino)
+			continue;
+		/* files[i - 1] is the first path of this inode once linked */
+		if (first->type == LAYER_HARDLINK)
+			first = layer_entries_find(le, first->link);
+		e->type = LAYER_HARDLINK;
+		free(e->link);
+		e->link = xstrdup(first->path);
+		free(e->src);
+		e->src = NULL;
+		e->size = 0;
+	}
+	free(files);
+}
+
+static void sort_dedupe(struct layer_entries *le)
+{
+	size_t out = 0;
+
+	if (le->nr > 1)
+		qsort(le->v, le->nr, sizeof(*le->v), entry_cmp);
+	for (size_t i = 0; i < le->nr; i++) {
+		if (i + 1 < le->nr && !strcmp(le->v[i].path, le->v[i + 1].path)) {
+			entry_release(&le->v[i]);
+			continue;
+		}
+		le->v[out++] = le->v[i];
+	}
+	le->nr = out;
+}
+
+unsigned int layer_dir_mode(const char *path, unsigned int fallback)
+{
+	if (!strcmp(path, "tmp") || !strcmp(path, "var/tmp"))
+		return 01777;	/* sticky and world-writable in every base */
+	if (!strcmp(path, "root"))
+		return 0700;
+	return fallback;
+}
+
+/* The entry holding the content of a hard link (following link chains), or NULL. */
+static struct layer_entry *link_root(struct layer_entries *le, const char *path)
+{
+	struct layer_entry *t = layer_entries_find(le, path);
+
+	for (size_t guard = 0; t && t->type == LAYER_HARDLINK && guard < le->nr; guard++)
+		t = layer_entries_find(le, t->link);
+	return t && t->type == LAYER_FILE ? t : NULL;
+}
+
+/*
+ * A tar's hard link must come after the file it links to.  Hard links
+ * from archives (ADD) may name a path that sorts later: then the first
+ * path in sorted order takes the content and the others link to it.
+ */
+static void order_hard_links(struct layer_entries *le)
+{
+	for (size_t i = 0; i < le->nr; i++) {
+		struct layer_entry *h = &le->v[i], *t;
+
+		if (h->type != LAYER_HARDLINK)
+			continue;
+		t = link_root(le, h->link);
+		if (!t)
+			continue;	/* a link to nothing in this layer: written as is */
+		if (strcmp(h->path, t->path) < 0) {
+			h->type = LAYER_FILE;
+			free(h->link);
+			h->link = NULL;
+			h->src = t->src;
+			t->src = NULL;
+			h->spool_off = t->spool_off;
+			h->size = t->size;
+			t->type = LAYER_HARDLINK;
+			t->size = 0;
+			free(t->link);
+			t->link = xstrdup(h->path);
+		} else if (strcmp(h->link, t->path)) {
+			free(h->link);
+			h->link = xstrdup(t->path);
+		}
+	}
+}
+
+static int path_seq_cmp(const void *a, const void *b)
+{
+	const struct layer_entry *const *x = a, *const *y = b;
+	int c = strcmp((*x)->path, (*y)->path);
+
+	if (c)
+		return c;
+	return (*x)->seq < (*y)->seq ? -1 : (*x)->seq > (*y)->seq;
+}
+
+/* The entry added last for path before the seq-th addition, or NULL (idx sorted by path_seq_cmp). */
+static const struct layer_entry *added_before(struct layer_entry **idx, size_t nr, const char *path,
+					      size_t seq)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(idx[mid]->path, path);
+
+		if (c < 0 || (!c && idx[mid]->seq < seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && !strcmp(idx[lo - 1]->path, path) ? idx[lo - 1] : NULL;
+}
+
+/*
+ * Each hard link, in the order added, must reach a file through entries
+ * added before it (so seq falls at each step: no cycle can pass).
+ */
+static void check_added_links(struct layer_entries *le)
+{
+	struct layer_entry **idx;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < le->nr; i++)
+		nr += le->v[i].type == LAYER_HARDLINK;
+	if (!nr)
+		return;
+	idx = xcalloc(le->nr, sizeof(*idx));
+	for (size_t i = 0; i < le->nr; i++)
+		idx[i] = &le->v[i];
+	qsort(idx, le->nr, sizeof(*idx), path_seq_cmp);
+	for (size_t i = 0; i < le->nr && !le->bad_link; i++) {
+		const struct layer_entry *h = &le->v[i], *cur = h, *t;
+
+		if (h->type != LAYER_HARDLINK)
+			continue;
+		for (;;) {
+			t = added_before(idx, le->nr, cur->link, cur->seq);
+			if (!t || (t->type != LAYER_FILE && t->type != LAYER_HARDLINK)) {
+				struct strbuf sb = STRBUF_INIT;
+
+				/* cur is h: the links before h were checked first */
+				strbuf_addf(&sb, "hard link '%s' points at '%s', which is not a file earlier in the archive",
+					    h->path, h->link);
+				le->bad_link = strbuf_detach(&sb, NULL);
+				break;
+			}
+			if (t->type == LAYER_FILE)
+				break;
+			cur = t;
+		}
+	}
+	free(idx);
+}
+
+void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode)
+{
+	struct layer_entries parents = LAYER_ENTRIES_INIT;
+
+	check_added_links(le);
+	sort_dedupe(le);
+	for (size_t i = 0; i < le->nr; i++) {
+		char *p = xstrdup(le->v[i].path);
+		char *slash;
+
+		while ((slash = strrchr(p, '/'))) {
+			struct layer_entry d = { 0 };
+
+			*slash = '\0';
+			if (layer_entries_find(le, p))
+				break;
+			if (parents.nr && !strcmp(parents.v[parents.nr - 1].path, p))
+				break;
+			d.path = p;
+			d.type = LAYER_DIR;
+			d.mode = layer_dir_mode(p, parent_mode);
+			layer_entries_add(&parents, &d);
+		}
+		free(p);
+	}
+	for (size_t i = 0; i < parents.nr; i++) {
+		layer_entries_add(le, &parents.v[i]);
+		le->v[le->nr - 1].seq = 0;	/* a parent never overrides an entry */
+	}
+	layer_entries_release(&parents);
+	sort_dedupe(le);
+	link_hard_links(le);
+	order_hard_links(le);
+}
+
+int layer_entries_spool(struct layer_entries *le, uint64_t *off_out)
+{
+	off_t off;
+
+	if (le->spool_fd < 0) {
+		const char *tmp = getenv("TMPDIR");
+		struct strbuf path = STRBUF_INIT;
+
+		strbuf_addf(&path, "%s/publish-spool.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		le->spool_fd = mkstemp(path.buf);
+		if (le->spool_fd < 0) {
+			int rc = error("cannot create a temporary file in '%s': %s",
+				       tmp && *tmp ? tmp : "/tmp", strerror(errno));
+			strbuf_release(&path);
+			return rc;
+		}
+		unlink(path.buf);
+		strbuf_release(&path);
+	}
+	off = lseek(le->spool_fd, 0, SEEK_END);
+	if (off < 0)
+		return error("cannot seek in the spool file: %s", strerror(errno));
+	*off_out = (uint64_t)off;
+	return 0;
+}
+
+/* ---- layer --------------------------------------------------------- */
+
+void layer_init(struct layer *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void layer_release(struct layer *l)
+{
+	if (!l)
+		return;
+	free(l->path);
+	free(l->instruction);
+	for (size_t i = 0; i < l->sources_nr; i++)
+		free(l->sources[i]);
+	free(l->sources);
+	layer_init(l);
+}
+
+const char *layer_media_type(enum layer_compression c, int docker)
+{
+	if (docker)
+		return c == LAYER_ZSTD ? "application/vnd.docker.image.rootfs.diff.tar.zstd"
+				       : "application/vnd.docker.image.rootfs.diff.tar.gzip";
+	return c == LAYER_ZSTD ? "application/vnd.oci.image.layer.v1.tar+zstd"
+			       : "application/vnd.oci.image.layer.v1.tar+gzip";
+}
+
+/* ---- compressors --------------------------------------------------- */
+
+static int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > PGZIP_MAX_THREADS ? PGZIP_MAX_THREADS : (int)n;
+}
+
+struct zstd_compressor {
+	struct layer_compressor base;
+	struct layer_sink sink;
+	ZSTD_CCtx *cctx;
+	unsigned char out[IO_CHUNK];
+};
+
+static int zs_pump(struct zstd_compressor *z, const void *buf, size_t len, ZSTD_EndDirective end)
+{
+	ZSTD_inBuffer in = { buf, len, 0 };
+	size_t left;
+
+	do {
+		ZSTD_outBuffer out = { z->out, sizeof(z->out), 0 };
+
+		left = ZSTD_compressStream2(z->cctx, &out, &in, end);
+		if (ZSTD_isError(left))
+			return error("zstd: %s", ZSTD_getErrorName(left));
+		if (out.pos && z->sink.write(z->sink.ctx, z->out, out.pos) < 0)
+			return -1;
+	} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	return 0;
+}
+
+static int zs_write(struct layer_compressor *c, const void *buf, size_t len)
+{
+	return zs_pump((struct zstd_compressor *)c, buf, len, ZSTD_e_continue);
+}
+
+static int zs_finish(struct layer_compressor *c)
+{
+	return zs_pump((struct zstd_compressor *)c, NULL, 0, ZSTD_e_end);
+}
+
+static void zs_free(struct layer_compressor *c)
+{
+	struct zstd_compressor *z = (struct zstd_compressor *)c;
+
+	if (!z)
+		return;
+	ZSTD_freeCCtx(z->cctx);
+	free(z);
+}
+
+struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
+		const struct layer_sink *sink)
+{
+	struct zstd_compressor *z;
+
+	if (c != LAYER_ZSTD)
+		return pgzip_new(level, threads > 0 ? threads : online_cpus(), sink);
+	z = xcalloc(1, sizeof(*z));
+	z->base.write = zs_write;
+	z->base.finish = zs_finish;
+	z->base.free = zs_free;
+	z->sink = *sink;
+	z->cctx = ZSTD_createCCtx();
+	if (!z->cctx) {
+		free(z);
+		error("zstd: cannot create a compression context");
+		return NULL;
+	}
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level ? level : 3);
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
+	return &z->base;
+}
+
+/* ---- writing ------------------------------------------------------- */
+
+struct writer {
+	struct digest tar_digest;	/* diff_id */
+	struct digest blob_digest;	/* digest */
+	struct layer_compressor *comp;
+	int fd;
+	const char *path;
+	uint64_t blob_size;
+	int failed;
+};
+
+static int blob_write(void *ctx, const void *buf, size_t len)
+{
+	struct writer *w = ctx;
+	const char *p = buf;
+
+	digest_update(&w->blob_digest, buf, len);
+	w->blob_size += len;
+	while (len) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return error("cannot write '%s': %s", w->path, strerror(errno));
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct writer *w = ctx;
+
+	if (w->failed)
+		return -1;
+	digest_update(&w->tar_digest, buf, len);
+	if (w->comp->write(w->comp, buf, len) < 0) {
+		w->failed = 1;
+		archive_set_error(a, EIO, "cannot compress the layer");
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd)
+{
+	char *buf = xmalloc(IO_CHUNK);
+	uint64_t left = e->size;
+	int fd = spool_fd;
+	int rc = 0;
+
+	if (e->src) {
+		struct stat st;
+
+		fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return error_as(EXIT_CONTEXT, "cannot open '%s': %s", e->src, strerror(errno));
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
+			close(fd);
+			free(buf);
+			return error_as(EXIT_CONTEXT, "'%s' changed while the layer was written", e->src);
+		}
+	} else if (lseek(spool_fd, (off_t)e->spool_off, SEEK_SET) < 0) {
+		free(buf);
+		return error("cannot seek in the spool file: %s", strerror(errno));
+	}
+	while (left) {
+		size_t want = left < IO_CHUNK ? (size_t)left : IO_CHUNK;
+		ssize_t n = read(fd, buf, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s",
+				      e->src ? e->src : e->path, n < 0 ? strerror(errno) : "file shrank");
+			break;
+		}
+		if (archive_write_data(a, buf, (size_t)n) != n) {
+			rc = error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
+			break;
+		}
+		left -= (uint64_t)n;
+	}
+	if (e->src)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+static void content_key(struct layer_entries *le, const struct layer_write_opts *opts, char *out)
+{
+	struct digest d;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (digest_init(&d) < 0) {
+		out[0] = '\0';
+		return;
+	}
+	strbuf_addf(&sb, "publish-layer-v2 %d %lld\n", (int)opts->compression, opts->mtime);
+	digest_update(&d, sb.buf, sb.len);
+	for (size_t i = 0; i < le->nr; i++) {
+		const struct layer_entry *e = &le->v[i];
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%d %o %lld %lld %llu %s", (int)e->type, e->mode, e->uid, e->gid,
+			    (unsigned long long)e->size, e->path);
+		strbuf_addch(&sb, '\0');
+		if (e->link)
+			strbuf_addstr(&sb, e->link);
+		strbuf_addch(&sb, '\n');
+		digest_update(&d, sb.buf, sb.len);
+	}
+	strbuf_release(&sb);
+	if (digest_final(&d, out) < 0)
+		out[0] = '\0';
+}
+
+/* 1 if s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF) */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned char c = *p++, lo = 0x80, hi = 0xbf;
+		int n = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2 :
+			(c >= 0xf0 && c <= 0xf4) ? 3 : -1;
+
+		if (n < 0)
+			return 0;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (; n > 0; n--, p++, lo = 0x80, hi = 0xbf)
+			if (*p < lo || *p > hi)
+				return 0;
+	}
+	return 1;
+}
+
+static int write_entry(struct archive *a, struct archive_entry *ae, const struct layer_entry *e,
+		       const struct layer_write_opts *opts, int spool_fd)
+{
+	int r;
+
+	archive_entry_clear(ae);
+	archive_entry_set_pathname(ae, e->path);
+	archive_entry_set_uid(ae, e->uid);
+	archive_entry_set_gid(ae, e->gid);
+	archive_entry_set_mtime(ae, opts->mtime, 0);
+	switch (e->type) {
+	case LAYER_DIR:
+		archive_entry_set_filetype(ae, AE_IFDIR);
+		archive_entry_set_size(ae, 0);
+		break;
+	case LAYER_FILE:
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_size(ae, (la_int64_t)e->size);
+		break;
+	case LAYER_SYMLINK:
+		archive_entry_set_filetype(ae, AE_IFLNK);
+		archive_entry_set_symlink(ae, e->link);
+		archive_entry_set_size(ae, 0);
+		break;
+	case LAYER_HARDLINK:
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_hardlink(ae, e->link);
+		archive_entry_set_size(ae, 0);
+		break;
+	}
+	archive_entry_set_perm(ae, e->type == LAYER_SYMLINK ? 0777 : (e->mode & 07777));
+	r = archive_write_header(a, ae);
+	/*
+	 * A name that is not UTF-8 cannot be converted: libarchive warns and
+	 * writes this entry's names as bytes (hdrcharset=BINARY), as Docker
+	 * would keep them.
+	 */
+	if (r == ARCHIVE_WARN && (!utf8_valid(e->path) || (e->link && !utf8_valid(e->link))))
+		r = ARCHIVE_OK;
+	if (r != ARCHIVE_OK)
+		return error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
+	if (e->type == LAYER_FILE && e->size) {
+		int rc = copy_content(a, e, spool_fd);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
+		const char *path, struct layer *out)
+{
+	struct writer w = { 0 };
+	struct layer_sink sink;
+	struct archive *a = NULL;
+	struct archive_entry *ae = NULL;
+	char diff_id[72], digest[72], key[72];
+	locale_t utf8, saved = (locale_t)0;
+	int rc = 0;
+
+	if (le->bad_link)
+		return error_as(EXIT_CONTEXT, "%s%s%s", opts->what ? opts->what : "", opts->what ? ": " : "",
+				le->bad_link);
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (utf8 != (locale_t)0)
+		saved = uselocale(utf8);
+	w.fd = -1;
+	w.path = path;
+	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0) {
+		rc = -1;
+		goto out;
+	}
+	w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w.fd < 0) {
+		rc = error("cannot create '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	sink.write = blob_write;
+	sink.ctx = &w;
+	w.comp = layer_compressor_new(opts->compression, opts->level, opts->threads, &sink);
+	if (!w.comp) {
+		rc = -1;
+		goto out;
+	}
+	a = archive_write_new();
+	ae = archive_entry_new();
+	if (!a || !ae) {
+		rc = error("cannot create a tar writer");
+		goto out;
+	}
+	/*
+	 * Names are bytes, and pax wants UTF-8: under a UTF-8 LC_CTYPE the
+	 * pax writer passes UTF-8 names through unchanged (a pax header only
+	 * where ustar cannot hold the name).  Any other locale (LANG=C) would
+	 * mangle non-ASCII names, so this thread uses C.UTF-8 while writing.
+	 * Without that locale, hdrcharset=BINARY keeps the bytes, at the cost
+	 * of a pax header on every entry that GNU tar warns about.
+	 */
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    (utf8 == (locale_t)0 &&
+	     archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+	    archive_write_open2(a, &w, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
+		rc = error("cannot start the layer tar: %s", archive_error_string(a));
+		goto out;
+	}
+	for (size_t i = 0; i < le->nr; i++) {
+		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd);
+		if (rc < 0)
+			goto out;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		rc = error("cannot finish the layer tar: %s", archive_error_string(a));
+		goto out;
+	}
+	if (w.comp->finish(w.comp) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (close(w.fd) < 0) {
+		w.fd = -1;
+		rc = error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	w.fd = -1;
+	if (digest_final(&w.tar_digest, diff_id) < 0 || digest_final(&w.blob_digest, digest) < 0) {
+		rc = -1;
+		goto out;
+	}
+	content_key(le, opts, key);
+	memcpy(out->diff_id, diff_id, sizeof(diff_id));
+	memcpy(out->digest, digest, sizeof(digest));
+	memcpy(out->content_key, key, sizeof(key));
+	out->size = w.blob_size;
+	out->compression = opts->compression;
+	free(out->path);
+	out->path = xstrdup(path);
+out:
+	if (a)
+		archive_write_free(a);
+	archive_entry_free(ae);
+	if (w.comp)
+		w.comp->free(w.comp);
+	if (w.fd >= 0) {
+		close(w.fd);
+		unlink(path);
+	} else if (rc < 0) {
+		unlink(path);
+	}
+	digest_release(&w.tar_digest);
+	digest_release(&w.blob_digest);
+	if (utf8 != (locale_t)0) {
+		uselocale(saved);
+		freelocale(utf8);
+	}
+	return rc;
+}

@@ -1,0 +1,164 @@
+/*
+ * layer.h: one reproducible image layer, written in a single streaming pass.
+ *
+ * A layer is a list of entries (struct layer_entries: what goes into the
+ * tar, in the image's own paths) turned into a pax tar by libarchive,
+ * compressed (gzip with a fixed header, or zstd) and written to a file.
+ * The tar bytes are hashed on their way to the compressor (the diff_id)
+ * and the compressed bytes on their way to the file (the digest), so one
+ * pass gives both and no layer is ever held in memory.
+ *
+ * Reproducibility: entries are written sorted by path (byte order), every
+ * mtime is the build's fixed time, uid and gid are numbers only (no uname
+ * or gname), no atime, ctime or xattrs, and the gzip header carries no
+ * name and no time.  The same entries give the same bytes.
+ *
+ * Who builds the entries: src/build/context.c (COPY and ADD from the build
+ * context), or any caller that needs a synthetic layer.
+ */
+#ifndef LAYER_H
+#define LAYER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum layer_compression {
+	LAYER_GZIP = 0,
+	LAYER_ZSTD
+};
+
+enum layer_entry_type {
+	LAYER_DIR = 0,
+	LAYER_FILE,
+	LAYER_SYMLINK,
+	LAYER_HARDLINK
+};
+
+struct layer_entry {
+	char *path;	/* in the image: relative, no leading or trailing '/', owned */
+	enum layer_entry_type type;
+	unsigned int mode;	/* permission bits only (07777) */
+	long long uid, gid;
+	/* LAYER_FILE: content from src (a host path, owned) or, when src is NULL, from the entries' spool at spool_off */
+	char *src;
+	uint64_t spool_off;
+	uint64_t size;
+	/* LAYER_SYMLINK: the target as stored; LAYER_HARDLINK: the path (in the image) of the entry it links to; owned */
+	char *link;
+	/* set by the caller for hard-link detection of host files (0 when unknown) */
+	dev_t dev;
+	ino_t ino;
+	unsigned int nlink;
+	size_t seq;	/* internal: order of addition */
+};
+
+struct layer_entries {
+	struct layer_entry *v;
+	size_t nr, alloc;
+	size_t seq;
+	int spool_fd;	/* -1, or a temporary file holding extracted archive contents */
+	char *bad_link;	/* set by layer_entries_finish(): why a hard link is refused, owned */
+};
+
+#define LAYER_ENTRIES_INIT { NULL, 0, 0, 0, -1, NULL }
+
+void layer_entries_init(struct layer_entries *le);
+void layer_entries_release(struct layer_entries *le);
+
+/*
+ * Append an entry; path and the strings in tmpl are copied.  Returns the
+ * new entry (valid until the next append).
+ */
+struct layer_entry *layer_entries_add(struct layer_entries *le, const struct layer_entry *tmpl);
+
+/* The entry for path, or NULL. Works only after layer_entries_finish(). */
+struct layer_entry *layer_entries_find(struct layer_entries *le, const char *path);
+
+/*
+ * Sort by path (byte order); when a path was added twice the last one
+ * wins (a later source overwrites an earlier one, as in Docker); turn
+ * host files seen twice (same dev and inode, nlink > 1) into hard links
+ * to the first in sorted order; add each missing parent directory with
+ * parent_mode and uid/gid 0.
+ *
+ * Hard links added as such (from an archive, ADD) must name a file, or a
+ * hard link to one, added before them: a cycle or a link to nothing
+ * would give a layer no tool can unpack.  The first that does not is
+ * noted in le->bad_link, and layer_write() refuses the entries.
+ */
+void layer_entries_finish(struct layer_entries *le, unsigned int parent_mode);
+
+/*
+ * The mode a directory every Linux base image has is known to have:
+ * "tmp" and "var/tmp" 01777, "root" 0700; fallback for any other path.
+ * Used for parent directories a layer includes (their mode in the base is
+ * not known, as its layers are never downloaded).
+ */
+unsigned int layer_dir_mode(const char *path, unsigned int fallback);
+
+/* The spool: a temporary file for contents extracted from archives (ADD). */
+int layer_entries_spool(struct layer_entries *le, uint64_t *off_out);
+
+struct layer_write_opts {
+	enum layer_compression compression;
+	long long mtime;	/* every entry's mtime (seconds since the epoch) */
+	int level;	/* compression level, 0: the default */
+	int threads;	/* gzip threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
+	const char *what;	/* what makes the layer ("ADD a.tar /opt/"), for messages; may be NULL */
+};
+
+/*
+ * What a layer is and how it was made.  The second half is for a later
+ * layer cache: the instruction as written (after ARG expansion), its
+ * sources, and a key over everything that decides the layer's bytes
+ * except file contents (paths, types, modes, owners, sizes, link targets,
+ * mtime, compression).  A cache keyed on it plus the git tree ids of the
+ * sources can reuse the blob.
+ */
+struct layer {
+	char digest[72];	/* "sha256:..." of the blob (compressed) */
+	char diff_id[72];	/* "sha256:..." of the uncompressed tar */
+	uint64_t size;	/* bytes of the blob */
+	enum layer_compression compression;
+	char *path;	/* where the blob is, owned */
+	char *instruction;	/* owned, may be NULL */
+	char **sources;	/* owned, sources_nr of them */
+	size_t sources_nr;
+	char content_key[72];
+};
+
+void layer_init(struct layer *l);
+void layer_release(struct layer *l);
+
+/* The OCI or Docker media type of a layer compressed this way. */
+const char *layer_media_type(enum layer_compression c, int docker);
+
+/*
+ * Write the entries (already finished) as a layer blob to path (created or
+ * truncated).  On success fills out's digest, diff_id, size, compression,
+ * path and content_key; out must have been layer_init()ed.  Entries with
+ * a bad_link are refused: -EXIT_CONTEXT, naming opts->what and the link.
+ */
+int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
+		const char *path, struct layer *out);
+
+/*
+ * The compressor stage, exposed so that another can replace it: write() takes tar bytes, finish() flushes;
+ * both send compressed bytes to the sink.  Returns 0 or negative.
+ */
+struct layer_sink {
+	int (*write)(void *ctx, const void *buf, size_t len);
+	void *ctx;
+};
+
+struct layer_compressor {
+	int (*write)(struct layer_compressor *c, const void *buf, size_t len);
+	int (*finish)(struct layer_compressor *c);
+	void (*free)(struct layer_compressor *c);
+};
+
+/* gzip: pgzip.c (threads 0: the online CPUs); zstd: single-threaded. */
+struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
+		const struct layer_sink *sink);
+
+#endif

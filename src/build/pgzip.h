@@ -1,0 +1,23 @@
+/*
+ * pgzip.h: a parallel, deterministic gzip compressor (after pigz) behind
+ * the layer_compressor interface of layer.h.
+ *
+ * The output is a single gzip member with no name and no time, like the
+ * serial one, but deflated in independent 1 MiB blocks (each primed with
+ * the previous block's last 32 KiB, ended by a sync flush), so its bytes
+ * are the same whatever the number of threads: a layer's digest does not
+ * depend on the machine's cores.  They differ from the serial
+ * compressor's bytes, so one build uses one or the other throughout.
+ * Memory: at most threads + 2 blocks in flight (about 2 MiB each).
+ */
+#ifndef PGZIP_H
+#define PGZIP_H
+
+#include "build/layer.h"
+
+#define PGZIP_MAX_THREADS 8
+
+/* A new compressor writing to sink; level 0: zlib's default; threads clamped to 1..PGZIP_MAX_THREADS. */
+struct layer_compressor *pgzip_new(int level, int threads, const struct layer_sink *sink);
+
+#endif

@@ -1,0 +1,579 @@
+/*
+ * ghctx.c: see ghctx.h.  All the I/O of `publish meta` except writing
+ * the outputs: environment, event payload, git repository, GitHub API.
+ */
+#include "lib/common.h"
+#include "github/ghctx.h"
+#include "registry/http.h"
+#include <ctype.h>
+#include <errno.h>
+#include <time.h>
+#include <sys/time.h>
+#include <git2.h>
+
+#define PAYLOAD_CAP (64u << 20)
+
+void ghctx_init(struct ghctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->event_name = xstrdup("");
+	ctx->ref = xstrdup("");
+	ctx->sha = xstrdup("");
+	ctx->payload = json_object();
+}
+
+void ghrepo_release(struct ghrepo *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->description);
+	free(r->html_url);
+	free(r->default_branch);
+	free(r->license);
+	memset(r, 0, sizeof(*r));
+}
+
+void ghctx_release(struct ghctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->event_name);
+	free(ctx->ref);
+	free(ctx->sha);
+	free(ctx->repository);
+	json_decref(ctx->payload);
+	ghrepo_release(&ctx->repo);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v ? v : "");
+}
+
+static void fill(char **dst, const json_t *v)
+{
+	if (!*dst && json_is_string(v))
+		*dst = xstrdup(json_string_value(v));
+}
+
+void ghrepo_from_json(struct ghrepo *out, const json_t *repo)
+{
+	if (!json_is_object(repo))
+		return;
+	fill(&out->name, json_object_get(repo, "name"));
+	fill(&out->description, json_object_get(repo, "description"));
+	fill(&out->html_url, json_object_get(repo, "html_url"));
+	fill(&out->default_branch, json_object_get(repo, "default_branch"));
+	fill(&out->license, json_object_get(json_object_get(repo, "license"), "spdx_id"));
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char **pp, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*pp)[i]))
+			return -1;
+		v = v * 10 + ((*pp)[i] - '0');
+	}
+	*pp += n;
+	*out = v;
+	return 0;
+}
+
+int ghctx_parse_time(const char *s, int64_t *out_ms)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, off = 0;
+	const char *p = s;
+
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec))
+				return -1;
+			if (*p == '.') {
+				int scale = 100;
+
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return -1;
+				for (; isdigit((unsigned char)*p); p++) {
+					ms += (*p - '0') * scale;
+					scale /= 10;
+				}
+			}
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1, oh, om;
+
+			if (digits(&p, 2, &oh))
+				return -1;
+			if (*p == ':')
+				p++;
+			if (digits(&p, 2, &om))
+				return -1;
+			off = sign * (oh * 60 + om);
+		}
+	}
+	if (*p || h > 24 || mi > 59 || sec > 59)
+		return -1;
+	*out_ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) - off * 60) * 1000 + ms;
+	return 0;
+}
+
+void ghctx_format_iso(int64_t ms, struct strbuf *out)
+{
+	int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+	int64_t rem = ms - days * 86400000;
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+
+	y += m <= 2;
+	strbuf_addf(out, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
+		    (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
+}
+
+static int64_t wall_clock_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* ---- git ------------------------------------------------------------- */
+
+static int git_err(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return error_as(EXIT_CONTEXT, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
+}
+
+/* libgit2 is initialised by ghctx_load() for the whole gathering */
+static int open_repo(git_repository **out, const char *dir)
+{
+	return git_repository_open_ext(out, dir ? dir : ".", 0, NULL);
+}
+
+/* A ref for a detached HEAD: a tag, a remote or local branch, a pull ref pointing at it. */
+static int detached_ref(git_repository *repo, const git_oid *head, char **out)
+{
+	static const char *const prefixes[] = { "refs/tags/", "refs/remotes/", "refs/heads/", "refs/pull/" };
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	char *best[4] = { NULL, NULL, NULL, NULL };
+	int rc = -1;
+
+	if (git_reference_iterator_new(&it, repo) < 0)
+		return git_err("cannot list references");
+	while (git_reference_next(&ref, it) == 0) {
+		const char *name = git_reference_name(ref);
+		git_object *obj = NULL;
+
+		for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+			if (strncmp(name, prefixes[i], strlen(prefixes[i])) || best[i])
+				continue;
+			if (i == 1 && strstr(name, "/HEAD"))
+				continue;
+			if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
+			    git_oid_equal(git_object_id(obj), head))
+				best[i] = xstrdup(name);
+			git_object_free(obj);
+			obj = NULL;
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (best[0]) {
+		*out = xstrdup(best[0]);
+	} else if (best[1]) {
+		const char *b = strchr(best[1] + strlen("refs/remotes/"), '/');
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "refs/heads/%s", b ? b + 1 : best[1] + strlen("refs/remotes/"));
+		*out = strbuf_detach(&sb, NULL);
+	} else if (best[2]) {
+		*out = xstrdup(best[2]);
+	} else if (best[3]) {
+		*out = xstrdup(best[3]);
+	} else {
+		rc = error_as(EXIT_CONTEXT, "cannot find a tag or branch for the detached HEAD of the repository");
+		goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(best); i++)
+		free(best[i]);
+	return rc;
+}
+
+static int git_context(struct ghctx *ctx, const char *dir, int64_t *commit_ms)
+{
+	git_repository *repo = NULL;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	const git_oid *oid;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = -EXIT_CONTEXT;
+
+	if (open_repo(&repo, dir) < 0)
+		return git_err("cannot open the git repository for the git context");
+	if (git_repository_head(&head, repo) < 0) {
+		rc = git_err("cannot read HEAD of the git repository");
+		goto out;
+	}
+	oid = git_reference_target(head);
+	if (!oid || git_commit_lookup(&commit, repo, oid) < 0) {
+		rc = git_err("cannot read the HEAD commit");
+		goto out;
+	}
+	if (git_repository_head_detached(repo) == 1) {
+		char *ref = NULL;
+
+		if ((rc = detached_ref(repo, oid, &ref)) < 0)
+			goto out;
+		free(ctx->ref);
+		ctx->ref = ref;
+	} else {
+		set_str(&ctx->ref, git_reference_name(head));
+	}
+	git_oid_tostr(hex, sizeof(hex), oid);
+	set_str(&ctx->sha, hex);
+	*commit_ms = (int64_t)git_commit_committer(commit)->when.time * 1000;
+	rc = 0;
+out:
+	git_commit_free(commit);
+	git_reference_free(head);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* The committer date of commit sha in the repository at dir, if it is there. */
+static int git_commit_date(const char *dir, const char *sha, int64_t *out)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_oid oid;
+	int rc = -1;
+
+	if (strlen(sha) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, sha) < 0)
+		return -1;
+	if (open_repo(&repo, dir) < 0)
+		return -1;
+	if (git_commit_lookup(&commit, repo, &oid) == 0) {
+		*out = (int64_t)git_commit_committer(commit)->when.time * 1000;
+		rc = 0;
+	}
+	git_commit_free(commit);
+	git_repository_free(repo);
+	return rc;
+}
+
+/*
+ * "owner/name" from the URL of the remote "origin" of the repository at
+ * dir (https://host/owner/name.git, git@host:owner/name.git, ...), for
+ * local runs where GITHUB_REPOSITORY is not set.  NULL when unknown.
+ */
+static char *repository_from_remote(const char *dir)
+{
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	const char *end, *slash, *start;
+	char *res = NULL;
+
+	if (open_repo(&repo, dir) < 0)
+		return NULL;
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_string_buf(&url, cfg, "remote.origin.url") < 0)
+		goto out;
+	strbuf_addstr(&sb, url.ptr);
+	while (sb.len && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
+	if (sb.len > 4 && !strcmp(sb.buf + sb.len - 4, ".git"))
+		strbuf_setlen(&sb, sb.len - 4);
+	end = sb.buf + sb.len;
+	slash = memrchr(sb.buf, '/', sb.len);
+	if (!slash || slash == sb.buf || slash + 1 == end)
+		goto out;
+	start = slash - 1;
+	while (start > sb.buf && start[-1] != '/' && start[-1] != ':')
+		start--;
+	if (start == slash || start == sb.buf)
+		goto out;
+	res = xstrndup(start, end - start);
+out:
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	strbuf_release(&sb);
+	return res;
+}
+
+/* ---- GitHub API ------------------------------------------------------ */
+
+/* GET {api}/{path}: 0 and the parsed object in *out, or -1 with a reason in why. */
+static int api_get(const char *api, const char *path, const char *token, json_t **out, struct strbuf *why)
+{
+	static const char *const headers[] = {
+		"Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28", NULL
+	};
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct http_request req;
+	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
+	json_error_t jerr;
+	int rc = -1, quiet_rc;
+
+	strbuf_addstr(&url, api);
+	while (url.len && url.buf[url.len - 1] == '/')
+		strbuf_setlen(&url, url.len - 1);
+	strbuf_addf(&url, "/%s", path);
+	memset(&req, 0, sizeof(req));
+	req.url = url.buf;
+	req.headers = headers;
+	req.timeout_s = 10;
+	req.follow = 1;
+	if (token && *token) {
+		/* the HTTP layer holds it to the API's host: a redirect elsewhere goes without */
+		strbuf_addf(&auth, "Bearer %s", token);
+		req.authorization = auth.buf;
+	}
+	error_set_quiet(1);
+	quiet_rc = http_request(&req, &resp);
+	error_set_quiet(0);
+	if (quiet_rc < 0) {
+		strbuf_addstr(why, error_last());
+		goto out;
+	}
+	if (resp.status != 200) {
+		strbuf_addf(why, "GET '%s' answered HTTP %ld", url.buf, resp.status);
+		goto out;
+	}
+	*out = json_loadb(resp.body.buf, resp.body.len, 0, &jerr);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		strbuf_addf(why, "GET '%s' did not answer a JSON object", url.buf);
+		goto out;
+	}
+	rc = 0;
+out:
+	http_response_release(&resp);
+	strbuf_release(&url);
+	if (auth.len)
+		memset(auth.buf, 0, auth.len);
+	strbuf_release(&auth);
+	return rc;
+}
+
+/* ---- the whole ------------------------------------------------------- */
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? v : "";
+}
+
+static int load_payload(struct ghctx *ctx)
+{
+	const char *path = env("GITHUB_EVENT_PATH");
+	struct strbuf sb = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *p;
+	int rc = 0;
+
+	if (!*path)
+		return 0;
+	if (strbuf_read_file(&sb, path, PAYLOAD_CAP) < 0) {
+		if (errno == EFBIG)
+			rc = error_as(EXIT_INPUT, "event payload '%s' (GITHUB_EVENT_PATH) is larger than %u MiB",
+				      path, PAYLOAD_CAP >> 20);
+		else
+			warning("GITHUB_EVENT_PATH '%s' cannot be read: %s", path, strerror(errno));
+		goto out;
+	}
+	p = json_loadb(sb.buf, sb.len, 0, &jerr);
+	if (!p || !json_is_object(p)) {
+		json_decref(p);
+		rc = error_as(EXIT_INPUT, "event payload '%s' is not a JSON object: %s (line %d)", path,
+			      p ? "not an object" : jerr.text, jerr.line);
+		goto out;
+	}
+	json_decref(ctx->payload);
+	ctx->payload = p;
+out:
+	strbuf_release(&sb);
+	return rc;
+}
+
+static int commit_date_from_payload(const struct ghctx *ctx, int64_t *out)
+{
+	const json_t *commits = json_object_get(ctx->payload, "commits");
+	const json_t *head = json_object_get(ctx->payload, "head_commit");
+	size_t i;
+	json_t *c;
+
+	if (json_is_array(commits)) {
+		json_array_foreach(commits, i, c) {
+			const json_t *id = json_object_get(c, "id"), *ts = json_object_get(c, "timestamp");
+
+			if (json_is_string(id) && !strcmp(json_string_value(id), ctx->sha) && json_is_string(ts) &&
+			    ghctx_parse_time(json_string_value(ts), out) == 0)
+				return 0;
+		}
+	}
+	if (json_is_object(head)) {
+		const json_t *id = json_object_get(head, "id"), *ts = json_object_get(head, "timestamp");
+
+		if (json_is_string(id) && !strcmp(json_string_value(id), ctx->sha) && json_is_string(ts) &&
+		    ghctx_parse_time(json_string_value(ts), out) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
+{
+	struct ghctx ctx;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	const char *api = env("GITHUB_API_URL");
+	const json_t *prepo;
+	int64_t commit_ms = 0;
+	int have_commit = 0, have_repo = 0, rc;
+
+	git_libgit2_init();
+	ghctx_init(&ctx);
+	set_str(&ctx.event_name, env("GITHUB_EVENT_NAME"));
+	set_str(&ctx.ref, env("GITHUB_REF"));
+	set_str(&ctx.sha, env("GITHUB_SHA"));
+	if ((rc = load_payload(&ctx)) < 0)
+		goto fail;
+
+	prepo = json_object_get(ctx.payload, "repository");
+	if (*env("GITHUB_REPOSITORY")) {
+		ctx.repository = xstrdup(env("GITHUB_REPOSITORY"));
+	} else if (json_is_string(json_object_get(prepo, "full_name"))) {
+		ctx.repository = xstrdup(json_string_value(json_object_get(prepo, "full_name")));
+	} else if (*env("GITHUB_API_URL")) {
+		ctx.repository = repository_from_remote(opts->repo_dir);
+	}
+
+	if (strstr(ctx.event_name, "pull_request_target")) {
+		const json_t *num = json_object_get(ctx.payload, "number");
+		struct strbuf sb = STRBUF_INIT;
+
+		if (json_is_integer(num))
+			strbuf_addf(&sb, "refs/pull/%" JSON_INTEGER_FORMAT "/merge", json_integer_value(num));
+		else if (json_is_string(num))
+			strbuf_addf(&sb, "refs/pull/%s/merge", json_string_value(num));
+		else
+			strbuf_addstr(&sb, "refs/pull/undefined/merge");
+		free(ctx.ref);
+		ctx.ref = strbuf_detach(&sb, NULL);
+	}
+	if (strcasestr(env("DOCKER_METADATA_PR_HEAD_SHA"), "true") && strstr(ctx.event_name, "pull_request")) {
+		const json_t *hs = json_object_get(json_object_get(json_object_get(ctx.payload, "pull_request"),
+								   "head"), "sha");
+		if (json_is_string(hs))
+			set_str(&ctx.sha, json_string_value(hs));
+	}
+
+	if (opts->source == GHCTX_GIT) {
+		if ((rc = git_context(&ctx, opts->repo_dir, &commit_ms)) < 0)
+			goto fail;
+		have_commit = 1;
+	}
+
+	ctx.now_ms = wall_clock_ms();
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+
+		if (*end || end == sde) {
+			rc = error_as(EXIT_INPUT, "SOURCE_DATE_EPOCH is not a number of seconds: '%s'", sde);
+			goto fail;
+		}
+		ctx.now_ms = commit_ms = (int64_t)v * 1000;
+		have_commit = 1;
+	}
+	if (!have_commit && commit_date_from_payload(&ctx, &commit_ms) == 0)
+		have_commit = 1;
+	if (!have_commit && *ctx.sha && git_commit_date(opts->repo_dir, ctx.sha, &commit_ms) == 0)
+		have_commit = 1;
+
+	/* repository facts, and the commit date when still unknown, from the API */
+	if (*api && ctx.repository && strchr(ctx.repository, '/')) {
+		struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
+		json_t *obj = NULL;
+
+		strbuf_addf(&path, "repos/%s", ctx.repository);
+		if (api_get(api, path.buf, opts->token, &obj, &why) == 0) {
+			ghrepo_from_json(&ctx.repo, obj);
+			json_decref(obj);
+			have_repo = 1;
+		} else {
+			warning("cannot get repository facts, using the event payload: %s", why.buf);
+		}
+		if (!have_commit && *ctx.sha) {
+			obj = NULL;
+			strbuf_reset(&path);
+			strbuf_reset(&why);
+			strbuf_addf(&path, "repos/%s/commits/%s", ctx.repository, ctx.sha);
+			if (api_get(api, path.buf, opts->token, &obj, &why) == 0) {
+				const json_t *d = json_object_get(json_object_get(json_object_get(obj, "commit"),
+										  "committer"), "date");
+				if (json_is_string(d) && ghctx_parse_time(json_string_value(d), &commit_ms) == 0)
+					have_commit = 1;
+				json_decref(obj);
+			}
+		}
+		strbuf_release(&path);
+		strbuf_release(&why);
+	}
+	if (!have_repo)
+		ghrepo_from_json(&ctx.repo, prepo);
+	ctx.commit_date_ms = have_commit ? commit_ms : ctx.now_ms;
+	*out = ctx;
+	git_libgit2_shutdown();
+	return 0;
+fail:
+	ghctx_release(&ctx);
+	git_libgit2_shutdown();
+	return rc;
+}

@@ -1,0 +1,666 @@
+/*
+ * image.c: see image.h.  jansson's errors are read here (json_error_t).
+ */
+#include "lib/common.h"
+#include "lib/digest.h"
+#include "oci/image.h"
+#include "build/layer.h"
+
+#include <time.h>
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ---- base ---------------------------------------------------------- */
+
+void image_base_init(struct image_base *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void image_base_release(struct image_base *b)
+{
+	if (!b)
+		return;
+	free(b->name);
+	free(b->digest);
+	json_decref(b->config);
+	for (size_t i = 0; i < b->layers_nr; i++)
+		free(b->layers[i].media_type);
+	free(b->layers);
+	free(b->blob_dir);
+	image_base_init(b);
+}
+
+static json_t *parse_json(const char *what, const char *s, size_t len, int code)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(s, len, 0, &jerr);
+
+	if (!j) {
+		error_as(code, "cannot parse %s: %s (line %d)", what, jerr.text, jerr.line);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		error_as(code, "cannot parse %s: not a JSON object", what);
+		return NULL;
+	}
+	return j;
+}
+
+int image_base_set(struct image_base *b, const char *name, const char *digest,
+		   const char *manifest, size_t manifest_len,
+		   const char *config, size_t config_len)
+{
+	json_t *m = NULL, *c = NULL, *layers;
+	struct image_descriptor *descs = NULL;
+	size_t nr = 0, i;
+	json_t *v;
+	int rc = 0;
+
+	m = parse_json("the base image manifest", manifest, manifest_len, EXIT_REGISTRY);
+	if (!m)
+		return -EXIT_REGISTRY;
+	c = parse_json("the base image config", config, config_len, EXIT_REGISTRY);
+	if (!c) {
+		rc = -EXIT_REGISTRY;
+		goto out;
+	}
+	layers = json_object_get(m, "layers");
+	if (!json_is_array(layers)) {
+		rc = error_as(EXIT_REGISTRY, "the manifest of '%s' has no layers", name ? name : "base");
+		goto out;
+	}
+	descs = xcalloc(json_array_size(layers) + 1, sizeof(*descs));
+	json_array_foreach(layers, i, v) {
+		const char *mt = json_string_value(json_object_get(v, "mediaType"));
+		const char *d = json_string_value(json_object_get(v, "digest"));
+		json_t *size = json_object_get(v, "size");
+
+		if (!mt || !d || !digest_is_valid(d) || !json_is_integer(size)) {
+			rc = error_as(EXIT_REGISTRY, "the manifest of '%s' has a malformed layer %zu",
+				      name ? name : "base", i);
+			goto out;
+		}
+		descs[nr].media_type = xstrdup(mt);
+		snprintf(descs[nr].digest, sizeof(descs[nr].digest), "%s", d);
+		descs[nr].size = (uint64_t)json_integer_value(size);
+		nr++;
+	}
+	{
+		json_t *ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
+
+		if (!json_is_array(ids) || json_array_size(ids) != nr) {
+			rc = error_as(EXIT_REGISTRY, "the config of '%s' has %zu diff_ids for %zu layers",
+				      name ? name : "base", json_array_size(ids), nr);
+			goto out;
+		}
+	}
+	image_base_release(b);
+	b->name = name ? xstrdup(name) : NULL;
+	b->digest = digest ? xstrdup(digest) : NULL;
+	b->config = c;
+	c = NULL;
+	b->layers = descs;
+	b->layers_nr = nr;
+	descs = NULL;
+	nr = 0;
+out:
+	if (descs) {
+		for (i = 0; i < nr; i++)
+			free(descs[i].media_type);
+		free(descs);
+	}
+	json_decref(m);
+	json_decref(c);
+	return rc;
+}
+
+struct plat {
+	char os[64], arch[64], variant[64];
+};
+
+static int plat_parse(const char *s, struct plat *out)
+{
+	struct plat p = { { 0 }, { 0 }, { 0 } };
+	const char *a = strchr(s, '/'), *v;
+
+	if (!a || a == s || !a[1])
+		return error_as(EXIT_USAGE, "invalid platform '%s': want os/arch[/variant]", s);
+	v = strchr(a + 1, '/');
+	if ((size_t)(a - s) >= sizeof(p.os) || strlen(a + 1) >= sizeof(p.arch) + sizeof(p.variant))
+		return error_as(EXIT_USAGE, "invalid platform '%s'", s);
+	snprintf(p.os, sizeof(p.os), "%.*s", (int)(a - s), s);
+	if (v) {
+		if (!v[1] || strchr(v + 1, '/'))
+			return error_as(EXIT_USAGE, "invalid platform '%s': want os/arch[/variant]", s);
+		snprintf(p.arch, sizeof(p.arch), "%.*s", (int)(v - a - 1), a + 1);
+		snprintf(p.variant, sizeof(p.variant), "%s", v + 1);
+	} else {
+		snprintf(p.arch, sizeof(p.arch), "%s", a + 1);
+	}
+	/* normalise as containerd does */
+	if (!strcmp(p.arch, "x86_64") || !strcmp(p.arch, "x86-64"))
+		snprintf(p.arch, sizeof(p.arch), "amd64");
+	if (!strcmp(p.arch, "aarch64"))
+		snprintf(p.arch, sizeof(p.arch), "arm64");
+	if (!strcmp(p.arch, "arm64") && !strcmp(p.variant, "v8"))
+		p.variant[0] = '\0';
+	*out = p;
+	return 0;
+}
+
+static void plat_host(struct plat *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->os, sizeof(p->os), "linux");
+#if defined(__aarch64__)
+	snprintf(p->arch, sizeof(p->arch), "arm64");
+#elif defined(__arm__)
+	snprintf(p->arch, sizeof(p->arch), "arm");
+	snprintf(p->variant, sizeof(p->variant), "v7");
+#elif defined(__i386__)
+	snprintf(p->arch, sizeof(p->arch), "386");
+#else
+	snprintf(p->arch, sizeof(p->arch), "amd64");
+#endif
+}
+
+static int plat_matches(json_t *pj, const struct plat *want)
+{
+	struct plat got;
+	const char *os = json_string_value(json_object_get(pj, "os"));
+	const char *arch = json_string_value(json_object_get(pj, "architecture"));
+	const char *variant = json_string_value(json_object_get(pj, "variant"));
+	struct strbuf s = STRBUF_INIT;
+	int rc;
+
+	if (!os || !arch)
+		return 0;
+	strbuf_addf(&s, "%s/%s", os, arch);
+	if (variant && *variant)
+		strbuf_addf(&s, "/%s", variant);
+	rc = plat_parse(s.buf, &got);
+	strbuf_release(&s);
+	if (rc < 0)
+		return 0;
+	if (strcmp(got.os, want->os) || strcmp(got.arch, want->arch))
+		return 0;
+	/* no variant asked: any; arm without one defaults to v7 as containerd does */
+	if (!want->variant[0])
+		return 1;
+	return !strcmp(got.variant, want->variant) ||
+	       (!got.variant[0] && !strcmp(want->arch, "arm") && !strcmp(want->variant, "v7"));
+}
+
+int image_is_index(const char *media_type, const char *body, size_t len)
+{
+	int rc = 0;
+
+	if (media_type && (!strncmp(media_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)) ||
+			   !strncmp(media_type, MT_DOCKER_LIST, strlen(MT_DOCKER_LIST))))
+		return 1;
+	if (body) {
+		json_t *j = json_loadb(body, len, 0, NULL);
+		const char *mt = json_string_value(json_object_get(j, "mediaType"));
+
+		rc = (mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST))) ||
+		     (!mt && json_is_array(json_object_get(j, "manifests")));
+		json_decref(j);
+	}
+	return rc;
+}
+
+int image_index_select(const char *index, size_t len, const char *platform, char *out)
+{
+	struct plat want;
+	json_t *j, *ms, *m;
+	size_t i;
+	int rc;
+
+	if (platform) {
+		rc = plat_parse(platform, &want);
+		if (rc < 0)
+			return rc;
+	} else {
+		plat_host(&want);
+	}
+	j = parse_json("the image index", index, len, EXIT_REGISTRY);
+	if (!j)
+		return -EXIT_REGISTRY;
+	ms = json_object_get(j, "manifests");
+	rc = -EXIT_NOT_FOUND;
+	json_array_foreach(ms, i, m) {
+		const char *d = json_string_value(json_object_get(m, "digest"));
+
+		if (d && digest_is_valid(d) && plat_matches(json_object_get(m, "platform"), &want)) {
+			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
+			rc = 0;
+			break;
+		}
+	}
+	json_decref(j);
+	if (rc < 0)
+		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s/%s%s%s",
+			      want.os, want.arch, want.variant[0] ? "/" : "", want.variant);
+	return rc;
+}
+
+/* ---- image --------------------------------------------------------- */
+
+static void format_time(long long t, struct strbuf *out)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strbuf_addstr(out, buf);
+}
+
+static json_t *config_obj(const struct image *img)
+{
+	return json_object_get(img->config, "config");
+}
+
+static const char *docker_layer_type(const char *mt, int docker)
+{
+	static const struct {
+		const char *oci, *docker;
+	} map[] = {
+		{ "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.docker.image.rootfs.diff.tar.gzip" },
+		{ "application/vnd.oci.image.layer.v1.tar+zstd", "application/vnd.docker.image.rootfs.diff.tar.zstd" },
+		{ "application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (!strcmp(mt, map[i].oci) || !strcmp(mt, map[i].docker))
+			return docker ? map[i].docker : map[i].oci;
+	}
+	return mt;
+}
+
+static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, "mediaType", json_string(mt));	/* steals */
+	json_object_set_new(d, "digest", json_string(digest));	/* steals */
+	json_object_set_new(d, "size", json_integer((json_int_t)size));	/* steals */
+	return d;
+}
+
+int image_init(struct image *img, const struct image_base *base, const char *platform,
+	       long long created, int docker)
+{
+	struct plat want, have;
+	struct strbuf t = STRBUF_INIT;
+	json_t *cfg = json_object(), *inner, *rootfs, *history, *ids;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	if (platform) {
+		rc = plat_parse(platform, &want);
+		if (rc < 0) {
+			json_decref(cfg);
+			return rc;
+		}
+	} else {
+		plat_host(&want);
+	}
+	if (base->config) {
+		const json_t *bc = base->config;
+		const char *os = json_string_value(json_object_get(bc, "os"));
+		const char *arch = json_string_value(json_object_get(bc, "architecture"));
+		const char *variant = json_string_value(json_object_get(bc, "variant"));
+		struct strbuf p = STRBUF_INIT;
+
+		strbuf_addf(&p, "%s/%s", os ? os : "linux", arch ? arch : "amd64");
+		if (variant && *variant)
+			strbuf_addf(&p, "/%s", variant);
+		rc = plat_parse(p.buf, &have);
+		if (!rc && platform && (strcmp(have.os, want.os) || strcmp(have.arch, want.arch) ||
+					(want.variant[0] && strcmp(have.variant, want.variant))))
+			rc = error_as(EXIT_INPUT, "base image '%s' is %s, not %s",
+				      base->name ? base->name : "scratch", p.buf, platform);
+		strbuf_release(&p);
+		if (rc < 0) {
+			json_decref(cfg);
+			return rc;
+		}
+		inner = json_deep_copy(json_object_get(bc, "config"));
+		history = json_deep_copy(json_object_get(bc, "history"));
+		ids = json_deep_copy(json_object_get(json_object_get(bc, "rootfs"), "diff_ids"));
+		if (json_object_get(bc, "os.version"))
+			json_object_set(cfg, "os.version", json_object_get(bc, "os.version"));
+		if (json_object_get(bc, "author"))
+			json_object_set(cfg, "author", json_object_get(bc, "author"));
+	} else {
+		have = want;
+		inner = NULL;
+		history = NULL;
+		ids = NULL;
+	}
+	if (!json_is_object(inner)) {
+		json_decref(inner);
+		inner = json_object();
+	}
+	if (!json_is_array(history)) {
+		json_decref(history);
+		history = json_array();
+	}
+	if (!json_is_array(ids)) {
+		json_decref(ids);
+		ids = json_array();
+	}
+	json_object_set_new(cfg, "architecture", json_string(have.arch));	/* steals */
+	json_object_set_new(cfg, "os", json_string(have.os));	/* steals */
+	if (have.variant[0])
+		json_object_set_new(cfg, "variant", json_string(have.variant));	/* steals */
+	format_time(created, &t);
+	img->created = strbuf_detach(&t, NULL);
+	json_object_set_new(cfg, "created", json_string(img->created));	/* steals */
+	json_object_set_new(cfg, "config", inner);	/* steals */
+	rootfs = json_object();
+	json_object_set_new(rootfs, "type", json_string("layers"));	/* steals */
+	json_object_set_new(rootfs, "diff_ids", ids);	/* steals */
+	json_object_set_new(cfg, "rootfs", rootfs);	/* steals */
+	json_object_set_new(cfg, "history", history);	/* steals */
+	img->config = cfg;
+	img->layers = json_array();
+	for (size_t i = 0; i < base->layers_nr; i++)
+		json_array_append_new(img->layers,	/* steals */
+				      descriptor(docker_layer_type(base->layers[i].media_type, docker),
+						 base->layers[i].digest, base->layers[i].size));
+	img->base = base;
+	img->docker = docker;
+	if (!image_get_env(img, "PATH") && !strcmp(have.os, "linux")) {
+		json_t *env = json_object_get(inner, "Env");
+
+		if (!json_is_array(env)) {
+			env = json_array();
+			json_object_set_new(inner, "Env", env);	/* steals */
+		}
+		json_array_insert_new(env, 0, json_string(DEFAULT_PATH));	/* steals */
+	}
+	return 0;
+}
+
+void image_release(struct image *img)
+{
+	if (!img)
+		return;
+	json_decref(img->config);
+	json_decref(img->layers);
+	free(img->created);
+	memset(img, 0, sizeof(*img));
+}
+
+const char *image_get_env(const struct image *img, const char *key)
+{
+	json_t *env = json_object_get(config_obj(img), "Env"), *v;
+	size_t i, kl = strlen(key);
+
+	json_array_foreach(env, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s && !strncmp(s, key, kl) && s[kl] == '=')
+			return s + kl + 1;
+	}
+	return NULL;
+}
+
+void image_set_env(struct image *img, const char *key, const char *value)
+{
+	json_t *inner = config_obj(img), *env = json_object_get(inner, "Env"), *v;
+	struct strbuf kv = STRBUF_INIT;
+	size_t i, kl = strlen(key);
+
+	strbuf_addf(&kv, "%s=%s", key, value);
+	if (!json_is_array(env)) {
+		env = json_array();
+		json_object_set_new(inner, "Env", env);	/* steals */
+	}
+	json_array_foreach(env, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s && !strncmp(s, key, kl) && s[kl] == '=') {
+			json_array_set_new(env, i, json_string(kv.buf));	/* steals */
+			strbuf_release(&kv);
+			return;
+		}
+	}
+	json_array_append_new(env, json_string(kv.buf));	/* steals */
+	strbuf_release(&kv);
+}
+
+void image_set_cmd(struct image *img, json_t *argv)
+{
+	json_object_set_new(config_obj(img), "Cmd", argv);	/* steals */
+	img->cmd_set = 1;
+}
+
+void image_set_entrypoint(struct image *img, json_t *argv)
+{
+	json_object_set_new(config_obj(img), "Entrypoint", argv);	/* steals */
+	/* Docker: ENTRYPOINT resets a CMD not set in this Dockerfile */
+	if (!img->cmd_set)
+		json_object_del(config_obj(img), "Cmd");
+}
+
+void image_set_shell(struct image *img, json_t *argv)
+{
+	json_object_set_new(config_obj(img), "Shell", argv);	/* steals */
+}
+
+void image_set_workdir(struct image *img, const char *dir)
+{
+	json_object_set_new(config_obj(img), "WorkingDir", json_string(dir));	/* steals */
+}
+
+const char *image_get_workdir(const struct image *img)
+{
+	return json_string_value(json_object_get(config_obj(img), "WorkingDir"));
+}
+
+void image_set_user(struct image *img, const char *user)
+{
+	json_object_set_new(config_obj(img), "User", json_string(user));	/* steals */
+}
+
+static json_t *config_map(struct image *img, const char *name)
+{
+	json_t *inner = config_obj(img), *m = json_object_get(inner, name);
+
+	if (!json_is_object(m)) {
+		m = json_object();
+		json_object_set_new(inner, name, m);	/* steals */
+	}
+	return m;
+}
+
+void image_add_port(struct image *img, const char *port)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	strbuf_addstr(&p, port);
+	strbuf_tolower(&p);
+	if (!strchr(p.buf, '/'))
+		strbuf_addstr(&p, "/tcp");
+	json_object_set_new(config_map(img, "ExposedPorts"), p.buf, json_object());	/* steals */
+	strbuf_release(&p);
+}
+
+void image_add_volume(struct image *img, const char *path)
+{
+	json_object_set_new(config_map(img, "Volumes"), path, json_object());	/* steals */
+}
+
+void image_set_label(struct image *img, const char *key, const char *value)
+{
+	json_object_set_new(config_map(img, "Labels"), key, json_string(value));	/* steals */
+}
+
+void image_set_author(struct image *img, const char *author)
+{
+	json_object_set_new(img->config, "author", json_string(author));	/* steals */
+}
+
+void image_set_stopsignal(struct image *img, const char *sig)
+{
+	json_object_set_new(config_obj(img), "StopSignal", json_string(sig));	/* steals */
+}
+
+void image_set_healthcheck(struct image *img, json_t *healthcheck)
+{
+	json_object_set_new(config_obj(img), "Healthcheck", healthcheck);	/* steals */
+}
+
+void image_add_layer(struct image *img, const struct layer *l)
+{
+	json_t *ids = json_object_get(json_object_get(img->config, "rootfs"), "diff_ids");
+
+	json_array_append_new(ids, json_string(l->diff_id));	/* steals */
+	json_array_append_new(img->layers,	/* steals */
+			      descriptor(layer_media_type(l->compression, img->docker), l->digest, l->size));
+}
+
+void image_add_history(struct image *img, const char *created_by, int empty_layer)
+{
+	json_t *h = json_object();
+
+	json_object_set_new(h, "created", json_string(img->created));	/* steals */
+	json_object_set_new(h, "created_by", json_string(created_by));	/* steals */
+	json_object_set_new(h, "comment", json_string("publish"));	/* steals */
+	if (empty_layer)
+		json_object_set_new(h, "empty_layer", json_true());	/* steals */
+	json_array_append_new(json_object_get(img->config, "history"), h);	/* steals */
+}
+
+void image_platform(const struct image *img, struct strbuf *out)
+{
+	const char *variant = json_string_value(json_object_get(img->config, "variant"));
+
+	strbuf_addf(out, "%s/%s", json_string_value(json_object_get(img->config, "os")),
+		    json_string_value(json_object_get(img->config, "architecture")));
+	if (variant)
+		strbuf_addf(out, "/%s", variant);
+}
+
+int image_json_dump(const json_t *j, struct strbuf *out)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (!s)
+		return error("cannot serialise JSON");
+	strbuf_addstr(out, s);
+	free(s);
+	return 0;
+}
+
+static int dump_digest(const json_t *j, struct strbuf *out, char *digest)
+{
+	size_t start = out->len;
+
+	if (image_json_dump(j, out) < 0)
+		return -1;
+	return digest_buffer(out->buf + start, out->len - start, digest);
+}
+
+int image_finish(struct image *img, const struct image_finish_opts *opts,
+		 struct strbuf *config_out, char *config_digest,
+		 struct strbuf *manifest_out, char *manifest_digest)
+{
+	json_t *m = NULL, *ann;
+	char cdig[DIGEST_HEX_LEN + 1];
+	size_t cstart = config_out->len;
+	int rc = -1;
+
+	for (size_t i = 0; i < opts->labels_nr; i++)
+		image_set_label(img, opts->labels[i].key, opts->labels[i].value);
+	if (dump_digest(img->config, config_out, cdig) < 0)
+		goto out;
+	if (config_out->len - cstart > IMAGE_CONFIG_MAX) {
+		rc = error_as(EXIT_DOCKERFILE,
+			      "the image config is %zu bytes, over the 16 MiB limit: shorten the ENV and LABEL values of the Dockerfile",
+			      config_out->len - cstart);
+		goto out;
+	}
+	m = json_object();
+	json_object_set_new(m, "schemaVersion", json_integer(2));	/* steals */
+	json_object_set_new(m, "mediaType",	/* steals */
+			    json_string(img->docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST));
+	json_object_set_new(m, "config",	/* steals */
+			    descriptor(img->docker ? MT_DOCKER_CONFIG : MT_OCI_CONFIG, cdig,
+				       config_out->len - cstart));
+	json_object_set(m, "layers", img->layers);
+	if (!img->docker) {
+		ann = json_object();
+		for (size_t i = 0; i < opts->annotations_nr; i++)
+			json_object_set_new(ann, opts->annotations[i].key,	/* steals */
+					    json_string(opts->annotations[i].value));
+		if (img->base && img->base->name) {
+			json_object_set_new(ann, "org.opencontainers.image.base.name",	/* steals */
+					    json_string(img->base->name));
+			if (img->base->digest)
+				json_object_set_new(ann, "org.opencontainers.image.base.digest",	/* steals */
+						    json_string(img->base->digest));
+		}
+		if (json_object_size(ann))
+			json_object_set_new(m, "annotations", ann);	/* steals */
+		else
+			json_decref(ann);
+	}
+	if (dump_digest(m, manifest_out, manifest_digest) < 0)
+		goto out;
+	memcpy(config_digest, cdig, sizeof(cdig));
+	rc = 0;
+out:
+	json_decref(m);
+	return rc;
+}
+
+int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
+		      const struct image_kv *annotations, size_t annotations_nr,
+		      struct strbuf *out, char *digest)
+{
+	json_t *idx = json_object(), *arr = json_array();
+	int rc;
+
+	json_object_set_new(idx, "schemaVersion", json_integer(2));	/* steals */
+	json_object_set_new(idx, "mediaType", json_string(docker ? MT_DOCKER_LIST : MT_OCI_INDEX));	/* steals */
+	for (size_t i = 0; i < nr; i++) {
+		json_t *d = descriptor(ms[i].media_type, ms[i].digest, ms[i].size);
+
+		if (ms[i].platform) {
+			struct plat p;
+			json_t *pj;
+
+			if (plat_parse(ms[i].platform, &p) < 0) {
+				json_decref(d);
+				json_decref(arr);
+				json_decref(idx);
+				return -EXIT_USAGE;
+			}
+			pj = json_object();
+			json_object_set_new(pj, "os", json_string(p.os));	/* steals */
+			json_object_set_new(pj, "architecture", json_string(p.arch));	/* steals */
+			if (p.variant[0])
+				json_object_set_new(pj, "variant", json_string(p.variant));	/* steals */
+			json_object_set_new(d, "platform", pj);	/* steals */
+		}
+		json_array_append_new(arr, d);	/* steals */
+	}
+	json_object_set_new(idx, "manifests", arr);	/* steals */
+	if (!docker && annotations_nr) {
+		json_t *ann = json_object();
+
+		for (size_t i = 0; i < annotations_nr; i++)
+			json_object_set_new(ann, annotations[i].key, json_string(annotations[i].value));	/* steals */
+		json_object_set_new(idx, "annotations", ann);	/* steals */
+	}
+	rc = dump_digest(idx, out, digest);
+	json_decref(idx);
+	return rc;
+}

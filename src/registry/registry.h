@@ -1,0 +1,185 @@
+/*
+ * registry.h: talking to OCI / Docker distribution registries.
+ *
+ * Pull: manifests with the full Accept list (OCI and Docker schema 2,
+ * images and indexes), a platform picked from an index, blobs verified
+ * byte for byte against their digest.
+ *
+ * Push: per blob HEAD, then POST (with mount=&from= when the blob lives in
+ * another repository of the same registry, falling back when refused), one
+ * whole-body PUT ?digest= (monolithic; ghcr.io refuses chunked PATCHes over
+ * 4 MiB), Location relative or absolute, restart from POST on
+ * BLOB_UPLOAD_UNKNOWN.  Several blobs at once (default 4, ghcr.io answers
+ * too many concurrent uploads with 403): each blob is a conversation of
+ * requests, and up to opts.jobs conversations share one curl multi handle
+ * on one thread; the first blob goes alone so that a refusal is met, and
+ * reported, once.  Blobs
+ * from another registry are spooled to a temporary file (never held in
+ * memory), verified, then uploaded.  Manifests are PUT with the exact bytes
+ * hashed and Content-Type = their mediaType, Docker-Content-Digest checked;
+ * an index's children go first, by digest; tags are PUT last, only after
+ * everything else is in, and all or none: what each tag named is recorded
+ * first, a tag already at the digest is left alone, and when a tag PUT
+ * fails the tags moved before it are put back (best effort, reported; a
+ * new tag only where the registry deletes tags).  Re-runs upload only
+ * what is missing (HEAD).
+ *
+ * Every request retries transport errors, 408, 429 and 5xx with exponential
+ * backoff and jitter, honouring Retry-After (and a retry hint in the error
+ * body), bounded in tries and total time.  401 refreshes the token and
+ * replays once; 401/403/404 are explained and give EXIT_AUTH/EXIT_NOT_FOUND.
+ *
+ * Progress (stderr, unless opts.quiet): one line per blob when it ends,
+ * "pushed|mounted|exists DIGEST REGISTRY/REPO SIZE TIMEs", one "tagged"
+ * line per tag (" (unchanged)" when it was there already); on a terminal
+ * also a live line (bytes, rate).  Stdout is
+ * left to the caller (and to ::add-mask:: lines in GitHub Actions).
+ *
+ * Ownership: a struct registry_client owns its token cache and credentials;
+ * every out struct is owned by the caller and released with its _release.
+ * Out-parameters are set only on success.
+ */
+#ifndef REGISTRY_H
+#define REGISTRY_H
+
+#include "lib/strbuf.h"
+#include "lib/digest.h"
+#include "oci/reference.h"
+#include "registry/credentials.h"
+
+#define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MEDIA_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+
+/* The layout annotation naming the base image whose layers a layout may omit. */
+#define ANNOTATION_BASE_NAME "org.opencontainers.image.base.name"
+
+struct platform {
+	char *os;		/* owned, "linux" */
+	char *architecture;	/* owned, "amd64" */
+	char *variant;		/* owned, may be NULL ("v8") */
+};
+
+#define PLATFORM_INIT { NULL, NULL, NULL }
+
+/* Parse "os/arch[/variant]" (e.g. "linux/arm64/v8"); -EXIT_INPUT on bad input. */
+int platform_parse(const char *s, struct platform *out);
+void platform_release(struct platform *p);
+/* "os/arch[/variant]" appended to out. */
+void platform_format(const struct platform *p, struct strbuf *out);
+
+struct descriptor {
+	char *media_type;	/* owned */
+	char digest[DIGEST_HEX_LEN + 1];
+	long long size;
+};
+
+struct registry_options {
+	const char *const *insecure_registries;	/* NULL-terminated hosts allowed plain http, may be NULL */
+	struct credential cred;	/* explicit credentials (borrowed pointers; username NULL: none) */
+	const char *const *cred_registries; /* NULL-terminated hosts cred is for (borrowed,
+					      * must outlive the client); NULL: every host */
+	int jobs;		/* blobs at once; 0: 4 */
+	int max_tries;		/* per request; 0: 6 */
+	long max_retry_seconds;	/* total time spent retrying one request; 0: 120 */
+	int quiet;		/* no progress lines */
+};
+
+struct registry_client;
+
+/* A new client (caller frees with registry_client_free). Never fails. */
+struct registry_client *registry_client_new(const struct registry_options *opts);
+void registry_client_free(struct registry_client *c);
+
+/* A manifest as the registry served it: exact bytes, their digest, media type. */
+struct registry_manifest {
+	struct strbuf bytes;
+	char digest[DIGEST_HEX_LEN + 1];
+	char *media_type;	/* owned */
+};
+
+#define REGISTRY_MANIFEST_INIT { STRBUF_INIT, "", NULL }
+void registry_manifest_release(struct registry_manifest *m);
+
+/*
+ * GET the manifest ref names (by its tag or digest), bytes verified
+ * against the digest when ref has one.
+ */
+int registry_get_manifest(struct registry_client *c, const struct reference *ref,
+			  struct registry_manifest *out);
+
+/*
+ * What the build needs of a base image: its manifest and config, never
+ * its layers.  When ref names an index, want picks the platform (NULL:
+ * linux/amd64); -EXIT_NOT_FOUND when the index has no such platform.
+ */
+struct remote_image {
+	struct registry_manifest manifest;	/* the image manifest (not the index) */
+	char index_digest[DIGEST_HEX_LEN + 1];	/* digest of the index it came from, "" if none */
+	struct strbuf config;			/* config bytes, verified */
+	struct descriptor config_desc;
+	struct descriptor *layers;		/* owned array of nr_layers */
+	size_t nr_layers;
+};
+
+#define REMOTE_IMAGE_INIT { REGISTRY_MANIFEST_INIT, "", STRBUF_INIT, { NULL, "", 0 }, NULL, 0 }
+
+int registry_fetch_image(struct registry_client *c, const struct reference *ref,
+			 const struct platform *want, struct remote_image *out);
+void remote_image_release(struct remote_image *img);
+
+/*
+ * Download blob digest of ref's repository to fp (size -1: unknown),
+ * verifying the digest.  Never held in memory whole.
+ */
+int registry_get_blob(struct registry_client *c, const struct reference *ref,
+		      const char *digest, long long size, FILE *fp);
+
+/* What happened to each blob and manifest of a push or copy. */
+enum blob_outcome { BLOB_PUSHED, BLOB_MOUNTED, BLOB_EXISTED };
+
+struct blob_stat {
+	char digest[DIGEST_HEX_LEN + 1];
+	long long size;
+	enum blob_outcome outcome;
+	double seconds;
+};
+
+struct push_report {
+	char digest[DIGEST_HEX_LEN + 1];	/* the digest the tags now point at */
+	char *media_type;			/* owned: of that manifest */
+	struct blob_stat *blobs;		/* owned array */
+	size_t nr_blobs;
+	size_t nr_manifests;			/* manifests PUT (children and top) */
+	long long bytes_pushed;			/* sum of the sizes of BLOB_PUSHED blobs */
+};
+
+#define PUSH_REPORT_INIT { "", NULL, NULL, 0, 0, 0 }
+void push_report_release(struct push_report *r);
+
+/*
+ * Push the image or index in the OCI layout directory dir (index.json must
+ * list exactly one manifest) to every reference in dsts (their tags; a
+ * reference's digest, if any, must equal the pushed one).  Blobs the
+ * manifest names but the layout lacks are taken from the base image named
+ * by the "org.opencontainers.image.base.name" annotation (on the index.json
+ * descriptor or on the manifest): mounted when the base is on the same
+ * registry, otherwise streamed from the base's registry.  All content to
+ * every repository first, then the tags.
+ */
+int registry_push_layout(struct registry_client *c, const char *dir,
+			 const struct reference *dsts, size_t nr_dsts,
+			 struct push_report *out);
+
+/*
+ * Copy src (image or index, every platform) to each of dsts, same digest
+ * (the manifest bytes are copied unchanged).  Tags last.
+ */
+int registry_copy(struct registry_client *c, const struct reference *src,
+		  const struct reference *dsts, size_t nr_dsts,
+		  struct push_report *out);
+
+#endif
