@@ -4,8 +4,8 @@
  * step summary and the metadata output.
  */
 #include "lib/common.h"
-#include "action.h"
-#include "ghcommand.h"
+#include "github/action.h"
+#include "github/ghcommand.h"
 #include "tap.h"
 
 #include <jansson.h>

@@ -2,8 +2,8 @@
  * test-auth.c: WWW-Authenticate parsing, token URLs, token answers, the cache.
  */
 #include "lib/common.h"
-#include "auth.h"
-#include "credentials.h"
+#include "registry/auth.h"
+#include "registry/credentials.h"
 #include "tap.h"
 
 int main(void)

@@ -5,7 +5,7 @@
  */
 #include "lib/common.h"
 #include "lib/digest.h"
-#include "basetree.h"
+#include "build/basetree.h"
 #include "tap.h"
 
 #include <fcntl.h>

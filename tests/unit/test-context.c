@@ -4,7 +4,7 @@
  * the context, an ignore callback, errors.
  */
 #include "lib/common.h"
-#include "context.h"
+#include "build/context.h"
 #include "tap.h"
 
 #include <sys/stat.h>

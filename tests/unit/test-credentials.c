@@ -3,7 +3,7 @@
  * GITHUB_TOKEN for ghcr.io, $DOCKER_CONFIG/config.json auths, anonymous.
  */
 #include "lib/common.h"
-#include "credentials.h"
+#include "registry/credentials.h"
 #include "tap.h"
 
 #include <unistd.h>

@@ -4,8 +4,8 @@
  * keeps a bare quote bare, as metadata-action's input lists do.
  */
 #include "lib/common.h"
-#include "strlist.h"
-#include "csvrec.h"
+#include "lib/strlist.h"
+#include "meta/csvrec.h"
 #include "tap.h"
 
 static void round_trip(const char **fields, size_t nr, const char *want, const char *what)

@@ -4,7 +4,7 @@
  * zone errors and the TZ environment being left as it was.
  */
 #include "lib/common.h"
-#include "datefmt.h"
+#include "meta/datefmt.h"
 #include "tap.h"
 #include "casefile.h"
 

@@ -11,7 +11,7 @@
  *                 (a prefix), exit code 4
  */
 #include "lib/common.h"
-#include "dockerfile.h"
+#include "build/dockerfile.h"
 #include "tap.h"
 #include "datafile.h"
 

@@ -13,7 +13,7 @@
  *   --- error   "LINE MESSAGE": loading fails with .dockerignore:LINE: MESSAGE
  */
 #include "lib/common.h"
-#include "dockerignore.h"
+#include "build/dockerignore.h"
 #include "tap.h"
 #include "datafile.h"
 

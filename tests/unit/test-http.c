@@ -4,8 +4,8 @@
  * loopback hosts, URL hosts, escaping, platforms.
  */
 #include "lib/common.h"
-#include "http.h"
-#include "registry.h"
+#include "registry/http.h"
+#include "registry/registry.h"
 #include "tap.h"
 
 static double hint(const char *headers, const char *body)

@@ -6,7 +6,7 @@
  */
 #include "lib/common.h"
 #include <time.h>
-#include "jsregex.h"
+#include "meta/jsregex.h"
 #include "tap.h"
 #include "casefile.h"
 

@@ -3,7 +3,7 @@
  * printing (expected values from node: String(Number(s)), s.trim()).
  */
 #include "lib/common.h"
-#include "jsstr.h"
+#include "meta/jsstr.h"
 #include "tap.h"
 
 static const struct { const char *in, *want; } numbers[] = {

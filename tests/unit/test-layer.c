@@ -4,8 +4,8 @@
  */
 #include "lib/common.h"
 #include "lib/digest.h"
-#include "layer.h"
-#include "image.h"
+#include "build/layer.h"
+#include "oci/image.h"
 #include "tap.h"
 
 #include <sys/stat.h>

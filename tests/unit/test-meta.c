@@ -4,14 +4,14 @@
  * timestamps, and meta_derive() on a hand-made context (no I/O).
  */
 #include "lib/common.h"
-#include "strlist.h"
-#include "csvrec.h"
-#include "metainput.h"
-#include "expr.h"
-#include "tagrule.h"
-#include "flavor.h"
-#include "ghctx.h"
-#include "meta.h"
+#include "lib/strlist.h"
+#include "meta/csvrec.h"
+#include "meta/metainput.h"
+#include "meta/expr.h"
+#include "meta/tagrule.h"
+#include "meta/flavor.h"
+#include "github/ghctx.h"
+#include "meta/meta.h"
 #include "tap.h"
 
 static int resolve(void *data, const struct expr_call *c, struct strbuf *out, struct strbuf *err)

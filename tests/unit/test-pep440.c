@@ -3,7 +3,7 @@
  * against tests/data/pep440.cases (computed with that package).
  */
 #include "lib/common.h"
-#include "pep440.h"
+#include "meta/pep440.h"
 #include "tap.h"
 #include "casefile.h"
 

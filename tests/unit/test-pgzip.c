@@ -3,7 +3,7 @@
  * threads, and they decompress (zlib, as gzip) to the input.
  */
 #include "lib/common.h"
-#include "pgzip.h"
+#include "build/pgzip.h"
 #include "tap.h"
 
 #include <zlib.h>

@@ -2,7 +2,7 @@
  * test-reference.c: image reference parsing, normalisation and the grammar.
  */
 #include "lib/common.h"
-#include "reference.h"
+#include "oci/reference.h"
 #include "tap.h"
 
 #define D "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

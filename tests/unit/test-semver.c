@@ -3,7 +3,7 @@
  * the cases in tests/data/semver.cases (computed with node-semver).
  */
 #include "lib/common.h"
-#include "semver.h"
+#include "meta/semver.h"
 #include "tap.h"
 #include "casefile.h"
 
