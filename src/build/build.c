@@ -260,6 +260,7 @@ int build_fetch_base(struct registry_client *client, const char *image, const ch
 
 struct base_fetch {
 	struct registry_client *client;
+	const struct image_base *base;	/* its layers' sizes cap each download; may be NULL */
 };
 
 /* ocilayout_fetch_fn: a base layer from its registry, streamed to fd */
@@ -267,6 +268,7 @@ static int fetch_base_blob(void *ctx, const char *base_name, const char *digest,
 {
 	struct base_fetch *bf = ctx;
 	struct reference ref = REFERENCE_INIT;
+	long long size = -1;
 	FILE *fp;
 	int rc, dfd;
 
@@ -281,7 +283,11 @@ static int fetch_base_blob(void *ctx, const char *base_name, const char *digest,
 		reference_release(&ref);
 		return error("cannot open a temporary file for base layer %s: %s", digest, strerror(errno));
 	}
-	rc = registry_get_blob(bf->client, &ref, digest, -1, fp);
+	/* a layer of the base stops at its descriptor's size (a hostile registry cannot fill the disk) */
+	for (size_t i = 0; bf->base && i < bf->base->layers_nr; i++)
+		if (!strcmp(bf->base->layers[i].digest, digest))
+			size = (long long)bf->base->layers[i].size;
+	rc = registry_get_blob(bf->client, &ref, digest, size, fp);
 	if (fclose(fp) != 0 && !rc)
 		rc = error("cannot write base layer %s: %s", digest, strerror(errno));
 	reference_release(&ref);
@@ -396,7 +402,7 @@ struct tree_fetch {
 static int tree_fetch(void *ctx, const char *digest, int fd)
 {
 	struct tree_fetch *tf = ctx;
-	struct base_fetch bf = { tf->client };
+	struct base_fetch bf = { tf->client, tf->base };
 	struct strbuf p = STRBUF_INIT;
 	char buf[1 << 16];
 	ssize_t n = 0;
@@ -887,6 +893,19 @@ static int check_onbuild(const struct image_base *base)
 	return 0;
 }
 
+/* Labels and annotations given by the caller go into JSON: UTF-8 only (exit 3 naming the option). */
+static int check_kv_utf8(const struct image_kv *kv, size_t nr, const char *option)
+{
+	for (size_t i = 0; i < nr; i++) {
+		const char *k = kv[i].key, *v = kv[i].value ? kv[i].value : "";
+
+		if (!dockerfile_utf8_valid(k, strlen(k)) || !dockerfile_utf8_valid(v, strlen(v)))
+			return error_as(EXIT_INPUT, "%s: '%s' is not valid UTF-8", option,
+					dockerfile_utf8_valid(k, strlen(k)) ? k : "(key)");
+	}
+	return 0;
+}
+
 static int make_tmpdir(const char *what, struct strbuf *out)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -915,7 +934,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	const char **env = NULL;
 	int rc, temp_layout = opts->output_kind != BUILD_OUTPUT_OCI;
 	struct registry_client *own_client = NULL, *client;
-	struct base_fetch bf = { NULL };
+	struct base_fetch bf = { NULL, NULL };
 	struct ocilayout_stage stage = { NULL, NULL };
 
 	memset(&b, 0, sizeof(b));
@@ -938,6 +957,11 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		goto out;
 	}
 	b.root = root;
+	rc = check_kv_utf8(opts->labels, opts->labels_nr, "--label");
+	if (!rc)
+		rc = check_kv_utf8(opts->annotations, opts->annotations_nr, "--annotation");
+	if (rc < 0)
+		goto out;
 	{
 		struct stat st;
 
@@ -1120,6 +1144,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		goto out;
 	if (opts->output_kind == BUILD_OUTPUT_DOCKER) {
 		bf.client = client;
+		bf.base = &base;
 		rc = ocilayout_write_docker_archive(&b.layout, mdig, opts->tags, opts->tags_nr, opts->output,
 						    base.name, client ? fetch_base_blob : NULL, &bf);
 		if (rc < 0)
