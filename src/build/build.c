@@ -353,6 +353,9 @@ static int remove_tree(const char *path)
 struct builder {
 	const struct build_opts *opts;
 	struct basetree tree;	/* the image's files so far: the base's, then our layers' */
+	int tree_ready;		/* the base's part is in tree (read at the first COPY, ADD or WORKDIR) */
+	struct registry_client *client;	/* for the base's layers, may be NULL (borrowed) */
+	const struct image_base *base;	/* borrowed */
 	const char *root;	/* the context, absolute */
 	struct ocilayout layout;
 	struct image img;
@@ -535,6 +538,40 @@ static int check_git_file(void *ctx, const char *rel, const char *host)
 		memset(buf.buf, 0, buf.len);
 	strbuf_release(&buf);
 	strbuf_release(&what);
+	return rc;
+}
+
+/*
+ * The base's part of the tree, read when an instruction first needs it: a
+ * Dockerfile that only sets config (ENV, LABEL, CMD...) reads no layer.
+ */
+static int tree_need(struct builder *b)
+{
+	struct strbuf p = STRBUF_INIT;
+	const char *wd;
+	int rc;
+
+	if (b->tree_ready)
+		return 0;
+	rc = tree_load(b, b->client, b->base);
+	if (rc < 0)
+		return rc;
+	b->tree_ready = 1;
+	wd = image_get_workdir(&b->img);
+	if (!wd)
+		return 0;
+	/* the base's WORKDIR is a directory, even when no layer made it */
+	context_image_path(NULL, wd, &p);
+	if (p.len > 1 && !basetree_get(&b->tree, p.buf + 1)) {
+		struct basetree_layer l;
+
+		basetree_layer_init(&l);
+		rc = basetree_layer_add(&l, p.buf, BASETREE_DIR, 0755, 0, 0, NULL);
+		if (!rc)
+			rc = basetree_apply(&b->tree, &l);
+		basetree_layer_release(&l);
+	}
+	strbuf_release(&p);
 	return rc;
 }
 
@@ -756,6 +793,9 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 
 	strbuf_addf(&what, "%s:%d: %s", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
 		    dockerfile_cmd_name(in->cmd));
+	rc = tree_need(b);
+	if (rc < 0)
+		goto out;
 	if (in->copy.chown && (uid == DOCKERFILE_ID_NAME || gid == DOCKERFILE_ID_NAME)) {
 		rc = user_spec_ids(b, in->copy.chown, what.buf, &uid, &gid);
 		if (rc < 0)
@@ -798,6 +838,10 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 	long long uid = 0, gid = 0;
 	int rc = 0;
 
+	/* the tree first: it takes the base's WORKDIR, not this one, as a directory that exists */
+	rc = tree_need(b);
+	if (rc < 0)
+		goto out;
 	image_set_workdir(&b->img, in->value);
 	strbuf_addf(&what, "%s:%d: WORKDIR", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line);
 	context_image_path(NULL, in->value, &p);
@@ -1071,27 +1115,8 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 			goto out;
 	}
 
-	rc = tree_load(&b, client, &base);
-	if (rc < 0)
-		goto out;
-	if (image_get_workdir(&b.img)) {
-		/* the base's WORKDIR is a directory, even when no layer made it */
-		struct strbuf p = STRBUF_INIT;
-
-		context_image_path(NULL, image_get_workdir(&b.img), &p);
-		if (p.len > 1 && !basetree_get(&b.tree, p.buf + 1)) {
-			struct basetree_layer wd;
-
-			basetree_layer_init(&wd);
-			rc = basetree_layer_add(&wd, p.buf, BASETREE_DIR, 0755, 0, 0, NULL);
-			if (!rc)
-				rc = basetree_apply(&b.tree, &wd);
-			basetree_layer_release(&wd);
-		}
-		strbuf_release(&p);
-		if (rc < 0)
-			goto out;
-	}
+	b.client = client;
+	b.base = &base;
 	if (temp_layout)
 		rc = make_tmpdir("layout", &layout_dir);
 	else
