@@ -118,7 +118,7 @@ fuzz_run = mkdir -p build/fuzz/corpus/$(1) build/fuzz/findings/$(1) && \
 	build/fuzz/fuzz-$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN_$(1)) \
 		-timeout=10 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/$(1)/ \
 		$(addprefix -dict=,$(wildcard tests/fuzz/$(1).dict)) \
-		build/fuzz/corpus/$(1) tests/fuzz/corpus/$(1) || failed="$$failed $(1)";
+		build/fuzz/corpus/$(1) $(wildcard tests/fuzz/corpus/$(1)) || failed="$$failed $(1)";
 
 fuzz: fuzz-build
 	python3 tests/fuzz/seed-corpus.py build/fuzz/corpus
