@@ -37,8 +37,9 @@ BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox
 	docker.io buildah
 
 # Fuzzing (tests/fuzz/README.md): each tests/fuzz/fuzz-T.c is built with
-# clang + libFuzzer into build/fuzz/fuzz-T for `make fuzz`.
-# FUZZ_MAX_LEN_T is the harness's MAX_LEN.
+# clang + libFuzzer into build/fuzz/fuzz-T for `make fuzz`, and with $(CC)
+# and replay.c into build/san/fuzz/replay-T, which `make test` runs over
+# the committed corpus (t0100).  FUZZ_MAX_LEN_T is the harness's MAX_LEN.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_DEBS    := clang-14 libclang-rt-14-dev python3
@@ -47,6 +48,7 @@ FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_ALL     := $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
 FUZZ_TARGETS  = $(if $(TARGET),$(TARGET),$(FUZZ_ALL))
 FUZZ_LIB_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+REPLAY_BIN   := $(FUZZ_ALL:%=build/san/fuzz/replay-%)
 FUZZ_MAX_LEN_dockerfile   := 8192
 FUZZ_MAX_LEN_dockerword   := 2048
 FUZZ_MAX_LEN_dockerignore := 4096
@@ -91,6 +93,10 @@ build/san/unit/%: tests/unit/%.c build/san/libpublish.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) $(WARN) $(CPPFLAGS_ALL) -Itests/unit -o $@ $< build/san/libpublish.a $(LIBS)
 
+build/san/fuzz/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h build/san/libpublish.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(WARN) $(CPPFLAGS_ALL) -Itests/fuzz -o $@ tests/fuzz/replay.c $< build/san/libpublish.a $(LIBS)
+
 build/fuzz/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(CPPFLAGS_ALL) -c -o $@ $<
@@ -104,7 +110,7 @@ build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h build/fuzz/libpublish.a
 	$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) $(CPPFLAGS_ALL) -Itests/fuzz -o $@ $< build/fuzz/libpublish.a $(LIBS)
 
 unit: $(UNIT_BIN)
-san: $(SAN_UNIT_BIN)
+san: $(SAN_UNIT_BIN) $(REPLAY_BIN)
 
 # Seeds: the test data's inputs (generated) then the committed corpus; new
 # inputs go to build/fuzz/corpus/T, crashes to build/fuzz/findings/T/.
