@@ -5,11 +5,12 @@
  *
  * Checks (semver.h): valid() agrees with parse(); a parsed version's
  * "version" is itself valid and parses to the same numbers; clean()
- * gives a valid version; input longer than SEMVER_MAX_LENGTH is never
- * valid.
+ * gives a valid version; input longer than SEMVER_MAX_LENGTH UTF-16
+ * code units (JS's length) is never valid.
  */
 #include "fuzz.h"
 #include "semver.h"
+#include "jsstr.h"
 
 #define MAX_LEN 1024	/* past SEMVER_MAX_LENGTH (256), to cover the cap */
 
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	valid = semver_valid(in);
 	if (!semver_parse(&v, in)) {
 		FUZZ_CHECK(valid);
-		FUZZ_CHECK(strlen(in) <= SEMVER_MAX_LENGTH);
+		FUZZ_CHECK(jsstr_utf16_len(in, strlen(in)) <= SEMVER_MAX_LENGTH);
 		FUZZ_CHECK(!strcmp(v.raw, in));
 		FUZZ_CHECK(semver_valid(v.version));
 		FUZZ_CHECK(!semver_parse(&again, v.version));
