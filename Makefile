@@ -5,6 +5,8 @@
 #                 again under AddressSanitizer + UndefinedBehaviorSanitizer,
 #                 and the metadata-action conformance replay when ../shared exists
 #   make demo     deps, build, local registry, publish the example service, run it
+#   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 60);
+#                 TARGET=dockerfile for one (tests/fuzz/README.md)
 #   make deps     install missing Debian packages (sudo when not root)
 
 CC      ?= cc
@@ -35,7 +37,32 @@ TEST_DEBS  := git perl python3 python3-cryptography openssl curl jq docker-regis
 BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox-static skopeo \
 	docker.io buildah
 
-.PHONY: all test unit san deps deps-test demo bench clean
+# Fuzzing (tests/fuzz/README.md): each tests/fuzz/fuzz-T.c is built with
+# clang + libFuzzer into build/fuzz/fuzz-T for `make fuzz`, and with $(CC)
+# and replay.c into build/san/fuzz/replay-T, which `make test` runs over
+# the committed corpus (t0100).  FUZZ_MAX_LEN_T is the harness's MAX_LEN.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_DEBS    := clang-14 libclang-rt-14-dev python3
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_ALL     := $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
+FUZZ_TARGETS  = $(if $(TARGET),$(TARGET),$(FUZZ_ALL))
+FUZZ_LIB_OBJ := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+REPLAY_BIN   := $(FUZZ_ALL:%=build/san/fuzz/replay-%)
+FUZZ_MAX_LEN_dockerfile   := 8192
+FUZZ_MAX_LEN_dockerword   := 2048
+FUZZ_MAX_LEN_dockerignore := 4096
+FUZZ_MAX_LEN_reference    := 1024
+FUZZ_MAX_LEN_auth         := 4096
+FUZZ_MAX_LEN_tagrule      := 4096
+FUZZ_MAX_LEN_flavor       := 2048
+FUZZ_MAX_LEN_expr         := 4096
+FUZZ_MAX_LEN_jsregex      := 512
+FUZZ_MAX_LEN_semver       := 1024
+FUZZ_MAX_LEN_pep440       := 1024
+
+.PHONY: all test unit san deps deps-test demo bench clean fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: build/publish
@@ -67,8 +94,43 @@ build/san/unit/%: tests/unit/%.c build/san/libpublish.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) $(WARN) $(CPPFLAGS_ALL) -Itests/unit -o $@ $< build/san/libpublish.a $(LIBS)
 
+build/san/fuzz/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h build/san/libpublish.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(WARN) $(CPPFLAGS_ALL) -Itests/fuzz -o $@ tests/fuzz/replay.c $< build/san/libpublish.a $(LIBS)
+
+build/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(CPPFLAGS_ALL) -c -o $@ $<
+
+build/fuzz/libpublish.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h build/fuzz/libpublish.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) $(CPPFLAGS_ALL) -Itests/fuzz -o $@ $< build/fuzz/libpublish.a $(LIBS)
+
 unit: $(UNIT_BIN)
-san: $(SAN_UNIT_BIN)
+san: $(SAN_UNIT_BIN) $(REPLAY_BIN)
+
+# Seeds: the test data's inputs (generated) then the committed corpus; new
+# inputs go to build/fuzz/corpus/T, crashes to build/fuzz/findings/T/.
+fuzz-build:
+	@sh tests/deps.sh $(BUILD_DEBS) $(FUZZ_DEBS)
+	$(MAKE) $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
+
+# One target's run, a shell fragment: T's seeds, its -max_len and dictionary.
+fuzz_run = mkdir -p build/fuzz/corpus/$(1) build/fuzz/findings/$(1) && \
+	echo "fuzz: $(1) for $(FUZZ_SECONDS) s" && \
+	build/fuzz/fuzz-$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN_$(1)) \
+		-timeout=10 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/$(1)/ \
+		$(addprefix -dict=,$(wildcard tests/fuzz/$(1).dict)) \
+		build/fuzz/corpus/$(1) $(wildcard tests/fuzz/corpus/$(1)) || failed="$$failed $(1)";
+
+fuzz: fuzz-build
+	python3 tests/fuzz/seed-corpus.py build/fuzz/corpus
+	@failed=; $(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t))) \
+	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (see build/fuzz/findings/)"; exit 1; fi
 
 deps:
 	@sh tests/deps.sh $(BUILD_DEBS)
