@@ -10,7 +10,7 @@
  * a token answer gives a non-empty token and a positive lifetime.
  */
 #include "fuzz.h"
-#include "auth.h"
+#include "registry/auth.h"
 
 #define MAX_LEN 4096
 

@@ -7,7 +7,7 @@
  * message, and every instruction names a known command.
  */
 #include "fuzz.h"
-#include "dockerfile.h"
+#include "build/dockerfile.h"
 
 #define MAX_LEN 8192	/* -max_len: Dockerfiles are small; keeps each run fast */
 

@@ -11,8 +11,8 @@
  * dockerignore_can_skip_dir() agrees.
  */
 #include "fuzz.h"
-#include "dockerignore.h"
-#include "strlist.h"
+#include "build/dockerignore.h"
+#include "lib/strlist.h"
 
 #define MAX_LEN 4096
 #define MAX_DEPTH 32

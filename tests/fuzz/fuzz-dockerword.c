@@ -15,8 +15,8 @@
  * WORKDIR joins to an absolute path.
  */
 #include "fuzz.h"
-#include "dockerfile.h"
-#include "strlist.h"
+#include "build/dockerfile.h"
+#include "lib/strlist.h"
 
 #define MAX_LEN 2048
 

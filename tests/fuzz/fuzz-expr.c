@@ -11,8 +11,8 @@
  * escapes.
  */
 #include "fuzz.h"
-#include "expr.h"
-#include "semver.h"
+#include "meta/expr.h"
+#include "meta/semver.h"
 
 #define MAX_LEN 4096
 

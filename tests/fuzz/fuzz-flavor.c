@@ -6,8 +6,8 @@
  * auto/true/false and a prefix and suffix (perhaps empty).
  */
 #include "fuzz.h"
-#include "flavor.h"
-#include "strlist.h"
+#include "meta/flavor.h"
+#include "lib/strlist.h"
 
 #define MAX_LEN 2048
 

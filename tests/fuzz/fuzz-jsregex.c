@@ -11,7 +11,7 @@
  * g, every value set); the group count agrees with the match's.
  */
 #include "fuzz.h"
-#include "jsregex.h"
+#include "meta/jsregex.h"
 
 #define MAX_LEN 512
 

@@ -8,7 +8,7 @@
  * and a clean form; clean() succeeds on every valid version.
  */
 #include "fuzz.h"
-#include "pep440.h"
+#include "meta/pep440.h"
 
 #define MAX_LEN 1024
 

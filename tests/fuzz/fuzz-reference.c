@@ -9,7 +9,7 @@
  * formats to a string that parses back to the same four parts.
  */
 #include "fuzz.h"
-#include "reference.h"
+#include "oci/reference.h"
 
 #define MAX_LEN 1024	/* names are capped at 255, tags at 128 */
 

@@ -9,8 +9,8 @@
  * code units (JS's length) is never valid.
  */
 #include "fuzz.h"
-#include "semver.h"
-#include "jsstr.h"
+#include "meta/semver.h"
+#include "meta/jsstr.h"
 
 #define MAX_LEN 1024	/* past SEMVER_MAX_LENGTH (256), to cover the cap */
 

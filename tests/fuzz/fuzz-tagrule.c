@@ -10,8 +10,8 @@
  */
 #include <math.h>
 #include "fuzz.h"
-#include "tagrule.h"
-#include "strlist.h"
+#include "meta/tagrule.h"
+#include "lib/strlist.h"
 
 #define MAX_LEN 4096
 
