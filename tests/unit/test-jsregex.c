@@ -99,7 +99,8 @@ static void check(const char *src, const char *flags, const char *in, const char
 
 /*
  * A pattern that backtracks exponentially is stopped, as an error, in
- * well under a second, whatever bytes the subject holds.
+ * a bounded time (well under a second on an idle machine), whatever
+ * bytes the subject holds.
  */
 static void check_gives_up(const char *src, const char *in, const char *what)
 {
@@ -114,7 +115,7 @@ static void check_gives_up(const char *src, const char *in, const char *what)
 	is_int(jsregex_match(&re, in, &m), -EXIT_INPUT, "%s: an error, not a silent no-match", what);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	ok(secs < 1.0, "%s: stops in %.3f s", what, secs);
+	ok(secs < 5.0, "%s: stops in %.3f s (bounded; an unbounded match takes hours)", what, secs);
 	ok(strstr(error_last(), "backtracking limit") && strstr(error_last(), src),
 	   "%s: the message names the pattern and the limit", what);
 	jsregex_release(&re);
