@@ -19,9 +19,8 @@
 #include "github/action.h"
 #include "build/build.h"
 #include "registry/credentials.h"
-#include "github/ghcommand.h"
 #include "github/ghctx.h"
-#include "github/ghoutput.h"
+#include "github/report.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
@@ -97,165 +96,6 @@ int action_push_enabled(const char *push, const char *event_name, int *out)
 							  !strcmp(event_name, "pull_request_target"))), out);
 }
 
-/* A table cell: no '|' or newline may break the row. */
-static void add_cell_code(struct strbuf *out, const char *s)
-{
-	strbuf_addch(out, '`');
-	for (; *s; s++)
-		if (*s == '|' || *s == '\n' || *s == '`')
-			strbuf_addch(out, ' ');
-		else
-			strbuf_addch(out, *s);
-	strbuf_addch(out, '`');
-}
-
-static const char *const phase_names[ACTION_NR_PHASES] = { "meta", "build", "push" };
-
-void action_summary(const struct action_result *r, const char *error_message,
-		    struct strbuf *out)
-{
-	int first;
-
-	if (error_message && *error_message)
-		strbuf_addstr(out, "### :x: publish failed\n\n");
-	else if (r->pushed)
-		strbuf_addstr(out, "### :rocket: Image published\n\n");
-	else
-		strbuf_addstr(out, "### :package: Image built, not pushed\n\n");
-
-	strbuf_addstr(out, "| | |\n| --- | --- |\n");
-	if (r->image) {
-		strbuf_addstr(out, "| image | ");
-		add_cell_code(out, r->image);
-		strbuf_addstr(out, " |\n");
-	}
-	strbuf_addstr(out, "| tags | ");
-	for (size_t i = 0; i < r->nr_tags; i++) {
-		if (i)
-			strbuf_addstr(out, "<br>");
-		add_cell_code(out, r->tags[i]);
-	}
-	if (!r->nr_tags)
-		strbuf_addstr(out, "(none)");
-	strbuf_addstr(out, " |\n");
-	if (r->digest[0]) {
-		strbuf_addstr(out, "| digest | ");
-		add_cell_code(out, r->digest);
-		strbuf_addstr(out, " |\n");
-		strbuf_addstr(out, "| size | ");
-		strbuf_humanise_bytes(out, r->size);
-		strbuf_addstr(out, " |\n");
-	}
-	if (r->pushed)
-		strbuf_addf(out, "| layers | %zu pushed, %zu mounted, %zu skipped (already there) |\n",
-			    r->layers_pushed, r->layers_mounted, r->layers_skipped);
-	else if (r->digest[0])
-		strbuf_addstr(out, "| layers | not pushed |\n");
-	strbuf_addstr(out, "| time | ");
-	first = 1;
-	for (int i = 0; i < ACTION_NR_PHASES; i++) {
-		if (r->seconds[i] < 0)
-			continue;
-		strbuf_addf(out, "%s%s %.2f s", first ? "" : ", ", phase_names[i], r->seconds[i]);
-		first = 0;
-	}
-	if (first)
-		strbuf_addstr(out, "-");
-	strbuf_addstr(out, " |\n");
-
-	if (error_message && *error_message) {
-		strbuf_addstr(out, "\n```\nerror: ");
-		strbuf_addstr(out, error_message);
-		strbuf_addstr(out, "\n```\n");
-	}
-	if (r->shallow)
-		strbuf_addstr(out, "\nThe checkout is shallow: tags and versions came from the event. "
-			      "Give actions/checkout `fetch-depth: 0` for versions derived from the "
-			      "repository's history.\n");
-}
-
-void action_metadata_json(const struct action_result *r, struct strbuf *out)
-{
-	json_t *o = json_object(), *desc, *layers, *secs;
-	struct strbuf names = STRBUF_INIT;
-	char *s;
-
-	for (size_t i = 0; i < r->nr_tags; i++) {
-		if (i)
-			strbuf_addch(&names, ',');
-		strbuf_addstr(&names, r->tags[i]);
-	}
-	json_object_set_new(o, "image.name", json_string(names.buf));	/* steals */
-	if (r->digest[0]) {
-		json_object_set_new(o, "containerimage.digest", json_string(r->digest));	/* steals */
-		desc = json_object();
-		json_object_set_new(desc, "mediaType", json_string(r->media_type ? r->media_type : ""));	/* steals */
-		json_object_set_new(desc, "digest", json_string(r->digest));	/* steals */
-		json_object_set_new(desc, "size", json_integer(r->size));	/* steals */
-		json_object_set_new(o, "containerimage.descriptor", desc);	/* steals desc */
-	}
-	if (r->image)
-		json_object_set_new(o, "image", json_string(r->image));	/* steals */
-	json_object_set_new(o, "pushed", json_boolean(r->pushed));	/* steals */
-	layers = json_object();
-	json_object_set_new(layers, "pushed", json_integer((json_int_t)r->layers_pushed));	/* steals */
-	json_object_set_new(layers, "mounted", json_integer((json_int_t)r->layers_mounted));	/* steals */
-	json_object_set_new(layers, "skipped", json_integer((json_int_t)r->layers_skipped));	/* steals */
-	json_object_set_new(o, "layers", layers);	/* steals layers */
-	json_object_set_new(o, "bytes_pushed", json_integer(r->bytes_pushed));	/* steals */
-	secs = json_object();
-	for (int i = 0; i < ACTION_NR_PHASES; i++)
-		if (r->seconds[i] >= 0)
-			json_object_set_new(secs, phase_names[i],
-					    json_real((long long)(r->seconds[i] * 1000 + 0.5) / 1000.0));	/* steals */
-	json_object_set_new(o, "seconds", secs);	/* steals secs */
-
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	if (s)
-		strbuf_addstr(out, s);
-	free(s);
-	json_decref(o);
-	strbuf_release(&names);
-}
-
-int action_error_location(const char *msg, const char *workspace,
-			  struct strbuf *file, int *line, struct strbuf *message)
-{
-	const char *p, *colon = NULL;
-	char *end;
-	long n;
-	size_t wlen;
-
-	/* The last ":DIGITS: " in the message's first part (a path may hold ':'). */
-	for (p = msg; (p = strchr(p, ':')); p++) {
-		if (!isdigit((unsigned char)p[1]))
-			continue;
-		n = strtol(p + 1, &end, 10);
-		if (*end == ':' && end[1] == ' ' && n > 0 && n < 10000000) {
-			colon = p;
-			break;
-		}
-	}
-	/* A location starts the message: no space before it (a registry's host:port does not qualify). */
-	if (!colon || colon == msg || memchr(msg, ' ', colon - msg))
-		return -1;
-	n = strtol(colon + 1, &end, 10);
-	strbuf_reset(file);
-	wlen = workspace ? strlen(workspace) : 0;
-	while (wlen && workspace[wlen - 1] == '/')
-		wlen--;
-	if (wlen && (size_t)(colon - msg) > wlen && !strncmp(msg, workspace, wlen) && msg[wlen] == '/')
-		strbuf_add(file, msg + wlen + 1, colon - msg - wlen - 1);
-	else if (!strncmp(msg, "./", 2))
-		strbuf_add(file, msg + 2, colon - msg - 2);
-	else
-		strbuf_add(file, msg, colon - msg);
-	*line = (int)n;
-	strbuf_reset(message);
-	strbuf_addstr(message, end + 2);
-	return 0;
-}
-
 /* --- the run ------------------------------------------------------------ */
 
 /* What one run holds besides its result (freed by run_release). */
@@ -271,7 +111,6 @@ struct run {
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
-	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
 	struct strlist configs;		/* the built configs' digests: blobs, not layers */
 	struct meta_inputs meta_in;
 	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
@@ -313,9 +152,6 @@ static void run_release(struct run *r)
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
 	strbuf_release(&r->layout);
-	strbuf_release(&r->labels);
-	strbuf_release(&r->annotations);
-	strbuf_release(&r->json);
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
 	strlist_release(&r->platforms);
@@ -427,32 +263,6 @@ static void trust_workspace(struct run *r, struct action_result *out)
 	strbuf_release(&path);
 }
 
-/* One step output, in the runner's heredoc form (src/github/ghoutput.c). */
-static int write_output(const char *path, const char *name, const char *value)
-{
-	if (!path || !*path)
-		return 0;
-	return ghoutput_append(path, name, value);
-}
-
-static int write_summary(const char *path, const struct action_result *res, const char *err)
-{
-	struct strbuf sb = STRBUF_INIT;
-	FILE *f;
-	int ret = 0;
-
-	if (!path || !*path)
-		return 0;
-	action_summary(res, err, &sb);
-	f = fopen(path, "a");
-	if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len)
-		ret = error("cannot write GITHUB_STEP_SUMMARY '%s': %s", path, strerror(errno));
-	if (f && fclose(f) && !ret)
-		ret = error("cannot write GITHUB_STEP_SUMMARY '%s': %s", path, strerror(errno));
-	strbuf_release(&sb);
-	return ret;
-}
-
 /*
  * The registry client of the whole run (the base image, the push).  The
  * token input is the credential of the registry input and of no other
@@ -479,74 +289,9 @@ static void open_registry(struct run *r)
 	r->client = registry_client_new(&opts);
 }
 
-static void group_begin(const char *title)
-{
-	ghcommand_print("group", NULL, title);
-}
-
-static void group_end(void)
-{
-	fflush(stderr);
-	ghcommand_print("endgroup", NULL, NULL);
-}
-
-/*
- * An error from the user's Dockerfile or .dockerignore ("FILE:LINE:
- * message") becomes an annotation on that line; any other error an
- * annotation on the step.
- */
-static void annotate_error(int rc, const char *workspace)
-{
-	struct strbuf file = STRBUF_INIT, msg = STRBUF_INIT;
-	struct ghcommand_props props = GHCOMMAND_PROPS_INIT;
-	int line = 0;
-
-	/* the Dockerfile's errors, and the .dockerignore's (a context error) */
-	if ((rc == -EXIT_DOCKERFILE || rc == -EXIT_CONTEXT) &&
-	    !action_error_location(error_last(), workspace, &file, &line, &msg)) {
-		const char *base = strrchr(file.buf, '/');
-
-		props.file = file.buf;
-		props.line = line;
-		props.title = rc == -EXIT_DOCKERFILE ? "Dockerfile" : base ? base + 1 : file.buf;
-		ghcommand_print("error", &props, msg.buf);
-	} else {
-		ghcommand_print("error", NULL, error_last());
-	}
-	strbuf_release(&file);
-	strbuf_release(&msg);
-}
-
 static int run_meta(struct run *r, struct action_result *out);
 static int run_build(struct run *r, struct action_result *out);
 static int run_push(struct run *r, struct action_result *out);
-
-static int write_outputs(struct run *r, const struct action_result *res)
-{
-	const char *path = r->gh->output;
-	struct strbuf tags = STRBUF_INIT, meta = STRBUF_INIT;
-	const char *sep = r->in->sep_tags && *r->in->sep_tags ? r->in->sep_tags : "\n";
-	int ret = 0;
-
-	for (size_t i = 0; i < res->nr_tags; i++) {
-		if (i)
-			strbuf_addstr(&tags, sep);
-		strbuf_addstr(&tags, res->tags[i]);
-	}
-	action_metadata_json(res, &meta);
-	if (write_output(path, "version", res->version ? res->version : "") < 0 ||
-	    write_output(path, "tags", tags.buf) < 0 ||
-	    write_output(path, "labels", r->labels.buf) < 0 ||
-	    write_output(path, "annotations", r->annotations.buf) < 0 ||
-	    write_output(path, "json", r->json.buf) < 0 ||
-	    write_output(path, "digest", res->digest) < 0 ||
-	    write_output(path, "image", res->image ? res->image : "") < 0 ||
-	    write_output(path, "metadata", meta.buf) < 0)
-		ret = -EXIT_FAIL;
-	strbuf_release(&tags);
-	strbuf_release(&meta);
-	return ret;
-}
 
 int action_run(const struct action_inputs *in, const struct action_github *gh,
 	       struct action_result *out)
@@ -566,9 +311,6 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.workdir, 0);
 	strbuf_init(&r.tmp, 0);
 	strbuf_init(&r.layout, 0);
-	strbuf_init(&r.labels, 0);
-	strbuf_init(&r.annotations, 0);
-	strbuf_init(&r.json, 0);
 	strbuf_init(&r.registry_host, 0);
 
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
@@ -579,19 +321,19 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	trust_workspace(&r, out);
 	open_registry(&r);
 
-	group_begin("meta: tags, labels and annotations");
+	report_group_begin("meta: tags, labels and annotations");
 	t0 = now_seconds();
 	ret = run_meta(&r, out);
 	out->seconds[ACTION_META] = now_seconds() - t0;
-	group_end();
+	report_group_end();
 	if (ret < 0)
 		goto out;
 
-	group_begin("build: the image from the Dockerfile");
+	report_group_begin("build: the image from the Dockerfile");
 	t0 = now_seconds();
 	ret = run_build(&r, out);
 	out->seconds[ACTION_BUILD] = now_seconds() - t0;
-	group_end();
+	report_group_end();
 	if (ret < 0)
 		goto out;
 
@@ -601,20 +343,21 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	} else if (!out->nr_tags) {
 		note("not pushing: no tag rule gave a tag for this event");
 	} else {
-		group_begin("push: to the registry");
+		report_group_begin("push: to the registry");
 		t0 = now_seconds();
 		ret = run_push(&r, out);
 		out->seconds[ACTION_PUSH] = now_seconds() - t0;
-		group_end();
+		report_group_end();
 		if (ret < 0)
 			goto out;
 	}
 
 out:
 	if (ret < 0)
-		annotate_error(ret, gh->workspace);
-	wret = write_outputs(&r, out);
-	if (write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
+		report_annotate_error(ret, gh->workspace);
+	/* meta's outputs once it has derived them (version is set only then) */
+	wret = report_write_outputs(gh->output, out, r.meta.version ? &r.meta : NULL, &r.meta_in);
+	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
 	return ret < 0 ? ret : wret;
@@ -704,9 +447,6 @@ static int run_meta(struct run *r, struct action_result *out)
 	out->tags = xcalloc(r->meta.tags.nr ? r->meta.tags.nr : 1, sizeof(char *));
 	for (size_t i = 0; i < r->meta.tags.nr; i++)
 		out->tags[out->nr_tags++] = xstrdup(r->meta.tags.items[i]);
-	meta_output(&r->meta, &r->meta_in, "labels", &r->labels);
-	meta_output(&r->meta, &r->meta_in, "annotations", &r->annotations);
-	meta_output(&r->meta, &r->meta_in, "json", &r->json);
 	printf("version: %s\n", r->meta.version);
 	for (size_t i = 0; i < r->meta.tags.nr; i++)
 		printf("tag: %s\n", r->meta.tags.items[i]);

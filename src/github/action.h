@@ -12,14 +12,15 @@
  *   build  the image from the Dockerfile into a private OCI layout
  *   push   the layout to every tag (skipped on pull_request by default)
  *
- * then writes the step outputs ($GITHUB_OUTPUT), the step summary
- * ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
- * ::add-mask::, ::error file=,line=::).  Everything it writes besides
- * those goes to a private temporary directory that it removes, so a
- * later step finds the workspace as the checkout left it.
+ * then has report.c write the step outputs ($GITHUB_OUTPUT), the step
+ * summary ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
+ * ::error file=,line=::) from the result; ::add-mask:: comes first of
+ * all.  Everything it writes besides those goes to a private temporary
+ * directory that it removes, so a later step finds the workspace as the
+ * checkout left it.
  *
- * The pure pieces (default image, push default, summary, metadata, the
- * Dockerfile error location) are exported for the unit tests.
+ * The pure pieces (default image, push default) are exported for the
+ * unit tests.
  */
 #ifndef ACTION_H
 #define ACTION_H
@@ -92,20 +93,5 @@ int action_default_image(const char *repository, struct strbuf *out);
  * pull_request_target events, else true.  -EXIT_INPUT for another value.
  */
 int action_push_enabled(const char *push, const char *event_name, int *out);
-
-/* The step summary (GitHub-flavoured Markdown) appended to out. */
-void action_summary(const struct action_result *r, const char *error_message,
-		    struct strbuf *out);
-
-/* The metadata output (JSON, one line) appended to out. */
-void action_metadata_json(const struct action_result *r, struct strbuf *out);
-
-/*
- * From a Dockerfile error "FILE:LINE: message", the file relative to the
- * workspace (when under it), the line and the message; -1 when msg has no
- * such location.
- */
-int action_error_location(const char *msg, const char *workspace,
-			  struct strbuf *file, int *line, struct strbuf *message);
 
 #endif
