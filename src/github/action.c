@@ -17,27 +17,24 @@
  */
 #include "lib/common.h"
 #include "github/action.h"
-#include "build/build.h"
+#include "build/multibuild.h"
 #include "registry/credentials.h"
 #include "github/ghctx.h"
+#include "github/metaio.h"
 #include "github/report.h"
 #include "meta/meta.h"
-#include "oci/ocilayout.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stddef.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
-#include <jansson.h>
 
 void action_result_init(struct action_result *r)
 {
@@ -111,11 +108,9 @@ struct run {
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
-	struct strlist configs;		/* the built configs' digests: blobs, not layers */
+	struct build_platforms_result built;	/* the image (or index) in layout, its configs */
 	struct meta_inputs meta_in;
 	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
-	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, borrowed */
-	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, borrowed */
 	struct strbuf registry_host;	/* the registry input as references name it (ghcr.io, docker.io...) */
 	const char *cred_hosts[2];	/* registry_host.buf, NULL: where the token goes */
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
@@ -155,7 +150,7 @@ static void run_release(struct run *r)
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
 	strlist_release(&r->platforms);
-	strlist_release(&r->configs);
+	build_platforms_result_release(&r->built);
 	if (r->owner_check_lifted)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
 	registry_client_free(r->client);	/* before registry_host: its cred_registries */
@@ -304,8 +299,6 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 
 	r.meta_in = mi;
 	r.meta = mr;
-	r.annotation_levels = gh->annotation_levels;
-	r.short_sha_length = gh->short_sha_length;
 	r.in = in;
 	r.gh = gh;
 	strbuf_init(&r.workdir, 0);
@@ -365,6 +358,14 @@ out:
 
 /* --- the phases (the other modules' domain APIs) ------------------------ */
 
+/* NULL, or nothing but white space (the runner's inputs are untrimmed). */
+static int is_blank(const char *s)
+{
+	while (s && isspace((unsigned char)*s))
+		s++;
+	return !s || !*s;
+}
+
 /*
  * The token goes to the GitHub API (repository facts for the labels)
  * only when it is a GitHub token, that is when the registry is ghcr.io;
@@ -376,45 +377,21 @@ static int run_meta(struct run *r, struct action_result *out)
 	struct ghctx_options copts = { GHCTX_WORKFLOW, NULL, NULL };
 	struct ghctx ctx;
 	struct strbuf def = STRBUF_INIT;
-	const char *images = in->images;
-	const char *v;
+	const char *values[METAIO_INPUT_NR];
 	int ret, have_ctx = 0;
-	static const struct { const char *name; size_t off; } lists[] = {
-		{ "tags", offsetof(struct action_inputs, tags) },
-		{ "flavor", offsetof(struct action_inputs, flavor) },
-		{ "labels", offsetof(struct action_inputs, labels) },
-		{ "annotations", offsetof(struct action_inputs, annotations) },
-		{ "sep-tags", offsetof(struct action_inputs, sep_tags) },
-		{ "sep-labels", offsetof(struct action_inputs, sep_labels) },
-		{ "sep-annotations", offsetof(struct action_inputs, sep_annotations) },
-	};
 
-	if (!images || !*images) {
+	memcpy(values, in->meta, sizeof(values));
+	if (is_blank(values[METAIO_IMAGES])) {
 		if ((ret = action_default_image(r->gh->repository, &def)) < 0)
 			goto out;
-		images = def.buf;
-		note("no images input: publishing to %s", images);
+		values[METAIO_IMAGES] = def.buf;
+		note("no images input: publishing to %s", def.buf);
 	}
-	if ((ret = meta_inputs_set(&r->meta_in, "images", images)) < 0)
+	/* meta's inputs parsed as `publish meta` parses them */
+	if ((ret = metaio_set_inputs(&r->meta_in, values, r->gh->annotation_levels,
+				     r->gh->short_sha_length)) < 0 ||
+	    (ret = metaio_context_source(values[METAIO_CONTEXT], EXIT_INPUT, &copts.source)) < 0)
 		goto out;
-	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-		v = *(const char *const *)((const char *)in + lists[i].off);
-		if (v && *v && (ret = meta_inputs_set(&r->meta_in, lists[i].name, v)) < 0)
-			goto out;
-	}
-	if (r->annotation_levels)
-		r->meta_in.annotation_levels = xstrdup(r->annotation_levels);
-	if (r->short_sha_length)
-		r->meta_in.short_sha_length = xstrdup(r->short_sha_length);
-
-	if (!in->context || !*in->context || !strcmp(in->context, "workflow")) {
-		copts.source = GHCTX_WORKFLOW;
-	} else if (!strcmp(in->context, "git")) {
-		copts.source = GHCTX_GIT;
-	} else {
-		ret = error_as(EXIT_INPUT, "input 'context': '%s' is not workflow or git", in->context);
-		goto out;
-	}
 	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
@@ -491,175 +468,15 @@ static void input_lines(const char *text, struct strlist *l)
 	strbuf_release(&item);
 }
 
-/* "key=value" items into image_kv pairs pointing into them; the items are split in place. */
-static struct image_kv *kv_pairs(struct strlist *items, const char *level, size_t *nr)
-{
-	struct image_kv *kv = xcalloc(items->nr ? items->nr : 1, sizeof(*kv));
-	size_t n = 0, llen = level ? strlen(level) : 0;
-
-	for (size_t i = 0; i < items->nr; i++) {
-		char *s = items->items[i], *eq;
-
-		if (level) {
-			/* meta's annotations are "level:key=value"; the manifest's are ours */
-			char *colon = strchr(s, ':');
-
-			eq = strchr(s, '=');
-			if (colon && (!eq || colon < eq)) {
-				if ((size_t)(colon - s) != llen || strncmp(s, level, llen))
-					continue;
-				s = colon + 1;
-			}
-		}
-		eq = strchr(s, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		kv[n].key = s;
-		kv[n].value = eq + 1;
-		n++;
-	}
-	*nr = n;
-	return kv;
-}
-
-/* manifest + config + every layer, from the manifest in the layout. */
-static long long image_size(const char *layout, const char *digest, long long manifest_size)
-{
-	struct ocilayout l = { (char *)layout };
-	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT;
-	json_t *m = NULL, *layers;
-	long long size = manifest_size;
-	size_t i;
-	json_t *d;
-
-	ocilayout_blob_path(&l, digest, &path);
-	if (strbuf_read_file(&buf, path.buf, 16u << 20) < 0 ||
-	    !(m = json_loadb(buf.buf, buf.len, 0, NULL)))
-		goto out;
-	size += json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
-	layers = json_object_get(m, "layers");
-	json_array_foreach(layers, i, d)
-		size += json_integer_value(json_object_get(d, "size"));
-out:
-	json_decref(m);
-	strbuf_release(&buf);
-	strbuf_release(&path);
-	return size;
-}
-
-/* Every blob of the layout src (a directory) linked or copied into l. */
-static int import_blobs(const struct ocilayout *l, const char *src)
-{
-	struct strbuf dir = STRBUF_INIT, digest = STRBUF_INIT;
-	DIR *d;
-	struct dirent *e;
-	int ret = 0;
-
-	strbuf_addf(&dir, "%s/blobs/sha256", src);
-	if (!(d = opendir(dir.buf))) {
-		ret = error("cannot read '%s': %s", dir.buf, strerror(errno));
-		goto out;
-	}
-	while (!ret && (e = readdir(d))) {
-		if (strlen(e->d_name) != 64)
-			continue;
-		strbuf_reset(&digest);
-		strbuf_addf(&digest, "sha256:%s", e->d_name);
-		if (!ocilayout_has_blob(l, digest.buf))
-			ret = ocilayout_import_blob(l, dir.buf, digest.buf);
-	}
-	closedir(d);
-out:
-	strbuf_release(&dir);
-	strbuf_release(&digest);
-	return ret;
-}
-
-/*
- * Several platforms: one build each (the base image's index gives each
- * its base), each into its own layout, then one layout holding all their
- * blobs and an OCI index over their manifests, named (index.json, one
- * descriptor, as push wants) by the first tag.  The index gets meta's
- * "index:" annotations.
- */
-static int build_platforms(struct run *r, struct build_opts *opts, struct strlist *annotations,
-			   struct action_result *out)
-{
-	size_t nr = r->platforms.nr;
-	/*
-	 * The base's layers are in none of the layouts: the index.json
-	 * descriptor names the base (FROM, the same for every platform) so
-	 * push can mount or copy them from its repository.
-	 */
-	struct image_index_entry *entries = xcalloc(nr, sizeof(*entries));
-	struct build_result *res = xcalloc(nr, sizeof(*res));
-	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT;
-	struct ocilayout l = { NULL };
-	struct image_kv *index_kv = NULL;
-	size_t index_kv_nr = 0, done = 0;
-	char digest[DIGEST_HEX_LEN + 1];
-	long long size = 0;
-	int ret = 0;
-
-	for (; done < nr; done++) {
-		build_result_init(&res[done]);
-		strbuf_reset(&dir);
-		strbuf_addf(&dir, "%s/oci-%zu", r->tmp.buf, done);
-		opts->platform = r->platforms.items[done];
-		opts->output = dir.buf;
-		note("platform %s", opts->platform);
-		if ((ret = build_run(opts, &res[done])) < 0)
-			goto out;
-		entries[done].digest = res[done].manifest_digest;
-		entries[done].size = res[done].manifest_size;
-		entries[done].media_type = res[done].media_type;
-		entries[done].platform = res[done].platform ? res[done].platform : opts->platform;
-		strlist_push(&r->configs, res[done].config_digest);
-		size += image_size(dir.buf, res[done].manifest_digest, (long long)res[done].manifest_size);
-	}
-	if ((ret = ocilayout_open(&l, r->layout.buf)) < 0)
-		goto out;
-	for (size_t i = 0; i < nr; i++) {
-		strbuf_reset(&dir);
-		strbuf_addf(&dir, "%s/oci-%zu", r->tmp.buf, i);
-		if ((ret = import_blobs(&l, dir.buf)) < 0)
-			goto out;
-	}
-	index_kv = kv_pairs(annotations, "index", &index_kv_nr);
-	if ((ret = image_index_build(entries, nr, 0, index_kv, index_kv_nr, &index, digest)) < 0 ||
-	    (ret = ocilayout_put_blob(&l, digest, index.buf, index.len)) < 0 ||
-	    (ret = ocilayout_add_manifest(&l, MT_OCI_INDEX, digest, index.len, NULL,
-					  (const char *const *)r->meta.tags.items, r->meta.tags.nr ? 1 : 0,
-					  res[0].base_name, NULL)) < 0)
-		goto out;
-	snprintf(out->digest, sizeof(out->digest), "%s", digest);
-	out->media_type = xstrdup(MT_OCI_INDEX);
-	out->size = size + (long long)index.len;
-out:
-	for (size_t i = 0; i < done + (done < nr); i++)
-		build_result_release(&res[i]);
-	free(res);
-	free(entries);
-	free(index_kv);
-	if (l.dir)
-		ocilayout_release(&l);
-	strbuf_release(&dir);
-	strbuf_release(&index);
-	return ret;
-}
-
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
 	struct build_opts opts = BUILD_OPTS_INIT;
-	struct build_result res;
 	struct strbuf dockerfile = STRBUF_INIT, name = STRBUF_INIT;
-	struct strlist args = STRLIST_INIT, labels = STRLIST_INIT, annotations = STRLIST_INIT;
-	struct image_kv *label_kv = NULL, *annotation_kv = NULL;
+	struct strlist args = STRLIST_INIT;
+	struct metaio_kv labels = METAIO_KV_INIT, annotations = METAIO_KV_INIT, index = METAIO_KV_INIT;
 	int ret;
 
-	build_result_init(&res);
 	/* The file is relative to the working directory, as `docker build -f` in it. */
 	if (in->file && *in->file && in->file[0] == '/')
 		strbuf_addstr(&dockerfile, in->file);
@@ -677,29 +494,23 @@ static int run_build(struct run *r, struct action_result *out)
 
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
 	opts.output_kind = BUILD_OUTPUT_OCI;
+	opts.output = r->layout.buf;
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
-	for (size_t i = 0; i < r->meta.labels.nr; i++)
-		strlist_push(&labels, r->meta.labels.items[i]);
-	for (size_t i = 0; i < r->meta.annotations.nr; i++)
-		strlist_push(&annotations, r->meta.annotations.items[i]);
-	label_kv = kv_pairs(&labels, NULL, &opts.labels_nr);
-	annotation_kv = kv_pairs(&annotations, "manifest", &opts.annotations_nr);
-	opts.labels = label_kv;
-	opts.annotations = annotation_kv;
+	metaio_labels(&r->meta, &labels);
+	metaio_annotations(&r->meta, "manifest", &annotations);
+	metaio_annotations(&r->meta, "index", &index);
+	opts.labels = labels.items;
+	opts.labels_nr = labels.nr;
+	opts.annotations = annotations.items;
+	opts.annotations_nr = annotations.nr;
 
-	if (r->platforms.nr <= 1) {
-		opts.platform = r->platforms.nr ? r->platforms.items[0] : NULL;
-		opts.output = r->layout.buf;
-		if ((ret = build_run(&opts, &res)) < 0)
-			goto out;
-		snprintf(out->digest, sizeof(out->digest), "%s", res.manifest_digest);
-		strlist_push(&r->configs, res.config_digest);
-		out->media_type = xstrdup(res.media_type ? res.media_type : "");
-		out->size = image_size(r->layout.buf, res.manifest_digest, (long long)res.manifest_size);
-	} else if ((ret = build_platforms(r, &opts, &annotations, out)) < 0) {
+	if ((ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
+				       index.items, index.nr, &r->built)) < 0)
 		goto out;
-	}
+	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
+	out->media_type = xstrdup(r->built.media_type);
+	out->size = r->built.size;
 	if (out->nr_tags)
 		strip_tag(out->tags[0], &name);
 	else if (r->meta.images.nr)
@@ -711,12 +522,10 @@ static int run_build(struct run *r, struct action_result *out)
 	printf("digest: %s\n", out->digest);
 	fflush(stdout);
 out:
-	build_result_release(&res);
-	free(label_kv);
-	free(annotation_kv);
+	metaio_kv_release(&labels);
+	metaio_kv_release(&annotations);
+	metaio_kv_release(&index);
 	strlist_release(&args);
-	strlist_release(&labels);
-	strlist_release(&annotations);
 	strbuf_release(&dockerfile);
 	strbuf_release(&name);
 	return ret;
@@ -749,7 +558,7 @@ static int run_push(struct run *r, struct action_result *out)
 		goto out;
 	}
 	for (size_t i = 0; i < rep.nr_blobs; i++) {
-		if (strlist_has(&r->configs, rep.blobs[i].digest))
+		if (strlist_has(&r->built.configs, rep.blobs[i].digest))
 			continue;
 		switch (rep.blobs[i].outcome) {
 		case BLOB_PUSHED: out->layers_pushed++; break;

@@ -27,14 +27,18 @@
 
 #include "lib/strbuf.h"
 #include "lib/digest.h"
+#include "github/metaio.h"
 
 /*
- * The inputs, as the runner passes them (trimmed; NULL or "" when not
- * given).  Borrowed.
+ * The inputs, as the runner passes them (NULL or "" when not given).
+ * Borrowed.  Those shared with `publish meta` (images, tags, flavor,
+ * labels, annotations, the separators, context) are as the runner gives
+ * them, for metaio.c to parse as it does for `publish meta`, in meta[]
+ * indexed like metaio_input_names (github-token is not an input of the
+ * action: the token input is); the others trimmed.
  */
 struct action_inputs {
-	const char *images, *tags, *flavor, *labels, *annotations;
-	const char *sep_tags, *sep_labels, *sep_annotations, *context;
+	const char *meta[METAIO_INPUT_NR];
 	const char *file, *build_args, *platforms, *push;
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;

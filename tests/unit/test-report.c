@@ -10,6 +10,9 @@
 
 #include <jansson.h>
 
+/* sb holds text */
+#define has(sb, text, ...) ok(strstr((sb).buf, (text)) != NULL, __VA_ARGS__)
+
 static void test_error_location(void)
 {
 	struct strbuf file = STRBUF_INIT, msg = STRBUF_INIT;
@@ -59,12 +62,12 @@ static void test_summary(void)
 
 	fill(&r);
 	report_summary(&r, NULL, &sb);
-	ok(strstr(sb.buf, "### :rocket: Image published") != NULL, "heading says published");
-	ok(strstr(sb.buf, "| tags | `ghcr.io/o/r:1.2.3`<br>`ghcr.io/o/r:latest` |") != NULL, "tags row");
-	ok(strstr(sb.buf, "| digest | `sha256:0000") != NULL, "digest row");
-	ok(strstr(sb.buf, "| size | 1.5 MiB |") != NULL, "size row");
-	ok(strstr(sb.buf, "| layers | 2 pushed, 1 mounted, 3 skipped (already there) |") != NULL, "layers row");
-	ok(strstr(sb.buf, "| time | meta 0.01 s, build 0.50 s, push 1.25 s |") != NULL, "time per phase");
+	has(sb, "### :rocket: Image published", "heading says published");
+	has(sb, "| tags | `ghcr.io/o/r:1.2.3`<br>`ghcr.io/o/r:latest` |", "tags row");
+	has(sb, "| digest | `sha256:0000", "digest row");
+	has(sb, "| size | 1.5 MiB |", "size row");
+	has(sb, "| layers | 2 pushed, 1 mounted, 3 skipped (already there) |", "layers row");
+	has(sb, "| time | meta 0.01 s, build 0.50 s, push 1.25 s |", "time per phase");
 	ok(strstr(sb.buf, "fetch-depth") == NULL, "no shallow note for a full clone");
 
 	strbuf_reset(&sb);
@@ -72,9 +75,9 @@ static void test_summary(void)
 	r.shallow = 1;
 	r.seconds[ACTION_PUSH] = -1;
 	report_summary(&r, NULL, &sb);
-	ok(strstr(sb.buf, "not pushed") != NULL, "a build that did not push says so");
+	has(sb, "not pushed", "a build that did not push says so");
 	ok(strstr(sb.buf, "push 1.25") == NULL, "a phase that did not run has no time");
-	ok(strstr(sb.buf, "fetch-depth: 0") != NULL, "shallow note");
+	has(sb, "fetch-depth: 0", "shallow note");
 
 	strbuf_reset(&sb);
 	report_summary(&r, "Dockerfile:3: RUN is refused", &sb);
@@ -188,10 +191,10 @@ static void test_summary_cells(void)
 	action_result_init(&r);
 	r.image = xstrdup("a|b`c");
 	report_summary(&r, NULL, &sb);
-	ok(strstr(sb.buf, "### :package: Image built, not pushed") != NULL, "nothing pushed: built heading");
-	ok(strstr(sb.buf, "| image | `a b c` |") != NULL, "a cell cannot break the table");
-	ok(strstr(sb.buf, "| tags | (none) |") != NULL, "no tags");
-	ok(strstr(sb.buf, "| time | - |") != NULL, "no phase ran");
+	has(sb, "### :package: Image built, not pushed", "nothing pushed: built heading");
+	has(sb, "| image | `a b c` |", "a cell cannot break the table");
+	has(sb, "| tags | (none) |", "no tags");
+	has(sb, "| time | - |", "no phase ran");
 	ok(strstr(sb.buf, "| digest |") == NULL, "no digest row before a build");
 	strbuf_release(&sb);
 	action_result_release(&r);
