@@ -288,13 +288,27 @@ static int run_meta(struct run *r, struct action_result *out);
 static int run_build(struct run *r, struct action_result *out);
 static int run_push(struct run *r, struct action_result *out);
 
+/* One phase inside its log group, its time into out->seconds[phase]. */
+static int run_phase(struct run *r, struct action_result *out, enum action_phase phase,
+		     const char *title, int (*fn)(struct run *, struct action_result *))
+{
+	double t0;
+	int ret;
+
+	report_group_begin(title);
+	t0 = now_seconds();
+	ret = fn(r, out);
+	out->seconds[phase] = now_seconds() - t0;
+	report_group_end();
+	return ret;
+}
+
 int action_run(const struct action_inputs *in, const struct action_github *gh,
 	       struct action_result *out)
 {
 	struct run r = { 0 };
 	struct meta_inputs mi = META_INPUTS_INIT;
 	struct meta_result mr = META_RESULT_INIT;
-	double t0;
 	int ret, wret;
 
 	r.meta_in = mi;
@@ -314,20 +328,8 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	trust_workspace(&r, out);
 	open_registry(&r);
 
-	report_group_begin("meta: tags, labels and annotations");
-	t0 = now_seconds();
-	ret = run_meta(&r, out);
-	out->seconds[ACTION_META] = now_seconds() - t0;
-	report_group_end();
-	if (ret < 0)
-		goto out;
-
-	report_group_begin("build: the image from the Dockerfile");
-	t0 = now_seconds();
-	ret = run_build(&r, out);
-	out->seconds[ACTION_BUILD] = now_seconds() - t0;
-	report_group_end();
-	if (ret < 0)
+	if ((ret = run_phase(&r, out, ACTION_META, "meta: tags, labels and annotations", run_meta)) < 0 ||
+	    (ret = run_phase(&r, out, ACTION_BUILD, "build: the image from the Dockerfile", run_build)) < 0)
 		goto out;
 
 	if (!r.push) {
@@ -336,12 +338,7 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	} else if (!out->nr_tags) {
 		note("not pushing: no tag rule gave a tag for this event");
 	} else {
-		report_group_begin("push: to the registry");
-		t0 = now_seconds();
-		ret = run_push(&r, out);
-		out->seconds[ACTION_PUSH] = now_seconds() - t0;
-		report_group_end();
-		if (ret < 0)
+		if ((ret = run_phase(&r, out, ACTION_PUSH, "push: to the registry", run_push)) < 0)
 			goto out;
 	}
 
