@@ -6,7 +6,9 @@
  * INPUT_BUILD-ARGS, INPUT_WORKING-DIRECTORY); values are trimmed as
  * @actions/core's getInput() does.  The GITHUB_* variables say where the
  * workspace and the file commands are.  This file only reads them into
- * struct action_inputs / struct action_github; src/action.c does the work.
+ * struct action_inputs / struct action_github (meta's inputs untrimmed,
+ * read as `publish meta` reads them: metaio.h); src/github/action.c does
+ * the work.
  * INPUT_TOKEN is removed from the environment once read.
  *
  * Usage: publish action (no options: everything comes from the runner).
@@ -14,34 +16,20 @@
 #include "lib/common.h"
 #include "cli/builtin.h"
 #include "github/action.h"
-
-#include <ctype.h>
+#include "github/metaio.h"
 
 struct input_slot {
 	const char *name;	/* as in action.yml */
 	const char **slot;
-	int raw;		/* kept as given: the separators (" " or "\n" are common) */
 };
 
-/*
- * INPUT_<NAME> as @actions/core reads it, into owned storage: trimmed,
- * unless raw (metadata-action reads sep-* with trimWhitespace: false).
- */
-static char *get_input(const char *name, int raw)
+/* INPUT_<NAME> as @actions/core's getInput() reads it (metaio.h), trimmed, into owned storage. */
+static char *get_input(const char *name)
 {
-	struct strbuf var = STRBUF_INIT, val = STRBUF_INIT;
-	const char *v;
+	struct strbuf val = STRBUF_INIT;
 
-	strbuf_addstr(&var, "INPUT_");
-	for (const char *p = name; *p; p++)
-		strbuf_addch(&var, *p == ' ' ? '_' : toupper((unsigned char)*p));
-	v = getenv(var.buf);
-	strbuf_release(&var);
-	if (!v)
-		return NULL;
-	strbuf_addstr(&val, v);
-	if (!raw)
-		strbuf_trim(&val);
+	strbuf_addstr(&val, metaio_env_input(name));
+	strbuf_trim(&val);
 	return strbuf_detach(&val, NULL);
 }
 
@@ -51,16 +39,12 @@ int cmd_action(int argc, char **argv)
 	struct action_github gh = { 0 };
 	struct action_result res;
 	struct input_slot slots[] = {
-		{ "images", &in.images, 0 }, { "tags", &in.tags, 0 }, { "flavor", &in.flavor, 0 },
-		{ "labels", &in.labels, 0 }, { "annotations", &in.annotations, 0 },
-		{ "sep-tags", &in.sep_tags, 1 }, { "sep-labels", &in.sep_labels, 1 },
-		{ "sep-annotations", &in.sep_annotations, 1 }, { "context", &in.context, 0 },
-		{ "file", &in.file, 0 }, { "build-args", &in.build_args, 0 },
-		{ "platforms", &in.platforms, 0 }, { "push", &in.push, 0 },
-		{ "registry", &in.registry, 0 }, { "username", &in.username, 0 },
-		{ "token", &in.token, 0 }, { "compression", &in.compression, 0 },
-		{ "working-directory", &in.working_directory, 0 },
-		{ "include-git-dir", &in.include_git_dir, 0 },
+		{ "file", &in.file }, { "build-args", &in.build_args },
+		{ "platforms", &in.platforms }, { "push", &in.push },
+		{ "registry", &in.registry }, { "username", &in.username },
+		{ "token", &in.token }, { "compression", &in.compression },
+		{ "working-directory", &in.working_directory },
+		{ "include-git-dir", &in.include_git_dir },
 	};
 	int rc;
 
@@ -76,8 +60,12 @@ int cmd_action(int argc, char **argv)
 			"'publish action' takes no arguments (got '%s'): it reads INPUT_* like a GitHub action", argv[1]));
 	}
 
+	/* meta's inputs as `publish meta` reads them: untrimmed, metaio.c parses them */
+	for (size_t i = 0; i < METAIO_INPUT_NR; i++)
+		if (i != METAIO_GITHUB_TOKEN)
+			in.meta[i] = metaio_env_input(metaio_input_names[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
-		*slots[i].slot = get_input(slots[i].name, slots[i].raw);
+		*slots[i].slot = get_input(slots[i].name);
 	/*
 	 * The token is ours, in memory, from here on: a program we start (a
 	 * credential helper the user's Docker config names) does not inherit it.

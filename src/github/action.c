@@ -17,28 +17,24 @@
  */
 #include "lib/common.h"
 #include "github/action.h"
-#include "build/build.h"
+#include "build/multibuild.h"
 #include "registry/credentials.h"
-#include "github/ghcommand.h"
 #include "github/ghctx.h"
-#include "github/ghoutput.h"
+#include "github/metaio.h"
+#include "github/report.h"
 #include "meta/meta.h"
-#include "oci/ocilayout.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stddef.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
-#include <jansson.h>
 
 void action_result_init(struct action_result *r)
 {
@@ -97,165 +93,6 @@ int action_push_enabled(const char *push, const char *event_name, int *out)
 							  !strcmp(event_name, "pull_request_target"))), out);
 }
 
-/* A table cell: no '|' or newline may break the row. */
-static void add_cell_code(struct strbuf *out, const char *s)
-{
-	strbuf_addch(out, '`');
-	for (; *s; s++)
-		if (*s == '|' || *s == '\n' || *s == '`')
-			strbuf_addch(out, ' ');
-		else
-			strbuf_addch(out, *s);
-	strbuf_addch(out, '`');
-}
-
-static const char *const phase_names[ACTION_NR_PHASES] = { "meta", "build", "push" };
-
-void action_summary(const struct action_result *r, const char *error_message,
-		    struct strbuf *out)
-{
-	int first;
-
-	if (error_message && *error_message)
-		strbuf_addstr(out, "### :x: publish failed\n\n");
-	else if (r->pushed)
-		strbuf_addstr(out, "### :rocket: Image published\n\n");
-	else
-		strbuf_addstr(out, "### :package: Image built, not pushed\n\n");
-
-	strbuf_addstr(out, "| | |\n| --- | --- |\n");
-	if (r->image) {
-		strbuf_addstr(out, "| image | ");
-		add_cell_code(out, r->image);
-		strbuf_addstr(out, " |\n");
-	}
-	strbuf_addstr(out, "| tags | ");
-	for (size_t i = 0; i < r->nr_tags; i++) {
-		if (i)
-			strbuf_addstr(out, "<br>");
-		add_cell_code(out, r->tags[i]);
-	}
-	if (!r->nr_tags)
-		strbuf_addstr(out, "(none)");
-	strbuf_addstr(out, " |\n");
-	if (r->digest[0]) {
-		strbuf_addstr(out, "| digest | ");
-		add_cell_code(out, r->digest);
-		strbuf_addstr(out, " |\n");
-		strbuf_addstr(out, "| size | ");
-		strbuf_humanise_bytes(out, r->size);
-		strbuf_addstr(out, " |\n");
-	}
-	if (r->pushed)
-		strbuf_addf(out, "| layers | %zu pushed, %zu mounted, %zu skipped (already there) |\n",
-			    r->layers_pushed, r->layers_mounted, r->layers_skipped);
-	else if (r->digest[0])
-		strbuf_addstr(out, "| layers | not pushed |\n");
-	strbuf_addstr(out, "| time | ");
-	first = 1;
-	for (int i = 0; i < ACTION_NR_PHASES; i++) {
-		if (r->seconds[i] < 0)
-			continue;
-		strbuf_addf(out, "%s%s %.2f s", first ? "" : ", ", phase_names[i], r->seconds[i]);
-		first = 0;
-	}
-	if (first)
-		strbuf_addstr(out, "-");
-	strbuf_addstr(out, " |\n");
-
-	if (error_message && *error_message) {
-		strbuf_addstr(out, "\n```\nerror: ");
-		strbuf_addstr(out, error_message);
-		strbuf_addstr(out, "\n```\n");
-	}
-	if (r->shallow)
-		strbuf_addstr(out, "\nThe checkout is shallow: tags and versions came from the event. "
-			      "Give actions/checkout `fetch-depth: 0` for versions derived from the "
-			      "repository's history.\n");
-}
-
-void action_metadata_json(const struct action_result *r, struct strbuf *out)
-{
-	json_t *o = json_object(), *desc, *layers, *secs;
-	struct strbuf names = STRBUF_INIT;
-	char *s;
-
-	for (size_t i = 0; i < r->nr_tags; i++) {
-		if (i)
-			strbuf_addch(&names, ',');
-		strbuf_addstr(&names, r->tags[i]);
-	}
-	json_object_set_new(o, "image.name", json_string(names.buf));	/* steals */
-	if (r->digest[0]) {
-		json_object_set_new(o, "containerimage.digest", json_string(r->digest));	/* steals */
-		desc = json_object();
-		json_object_set_new(desc, "mediaType", json_string(r->media_type ? r->media_type : ""));	/* steals */
-		json_object_set_new(desc, "digest", json_string(r->digest));	/* steals */
-		json_object_set_new(desc, "size", json_integer(r->size));	/* steals */
-		json_object_set_new(o, "containerimage.descriptor", desc);	/* steals desc */
-	}
-	if (r->image)
-		json_object_set_new(o, "image", json_string(r->image));	/* steals */
-	json_object_set_new(o, "pushed", json_boolean(r->pushed));	/* steals */
-	layers = json_object();
-	json_object_set_new(layers, "pushed", json_integer((json_int_t)r->layers_pushed));	/* steals */
-	json_object_set_new(layers, "mounted", json_integer((json_int_t)r->layers_mounted));	/* steals */
-	json_object_set_new(layers, "skipped", json_integer((json_int_t)r->layers_skipped));	/* steals */
-	json_object_set_new(o, "layers", layers);	/* steals layers */
-	json_object_set_new(o, "bytes_pushed", json_integer(r->bytes_pushed));	/* steals */
-	secs = json_object();
-	for (int i = 0; i < ACTION_NR_PHASES; i++)
-		if (r->seconds[i] >= 0)
-			json_object_set_new(secs, phase_names[i],
-					    json_real((long long)(r->seconds[i] * 1000 + 0.5) / 1000.0));	/* steals */
-	json_object_set_new(o, "seconds", secs);	/* steals secs */
-
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	if (s)
-		strbuf_addstr(out, s);
-	free(s);
-	json_decref(o);
-	strbuf_release(&names);
-}
-
-int action_error_location(const char *msg, const char *workspace,
-			  struct strbuf *file, int *line, struct strbuf *message)
-{
-	const char *p, *colon = NULL;
-	char *end;
-	long n;
-	size_t wlen;
-
-	/* The last ":DIGITS: " in the message's first part (a path may hold ':'). */
-	for (p = msg; (p = strchr(p, ':')); p++) {
-		if (!isdigit((unsigned char)p[1]))
-			continue;
-		n = strtol(p + 1, &end, 10);
-		if (*end == ':' && end[1] == ' ' && n > 0 && n < 10000000) {
-			colon = p;
-			break;
-		}
-	}
-	/* A location starts the message: no space before it (a registry's host:port does not qualify). */
-	if (!colon || colon == msg || memchr(msg, ' ', colon - msg))
-		return -1;
-	n = strtol(colon + 1, &end, 10);
-	strbuf_reset(file);
-	wlen = workspace ? strlen(workspace) : 0;
-	while (wlen && workspace[wlen - 1] == '/')
-		wlen--;
-	if (wlen && (size_t)(colon - msg) > wlen && !strncmp(msg, workspace, wlen) && msg[wlen] == '/')
-		strbuf_add(file, msg + wlen + 1, colon - msg - wlen - 1);
-	else if (!strncmp(msg, "./", 2))
-		strbuf_add(file, msg + 2, colon - msg - 2);
-	else
-		strbuf_add(file, msg, colon - msg);
-	*line = (int)n;
-	strbuf_reset(message);
-	strbuf_addstr(message, end + 2);
-	return 0;
-}
-
 /* --- the run ------------------------------------------------------------ */
 
 /* What one run holds besides its result (freed by run_release). */
@@ -271,12 +108,9 @@ struct run {
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
-	struct strbuf labels, annotations, json;	/* meta's outputs, joined with their separators */
-	struct strlist configs;		/* the built configs' digests: blobs, not layers */
+	struct build_platforms_result built;	/* the image (or index) in layout, its configs */
 	struct meta_inputs meta_in;
 	struct meta_result meta;	/* meta's result, for the build's labels and annotations */
-	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, borrowed */
-	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, borrowed */
 	struct strbuf registry_host;	/* the registry input as references name it (ghcr.io, docker.io...) */
 	const char *cred_hosts[2];	/* registry_host.buf, NULL: where the token goes */
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
@@ -313,13 +147,10 @@ static void run_release(struct run *r)
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
 	strbuf_release(&r->layout);
-	strbuf_release(&r->labels);
-	strbuf_release(&r->annotations);
-	strbuf_release(&r->json);
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
 	strlist_release(&r->platforms);
-	strlist_release(&r->configs);
+	build_platforms_result_release(&r->built);
 	if (r->owner_check_lifted)
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, r->saved_owner_check);
 	registry_client_free(r->client);	/* before registry_host: its cred_registries */
@@ -427,32 +258,6 @@ static void trust_workspace(struct run *r, struct action_result *out)
 	strbuf_release(&path);
 }
 
-/* One step output, in the runner's heredoc form (src/github/ghoutput.c). */
-static int write_output(const char *path, const char *name, const char *value)
-{
-	if (!path || !*path)
-		return 0;
-	return ghoutput_append(path, name, value);
-}
-
-static int write_summary(const char *path, const struct action_result *res, const char *err)
-{
-	struct strbuf sb = STRBUF_INIT;
-	FILE *f;
-	int ret = 0;
-
-	if (!path || !*path)
-		return 0;
-	action_summary(res, err, &sb);
-	f = fopen(path, "a");
-	if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len)
-		ret = error("cannot write GITHUB_STEP_SUMMARY '%s': %s", path, strerror(errno));
-	if (f && fclose(f) && !ret)
-		ret = error("cannot write GITHUB_STEP_SUMMARY '%s': %s", path, strerror(errno));
-	strbuf_release(&sb);
-	return ret;
-}
-
 /*
  * The registry client of the whole run (the base image, the push).  The
  * token input is the credential of the registry input and of no other
@@ -479,72 +284,22 @@ static void open_registry(struct run *r)
 	r->client = registry_client_new(&opts);
 }
 
-static void group_begin(const char *title)
-{
-	ghcommand_print("group", NULL, title);
-}
-
-static void group_end(void)
-{
-	fflush(stderr);
-	ghcommand_print("endgroup", NULL, NULL);
-}
-
-/*
- * An error from the user's Dockerfile or .dockerignore ("FILE:LINE:
- * message") becomes an annotation on that line; any other error an
- * annotation on the step.
- */
-static void annotate_error(int rc, const char *workspace)
-{
-	struct strbuf file = STRBUF_INIT, msg = STRBUF_INIT;
-	struct ghcommand_props props = GHCOMMAND_PROPS_INIT;
-	int line = 0;
-
-	/* the Dockerfile's errors, and the .dockerignore's (a context error) */
-	if ((rc == -EXIT_DOCKERFILE || rc == -EXIT_CONTEXT) &&
-	    !action_error_location(error_last(), workspace, &file, &line, &msg)) {
-		const char *base = strrchr(file.buf, '/');
-
-		props.file = file.buf;
-		props.line = line;
-		props.title = rc == -EXIT_DOCKERFILE ? "Dockerfile" : base ? base + 1 : file.buf;
-		ghcommand_print("error", &props, msg.buf);
-	} else {
-		ghcommand_print("error", NULL, error_last());
-	}
-	strbuf_release(&file);
-	strbuf_release(&msg);
-}
-
 static int run_meta(struct run *r, struct action_result *out);
 static int run_build(struct run *r, struct action_result *out);
 static int run_push(struct run *r, struct action_result *out);
 
-static int write_outputs(struct run *r, const struct action_result *res)
+/* One phase inside its log group, its time into out->seconds[phase]. */
+static int run_phase(struct run *r, struct action_result *out, enum action_phase phase,
+		     const char *title, int (*fn)(struct run *, struct action_result *))
 {
-	const char *path = r->gh->output;
-	struct strbuf tags = STRBUF_INIT, meta = STRBUF_INIT;
-	const char *sep = r->in->sep_tags && *r->in->sep_tags ? r->in->sep_tags : "\n";
-	int ret = 0;
+	double t0;
+	int ret;
 
-	for (size_t i = 0; i < res->nr_tags; i++) {
-		if (i)
-			strbuf_addstr(&tags, sep);
-		strbuf_addstr(&tags, res->tags[i]);
-	}
-	action_metadata_json(res, &meta);
-	if (write_output(path, "version", res->version ? res->version : "") < 0 ||
-	    write_output(path, "tags", tags.buf) < 0 ||
-	    write_output(path, "labels", r->labels.buf) < 0 ||
-	    write_output(path, "annotations", r->annotations.buf) < 0 ||
-	    write_output(path, "json", r->json.buf) < 0 ||
-	    write_output(path, "digest", res->digest) < 0 ||
-	    write_output(path, "image", res->image ? res->image : "") < 0 ||
-	    write_output(path, "metadata", meta.buf) < 0)
-		ret = -EXIT_FAIL;
-	strbuf_release(&tags);
-	strbuf_release(&meta);
+	report_group_begin(title);
+	t0 = now_seconds();
+	ret = fn(r, out);
+	out->seconds[phase] = now_seconds() - t0;
+	report_group_end();
 	return ret;
 }
 
@@ -554,21 +309,15 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	struct run r = { 0 };
 	struct meta_inputs mi = META_INPUTS_INIT;
 	struct meta_result mr = META_RESULT_INIT;
-	double t0;
 	int ret, wret;
 
 	r.meta_in = mi;
 	r.meta = mr;
-	r.annotation_levels = gh->annotation_levels;
-	r.short_sha_length = gh->short_sha_length;
 	r.in = in;
 	r.gh = gh;
 	strbuf_init(&r.workdir, 0);
 	strbuf_init(&r.tmp, 0);
 	strbuf_init(&r.layout, 0);
-	strbuf_init(&r.labels, 0);
-	strbuf_init(&r.annotations, 0);
-	strbuf_init(&r.json, 0);
 	strbuf_init(&r.registry_host, 0);
 
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
@@ -579,20 +328,8 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	trust_workspace(&r, out);
 	open_registry(&r);
 
-	group_begin("meta: tags, labels and annotations");
-	t0 = now_seconds();
-	ret = run_meta(&r, out);
-	out->seconds[ACTION_META] = now_seconds() - t0;
-	group_end();
-	if (ret < 0)
-		goto out;
-
-	group_begin("build: the image from the Dockerfile");
-	t0 = now_seconds();
-	ret = run_build(&r, out);
-	out->seconds[ACTION_BUILD] = now_seconds() - t0;
-	group_end();
-	if (ret < 0)
+	if ((ret = run_phase(&r, out, ACTION_META, "meta: tags, labels and annotations", run_meta)) < 0 ||
+	    (ret = run_phase(&r, out, ACTION_BUILD, "build: the image from the Dockerfile", run_build)) < 0)
 		goto out;
 
 	if (!r.push) {
@@ -601,26 +338,30 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	} else if (!out->nr_tags) {
 		note("not pushing: no tag rule gave a tag for this event");
 	} else {
-		group_begin("push: to the registry");
-		t0 = now_seconds();
-		ret = run_push(&r, out);
-		out->seconds[ACTION_PUSH] = now_seconds() - t0;
-		group_end();
-		if (ret < 0)
+		if ((ret = run_phase(&r, out, ACTION_PUSH, "push: to the registry", run_push)) < 0)
 			goto out;
 	}
 
 out:
 	if (ret < 0)
-		annotate_error(ret, gh->workspace);
-	wret = write_outputs(&r, out);
-	if (write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
+		report_annotate_error(ret, gh->workspace);
+	/* meta's outputs once it has derived them (version is set only then) */
+	wret = report_write_outputs(gh->output, out, r.meta.version ? &r.meta : NULL, &r.meta_in);
+	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
 	return ret < 0 ? ret : wret;
 }
 
 /* --- the phases (the other modules' domain APIs) ------------------------ */
+
+/* NULL, or nothing but white space (the runner's inputs are untrimmed). */
+static int is_blank(const char *s)
+{
+	while (s && isspace((unsigned char)*s))
+		s++;
+	return !s || !*s;
+}
 
 /*
  * The token goes to the GitHub API (repository facts for the labels)
@@ -633,45 +374,21 @@ static int run_meta(struct run *r, struct action_result *out)
 	struct ghctx_options copts = { GHCTX_WORKFLOW, NULL, NULL };
 	struct ghctx ctx;
 	struct strbuf def = STRBUF_INIT;
-	const char *images = in->images;
-	const char *v;
+	const char *values[METAIO_INPUT_NR];
 	int ret, have_ctx = 0;
-	static const struct { const char *name; size_t off; } lists[] = {
-		{ "tags", offsetof(struct action_inputs, tags) },
-		{ "flavor", offsetof(struct action_inputs, flavor) },
-		{ "labels", offsetof(struct action_inputs, labels) },
-		{ "annotations", offsetof(struct action_inputs, annotations) },
-		{ "sep-tags", offsetof(struct action_inputs, sep_tags) },
-		{ "sep-labels", offsetof(struct action_inputs, sep_labels) },
-		{ "sep-annotations", offsetof(struct action_inputs, sep_annotations) },
-	};
 
-	if (!images || !*images) {
+	memcpy(values, in->meta, sizeof(values));
+	if (is_blank(values[METAIO_IMAGES])) {
 		if ((ret = action_default_image(r->gh->repository, &def)) < 0)
 			goto out;
-		images = def.buf;
-		note("no images input: publishing to %s", images);
+		values[METAIO_IMAGES] = def.buf;
+		note("no images input: publishing to %s", def.buf);
 	}
-	if ((ret = meta_inputs_set(&r->meta_in, "images", images)) < 0)
+	/* meta's inputs parsed as `publish meta` parses them */
+	if ((ret = metaio_set_inputs(&r->meta_in, values, r->gh->annotation_levels,
+				     r->gh->short_sha_length)) < 0 ||
+	    (ret = metaio_context_source(values[METAIO_CONTEXT], EXIT_INPUT, &copts.source)) < 0)
 		goto out;
-	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-		v = *(const char *const *)((const char *)in + lists[i].off);
-		if (v && *v && (ret = meta_inputs_set(&r->meta_in, lists[i].name, v)) < 0)
-			goto out;
-	}
-	if (r->annotation_levels)
-		r->meta_in.annotation_levels = xstrdup(r->annotation_levels);
-	if (r->short_sha_length)
-		r->meta_in.short_sha_length = xstrdup(r->short_sha_length);
-
-	if (!in->context || !*in->context || !strcmp(in->context, "workflow")) {
-		copts.source = GHCTX_WORKFLOW;
-	} else if (!strcmp(in->context, "git")) {
-		copts.source = GHCTX_GIT;
-	} else {
-		ret = error_as(EXIT_INPUT, "input 'context': '%s' is not workflow or git", in->context);
-		goto out;
-	}
 	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
@@ -704,9 +421,6 @@ static int run_meta(struct run *r, struct action_result *out)
 	out->tags = xcalloc(r->meta.tags.nr ? r->meta.tags.nr : 1, sizeof(char *));
 	for (size_t i = 0; i < r->meta.tags.nr; i++)
 		out->tags[out->nr_tags++] = xstrdup(r->meta.tags.items[i]);
-	meta_output(&r->meta, &r->meta_in, "labels", &r->labels);
-	meta_output(&r->meta, &r->meta_in, "annotations", &r->annotations);
-	meta_output(&r->meta, &r->meta_in, "json", &r->json);
 	printf("version: %s\n", r->meta.version);
 	for (size_t i = 0; i < r->meta.tags.nr; i++)
 		printf("tag: %s\n", r->meta.tags.items[i]);
@@ -751,175 +465,15 @@ static void input_lines(const char *text, struct strlist *l)
 	strbuf_release(&item);
 }
 
-/* "key=value" items into image_kv pairs pointing into them; the items are split in place. */
-static struct image_kv *kv_pairs(struct strlist *items, const char *level, size_t *nr)
-{
-	struct image_kv *kv = xcalloc(items->nr ? items->nr : 1, sizeof(*kv));
-	size_t n = 0, llen = level ? strlen(level) : 0;
-
-	for (size_t i = 0; i < items->nr; i++) {
-		char *s = items->items[i], *eq;
-
-		if (level) {
-			/* meta's annotations are "level:key=value"; the manifest's are ours */
-			char *colon = strchr(s, ':');
-
-			eq = strchr(s, '=');
-			if (colon && (!eq || colon < eq)) {
-				if ((size_t)(colon - s) != llen || strncmp(s, level, llen))
-					continue;
-				s = colon + 1;
-			}
-		}
-		eq = strchr(s, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		kv[n].key = s;
-		kv[n].value = eq + 1;
-		n++;
-	}
-	*nr = n;
-	return kv;
-}
-
-/* manifest + config + every layer, from the manifest in the layout. */
-static long long image_size(const char *layout, const char *digest, long long manifest_size)
-{
-	struct ocilayout l = { (char *)layout };
-	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT;
-	json_t *m = NULL, *layers;
-	long long size = manifest_size;
-	size_t i;
-	json_t *d;
-
-	ocilayout_blob_path(&l, digest, &path);
-	if (strbuf_read_file(&buf, path.buf, 16u << 20) < 0 ||
-	    !(m = json_loadb(buf.buf, buf.len, 0, NULL)))
-		goto out;
-	size += json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
-	layers = json_object_get(m, "layers");
-	json_array_foreach(layers, i, d)
-		size += json_integer_value(json_object_get(d, "size"));
-out:
-	json_decref(m);
-	strbuf_release(&buf);
-	strbuf_release(&path);
-	return size;
-}
-
-/* Every blob of the layout src (a directory) linked or copied into l. */
-static int import_blobs(const struct ocilayout *l, const char *src)
-{
-	struct strbuf dir = STRBUF_INIT, digest = STRBUF_INIT;
-	DIR *d;
-	struct dirent *e;
-	int ret = 0;
-
-	strbuf_addf(&dir, "%s/blobs/sha256", src);
-	if (!(d = opendir(dir.buf))) {
-		ret = error("cannot read '%s': %s", dir.buf, strerror(errno));
-		goto out;
-	}
-	while (!ret && (e = readdir(d))) {
-		if (strlen(e->d_name) != 64)
-			continue;
-		strbuf_reset(&digest);
-		strbuf_addf(&digest, "sha256:%s", e->d_name);
-		if (!ocilayout_has_blob(l, digest.buf))
-			ret = ocilayout_import_blob(l, dir.buf, digest.buf);
-	}
-	closedir(d);
-out:
-	strbuf_release(&dir);
-	strbuf_release(&digest);
-	return ret;
-}
-
-/*
- * Several platforms: one build each (the base image's index gives each
- * its base), each into its own layout, then one layout holding all their
- * blobs and an OCI index over their manifests, named (index.json, one
- * descriptor, as push wants) by the first tag.  The index gets meta's
- * "index:" annotations.
- */
-static int build_platforms(struct run *r, struct build_opts *opts, struct strlist *annotations,
-			   struct action_result *out)
-{
-	size_t nr = r->platforms.nr;
-	/*
-	 * The base's layers are in none of the layouts: the index.json
-	 * descriptor names the base (FROM, the same for every platform) so
-	 * push can mount or copy them from its repository.
-	 */
-	struct image_index_entry *entries = xcalloc(nr, sizeof(*entries));
-	struct build_result *res = xcalloc(nr, sizeof(*res));
-	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT;
-	struct ocilayout l = { NULL };
-	struct image_kv *index_kv = NULL;
-	size_t index_kv_nr = 0, done = 0;
-	char digest[DIGEST_HEX_LEN + 1];
-	long long size = 0;
-	int ret = 0;
-
-	for (; done < nr; done++) {
-		build_result_init(&res[done]);
-		strbuf_reset(&dir);
-		strbuf_addf(&dir, "%s/oci-%zu", r->tmp.buf, done);
-		opts->platform = r->platforms.items[done];
-		opts->output = dir.buf;
-		note("platform %s", opts->platform);
-		if ((ret = build_run(opts, &res[done])) < 0)
-			goto out;
-		entries[done].digest = res[done].manifest_digest;
-		entries[done].size = res[done].manifest_size;
-		entries[done].media_type = res[done].media_type;
-		entries[done].platform = res[done].platform ? res[done].platform : opts->platform;
-		strlist_push(&r->configs, res[done].config_digest);
-		size += image_size(dir.buf, res[done].manifest_digest, (long long)res[done].manifest_size);
-	}
-	if ((ret = ocilayout_open(&l, r->layout.buf)) < 0)
-		goto out;
-	for (size_t i = 0; i < nr; i++) {
-		strbuf_reset(&dir);
-		strbuf_addf(&dir, "%s/oci-%zu", r->tmp.buf, i);
-		if ((ret = import_blobs(&l, dir.buf)) < 0)
-			goto out;
-	}
-	index_kv = kv_pairs(annotations, "index", &index_kv_nr);
-	if ((ret = image_index_build(entries, nr, 0, index_kv, index_kv_nr, &index, digest)) < 0 ||
-	    (ret = ocilayout_put_blob(&l, digest, index.buf, index.len)) < 0 ||
-	    (ret = ocilayout_add_manifest(&l, MT_OCI_INDEX, digest, index.len, NULL,
-					  (const char *const *)r->meta.tags.items, r->meta.tags.nr ? 1 : 0,
-					  res[0].base_name, NULL)) < 0)
-		goto out;
-	snprintf(out->digest, sizeof(out->digest), "%s", digest);
-	out->media_type = xstrdup(MT_OCI_INDEX);
-	out->size = size + (long long)index.len;
-out:
-	for (size_t i = 0; i < done + (done < nr); i++)
-		build_result_release(&res[i]);
-	free(res);
-	free(entries);
-	free(index_kv);
-	if (l.dir)
-		ocilayout_release(&l);
-	strbuf_release(&dir);
-	strbuf_release(&index);
-	return ret;
-}
-
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
 	struct build_opts opts = BUILD_OPTS_INIT;
-	struct build_result res;
 	struct strbuf dockerfile = STRBUF_INIT, name = STRBUF_INIT;
-	struct strlist args = STRLIST_INIT, labels = STRLIST_INIT, annotations = STRLIST_INIT;
-	struct image_kv *label_kv = NULL, *annotation_kv = NULL;
+	struct strlist args = STRLIST_INIT;
+	struct metaio_kv labels = METAIO_KV_INIT, annotations = METAIO_KV_INIT, index = METAIO_KV_INIT;
 	int ret;
 
-	build_result_init(&res);
 	/* The file is relative to the working directory, as `docker build -f` in it. */
 	if (in->file && *in->file && in->file[0] == '/')
 		strbuf_addstr(&dockerfile, in->file);
@@ -937,29 +491,23 @@ static int run_build(struct run *r, struct action_result *out)
 
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
 	opts.output_kind = BUILD_OUTPUT_OCI;
+	opts.output = r->layout.buf;
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
-	for (size_t i = 0; i < r->meta.labels.nr; i++)
-		strlist_push(&labels, r->meta.labels.items[i]);
-	for (size_t i = 0; i < r->meta.annotations.nr; i++)
-		strlist_push(&annotations, r->meta.annotations.items[i]);
-	label_kv = kv_pairs(&labels, NULL, &opts.labels_nr);
-	annotation_kv = kv_pairs(&annotations, "manifest", &opts.annotations_nr);
-	opts.labels = label_kv;
-	opts.annotations = annotation_kv;
+	metaio_labels(&r->meta, &labels);
+	metaio_annotations(&r->meta, "manifest", &annotations);
+	metaio_annotations(&r->meta, "index", &index);
+	opts.labels = labels.items;
+	opts.labels_nr = labels.nr;
+	opts.annotations = annotations.items;
+	opts.annotations_nr = annotations.nr;
 
-	if (r->platforms.nr <= 1) {
-		opts.platform = r->platforms.nr ? r->platforms.items[0] : NULL;
-		opts.output = r->layout.buf;
-		if ((ret = build_run(&opts, &res)) < 0)
-			goto out;
-		snprintf(out->digest, sizeof(out->digest), "%s", res.manifest_digest);
-		strlist_push(&r->configs, res.config_digest);
-		out->media_type = xstrdup(res.media_type ? res.media_type : "");
-		out->size = image_size(r->layout.buf, res.manifest_digest, (long long)res.manifest_size);
-	} else if ((ret = build_platforms(r, &opts, &annotations, out)) < 0) {
+	if ((ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
+				       index.items, index.nr, &r->built)) < 0)
 		goto out;
-	}
+	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
+	out->media_type = xstrdup(r->built.media_type);
+	out->size = r->built.size;
 	if (out->nr_tags)
 		strip_tag(out->tags[0], &name);
 	else if (r->meta.images.nr)
@@ -971,12 +519,10 @@ static int run_build(struct run *r, struct action_result *out)
 	printf("digest: %s\n", out->digest);
 	fflush(stdout);
 out:
-	build_result_release(&res);
-	free(label_kv);
-	free(annotation_kv);
+	metaio_kv_release(&labels);
+	metaio_kv_release(&annotations);
+	metaio_kv_release(&index);
 	strlist_release(&args);
-	strlist_release(&labels);
-	strlist_release(&annotations);
 	strbuf_release(&dockerfile);
 	strbuf_release(&name);
 	return ret;
@@ -1009,7 +555,7 @@ static int run_push(struct run *r, struct action_result *out)
 		goto out;
 	}
 	for (size_t i = 0; i < rep.nr_blobs; i++) {
-		if (strlist_has(&r->configs, rep.blobs[i].digest))
+		if (strlist_has(&r->built.configs, rep.blobs[i].digest))
 			continue;
 		switch (rep.blobs[i].outcome) {
 		case BLOB_PUSHED: out->layers_pushed++; break;

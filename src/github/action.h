@@ -12,28 +12,33 @@
  *   build  the image from the Dockerfile into a private OCI layout
  *   push   the layout to every tag (skipped on pull_request by default)
  *
- * then writes the step outputs ($GITHUB_OUTPUT), the step summary
- * ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
- * ::add-mask::, ::error file=,line=::).  Everything it writes besides
- * those goes to a private temporary directory that it removes, so a
- * later step finds the workspace as the checkout left it.
+ * then has report.c write the step outputs ($GITHUB_OUTPUT), the step
+ * summary ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
+ * ::error file=,line=::) from the result; ::add-mask:: comes first of
+ * all.  Everything it writes besides those goes to a private temporary
+ * directory that it removes, so a later step finds the workspace as the
+ * checkout left it.
  *
- * The pure pieces (default image, push default, summary, metadata, the
- * Dockerfile error location) are exported for the unit tests.
+ * The pure pieces (default image, push default) are exported for the
+ * unit tests.
  */
 #ifndef ACTION_H
 #define ACTION_H
 
 #include "lib/strbuf.h"
 #include "lib/digest.h"
+#include "github/metaio.h"
 
 /*
- * The inputs, as the runner passes them (trimmed; NULL or "" when not
- * given).  Borrowed.
+ * The inputs, as the runner passes them (NULL or "" when not given).
+ * Borrowed.  Those shared with `publish meta` (images, tags, flavor,
+ * labels, annotations, the separators, context) are as the runner gives
+ * them, for metaio.c to parse as it does for `publish meta`, in meta[]
+ * indexed like metaio_input_names (github-token is not an input of the
+ * action: the token input is); the others trimmed.
  */
 struct action_inputs {
-	const char *images, *tags, *flavor, *labels, *annotations;
-	const char *sep_tags, *sep_labels, *sep_annotations, *context;
+	const char *meta[METAIO_INPUT_NR];
 	const char *file, *build_args, *platforms, *push;
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;
@@ -92,20 +97,5 @@ int action_default_image(const char *repository, struct strbuf *out);
  * pull_request_target events, else true.  -EXIT_INPUT for another value.
  */
 int action_push_enabled(const char *push, const char *event_name, int *out);
-
-/* The step summary (GitHub-flavoured Markdown) appended to out. */
-void action_summary(const struct action_result *r, const char *error_message,
-		    struct strbuf *out);
-
-/* The metadata output (JSON, one line) appended to out. */
-void action_metadata_json(const struct action_result *r, struct strbuf *out);
-
-/*
- * From a Dockerfile error "FILE:LINE: message", the file relative to the
- * workspace (when under it), the line and the message; -1 when msg has no
- * such location.
- */
-int action_error_location(const char *msg, const char *workspace,
-			  struct strbuf *file, int *line, struct strbuf *message);
 
 #endif

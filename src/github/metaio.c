@@ -7,6 +7,7 @@
 #include "github/ghctx.h"
 #include "github/ghoutput.h"
 #include "meta/metainput.h"
+#include "oci/image.h"
 #include <ctype.h>
 #include <strings.h>
 
@@ -22,48 +23,60 @@ const char *metaio_env_input(const char *name)
 
 	strbuf_addstr(&var, "INPUT_");
 	for (const char *p = name; *p; p++)
-		strbuf_addch(&var, toupper((unsigned char)*p));
+		strbuf_addch(&var, *p == ' ' ? '_' : toupper((unsigned char)*p));
 	v = getenv(var.buf);
 	strbuf_release(&var);
 	return v ? v : "";
 }
 
-int metaio_load_inputs(struct meta_inputs *in, char *const *overrides)
+int metaio_set_inputs(struct meta_inputs *in, const char *const *values,
+		      const char *annotation_levels, const char *short_sha_length)
 {
-	const char *v;
 	int rc;
 
-	for (size_t i = 0; i < 8; i++) {
-		const char *name = metaio_input_names[i];
-
-		v = overrides && overrides[i] ? overrides[i] : metaio_env_input(name);
-		if ((rc = meta_inputs_set(in, name, v)) < 0)
+	for (size_t i = METAIO_IMAGES; i <= METAIO_SEP_ANNOTATIONS; i++)
+		if ((rc = meta_inputs_set(in, metaio_input_names[i], values[i] ? values[i] : "")) < 0)
 			return rc;
-	}
 	free(in->annotation_levels);
 	free(in->short_sha_length);
-	in->annotation_levels = in->short_sha_length = NULL;
-	if ((v = getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS")) && *v)
-		in->annotation_levels = xstrdup(v);
-	if ((v = getenv("DOCKER_METADATA_SHORT_SHA_LENGTH")) && *v)
-		in->short_sha_length = xstrdup(v);
+	in->annotation_levels = annotation_levels && *annotation_levels ? xstrdup(annotation_levels) : NULL;
+	in->short_sha_length = short_sha_length && *short_sha_length ? xstrdup(short_sha_length) : NULL;
 	return 0;
 }
 
-int metaio_context_options(struct ghctx_options *out, const char *context, const char *token)
+int metaio_load_inputs(struct meta_inputs *in, char *const *overrides)
+{
+	const char *values[METAIO_INPUT_NR];
+
+	for (size_t i = 0; i < METAIO_INPUT_NR; i++)
+		values[i] = overrides && overrides[i] ? overrides[i] : metaio_env_input(metaio_input_names[i]);
+	return metaio_set_inputs(in, values, getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS"),
+				 getenv("DOCKER_METADATA_SHORT_SHA_LENGTH"));
+}
+
+int metaio_context_source(const char *text, int code, enum ghctx_source *out)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	metainput_trim(context ? context : metaio_env_input("context"), &sb);
+	metainput_trim(text ? text : "", &sb);
 	if (!sb.len || !strcmp(sb.buf, "workflow"))
-		out->source = GHCTX_WORKFLOW;
+		*out = GHCTX_WORKFLOW;
 	else if (!strcmp(sb.buf, "git"))
-		out->source = GHCTX_GIT;
+		*out = GHCTX_GIT;
 	else
-		rc = error_as(context ? EXIT_USAGE : EXIT_INPUT, "invalid context input '%s' (workflow or git)", sb.buf);
+		rc = error_as(code, "invalid context input '%s' (workflow or git)", sb.buf);
 	strbuf_release(&sb);
+	return rc;
+}
+
+int metaio_context_options(struct ghctx_options *out, const char *context, const char *token)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = metaio_context_source(context ? context : metaio_env_input("context"),
+				   context ? EXIT_USAGE : EXIT_INPUT, &out->source);
 	if (!token || !*token)
 		token = metaio_env_input("github-token");
 	if (!*token)
@@ -112,4 +125,57 @@ int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *
 	strbuf_release(&val);
 	strbuf_release(&var);
 	return rc;
+}
+
+/* items "key=value" (or "level:key=value" of level, when level is not NULL) split in place into kv. */
+static void kv_split(const struct strlist *items, const char *level, struct metaio_kv *kv)
+{
+	size_t llen = level ? strlen(level) : 0;
+
+	metaio_kv_release(kv);
+	for (size_t i = 0; i < items->nr; i++)
+		strlist_push(&kv->text, items->items[i]);
+	kv->items = xcalloc(kv->text.nr ? kv->text.nr : 1, sizeof(*kv->items));
+	for (size_t i = 0; i < kv->text.nr; i++) {
+		char *s = kv->text.items[i], *eq;
+
+		if (level) {
+			/* meta's annotations are "level:key=value"; the manifest's are ours */
+			char *colon = strchr(s, ':');
+
+			eq = strchr(s, '=');
+			if (colon && (!eq || colon < eq)) {
+				if ((size_t)(colon - s) != llen || strncmp(s, level, llen))
+					continue;
+				s = colon + 1;
+			}
+		}
+		eq = strchr(s, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		kv->items[kv->nr].key = s;
+		kv->items[kv->nr].value = eq + 1;
+		kv->nr++;
+	}
+}
+
+void metaio_labels(const struct meta_result *r, struct metaio_kv *out)
+{
+	kv_split(&r->labels, NULL, out);
+}
+
+void metaio_annotations(const struct meta_result *r, const char *level, struct metaio_kv *out)
+{
+	kv_split(&r->annotations, level, out);
+}
+
+void metaio_kv_release(struct metaio_kv *kv)
+{
+	if (!kv)
+		return;
+	free(kv->items);
+	kv->items = NULL;
+	kv->nr = 0;
+	strlist_release(&kv->text);
 }

@@ -2,7 +2,10 @@
  * metaio.h: the I/O edges of `publish meta`, shared by `publish meta`
  * and `publish action`: reading the inputs the way a container action
  * receives them (INPUT_<NAME> variables, the name upper-cased with its
- * hyphen kept) and writing the outputs to the runner (ghoutput.h).
+ * hyphen kept), parsing them in one place for both (metaio_set_inputs(),
+ * metaio_context_source()), writing the outputs to the runner
+ * (ghoutput.h), and handing meta's labels and annotations to the build
+ * as pairs (metaio_labels(), metaio_annotations()).
  *
  *   struct meta_inputs in = META_INPUTS_INIT;
  *   struct ghctx_options copts;
@@ -10,29 +13,64 @@
  *   metaio_context_options(&copts, NULL, NULL);
  *   ghctx_load(&ctx, &copts);  meta_derive(&in, &ctx, &r);
  *   metaio_write_outputs(&r, &in);             (when ghoutput_enabled())
+ *
+ * The action has the runner's texts already (src/cli/cmd_action.c reads
+ * them with metaio_env_input()) and calls metaio_set_inputs() and
+ * metaio_context_source() with them.
  */
 #ifndef METAIO_H
 #define METAIO_H
 
+#include "lib/strlist.h"
+#include "github/ghctx.h"
+
 struct meta_inputs;
 struct meta_result;
-struct ghctx_options;
+struct image_kv;
 
 /* The inputs of publish meta, in order; NULL-terminated. */
 extern const char *const metaio_input_names[];
 #define METAIO_INPUT_NR 10
 
-/* INPUT_<NAME> for name ("sep-tags" reads INPUT_SEP-TAGS), or "" when unset. */
+/* Where each input is in metaio_input_names (and in arrays indexed like it). */
+enum metaio_input {
+	METAIO_IMAGES, METAIO_TAGS, METAIO_FLAVOR, METAIO_LABELS, METAIO_ANNOTATIONS,
+	METAIO_SEP_TAGS, METAIO_SEP_LABELS, METAIO_SEP_ANNOTATIONS, METAIO_CONTEXT,
+	METAIO_GITHUB_TOKEN
+};
+
+/*
+ * INPUT_<NAME> for name as the runner sets it (upper-cased, a space as
+ * '_', the hyphen kept: "sep-tags" reads INPUT_SEP-TAGS), untrimmed, or
+ * "" when unset.
+ */
 const char *metaio_env_input(const char *name);
 
 /*
- * Set the list and separator inputs of in, and the
+ * Set the list and separator inputs of in from their texts: values is
+ * indexed like metaio_input_names (METAIO_IMAGES .. METAIO_SEP_ANNOTATIONS
+ * are read; NULL or "": not given), and the
  * DOCKER_METADATA_ANNOTATIONS_LEVELS / DOCKER_METADATA_SHORT_SHA_LENGTH
- * knobs.  overrides, when not NULL, is indexed like metaio_input_names:
- * a non-NULL entry replaces the environment variable.  0 or -EXIT_INPUT
- * (error printed).
+ * knobs (NULL or "": unset).  The one parser of these inputs for
+ * `publish meta` and `publish action`.  0 or -EXIT_INPUT (error printed).
+ */
+int metaio_set_inputs(struct meta_inputs *in, const char *const *values,
+		      const char *annotation_levels, const char *short_sha_length);
+
+/*
+ * metaio_set_inputs() from the environment (INPUT_<NAME> and the knobs'
+ * variables).  overrides, when not NULL, is indexed like
+ * metaio_input_names: a non-NULL entry replaces the environment
+ * variable.  0 or -EXIT_INPUT (error printed).
  */
 int metaio_load_inputs(struct meta_inputs *in, char *const *overrides);
+
+/*
+ * The context input's text ("" or "workflow", "git"; blanks trimmed)
+ * as a source into out; otherwise an error with exit code code
+ * (EXIT_INPUT for an input, EXIT_USAGE for a flag), naming the text.
+ */
+int metaio_context_source(const char *text, int code, enum ghctx_source *out);
 
 /*
  * Context options from the context and github-token inputs (context and
@@ -50,5 +88,25 @@ int metaio_context_options(struct ghctx_options *out, const char *context, const
  * (error printed).
  */
 int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *in);
+
+/*
+ * meta's labels and annotations as data for the build.  meta_result
+ * holds them as the strings its outputs print ("key=value",
+ * "level:key=value"); this is the one place they are split into pairs
+ * (image.h's image_kv), so no caller re-parses them.
+ */
+struct metaio_kv {
+	struct image_kv *items;
+	size_t nr;
+	struct strlist text;	/* owns the strings items point into */
+};
+
+#define METAIO_KV_INIT { NULL, 0, STRLIST_INIT }
+
+/* The labels as pairs into out (METAIO_KV_INIT or released); an item without '=' is left out. */
+void metaio_labels(const struct meta_result *r, struct metaio_kv *out);
+/* The annotations of one level ("manifest", "index"...) as pairs into out. */
+void metaio_annotations(const struct meta_result *r, const char *level, struct metaio_kv *out);
+void metaio_kv_release(struct metaio_kv *kv);
 
 #endif

@@ -1,0 +1,49 @@
+/*
+ * multibuild.h: one image for one platform or several, as one call.
+ *
+ * build_run() builds the Dockerfile for one platform.  An image for
+ * several platforms is that build once for each (the base image's index
+ * gives each its base) and then one OCI image index over their
+ * manifests: this module owns that step, so that every caller (the
+ * action's platforms input, `publish build --platform a,b`) builds a
+ * multi-platform image the same way and gets the same layout.
+ *
+ * The layout at opts->output is written like build_run()'s oci:DIR
+ * (staged beside DIR, moved in when complete).  With several platforms
+ * it holds every platform's blobs and an index whose index.json
+ * descriptor is named by the first tag (one descriptor, as push wants
+ * it) and names the base, so that push can mount or copy the base's
+ * layers, which are in no layout.  With one platform or none it is
+ * build_run()'s output itself (size: the manifest's alone when that is
+ * not an oci: layout).
+ */
+#ifndef MULTIBUILD_H
+#define MULTIBUILD_H
+
+#include "lib/digest.h"
+#include "lib/strlist.h"
+#include "build/build.h"
+
+struct build_platforms_result {
+	char digest[DIGEST_HEX_LEN + 1];	/* the manifest's (one platform) or the index's */
+	char *media_type;			/* owned: of that manifest or index */
+	long long size;				/* index + manifests + configs + layers, bytes */
+	struct strlist configs;			/* the configs' digests: blobs that are not layers */
+};
+
+void build_platforms_result_init(struct build_platforms_result *r);
+void build_platforms_result_release(struct build_platforms_result *r);
+
+/*
+ * Build opts for each of platforms[nr] ("os/arch[/variant]"); nr 0
+ * builds opts->platform alone.  More than one needs output_kind
+ * BUILD_OUTPUT_OCI (-EXIT_USAGE otherwise), and index_annotations go on
+ * the index.  out
+ * (build_platforms_result_init()ed) is filled only on success; 0 or a
+ * negative exit code, the error printed.
+ */
+int build_run_platforms(const struct build_opts *opts, const char *const *platforms, size_t nr,
+			const struct image_kv *index_annotations, size_t index_annotations_nr,
+			struct build_platforms_result *out);
+
+#endif
