@@ -5,57 +5,7 @@
 #include "cli/registry_opts.h"
 #include "oci/ocilayout.h"
 
-#include <errno.h>
 #include <unistd.h>
-
-static int int_value(const char *opt, const char *v, int min, int max, int *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max)
-		return error_as(EXIT_USAGE, "%s wants a number from %d to %d, not '%s'", opt, min, max, v);
-	*out = (int)n;
-	return 0;
-}
-
-int registry_cli_option(struct registry_cli *rc, int argc, char **argv, int *i)
-{
-	const char *a = argv[*i];
-	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-	int ret;
-
-	if (!strcmp(a, "--password-stdin")) {
-		rc->password_stdin = 1;
-		return 1;
-	}
-	if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-		rc->opts.quiet = 1;
-		return 1;
-	}
-	if (strcmp(a, "--username") && strcmp(a, "--insecure-registry") && strcmp(a, "--jobs") &&
-	    strcmp(a, "--retries"))
-		return 0;
-	if (!v)
-		return error_as(EXIT_USAGE, "option '%s' needs a value", a);
-	(*i)++;
-	if (!strcmp(a, "--username")) {
-		rc->username = v;
-	} else if (!strcmp(a, "--insecure-registry")) {
-		ALLOC_GROW(rc->insecure, rc->nr_insecure + 2, rc->alloc_insecure);
-		rc->insecure[rc->nr_insecure++] = v;
-		rc->insecure[rc->nr_insecure] = NULL;
-	} else if (!strcmp(a, "--jobs")) {
-		if ((ret = int_value(a, v, 1, 32, &rc->opts.jobs)))
-			return ret;
-	} else {
-		if ((ret = int_value(a, v, 1, 20, &rc->opts.max_tries)))
-			return ret;
-	}
-	return 1;
-}
 
 int registry_cli_add_insecure(const struct option *opt, const char *arg)
 {

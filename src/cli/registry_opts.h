@@ -39,17 +39,6 @@ int registry_cli_add_insecure(const struct option *opt, const char *arg);
 	OPT_INT(0, "retries", &(rc)->opts.max_tries, "<n>", 1, 20, "tries per request (default 6)"), \
 	OPT_FLAG('q', "quiet", &(rc)->opts.quiet, "no progress lines")
 
-/* the old parser, until build and inspect use REGISTRY_CLI_OPTIONS */
-int registry_cli_option(struct registry_cli *rc, int argc, char **argv, int *i);
-#define REGISTRY_CLI_USAGE \
-	"  --username USER          registry user (with --password-stdin); copy and\n" \
-	"                           push give it to the destination registries only\n" \
-	"  --password-stdin         read the password or token from stdin\n" \
-	"  --insecure-registry HOST allow plain http to HOST (loopback always may)\n" \
-	"  --jobs N                 blobs uploaded at once (default 4)\n" \
-	"  --retries N              tries per request (default 6)\n" \
-	"  --quiet                  no progress lines\n"
-
 /* After parsing: read the password, fill rc->opts.  Negative on error. */
 int registry_cli_finish(struct registry_cli *rc);
 void registry_cli_release(struct registry_cli *rc);
