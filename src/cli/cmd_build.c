@@ -133,11 +133,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 
 	if ((r = parse_options(&argc, argv, options, usage_text, 0)))
 		return r;
-	if (argc) {
-		error_as(EXIT_USAGE, "unexpected argument '%s' (the context is --context DIR)", argv[0]);
-		parse_options_usage(stderr, usage_text, options);
-		return -EXIT_USAGE;
-	}
+	if (argc)
+		return error_as(EXIT_USAGE, "unexpected argument '%s' (the context is --context DIR)", argv[0]);
 	if ((r = registry_cli_finish(&c->reg)) < 0)
 		return r;
 	c->opts.quiet = c->reg.opts.quiet;

@@ -101,14 +101,17 @@ static void list_options(const struct option *o)
 	}
 }
 
-/* the left part of an option's help line: "-f, --file <file>" */
-static void option_left(const struct option *o, struct strbuf *out)
+/*
+ * the left part of an option's help line: "-f, --file <file>", or
+ * "    --context <dir>" in line with it (no indent when no option is short)
+ */
+static void option_left(const struct option *o, int any_short, struct strbuf *out)
 {
 	if (o->short_name)
 		strbuf_addf(out, "-%c", o->short_name);
 	if (o->short_name && o->long_name)
 		strbuf_addstr(out, ", ");
-	else if (o->long_name)
+	else if (o->long_name && any_short)
 		strbuf_addstr(out, "    ");
 	if (o->long_name)
 		strbuf_addf(out, "--%s", o->long_name);
@@ -120,7 +123,11 @@ void parse_options_usage(FILE *f, const char *const *usage, const struct option 
 {
 	struct strbuf left = STRBUF_INIT;
 	size_t width = 0;
+	int any_short = 0;
 
+	for (const struct option *o = options; o->kind != OPTION_END; o++)
+		if (o->kind != OPTION_GROUP && o->short_name)
+			any_short = 1;
 	fprintf(f, "usage: %s\n", usage[0]);
 	for (size_t i = 1; usage[i]; i++)
 		fprintf(f, "%s\n", usage[i]);
@@ -128,7 +135,7 @@ void parse_options_usage(FILE *f, const char *const *usage, const struct option 
 		if (o->kind == OPTION_GROUP)
 			continue;
 		strbuf_reset(&left);
-		option_left(o, &left);
+		option_left(o, any_short, &left);
 		if (left.len <= HELP_COLUMN && left.len > width)
 			width = left.len;
 	}
@@ -142,7 +149,7 @@ void parse_options_usage(FILE *f, const char *const *usage, const struct option 
 			continue;
 		}
 		strbuf_reset(&left);
-		option_left(o, &left);
+		option_left(o, any_short, &left);
 		fprintf(f, "  %s", left.buf);
 		if (!*h) {
 			fputc('\n', f);
@@ -159,15 +166,6 @@ void parse_options_usage(FILE *f, const char *const *usage, const struct option 
 		fprintf(f, "  %s\n", h);
 	}
 	strbuf_release(&left);
-}
-
-/* an error that the usage follows, on stderr */
-static int usage_error(const char *const *usage, const struct option *options, const char *fmt, const char *what)
-{
-	int ret = error_as(EXIT_USAGE, fmt, what);
-
-	parse_options_usage(stderr, usage, options);
-	return ret;
 }
 
 int parse_options(int *argc, char **argv, const struct option *options,
@@ -221,17 +219,16 @@ int parse_options(int *argc, char **argv, const struct option *options,
 				argv[nr++] = argv[i];
 				continue;
 			}
-			ret = usage_error(usage, options, "unknown option '%s'",
-					  arg[1] == '-' ? typed.buf : arg);
+			ret = error_as(EXIT_USAGE, "unknown option '%s'", arg[1] == '-' ? typed.buf : arg);
 			goto out;
 		}
 		if (!takes_value(o) && val) {
-			ret = usage_error(usage, options, "option '%s' takes no value", typed.buf);
+			ret = error_as(EXIT_USAGE, "option '%s' takes no value", typed.buf);
 			goto out;
 		}
 		if (takes_value(o) && !val) {
 			if (i + 1 >= *argc) {
-				ret = usage_error(usage, options, "option '%s' needs a value", typed.buf);
+				ret = error_as(EXIT_USAGE, "option '%s' needs a value", typed.buf);
 				goto out;
 			}
 			val = argv[++i];

@@ -24,12 +24,14 @@
  * argument; `-h` and `--help` print the help on stdout.  Options and
  * arguments may come in any order.
  *
- * Errors name the option, one line each, and are usage errors (exit 2):
+ * Errors name the option, one line on stderr each (scripts and the
+ * metadata-action replay read one line), and are usage errors (exit 2):
  *   error: unknown option '--x'
  *   error: option '--jobs' needs a value
  *   error: option '--quiet' takes no value
  *   error: --jobs wants a number from 1 to 32, not 'x'
- * The first three are followed by the usage on stderr.
+ * A command whose arguments are missing prints parse_options_usage() on
+ * stderr.
  */
 #ifndef PARSE_OPTIONS_H
 #define PARSE_OPTIONS_H

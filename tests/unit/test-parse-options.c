@@ -206,6 +206,24 @@ static void test_help(void)
 	       "                       a long one\n",
 	       "the help: usage, then one aligned line an option");
 	free(buf);
+
+	{
+		static const char *const u[] = { "publish meta [<options>]", NULL };
+		const char *fmt = NULL;
+		const struct option longs[] = {
+			OPT_STRING(0, "format", &fmt, "text|json", "what to print"),
+			OPT_GROUP("A closing paragraph."),
+			OPT_END(),
+		};
+
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		parse_options_usage(f, u, longs);
+		fclose(f);
+		is_str(buf, "usage: publish meta [<options>]\n\n  --format text|json  what to print\n"
+		       "\nA closing paragraph.\n", "no short options: no room kept for them");
+		free(buf);
+	}
 }
 
 int main(void)
