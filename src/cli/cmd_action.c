@@ -13,9 +13,19 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
+#include "cli/parse-options.h"
 #include "github/action.h"
 
 #include <ctype.h>
+
+static const char *const usage[] = {
+	"publish action",
+	"",
+	"Runs as the GitHub container action: inputs from INPUT_*, the workspace",
+	"from GITHUB_WORKSPACE, outputs to GITHUB_OUTPUT, a summary to",
+	"GITHUB_STEP_SUMMARY.  See action.yml for the inputs.",
+	NULL
+};
 
 struct input_slot {
 	const char *name;	/* as in action.yml */
@@ -62,19 +72,14 @@ int cmd_action(int argc, char **argv)
 		{ "working-directory", &in.working_directory, 0 },
 		{ "include-git-dir", &in.include_git_dir, 0 },
 	};
+	const struct option options[] = { OPT_END() };
 	int rc;
 
-	if (argc > 1) {
-		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			printf("usage: publish action\n\n"
-			       "Runs as the GitHub container action: inputs from INPUT_*, the workspace\n"
-			       "from GITHUB_WORKSPACE, outputs to GITHUB_OUTPUT, a summary to\n"
-			       "GITHUB_STEP_SUMMARY.  See action.yml for the inputs.\n");
-			return EXIT_OK;
-		}
+	if ((rc = parse_options(&argc, argv, options, usage, PARSE_OPT_KEEP_UNKNOWN)))
+		return rc > 0 ? EXIT_OK : error_exit_code(rc);
+	if (argc)
 		return error_exit_code(error_as(EXIT_USAGE,
-			"'publish action' takes no arguments (got '%s'): it reads INPUT_* like a GitHub action", argv[1]));
-	}
+			"'publish action' takes no arguments (got '%s'): it reads INPUT_* like a GitHub action", argv[0]));
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
 		*slots[i].slot = get_input(slots[i].name, slots[i].raw);
