@@ -77,9 +77,10 @@ int cmd_action(int argc, char **argv)
 
 	if ((rc = parse_options(&argc, argv, options, usage, PARSE_OPT_KEEP_UNKNOWN)))
 		return rc > 0 ? EXIT_OK : error_exit_code(rc);
-	if (argc)
+	if (argc)	/* an option is named without its value: --token=... stays out of the log */
 		return error_exit_code(error_as(EXIT_USAGE,
-			"'publish action' takes no arguments (got '%s'): it reads INPUT_* like a GitHub action", argv[0]));
+			"'publish action' takes no arguments (got '%.*s'): it reads INPUT_* like a GitHub action",
+			argv[0][0] == '-' ? (int)strcspn(argv[0], "=") : (int)strlen(argv[0]), argv[0]));
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
 		*slots[i].slot = get_input(slots[i].name, slots[i].raw);

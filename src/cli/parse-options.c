@@ -5,8 +5,8 @@
  * short name, its value (attached or the next argument) is stored as its
  * kind says, and everything else is kept as an argument.  The help is
  * printed from the same table.  A hidden `--list-options` prints every
- * option the table has, one a line, for the tests (as git's
- * --git-completion-helper does for its shell completion).
+ * option the table has, one a line, "--name=" when it takes a value, for
+ * the tests (as git's --git-completion-helper does for its completion).
  */
 #include "lib/common.h"
 #include "lib/strlist.h"
@@ -95,7 +95,7 @@ static void list_options(const struct option *o)
 		if (o->kind == OPTION_GROUP)
 			continue;
 		if (o->long_name)
-			printf("--%s\n", o->long_name);
+			printf("--%s%s\n", o->long_name, takes_value(o) ? "=" : "");
 		if (o->short_name)
 			printf("-%c\n", o->short_name);
 	}

@@ -21,8 +21,9 @@
  * The command line: `--name=value` and `--name value`, `-n value`,
  * `-nvalue` and `-n=value` (as docker's CLI); a value is taken as it is,
  * even when it starts with '-'; `--` ends the options; `-` alone is an
- * argument; `-h` and `--help` print the help on stdout.  Options and
- * arguments may come in any order.
+ * argument; `-h` and `--help` print the help on stdout (and the hidden
+ * `--list-options` the options, one a line, "--name=" when it takes a
+ * value, for tests/t0020).  Options and arguments may come in any order.
  *
  * Errors name the option, one line on stderr each (scripts and the
  * metadata-action replay read one line), and are usage errors (exit 2):
