@@ -20,6 +20,9 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 SUBSYS   := lib oci registry meta build github
 LIB_SRC  := $(sort $(foreach d,$(SUBSYS),$(wildcard src/$(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+# the option parser goes in the library too, so that its unit test links it
+LIB_SRC  += src/cli/parse-options.c
+CLI_SRC  := $(filter-out src/cli/parse-options.c,$(CLI_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 HDRS     := $(foreach d,$(SUBSYS) cli,$(wildcard src/$(d)/*.h)) $(wildcard tests/unit/*.h)
 

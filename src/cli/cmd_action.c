@@ -15,8 +15,18 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
+#include "cli/parse-options.h"
 #include "github/action.h"
 #include "github/metaio.h"
+
+static const char *const usage[] = {
+	"publish action",
+	"",
+	"Runs as the GitHub container action: inputs from INPUT_*, the workspace",
+	"from GITHUB_WORKSPACE, outputs to GITHUB_OUTPUT, a summary to",
+	"GITHUB_STEP_SUMMARY.  See action.yml for the inputs.",
+	NULL
+};
 
 struct input_slot {
 	const char *name;	/* as in action.yml */
@@ -46,19 +56,15 @@ int cmd_action(int argc, char **argv)
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
 	};
+	const struct option options[] = { OPT_END() };
 	int rc;
 
-	if (argc > 1) {
-		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			printf("usage: publish action\n\n"
-			       "Runs as the GitHub container action: inputs from INPUT_*, the workspace\n"
-			       "from GITHUB_WORKSPACE, outputs to GITHUB_OUTPUT, a summary to\n"
-			       "GITHUB_STEP_SUMMARY.  See action.yml for the inputs.\n");
-			return EXIT_OK;
-		}
+	if ((rc = parse_options(&argc, argv, options, usage, PARSE_OPT_KEEP_UNKNOWN)))
+		return rc > 0 ? EXIT_OK : error_exit_code(rc);
+	if (argc)	/* an option is named without its value: --token=... stays out of the log */
 		return error_exit_code(error_as(EXIT_USAGE,
-			"'publish action' takes no arguments (got '%s'): it reads INPUT_* like a GitHub action", argv[1]));
-	}
+			"'publish action' takes no arguments (got '%.*s'): it reads INPUT_* like a GitHub action",
+			argv[0][0] == '-' ? (int)strcspn(argv[0], "=") : (int)strlen(argv[0]), argv[0]));
 
 	/* meta's inputs as `publish meta` reads them: untrimmed, metaio.c parses them */
 	for (size_t i = 0; i < METAIO_INPUT_NR; i++)

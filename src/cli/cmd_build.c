@@ -7,27 +7,19 @@
 #include "build/build.h"
 #include "registry/registry.h"
 #include "cli/registry_opts.h"
+#include "lib/strlist.h"
 
-static const char usage_text[] =
-	"usage: publish build [--file Dockerfile] [--context DIR] [--build-arg K=V]...\n"
-	"                     [--platform os/arch[/variant]] [--output oci:DIR | docker:FILE.tar]\n"
-	"                     [--tag T]... [--label K=V]... [--annotation K=V]...\n"
-	"                     [--compression gzip|zstd] [--media-types oci|docker]\n"
-	"                     [--base-layout DIR] [--include-git-dir] [--quiet] [<registry options>]\n"
-	"\nregistry options (for the base image):\n" REGISTRY_CLI_USAGE;
+static const char *const usage_text[] = { "publish build [<options>]", NULL };
 
 struct build_cli {
 	struct build_opts opts;
 	struct registry_cli reg;
-	const char **build_args;
-	size_t build_args_nr, build_args_alloc;
-	const char **tags;
-	size_t tags_nr, tags_alloc;
+	struct strlist build_args;
+	struct strlist tags;
 	struct image_kv *labels;
 	size_t labels_nr, labels_alloc;
 	struct image_kv *annotations;
 	size_t annotations_nr, annotations_alloc;
-	char *kv_store;	/* copies of K=V arguments, split in place */
 };
 
 static int add_kv(struct image_kv **v, size_t *nr, size_t *alloc, const char *opt, const char *arg)
@@ -46,10 +38,68 @@ static int add_kv(struct image_kv **v, size_t *nr, size_t *alloc, const char *op
 	return 0;
 }
 
+/* parse_opt_cb of --label and --annotation: opt->value is the struct build_cli */
+static int add_label(const struct option *opt, const char *arg)
+{
+	struct build_cli *c = opt->value;
+
+	return add_kv(&c->labels, &c->labels_nr, &c->labels_alloc, "--label", arg);
+}
+
+static int add_annotation(const struct option *opt, const char *arg)
+{
+	struct build_cli *c = opt->value;
+
+	return add_kv(&c->annotations, &c->annotations_nr, &c->annotations_alloc, "--annotation", arg);
+}
+
+/* parse_opt_cb of --output, --compression, --media-types: opt->value is the struct build_opts */
+static int set_output(const struct option *opt, const char *v)
+{
+	struct build_opts *o = opt->value;
+
+	if (!strncmp(v, "oci:", 4) && v[4]) {
+		o->output_kind = BUILD_OUTPUT_OCI;
+		o->output = v + 4;
+	} else if (!strncmp(v, "docker:", 7) && v[7]) {
+		o->output_kind = BUILD_OUTPUT_DOCKER;
+		o->output = v + 7;
+	} else {
+		return error_as(EXIT_USAGE, "--output '%s': want oci:DIR or docker:FILE.tar", v);
+	}
+	return 0;
+}
+
+static int set_compression(const struct option *opt, const char *v)
+{
+	struct build_opts *o = opt->value;
+
+	if (!strcmp(v, "gzip"))
+		o->compression = LAYER_GZIP;
+	else if (!strcmp(v, "zstd"))
+		o->compression = LAYER_ZSTD;
+	else
+		return error_as(EXIT_USAGE, "--compression '%s': want gzip or zstd", v);
+	return 0;
+}
+
+static int set_media_types(const struct option *opt, const char *v)
+{
+	struct build_opts *o = opt->value;
+
+	if (!strcmp(v, "oci"))
+		o->docker_media_types = 0;
+	else if (!strcmp(v, "docker"))
+		o->docker_media_types = 1;
+	else
+		return error_as(EXIT_USAGE, "--media-types '%s': want oci or docker", v);
+	return 0;
+}
+
 static void cli_release(struct build_cli *c)
 {
-	free(c->build_args);
-	free(c->tags);
+	strlist_release(&c->build_args);
+	strlist_release(&c->tags);
 	for (size_t i = 0; i < c->labels_nr; i++)
 		free((char *)c->labels[i].key);
 	for (size_t i = 0; i < c->annotations_nr; i++)
@@ -59,107 +109,39 @@ static void cli_release(struct build_cli *c)
 	registry_cli_release(&c->reg);
 }
 
-/* "--name value" or "--name=value": the value, advancing *i; NULL if not this option */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 static int parse(struct build_cli *c, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *v;
-		int missing = 0, r;
+	int r;
+	struct option options[] = {
+		OPT_STRING('f', "file", &c->opts.dockerfile, "<file>", "the Dockerfile (default: CONTEXT/Dockerfile)"),
+		OPT_STRING(0, "context", &c->opts.context, "<dir>", "the build context (default: .)"),
+		OPT_STRING_LIST(0, "build-arg", &c->build_args, "<k=v>", "a build argument (repeatable)"),
+		OPT_STRING(0, "platform", &c->opts.platform, "<os/arch[/v]>", "the platform to build for"),
+		OPT_CALLBACK('o', "output", &c->opts, "<oci:DIR|docker:FILE.tar>",
+			     "an OCI layout, or a docker-load tar", set_output),
+		OPT_STRING_LIST('t', "tag", &c->tags, "<tag>", "a name for the image (repeatable)"),
+		OPT_CALLBACK(0, "label", c, "<k=v>", "an image label (repeatable)", add_label),
+		OPT_CALLBACK(0, "annotation", c, "<k=v>", "a manifest annotation (repeatable)", add_annotation),
+		OPT_CALLBACK(0, "compression", &c->opts, "gzip|zstd", "how layers are compressed", set_compression),
+		OPT_CALLBACK(0, "media-types", &c->opts, "oci|docker", "OCI or Docker media types", set_media_types),
+		OPT_STRING(0, "base-layout", &c->opts.base_layout, "<dir>", "an OCI layout to take the base image from"),
+		OPT_FLAG(0, "include-git-dir", &c->opts.include_git_dir, "keep the context's .git in the image"),
+		OPT_GROUP("registry options (for the base image):"),
+		REGISTRY_CLI_OPTIONS(&c->reg),
+		OPT_END(),
+	};
 
-#define OPT(name) ((v = opt_value(argc, argv, &i, name, &missing)) != NULL)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_text, stdout);
-			return 1;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			c->opts.quiet = 1;
-			c->reg.opts.quiet = 1;
-		} else if (OPT("--file") || OPT("-f")) {
-			c->opts.dockerfile = v;
-		} else if (OPT("--context")) {
-			c->opts.context = v;
-		} else if (OPT("--build-arg")) {
-			ALLOC_GROW(c->build_args, c->build_args_nr + 1, c->build_args_alloc);
-			c->build_args[c->build_args_nr++] = v;
-		} else if (OPT("--platform")) {
-			c->opts.platform = v;
-		} else if (OPT("--output") || OPT("-o")) {
-			if (!strncmp(v, "oci:", 4) && v[4]) {
-				c->opts.output_kind = BUILD_OUTPUT_OCI;
-				c->opts.output = v + 4;
-			} else if (!strncmp(v, "docker:", 7) && v[7]) {
-				c->opts.output_kind = BUILD_OUTPUT_DOCKER;
-				c->opts.output = v + 7;
-			} else {
-				return error_as(EXIT_USAGE, "--output '%s': want oci:DIR or docker:FILE.tar", v);
-			}
-		} else if (OPT("--tag") || OPT("-t")) {
-			ALLOC_GROW(c->tags, c->tags_nr + 1, c->tags_alloc);
-			c->tags[c->tags_nr++] = v;
-		} else if (OPT("--label")) {
-			if (add_kv(&c->labels, &c->labels_nr, &c->labels_alloc, "--label", v) < 0)
-				return -EXIT_USAGE;
-		} else if (OPT("--annotation")) {
-			if (add_kv(&c->annotations, &c->annotations_nr, &c->annotations_alloc, "--annotation", v) < 0)
-				return -EXIT_USAGE;
-		} else if (OPT("--compression")) {
-			if (!strcmp(v, "gzip"))
-				c->opts.compression = LAYER_GZIP;
-			else if (!strcmp(v, "zstd"))
-				c->opts.compression = LAYER_ZSTD;
-			else
-				return error_as(EXIT_USAGE, "--compression '%s': want gzip or zstd", v);
-		} else if (OPT("--media-types")) {
-			if (!strcmp(v, "oci"))
-				c->opts.docker_media_types = 0;
-			else if (!strcmp(v, "docker"))
-				c->opts.docker_media_types = 1;
-			else
-				return error_as(EXIT_USAGE, "--media-types '%s': want oci or docker", v);
-		} else if (!strcmp(argv[i], "--include-git-dir")) {
-			c->opts.include_git_dir = 1;
-		} else if (OPT("--base-layout")) {
-			c->opts.base_layout = v;
-		} else if (!missing && (r = registry_cli_option(&c->reg, argc, argv, &i)) != 0) {
-			if (r < 0)
-				return r;
-		} else if (missing) {
-			return error_as(EXIT_USAGE, "option '%s' needs a value", argv[i]);
-		} else {
-			error_as(EXIT_USAGE, "unknown option '%s'", argv[i]);
-			fputs(usage_text, stderr);
-			return -EXIT_USAGE;
-		}
-		if (missing)
-			return error_as(EXIT_USAGE, "option '%s' needs a value", argv[i]);
-#undef OPT
-	}
-	{
-		int r = registry_cli_finish(&c->reg);
-
-		if (r < 0)
-			return r;
-	}
-	c->opts.build_args = c->build_args;
-	c->opts.build_args_nr = c->build_args_nr;
-	c->opts.tags = c->tags;
-	c->opts.tags_nr = c->tags_nr;
+	if ((r = parse_options(&argc, argv, options, usage_text, 0)))
+		return r;
+	if (argc)
+		return error_as(EXIT_USAGE, "unexpected argument '%s' (the context is --context DIR)", argv[0]);
+	if ((r = registry_cli_finish(&c->reg)) < 0)
+		return r;
+	c->opts.quiet = c->reg.opts.quiet;
+	c->opts.build_args = (const char *const *)c->build_args.items;
+	c->opts.build_args_nr = c->build_args.nr;
+	c->opts.tags = (const char *const *)c->tags.items;
+	c->opts.tags_nr = c->tags.nr;
 	c->opts.labels = c->labels;
 	c->opts.labels_nr = c->labels_nr;
 	c->opts.annotations = c->annotations;
@@ -169,7 +151,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 
 int cmd_build(int argc, char **argv)
 {
-	struct build_cli c = { .opts = BUILD_OPTS_INIT, .reg = REGISTRY_CLI_INIT };
+	struct build_cli c = { .opts = BUILD_OPTS_INIT, .reg = REGISTRY_CLI_INIT,
+				.build_args = STRLIST_INIT, .tags = STRLIST_INIT };
 	struct registry_client *client = NULL;
 	struct build_result res;
 	int rc;

@@ -8,14 +8,14 @@
 #include "cli/builtin.h"
 #include "cli/registry_opts.h"
 
-static const char usage_str[] =
-	"usage: publish copy [<options>] SRC DST [DST...]\n"
-	"\n"
-	"Copy an image or index (every platform) from SRC to each DST, keeping\n"
-	"its digest.  SRC may be oci:DIR (an OCI layout).  Tags are written last;\n"
-	"when one fails, the tags moved before it are put back.\n"
-	"\n"
-	REGISTRY_CLI_TRANSFER_USAGE;
+static const char *const usage_str[] = {
+	"publish copy [<options>] SRC DST [DST...]",
+	"",
+	"Copy an image or index (every platform) from SRC to each DST, keeping",
+	"its digest.  SRC may be oci:DIR (an OCI layout).  Tags are written last;",
+	"when one fails, the tags moved before it are put back.",
+	NULL
+};
 
 int cmd_copy(int argc, char **argv)
 {

@@ -17,15 +17,7 @@
 
 #include <jansson.h>
 
-static const char usage_str[] =
-	"usage: publish inspect [<options>] REF\n"
-	"\n"
-	"  --raw                    print the manifest bytes exactly as served\n"
-	"  --config                 print the image config bytes (of --platform for an index)\n"
-	"  --files                  list the image's files: type, mode, uid:gid, path\n"
-	"                           (from the layers' headers; cached by layer digest)\n"
-	"  --platform OS/ARCH[/V]   pick this platform of an index (default: show the index)\n"
-	REGISTRY_CLI_USAGE;
+static const char *const usage_str[] = { "publish inspect [<options>] REF", NULL };
 
 static json_t *platform_json_list(const struct strbuf *index)
 {
@@ -122,52 +114,31 @@ int cmd_inspect(int argc, char **argv)
 	int raw = 0, config = 0, files = 0, ret = 0;
 	json_t *out = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		int r;
+	struct option options[] = {
+		OPT_FLAG(0, "raw", &raw, "print the manifest bytes exactly as served"),
+		OPT_FLAG(0, "config", &config, "print the image config bytes (of --platform for an index)"),
+		OPT_FLAG(0, "files", &files, "list the image's files: type, mode, uid:gid, path\n"
+			 "(from the layers' headers; cached by layer digest)"),
+		OPT_STRING(0, "platform", &plat_arg, "<os/arch[/v]>",
+			   "pick this platform of an index (default: show the index)"),
+		REGISTRY_CLI_OPTIONS(&rc),
+		OPT_END(),
+	};
 
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_str, stdout);
-			goto done;
-		}
-		if (!strcmp(argv[i], "--raw")) {
-			raw = 1;
-			continue;
-		}
-		if (!strcmp(argv[i], "--config")) {
-			config = 1;
-			continue;
-		}
-		if (!strcmp(argv[i], "--files")) {
-			files = 1;
-			continue;
-		}
-		if (!strcmp(argv[i], "--platform")) {
-			if (i + 1 >= argc) {
-				ret = error_as(EXIT_USAGE, "option '--platform' needs a value");
-				goto done;
-			}
-			plat_arg = argv[++i];
-			continue;
-		}
-		r = registry_cli_option(&rc, argc, argv, &i);
-		if (r < 0) {
-			ret = r;
-			goto done;
-		}
-		if (r)
-			continue;
-		if ((argv[i][0] == '-' && argv[i][1]) || arg) {
-			ret = error_as(EXIT_USAGE, argv[i][0] == '-' ? "unknown option '%s'" :
-				       "unexpected argument '%s'", argv[i]);
-			goto done;
-		}
-		arg = argv[i];
+	if ((ret = parse_options(&argc, argv, options, usage_str, 0))) {
+		ret = ret > 0 ? 0 : ret;
+		goto done;
 	}
-	if (!arg) {
-		fputs(usage_str, stderr);
+	if (argc > 1) {
+		ret = error_as(EXIT_USAGE, "unexpected argument '%s'", argv[1]);
+		goto done;
+	}
+	if (!argc) {
+		parse_options_usage(stderr, usage_str, options);
 		ret = -EXIT_USAGE;
 		goto done;
 	}
+	arg = argv[0];
 	if ((ret = registry_cli_finish(&rc)))
 		goto done;
 	if (plat_arg && (ret = platform_parse(plat_arg, &plat)))

@@ -17,92 +17,66 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
+#include "cli/parse-options.h"
 #include "meta/meta.h"
 #include "github/ghctx.h"
 #include "github/ghoutput.h"
 #include "github/metaio.h"
-#include <ctype.h>
+#include "lib/strlist.h"
 
-static const char usage_text[] =
-	"usage: publish meta [<options>]\n"
-	"\n"
-	"  --images <list>           image names, one a line (INPUT_IMAGES)\n"
-	"  --tags <list>             tag rules, one a line (INPUT_TAGS)\n"
-	"  --flavor <list>           latest=, prefix=, suffix=, onlatest= (INPUT_FLAVOR)\n"
-	"  --labels <list>           extra labels key=value (INPUT_LABELS)\n"
-	"  --annotations <list>      extra annotations key=value (INPUT_ANNOTATIONS)\n"
-	"  --sep-tags <text>         separator of the tags output (INPUT_SEP-TAGS)\n"
-	"  --sep-labels <text>       separator of the labels output (INPUT_SEP-LABELS)\n"
-	"  --sep-annotations <text>  separator of the annotations output (INPUT_SEP-ANNOTATIONS)\n"
-	"  --context workflow|git    where ref and sha come from (INPUT_CONTEXT)\n"
-	"  --github-token <token>    token for the GitHub API (INPUT_GITHUB-TOKEN, GITHUB_TOKEN)\n"
-	"  --format text|json        what to print (default text)\n"
-	"\n"
-	"A list flag may be repeated; its lines are added.\n";
+static const char *const usage_text[] = { "publish meta [<options>]", NULL };
 
-#define input_names metaio_input_names
+/* in the order of metaio_input_names: the five lists, then the five values */
+#define NR_LISTS 5
 
 struct meta_opts {
+	struct strlist lists[NR_LISTS];		/* a list flag may be repeated */
+	const char *scalars[METAIO_INPUT_NR - NR_LISTS];	/* borrowed from argv */
 	char *values[METAIO_INPUT_NR];	/* from flags, NULL when not given */
 	const char *format;
 };
 
-static int input_index(const char *name)
-{
-	for (size_t i = 0; i < METAIO_INPUT_NR; i++)
-		if (!strcmp(input_names[i], name))
-			return (int)i;
-	return -1;
-}
-
 static int parse_args(int argc, char **argv, struct meta_opts *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char *name;
-		int idx;
+	const char **v = o->scalars;
+	struct option options[] = {
+		OPT_STRING_LIST(0, "images", &o->lists[0], "<list>", "image names, one a line (INPUT_IMAGES)"),
+		OPT_STRING_LIST(0, "tags", &o->lists[1], "<list>", "tag rules, one a line (INPUT_TAGS)"),
+		OPT_STRING_LIST(0, "flavor", &o->lists[2], "<list>",
+				"latest=, prefix=, suffix=, onlatest= (INPUT_FLAVOR)"),
+		OPT_STRING_LIST(0, "labels", &o->lists[3], "<list>", "extra labels key=value (INPUT_LABELS)"),
+		OPT_STRING_LIST(0, "annotations", &o->lists[4], "<list>",
+				"extra annotations key=value (INPUT_ANNOTATIONS)"),
+		OPT_STRING(0, "sep-tags", &v[0], "<text>", "separator of the tags output (INPUT_SEP-TAGS)"),
+		OPT_STRING(0, "sep-labels", &v[1], "<text>", "separator of the labels output (INPUT_SEP-LABELS)"),
+		OPT_STRING(0, "sep-annotations", &v[2], "<text>",
+			   "separator of the annotations output (INPUT_SEP-ANNOTATIONS)"),
+		OPT_STRING(0, "context", &v[3], "workflow|git", "where ref and sha come from (INPUT_CONTEXT)"),
+		OPT_STRING(0, "github-token", &v[4], "<token>",
+			   "token for the GitHub API (INPUT_GITHUB-TOKEN, GITHUB_TOKEN)"),
+		OPT_STRING(0, "format", &o->format, "text|json", "what to print (default text)"),
+		OPT_GROUP("A list flag may be repeated; its lines are added."),
+		OPT_END(),
+	};
+	int rc;
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			fputs(usage_text, stdout);
-			return 1;
-		}
-		if (strncmp(arg, "--", 2)) {
-			return error_as(EXIT_USAGE, "unexpected argument '%s' (see 'publish meta --help')", arg);
-		}
-		val = strchr(arg, '=');
-		name = val ? xstrndup(arg + 2, val - arg - 2) : xstrdup(arg + 2);
-		if (val) {
-			val++;
-		} else if (i + 1 < argc) {
-			val = argv[++i];
-		} else {
-			free(name);
-			return error_as(EXIT_USAGE, "option '%s' needs a value", arg);
-		}
-		if (!strcmp(name, "format")) {
-			if (strcmp(val, "text") && strcmp(val, "json")) {
-				free(name);
-				return error_as(EXIT_USAGE, "--format must be text or json, not '%s'", val);
-			}
-			o->format = val;
-		} else if ((idx = input_index(name)) >= 0) {
-			if (o->values[idx] && idx < 5) {
-				struct strbuf sb = STRBUF_INIT;
+	if ((rc = parse_options(&argc, argv, options, usage_text, 0)))
+		return rc;
+	if (argc)
+		return error_as(EXIT_USAGE, "unexpected argument '%s' (see 'publish meta --help')", argv[0]);
+	if (strcmp(o->format, "text") && strcmp(o->format, "json"))
+		return error_as(EXIT_USAGE, "--format must be text or json, not '%s'", o->format);
+	for (size_t i = 0; i < NR_LISTS; i++) {
+		struct strbuf sb = STRBUF_INIT;
 
-				strbuf_addf(&sb, "%s\n%s", o->values[idx], val);
-				free(o->values[idx]);
-				o->values[idx] = strbuf_detach(&sb, NULL);
-			} else {
-				free(o->values[idx]);
-				o->values[idx] = xstrdup(val);
-			}
-		} else {
-			error_as(EXIT_USAGE, "unknown option '--%s' (see 'publish meta --help')", name);
-			free(name);
-			return -EXIT_USAGE;
-		}
-		free(name);
+		if (!o->lists[i].nr)
+			continue;
+		strlist_join(&o->lists[i], "\n", &sb);
+		o->values[i] = strbuf_detach(&sb, NULL);
 	}
+	for (size_t i = NR_LISTS; i < METAIO_INPUT_NR; i++)
+		if (v[i - NR_LISTS])
+			o->values[i] = xstrdup(v[i - NR_LISTS]);
 	return 0;
 }
 
@@ -156,6 +130,8 @@ int cmd_meta(int argc, char **argv)
 out:
 	for (size_t i = 0; i < ARRAY_SIZE(o.values); i++)
 		free(o.values[i]);
+	for (size_t i = 0; i < NR_LISTS; i++)
+		strlist_release(&o.lists[i]);
 	meta_inputs_release(&in);
 	meta_result_release(&r);
 	if (have_ctx)

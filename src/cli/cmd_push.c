@@ -9,16 +9,16 @@
 #include "cli/builtin.h"
 #include "cli/registry_opts.h"
 
-static const char usage_str[] =
-	"usage: publish push [<options>] oci:DIR REF [REF...]\n"
-	"\n"
-	"Push the image in the OCI layout DIR to every REF.  Layers the layout\n"
-	"lacks are mounted or copied from the base image it names\n"
-	"(annotation org.opencontainers.image.base.name).  Tags are written\n"
-	"only after every blob and manifest is in; when one fails, the tags\n"
-	"moved before it are put back.\n"
-	"\n"
-	REGISTRY_CLI_TRANSFER_USAGE;
+static const char *const usage_str[] = {
+	"publish push [<options>] oci:DIR REF [REF...]",
+	"",
+	"Push the image in the OCI layout DIR to every REF.  Layers the layout",
+	"lacks are mounted or copied from the base image it names",
+	"(annotation org.opencontainers.image.base.name).  Tags are written",
+	"only after every blob and manifest is in; when one fails, the tags",
+	"moved before it are put back.",
+	NULL
+};
 
 int cmd_push(int argc, char **argv)
 {

@@ -5,57 +5,16 @@
 #include "cli/registry_opts.h"
 #include "oci/ocilayout.h"
 
-#include <errno.h>
 #include <unistd.h>
 
-static int int_value(const char *opt, const char *v, int min, int max, int *out)
+int registry_cli_add_insecure(const struct option *opt, const char *arg)
 {
-	char *end;
-	long n;
+	struct registry_cli *rc = opt->value;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max)
-		return error_as(EXIT_USAGE, "%s wants a number from %d to %d, not '%s'", opt, min, max, v);
-	*out = (int)n;
+	ALLOC_GROW(rc->insecure, rc->nr_insecure + 2, rc->alloc_insecure);
+	rc->insecure[rc->nr_insecure++] = arg;
+	rc->insecure[rc->nr_insecure] = NULL;
 	return 0;
-}
-
-int registry_cli_option(struct registry_cli *rc, int argc, char **argv, int *i)
-{
-	const char *a = argv[*i];
-	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-	int ret;
-
-	if (!strcmp(a, "--password-stdin")) {
-		rc->password_stdin = 1;
-		return 1;
-	}
-	if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-		rc->opts.quiet = 1;
-		return 1;
-	}
-	if (strcmp(a, "--username") && strcmp(a, "--insecure-registry") && strcmp(a, "--jobs") &&
-	    strcmp(a, "--retries"))
-		return 0;
-	if (!v)
-		return error_as(EXIT_USAGE, "option '%s' needs a value", a);
-	(*i)++;
-	if (!strcmp(a, "--username")) {
-		free(rc->username);
-		rc->username = xstrdup(v);
-	} else if (!strcmp(a, "--insecure-registry")) {
-		ALLOC_GROW(rc->insecure, rc->nr_insecure + 2, rc->alloc_insecure);
-		rc->insecure[rc->nr_insecure++] = v;
-		rc->insecure[rc->nr_insecure] = NULL;
-	} else if (!strcmp(a, "--jobs")) {
-		if ((ret = int_value(a, v, 1, 32, &rc->opts.jobs)))
-			return ret;
-	} else {
-		if ((ret = int_value(a, v, 1, 20, &rc->opts.max_tries)))
-			return ret;
-	}
-	return 1;
 }
 
 int registry_cli_finish(struct registry_cli *rc)
@@ -82,7 +41,7 @@ int registry_cli_finish(struct registry_cli *rc)
 	} else if (rc->username) {
 		return error_as(EXIT_USAGE, "--username needs --password-stdin (passwords are not taken on the command line)");
 	}
-	rc->opts.cred.username = rc->username;
+	rc->opts.cred.username = (char *)rc->username;	/* copied by registry_client_new() */
 	rc->opts.cred.password = rc->password;
 	rc->opts.cred.source = "--username";
 	rc->opts.insecure_registries = rc->insecure;
@@ -91,12 +50,12 @@ int registry_cli_finish(struct registry_cli *rc)
 
 void registry_cli_release(struct registry_cli *rc)
 {
-	free(rc->username);
 	if (rc->password)
 		memset(rc->password, 0, strlen(rc->password));
 	free(rc->password);
 	free(rc->insecure);
-	rc->username = rc->password = NULL;
+	rc->username = NULL;
+	rc->password = NULL;
 	rc->insecure = NULL;
 }
 
@@ -122,48 +81,29 @@ static int write_digest_file(const char *path, const char *digest)
 	return bad ? error("cannot write '%s'", path) : 0;
 }
 
-int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_layout)
+int registry_cli_transfer(int argc, char **argv, const char *const *usage, int src_is_layout)
 {
 	struct registry_cli rc = REGISTRY_CLI_INIT;
 	struct reference src = REFERENCE_INIT, *dsts = NULL;
 	struct push_report rep = PUSH_REPORT_INIT;
 	struct registry_client *c = NULL;
 	const char *layout = NULL, *digest_file = NULL;
-	const char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **dst_hosts = xcalloc((size_t)argc + 1, sizeof(char *));
-	size_t nr_rest = 0, nr_dsts = 0;
-	int ret = 0;
+	const char **rest = (const char **)argv;
+	size_t nr_dsts = 0;
+	int ret;
+	struct option options[] = {
+		OPT_STRING(0, "digest-file", &digest_file, "<file>", "write the pushed digest to FILE"),
+		REGISTRY_CLI_OPTIONS(&rc),
+		OPT_END(),
+	};
 
-	for (int i = 1; i < argc; i++) {
-		int r;
-
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			goto out;
-		}
-		if (!strcmp(argv[i], "--digest-file")) {
-			if (i + 1 >= argc) {
-				ret = error_as(EXIT_USAGE, "option '--digest-file' needs a value");
-				goto out;
-			}
-			digest_file = argv[++i];
-			continue;
-		}
-		r = registry_cli_option(&rc, argc, argv, &i);
-		if (r < 0) {
-			ret = r;
-			goto out;
-		}
-		if (r)
-			continue;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			ret = error_as(EXIT_USAGE, "unknown option '%s'", argv[i]);
-			goto out;
-		}
-		rest[nr_rest++] = argv[i];
+	if ((ret = parse_options(&argc, argv, options, usage, 0))) {
+		ret = ret > 0 ? 0 : ret;
+		goto out;
 	}
-	if (nr_rest < 2) {
-		fputs(usage, stderr);
+	if (argc < 2) {
+		parse_options_usage(stderr, usage, options);
 		ret = -EXIT_USAGE;
 		goto out;
 	}
@@ -175,8 +115,8 @@ int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_l
 		layout = rest[0];
 	else if ((ret = reference_parse(rest[0], &src)))
 		goto out;
-	dsts = xcalloc(nr_rest, sizeof(*dsts));
-	for (size_t i = 1; i < nr_rest; i++) {
+	dsts = xcalloc((size_t)argc, sizeof(*dsts));
+	for (int i = 1; i < argc; i++) {
 		if ((ret = reference_parse(rest[i], &dsts[nr_dsts])))
 			goto out;
 		dst_hosts[nr_dsts] = dsts[nr_dsts].registry;
@@ -205,6 +145,5 @@ out:
 	reference_release(&src);
 	registry_cli_release(&rc);
 	free(dst_hosts);
-	free(rest);
 	return error_exit_code(ret);
 }

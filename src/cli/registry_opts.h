@@ -7,10 +7,11 @@
 #define REGISTRY_OPTS_H
 
 #include "registry/registry.h"
+#include "cli/parse-options.h"
 
 struct registry_cli {
 	struct registry_options opts;
-	char *username;		/* owned */
+	const char *username;	/* borrowed from argv */
 	char *password;		/* owned secret */
 	const char **insecure;	/* owned array (strings borrowed from argv), NULL-terminated */
 	size_t nr_insecure, alloc_insecure;
@@ -19,11 +20,25 @@ struct registry_cli {
 
 #define REGISTRY_CLI_INIT { { NULL, CREDENTIAL_INIT, NULL, 0, 0, 0, 0 }, NULL, NULL, NULL, 0, 0, 0 }
 
+/* parse_opt_cb of --insecure-registry: opt->value is the struct registry_cli */
+int registry_cli_add_insecure(const struct option *opt, const char *arg);
+
 /*
- * If argv[*i] is a registry option, consume it (and its value) and return
- * 1; 0 if it is not one; negative (-EXIT_USAGE) on a bad value.
+ * The shared options as a fragment of a command's option table, filling
+ * the struct registry_cli *rc:
+ *   struct option options[] = { ..., REGISTRY_CLI_OPTIONS(&rc), OPT_END() };
  */
-int registry_cli_option(struct registry_cli *rc, int argc, char **argv, int *i);
+#define REGISTRY_CLI_OPTIONS(rc) \
+	OPT_STRING(0, "username", &(rc)->username, "<user>", \
+		   "registry user (with --password-stdin); copy and\n" \
+		   "push give it to the destination registries only"), \
+	OPT_FLAG(0, "password-stdin", &(rc)->password_stdin, "read the password or token from stdin"), \
+	OPT_CALLBACK(0, "insecure-registry", (rc), "<host>", \
+		     "allow plain http to HOST (loopback always may)", registry_cli_add_insecure), \
+	OPT_INT(0, "jobs", &(rc)->opts.jobs, "<n>", 1, 32, "blobs uploaded at once (default 4)"), \
+	OPT_INT(0, "retries", &(rc)->opts.max_tries, "<n>", 1, 20, "tries per request (default 6)"), \
+	OPT_FLAG('q', "quiet", &(rc)->opts.quiet, "no progress lines")
+
 /* After parsing: read the password, fill rc->opts.  Negative on error. */
 int registry_cli_finish(struct registry_cli *rc);
 void registry_cli_release(struct registry_cli *rc);
@@ -33,21 +48,9 @@ void registry_cli_release(struct registry_cli *rc);
  * options and --digest-file), then copy SRC to every DST, tags last, print
  * a summary on stderr and the digest on stdout.  SRC is oci:DIR (an OCI
  * layout) or a reference; with src_is_layout it is always a layout and the
- * "oci:" is optional.  Returns the process exit code.
+ * "oci:" is optional.  usage is the command's usage lines (parse-options.h).
+ * Returns the process exit code.
  */
-int registry_cli_transfer(int argc, char **argv, const char *usage, int src_is_layout);
-
-#define REGISTRY_CLI_USAGE \
-	"  --username USER          registry user (with --password-stdin); copy and\n" \
-	"                           push give it to the destination registries only\n" \
-	"  --password-stdin         read the password or token from stdin\n" \
-	"  --insecure-registry HOST allow plain http to HOST (loopback always may)\n" \
-	"  --jobs N                 blobs uploaded at once (default 4)\n" \
-	"  --retries N              tries per request (default 6)\n" \
-	"  --quiet                  no progress lines\n"
-
-#define REGISTRY_CLI_TRANSFER_USAGE \
-	"  --digest-file FILE       write the pushed digest to FILE\n" \
-	REGISTRY_CLI_USAGE
+int registry_cli_transfer(int argc, char **argv, const char *const *usage, int src_is_layout);
 
 #endif
