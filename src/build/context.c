@@ -3,7 +3,7 @@
  */
 #include "lib/common.h"
 #include "build/context.h"
-#include "build/dockerfile.h"
+#include "build/gopath.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -85,7 +85,7 @@ void context_image_path(const char *workdir, const char *dest, struct strbuf *ou
 
 int context_has_glob(const char *pattern)
 {
-	return dockerfile_glob_has_meta(pattern);
+	return gopath_has_meta(pattern);
 }
 
 int context_in_git_dir(const char *rel)
@@ -454,7 +454,7 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 		}
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    dockerfile_glob_match(comp.buf, de->d_name) == 1)
+			    gopath_match(comp.buf, de->d_name) == 1)
 				strlist_add(&names, de->d_name);
 		closedir(d);
 		if (names.nr > 1)

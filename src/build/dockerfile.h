@@ -229,22 +229,6 @@ int dockerfile_expand_word(const char *word, char escape, const char *const *env
 			   struct strbuf *out);
 
 /*
- * Go's filepath.Match, used by Docker for COPY/ADD source globs: '*'
- * (not '/'), '?', '[...]' with ranges and '^' negation, '\\' escapes.
- * 1 match, 0 no match, -1 bad pattern (no message recorded).
- */
-int dockerfile_glob_match(const char *pattern, const char *path);
-
-/* Go's utf8.Valid: 1 when s[0..n) is UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
-int dockerfile_utf8_valid(const char *s, size_t n);
-
-/* Docker's containsWildcards(): an unescaped '*', '?' or '['. */
-int dockerfile_glob_has_meta(const char *s);
-
-/* Go's path.Clean ("" is "."); appends to out. */
-void dockerfile_path_clean(const char *path, struct strbuf *out);
-
-/*
  * WORKDIR rule (Docker's NormalizeWorkdir): requested joined to current
  * when relative, cleaned.  Appends to out.
  */

@@ -1,7 +1,7 @@
 /*
  * test-dockerfile.c: the Dockerfile parser against the cases of
  * tests/data/dockerfile/ *.test, plus Docker's shell-word expansion
- * (lex.test) and Go's filepath.Match (glob.test).
+ * (lex.test).  glob.test (Go's filepath.Match) is test-gopath.c's.
  *
  * A case is a block "### name", the Dockerfile, then sections:
  *   --- options   build-arg K=V | env K=V | workdir DIR | shell ELEM |
@@ -340,39 +340,6 @@ static void run_lex(const char *path, const char *file)
 	strbuf_release(&sb);
 }
 
-/* glob.test: "PATTERN NAME RESULT" (1, 0 or -1 for a bad pattern) */
-static void run_glob(const char *path, const char *file)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p;
-	int lineno = 0;
-
-	if (strbuf_read_file(&sb, path, 1 << 20) < 0) {
-		ok(0, "read %s", path);
-		return;
-	}
-	for (p = sb.buf; *p;) {
-		const char *nl = strchrnul(p, '\n');
-		char *line = xstrndup(p, nl - p), pat[256], name[256];
-		int want;
-
-		lineno++;
-		p = *nl ? nl + 1 : nl;
-		if (*line && line[0] != '#') {
-			if (sscanf(line, "%255s %255s %d", pat, name, &want) != 3) {
-				ok(0, "%s:%d: malformed", file, lineno);
-			} else {
-				if (!strcmp(name, "''"))
-					name[0] = '\0';
-				is_int(dockerfile_glob_match(pat, name), want, "%s:%d: match('%s', '%s')", file,
-				       lineno, pat, name);
-			}
-		}
-		free(line);
-	}
-	strbuf_release(&sb);
-}
-
 int main(void)
 {
 	struct strbuf dir = STRBUF_INIT;
@@ -393,7 +360,7 @@ int main(void)
 		if (!strcmp(names[i], "lex.test"))
 			run_lex(path.buf, names[i]);
 		else if (!strcmp(names[i], "glob.test"))
-			run_glob(path.buf, names[i]);
+			;	/* Go's filepath.Match: test-gopath.c */
 		else
 			datafile_run_file(path.buf, names[i], run_case);
 		strbuf_release(&path);
