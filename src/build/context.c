@@ -4,6 +4,7 @@
 #include "lib/common.h"
 #include "build/context.h"
 #include "build/gopath.h"
+#include "lib/strlist.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -17,30 +18,6 @@
 #include <archive_entry.h>
 
 #define MAX_SYMLINKS 255
-
-struct strlist {
-	char **v;
-	size_t nr, alloc;
-};
-
-static void strlist_add(struct strlist *l, const char *s)
-{
-	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
-	l->v[l->nr++] = xstrdup(s);
-}
-
-static void strlist_release(struct strlist *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* ---- paths --------------------------------------------------------- */
 
@@ -365,20 +342,18 @@ static int walk(struct copier *c, const char *rel, const char *ipath)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		strlist_add(&names, de->d_name);
+		strlist_push(&names, de->d_name);
 	}
 	closedir(d);
-	if (names.nr > 1)
-		if (names.nr > 1)
-			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+	strlist_sort(&names);
 	for (size_t i = 0; i < names.nr && !rc; i++) {
 		struct stat st;
 		int excluded;
 
 		strbuf_reset(&crel);
 		strbuf_reset(&cipath);
-		strbuf_addf(&crel, "%s%s%s", rel, *rel ? "/" : "", names.v[i]);
-		strbuf_addf(&cipath, "%s%s%s", ipath, *ipath ? "/" : "", names.v[i]);
+		strbuf_addf(&crel, "%s%s%s", rel, *rel ? "/" : "", names.items[i]);
+		strbuf_addf(&cipath, "%s%s%s", ipath, *ipath ? "/" : "", names.items[i]);
 		strbuf_reset(&host);
 		strbuf_addf(&host, "%s/%s", c->root, crel.buf);
 		if (lstat(host.buf, &st) < 0) {
@@ -427,7 +402,7 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 		/* a match only if it exists: a glob over a file then a name is none */
 		rc = resolve_scoped(c->root, done, 0, &res, &st);
 		if (!rc)
-			strlist_add(out, done);
+			strlist_push(out, done);
 		strbuf_release(&res);
 		return rc < 0 ? rc : 0;
 	}
@@ -455,14 +430,12 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
 			    gopath_match(comp.buf, de->d_name) == 1)
-				strlist_add(&names, de->d_name);
+				strlist_push(&names, de->d_name);
 		closedir(d);
-		if (names.nr > 1)
-		if (names.nr > 1)
-			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+		strlist_sort(&names);
 		for (size_t i = 0; i < names.nr && !rc; i++) {
 			strbuf_reset(&next);
-			strbuf_addf(&next, "%s%s%s", done, *done ? "/" : "", names.v[i]);
+			strbuf_addf(&next, "%s%s%s", done, *done ? "/" : "", names.items[i]);
 			rc = expand(c, next.buf, *e ? e + 1 : e, out);
 		}
 		strlist_release(&names);
@@ -711,15 +684,15 @@ int context_copy(const char *root, const struct context_ignore *ign,
 				goto out;
 			/* ignored paths do not exist */
 			for (size_t k = before; k < matches.nr; k++) {
-				if (!is_excluded(&c, matches.v[k], 0))
+				if (!is_excluded(&c, matches.items[k], 0))
 					continue;
-				free(matches.v[k]);
-				memmove(&matches.v[k], &matches.v[k + 1], (matches.nr - k - 1) * sizeof(char *));
+				free(matches.items[k]);
+				memmove(&matches.items[k], &matches.items[k + 1], (matches.nr - k - 1) * sizeof(char *));
 				matches.nr--;
 				k--;
 			}
 		} else {
-			strlist_add(&matches, clean.buf);
+			strlist_push(&matches, clean.buf);
 		}
 		if (matches.nr == before) {
 			rc = error_as(EXIT_CONTEXT, "%s: no source file matches '%s' in the build context (or .dockerignore excludes it)",
@@ -733,7 +706,7 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		goto out;
 	}
 	for (size_t i = 0; i < matches.nr; i++) {
-		const char *src = matches.v[i];
+		const char *src = matches.items[i];
 		const char *base = strrchr(src, '/');
 		struct stat st;
 		int r;

@@ -20,6 +20,9 @@
 #include "lib/common.h"
 #include "build/dockerfile.h"
 #include "build/gopath.h"
+#include "build/shlex.h"
+#include "lib/kvlist.h"
+#include "lib/strlist.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,122 +31,11 @@
 #define DEFAULT_SHELL_0 "/bin/sh"
 #define DEFAULT_SHELL_1 "-c"
 
-/* ---- small containers ---- */
-
-static void strv_push(struct dockerfile_strv *sv, char *owned)
-{
-	ALLOC_GROW(sv->v, sv->nr + 2, sv->alloc);
-	sv->v[sv->nr++] = owned;
-	sv->v[sv->nr] = NULL;
-}
-
-static void strv_pushn(struct dockerfile_strv *sv, const char *s, size_t n)
-{
-	strv_push(sv, xstrndup(s, n));
-}
-
-static void strv_clear(struct dockerfile_strv *sv)
-{
-	for (size_t i = 0; i < sv->nr; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->nr = sv->alloc = 0;
-}
-
-struct envlist {
-	struct dockerfile_kv *v;
-	size_t nr, alloc;
-};
-
-static const char *env_getn(const struct envlist *e, const char *name, size_t n)
-{
-	for (size_t i = e->nr; i-- > 0;)
-		if (strlen(e->v[i].key) == n && !memcmp(e->v[i].key, name, n))
-			return e->v[i].value;
-	return NULL;
-}
-
-static void env_set(struct envlist *e, const char *key, const char *value)
-{
-	for (size_t i = 0; i < e->nr; i++) {
-		if (!strcmp(e->v[i].key, key)) {
-			free(e->v[i].value);
-			e->v[i].value = xstrdup(value);
-			return;
-		}
-	}
-	ALLOC_GROW(e->v, e->nr + 1, e->alloc);
-	e->v[e->nr].key = xstrdup(key);
-	e->v[e->nr].value = xstrdup(value);
-	e->nr++;
-}
-
-/* "KEY=VALUE" (or a bare KEY, which is set to "") */
-static void env_set_pair(struct envlist *e, const char *pair)
-{
-	const char *eq = strchr(pair, '=');
-	char *k;
-
-	if (!eq) {
-		env_set(e, pair, "");
-		return;
-	}
-	k = xstrndup(pair, eq - pair);
-	env_set(e, k, eq + 1);
-	free(k);
-}
-
-static void env_clear(struct envlist *e)
-{
-	for (size_t i = 0; i < e->nr; i++) {
-		free(e->v[i].key);
-		free(e->v[i].value);
-	}
-	free(e->v);
-	e->v = NULL;
-	e->nr = e->alloc = 0;
-}
-
-static void kv_push(struct dockerfile_kv **v, size_t *nr, size_t *alloc, const char *k,
-		    const char *val)
-{
-	ALLOC_GROW(*v, *nr + 1, *alloc);
-	(*v)[*nr].key = xstrdup(k);
-	(*v)[*nr].value = val ? xstrdup(val) : NULL;
-	(*nr)++;
-}
-
-static void kv_free(struct dockerfile_kv *v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		free(v[i].key);
-		free(v[i].value);
-	}
-	free(v);
-}
-
 /* ---- private parse state ---- */
-
-/*
- * Caps on $VAR expansion.  Without them a few ENV lines that each repeat
- * the previous variable 32 times ask for gigabytes.  Checked before each
- * append, so an oversized value is never allocated.
- */
-#define EXPAND_VALUE_MAX ((size_t)1 << 20)	/* one expanded value: 1 MiB */
-#define EXPAND_TOTAL_MAX ((size_t)64 << 20)	/* all expansions of one Dockerfile */
-#define EXPAND_STEPS_MAX ((uint64_t)1 << 28)	/* ${V#p} ${V%p} ${V/p/r} matching steps, same */
-#define EXPAND_DEPTH_MAX 64			/* ${V:-${W:-...}} nesting */
-
-struct expand_budget {
-	size_t bytes;
-	uint64_t steps;
-};
-
 
 /* What phase 1 keeps of an instruction for phase 2. */
 struct raw {
-	struct dockerfile_strv args;	/* the line parser's arguments */
+	struct strlist args;	/* the line parser's arguments */
 	int json;
 	/* flag values, NULL when absent */
 	char *chown, *chmod, *interval, *timeout, *start_period, *start_interval, *retries;
@@ -153,16 +45,15 @@ struct raw {
 
 struct priv {
 	struct raw *raw;		/* parallel to df->instrs */
-	struct envlist build_args;
-	struct envlist meta;		/* global scope: declared ARGs with values, platform args */
-	size_t global_args_alloc;
-	struct expand_budget budget;	/* shared by every expansion of the file */
+	struct kvlist build_args;
+	struct kvlist meta;		/* global scope: declared ARGs with values, platform args */
+	struct shlex_budget budget;	/* shared by every expansion of the file */
 	int parsed, expanded;
 };
 
 static void raw_release(struct raw *r)
 {
-	strv_clear(&r->args);
+	strlist_release(&r->args);
 	free(r->chown);
 	free(r->chmod);
 	free(r->interval);
@@ -232,796 +123,16 @@ static int lookup_cmd(const char *kw)
 	return 0;
 }
 
-/* ---- character classes (Go's unicode.IsSpace for ASCII, reWhitespace) ---- */
-
-static int is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* reWhitespace = [\t\v\f\r ]+ */
-static int is_ws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
-}
-
+/* Go's strings.TrimSpace, for ASCII */
 static char *trim_dup(const char *s, size_t n)
 {
-	while (n && is_space((unsigned char)*s)) {
+	while (n && shlex_is_space((unsigned char)*s)) {
 		s++;
 		n--;
 	}
-	while (n && is_space((unsigned char)s[n - 1]))
+	while (n && shlex_is_space((unsigned char)s[n - 1]))
 		n--;
 	return xstrndup(s, n);
-}
-
-/* reWhitespace.Split(s, -1) of an already trimmed string */
-static void split_ws(const char *s, struct dockerfile_strv *out)
-{
-	const char *p = s;
-
-	if (!*s)
-		return;
-	for (;;) {
-		const char *q = p;
-
-		while (*q && !is_ws((unsigned char)*q))
-			q++;
-		strv_pushn(out, p, q - p);
-		if (!*q)
-			break;
-		while (*q && is_ws((unsigned char)*q))
-			q++;
-		p = q;
-	}
-}
-
-/* ---- the shell lexer (BuildKit shell.Lex) ---- */
-
-struct lexer {
-	const char *s;
-	size_t len, pos;
-	int esc;
-	const struct envlist *env;
-	struct strbuf err;
-	struct expand_budget *budget;
-	struct strbuf var;	/* the variable expanded last, for messages */
-	int depth;
-	int capped;		/* err is a cap, not a syntax error */
-};
-
-struct words {
-	struct strbuf word;
-	struct dockerfile_strv *out;
-	int in_word;
-};
-
-static int lx_peek(struct lexer *lx)
-{
-	return lx->pos < lx->len ? (unsigned char)lx->s[lx->pos] : -1;
-}
-
-static int lx_next(struct lexer *lx)
-{
-	return lx->pos < lx->len ? (unsigned char)lx->s[lx->pos++] : -1;
-}
-
-static void words_raw_char(struct words *w, int c)
-{
-	if (!w)
-		return;
-	strbuf_addch(&w->word, c);
-	w->in_word = 1;
-}
-
-static void words_char(struct words *w, int c)
-{
-	if (!w)
-		return;
-	if (is_space(c) && w->in_word) {
-		if (w->word.len) {
-			strv_push(w->out, strbuf_detach(&w->word, NULL));
-			w->in_word = 0;
-		}
-	} else if (!is_space(c)) {
-		words_raw_char(w, c);
-	}
-}
-
-static void words_string(struct words *w, const struct strbuf *s)
-{
-	for (size_t i = 0; w && i < s->len; i++)
-		words_char(w, (unsigned char)s->buf[i]);
-}
-
-static void words_raw_string(struct words *w, const struct strbuf *s)
-{
-	if (!w)
-		return;
-	strbuf_addbuf(&w->word, s);
-	w->in_word = 1;
-}
-
-static void words_finish(struct words *w)
-{
-	if (w->word.len)
-		strv_push(w->out, strbuf_detach(&w->word, NULL));
-	strbuf_release(&w->word);
-}
-
-static int lx_fail(struct lexer *lx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int lx_fail(struct lexer *lx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!lx->err.len) {
-		va_start(ap, fmt);
-		strbuf_vaddf(&lx->err, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/*
- * Append n bytes that came from a variable to out, within the caps.  The
- * message names the variable; the caller adds Dockerfile:LINE and the
- * instruction.  lx_put() counts the bytes against the file's total,
- * lx_move() does not (they were counted when first expanded).
- */
-static int lx_append(struct lexer *lx, struct strbuf *out, const char *s, size_t n, int count)
-{
-	if (n > EXPAND_VALUE_MAX - out->len) {
-		lx->capped = 1;
-		return lx_fail(lx, "expanding $%s makes a value longer than 1 MiB (%zu bytes), the limit on an expanded value",
-			       lx->var.buf, out->len + n);
-	}
-	if (count && n > EXPAND_TOTAL_MAX - lx->budget->bytes) {
-		lx->capped = 1;
-		return lx_fail(lx, "expanding $%s takes the expansions of this Dockerfile over 64 MiB in total",
-			       lx->var.buf);
-	}
-	if (count)
-		lx->budget->bytes += n;
-	strbuf_add(out, s, n);
-	return 0;
-}
-
-static int lx_put(struct lexer *lx, struct strbuf *out, const char *s, size_t n)
-{
-	return lx_append(lx, out, s, n, 1);
-}
-
-static int lx_move(struct lexer *lx, struct strbuf *out, const struct strbuf *from)
-{
-	return lx_append(lx, out, from->buf, from->len, 0);
-}
-
-static int lx_putstr(struct lexer *lx, struct strbuf *out, const char *s)
-{
-	return lx_put(lx, out, s, strlen(s));
-}
-
-static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct strbuf *out,
-			   struct words *w);
-static int process_dollar(struct lexer *lx, struct strbuf *out);
-
-static int process_single_quote(struct lexer *lx, struct strbuf *out)
-{
-	int c;
-
-	lx_next(lx);	/* the quote */
-	for (;;) {
-		c = lx_next(lx);
-		if (c < 0)
-			return lx_fail(lx, "unexpected end of statement while looking for matching single-quote");
-		if (c == '\'')
-			return 0;
-		strbuf_addch(out, c);
-	}
-}
-
-static int process_double_quote(struct lexer *lx, struct strbuf *out)
-{
-	lx_next(lx);	/* the quote */
-	for (;;) {
-		int c = lx_peek(lx);
-
-		if (c < 0)
-			return lx_fail(lx, "unexpected end of statement while looking for matching double-quote");
-		if (c == '"') {
-			lx_next(lx);
-			return 0;
-		}
-		if (c == '$') {
-			if (process_dollar(lx, out) < 0)
-				return -1;
-			continue;
-		}
-		c = lx_next(lx);
-		if (c == lx->esc) {
-			int p = lx_peek(lx);
-
-			if (p < 0)
-				continue;	/* an escape at the end of the word is dropped */
-			if (p == '"' || p == '$' || p == lx->esc)
-				c = lx_next(lx);
-		}
-		strbuf_addch(out, c);
-	}
-}
-
-static int is_name_char(int c)
-{
-	return isalnum(c) || c == '_';
-}
-
-static int is_special_param(int c)
-{
-	return c == '@' || c == '*' || c == '#' || c == '?' || c == '-' || c == '$' || c == '!' || c == '0';
-}
-
-static void process_name(struct lexer *lx, struct strbuf *name)
-{
-	int c;
-
-	while ((c = lx_peek(lx)) >= 0) {
-		if (!name->len && isdigit(c)) {
-			while ((c = lx_peek(lx)) >= 0 && isdigit(c))
-				strbuf_addch(name, lx_next(lx));
-			return;
-		}
-		if (!name->len && is_special_param(c)) {
-			strbuf_addch(name, lx_next(lx));
-			return;
-		}
-		if (!is_name_char(c))
-			return;
-		strbuf_addch(name, lx_next(lx));
-	}
-}
-
-/*
- * Shell patterns for ${VAR#p} ${VAR%p} ${VAR/p/r} (BuildKit's
- * convertShellPatternToRegex): '*' any string, '?' one character, no
- * bracket expressions; "\\}" and "\\/" stand for the character, '\\'
- * escapes '*', '?' and itself.  Run as an NFA whose threads carry their
- * start position (no backtracking): one pass over the value costs its
- * length times the pattern's, and every step counts against the
- * Dockerfile's budget.
- */
-enum { PAT_ANY = 256, PAT_STAR = 257 };
-#define PAT_NONE SIZE_MAX
-
-struct shpat {
-	int *tok;		/* a byte, PAT_ANY or PAT_STAR */
-	size_t nr, alloc;
-};
-
-/* rev: the tokens reversed, to match suffixes walking backwards */
-static void shpat_compile(const char *p, int rev, struct shpat *out)
-{
-	for (; *p; p++) {
-		int t;
-
-		if (*p == '*') {
-			t = PAT_STAR;
-		} else if (*p == '?') {
-			t = PAT_ANY;
-		} else {
-			if (*p == '\\' && p[1])
-				p++;
-			t = (unsigned char)*p;
-		}
-		if (t == PAT_STAR && out->nr && out->tok[out->nr - 1] == PAT_STAR)
-			continue;
-		ALLOC_GROW(out->tok, out->nr + 1, out->alloc);
-		out->tok[out->nr++] = t;
-	}
-	for (size_t i = 0; rev && i < out->nr / 2; i++) {
-		int t = out->tok[i];
-
-		out->tok[i] = out->tok[out->nr - 1 - i];
-		out->tok[out->nr - 1 - i] = t;
-	}
-}
-
-static void shpat_release(struct shpat *p)
-{
-	free(p->tok);
-}
-
-/* a star also lets its thread skip it */
-static void shpat_closure(const struct shpat *p, size_t *st)
-{
-	for (size_t j = 0; j < p->nr; j++)
-		if (p->tok[j] == PAT_STAR && st[j] < st[j + 1])
-			st[j + 1] = st[j];
-}
-
-/* cur over one byte into nxt (both nr + 1 states); 1 when a thread lives */
-static int shpat_step(const struct shpat *p, const size_t *cur, size_t *nxt, int c)
-{
-	int alive = 0;
-
-	for (size_t j = 0; j <= p->nr; j++)
-		nxt[j] = PAT_NONE;
-	for (size_t j = 0; j < p->nr; j++) {
-		size_t to;
-
-		if (cur[j] == PAT_NONE)
-			continue;
-		if (p->tok[j] == PAT_STAR)
-			to = j;
-		else if (p->tok[j] == PAT_ANY || p->tok[j] == c)
-			to = j + 1;
-		else
-			continue;
-		if (cur[j] < nxt[to])
-			nxt[to] = cur[j];
-		alive = 1;
-	}
-	shpat_closure(p, nxt);
-	return alive;
-}
-
-static int lx_steps(struct lexer *lx, const struct shpat *p)
-{
-	uint64_t n = p->nr + 1;
-
-	if (lx->budget->steps + n > EXPAND_STEPS_MAX) {
-		lx->capped = 1;
-		return lx_fail(lx, "matching the pattern in ${%s...} takes more than %llu steps, the limit for one Dockerfile",
-			       lx->var.buf, (unsigned long long)EXPAND_STEPS_MAX);
-	}
-	lx->budget->steps += n;
-	return 0;
-}
-
-/*
- * The shortest (greedy: longest) prefix of v that p matches, walking v
- * backwards from its end when rev (a suffix, p compiled reversed).
- * 1 found with *len, 0 none, -1 over budget.
- */
-static int shpat_prefix(struct lexer *lx, const struct shpat *p, const char *v, size_t n, int rev,
-			int greedy, size_t *len)
-{
-	size_t *cur = xmalloc((p->nr + 1) * sizeof(*cur)), *nxt = xmalloc((p->nr + 1) * sizeof(*nxt));
-	int found = 0, alive = 1;
-
-	for (size_t j = 0; j <= p->nr; j++)
-		cur[j] = PAT_NONE;
-	cur[0] = 0;
-	shpat_closure(p, cur);
-	for (size_t k = 0;; k++) {
-		size_t *t;
-
-		if (cur[p->nr] != PAT_NONE) {
-			*len = k;
-			found = 1;
-			if (!greedy)
-				break;
-		}
-		if (k == n || !alive)
-			break;
-		if (lx_steps(lx, p) < 0) {
-			found = -1;
-			break;
-		}
-		alive = shpat_step(p, cur, nxt, (unsigned char)(rev ? v[n - 1 - k] : v[k]));
-		t = cur;
-		cur = nxt;
-		nxt = t;
-	}
-	free(cur);
-	free(nxt);
-	return found;
-}
-
-/*
- * The leftmost match of p in v at or after from, the longest at that
- * position: 1 with [*start, *end), 0 none, -1 over budget.
- */
-static int shpat_find(struct lexer *lx, const struct shpat *p, const char *v, size_t n, size_t from,
-		      size_t *start, size_t *end)
-{
-	size_t *cur = xmalloc((p->nr + 1) * sizeof(*cur)), *nxt = xmalloc((p->nr + 1) * sizeof(*nxt));
-	size_t best = PAT_NONE, best_end = 0;
-	int rc = 0;
-
-	for (size_t j = 0; j <= p->nr; j++)
-		cur[j] = PAT_NONE;
-	for (size_t pos = from;; pos++) {
-		size_t *t;
-		int alive;
-
-		if (best == PAT_NONE && pos < cur[0])
-			cur[0] = pos;	/* a new thread starts here */
-		shpat_closure(p, cur);
-		if (cur[p->nr] != PAT_NONE && (cur[p->nr] < best || cur[p->nr] == best)) {
-			best = cur[p->nr];
-			best_end = pos;
-		}
-		alive = 0;
-		for (size_t j = 0; j <= p->nr; j++) {
-			if (cur[j] != PAT_NONE && best != PAT_NONE && cur[j] > best)
-				cur[j] = PAT_NONE;	/* starts right of a match: never leftmost */
-			alive |= cur[j] != PAT_NONE;
-		}
-		if (pos == n || (!alive && best != PAT_NONE))
-			break;
-		if (lx_steps(lx, p) < 0) {
-			rc = -1;
-			goto out;
-		}
-		shpat_step(p, cur, nxt, (unsigned char)v[pos]);
-		t = cur;
-		cur = nxt;
-		nxt = t;
-	}
-	if (best != PAT_NONE) {
-		*start = best;
-		*end = best_end;
-		rc = 1;
-	}
-out:
-	free(cur);
-	free(nxt);
-	return rc;
-}
-
-/* The escapes convertShellPatternToRegex accepts; -1 with a message. */
-static int shell_pat_check(struct lexer *lx, const char *p)
-{
-	for (; *p; p++) {
-		if (*p != '\\')
-			continue;
-		if (p[1] == '}' || p[1] == '/' || p[1] == '*' || p[1] == '?' || p[1] == '\\') {
-			p++;
-			continue;
-		}
-		return lx_fail(lx, "invalid pattern in substitution: invalid escape '\\%c'", p[1]);
-	}
-	return 0;
-}
-
-static int process_dollar(struct lexer *lx, struct strbuf *out)
-{
-	struct strbuf name = STRBUF_INIT, word = STRBUF_INIT, repl = STRBUF_INIT;
-	struct shpat pat = { 0 };
-	const char *value;
-	int c, ret = 0, null_unset = 0, nested = 0;
-	char mod[3] = "";
-
-	lx_next(lx);	/* '$' */
-	if (lx_peek(lx) != '{') {
-		process_name(lx, &name);
-		if (!name.len) {
-			strbuf_addch(out, '$');
-			goto out;
-		}
-		value = env_getn(lx->env, name.buf, name.len);
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		if (value)
-			ret = lx_putstr(lx, out, value);
-		goto out;
-	}
-	lx_next(lx);	/* '{' */
-	nested = 1;
-	if (++lx->depth > EXPAND_DEPTH_MAX) {
-		lx->capped = 1;
-		ret = lx_fail(lx, "substitutions nested more than %d deep", EXPAND_DEPTH_MAX);
-		goto out;
-	}
-	c = lx_peek(lx);
-	if (c < 0) {
-		ret = lx_fail(lx, "syntax error: missing '}'");
-		goto out;
-	}
-	if (c == '{' || c == '}' || c == ':') {
-		ret = lx_fail(lx, "syntax error: bad substitution");
-		goto out;
-	}
-	process_name(lx, &name);
-	c = lx_next(lx);
-	value = env_getn(lx->env, name.buf, name.len);
-	if (c < 0) {
-		ret = lx_fail(lx, "syntax error: missing '}'");
-		goto out;
-	}
-	mod[0] = c;
-	switch (c) {
-	case '}':
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		if (value)
-			ret = lx_putstr(lx, out, value);
-		goto out;
-	case ':':
-		null_unset = 1;
-		c = lx_next(lx);
-		if (c < 0) {
-			ret = lx_fail(lx, "syntax error: missing '}'");
-			goto out;
-		}
-		mod[1] = c;
-		if (c != '+' && c != '-' && c != '?') {
-			int rc = process_stop_on(lx, '}', 0, &word, NULL);
-
-			if (rc < 0 && lx->capped) {
-				ret = -1;
-				goto out;
-			}
-			if (rc < 0 && lx_peek(lx) < 0) {
-				strbuf_reset(&lx->err);
-				ret = lx_fail(lx, "syntax error: missing '}'");
-				goto out;
-			}
-			strbuf_reset(&lx->err);
-			ret = lx_fail(lx, "unsupported modifier (%s) in substitution", mod);
-			goto out;
-		}
-		/* fallthrough */
-	/*
-	 * ${V-w} ${V+w} ${V?w} (no ':'): accepted, as BuildKit's lexer does;
-	 * only Docker's classic builder said "missing ':' in substitution".
-	 */
-	case '+':
-	case '-':
-	case '?':
-	case '#':
-	case '%':
-		if (process_stop_on(lx, '}', c == '#' || c == '%', &word, NULL) < 0) {
-			if (lx_peek(lx) < 0 && !lx->capped) {
-				strbuf_reset(&lx->err);
-				lx_fail(lx, "syntax error: missing '}'");
-			}
-			ret = -1;
-			goto out;
-		}
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		if (c == '-') {
-			if (!value || (null_unset && !*value))
-				ret = lx_move(lx, out, &word);
-			else
-				ret = lx_putstr(lx, out, value);
-		} else if (c == '+') {
-			if (value && !(null_unset && !*value))
-				ret = lx_move(lx, out, &word);
-		} else if (c == '?') {
-			if (!value) {
-				ret = lx_fail(lx, "%s: %s", name.buf,
-					      word.len ? word.buf : "is not allowed to be unset");
-				goto out;
-			}
-			if (null_unset && !*value) {
-				ret = lx_fail(lx, "%s: %s", name.buf,
-					      word.len ? word.buf : "is not allowed to be empty");
-				goto out;
-			}
-			ret = lx_putstr(lx, out, value);
-		} else {
-			/* '#' shortest prefix, '##' longest; '%' and '%%' suffixes */
-			const char *v = value ? value : "";
-			const char *p = word.buf;
-			size_t n = strlen(v), k = 0;
-			int greedy = 0, found;
-
-			if (*p == c) {
-				greedy = 1;
-				p++;
-			}
-			if (shell_pat_check(lx, p) < 0) {
-				ret = -1;
-				goto out;
-			}
-			shpat_compile(p, c == '%', &pat);
-			found = shpat_prefix(lx, &pat, v, n, c == '%', greedy, &k);
-			if (found < 0)
-				ret = -1;
-			else if (!found)
-				ret = lx_put(lx, out, v, n);
-			else if (c == '#')
-				ret = lx_put(lx, out, v + k, n - k);
-			else
-				ret = lx_put(lx, out, v, n - k);
-		}
-		goto out;
-	case '/': {
-		int all = 0, after_match = 0;
-		const char *v = value ? value : "";
-		size_t n = strlen(v), i = 0;
-
-		if (lx_peek(lx) == '/') {
-			lx_next(lx);
-			all = 1;
-		}
-		if (process_stop_on(lx, '/', 1, &word, NULL) < 0) {
-			if (lx_peek(lx) < 0 && !lx->capped) {
-				strbuf_reset(&lx->err);
-				lx_fail(lx, "syntax error: missing '/' in ${}");
-			}
-			ret = -1;
-			goto out;
-		}
-		if (process_stop_on(lx, '}', 1, &repl, NULL) < 0) {
-			if (lx_peek(lx) < 0 && !lx->capped) {
-				strbuf_reset(&lx->err);
-				lx_fail(lx, "syntax error: missing '}'");
-			}
-			ret = -1;
-			goto out;
-		}
-		if (shell_pat_check(lx, word.buf) < 0) {
-			ret = -1;
-			goto out;
-		}
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		shpat_compile(word.buf, 0, &pat);
-		while (i <= n) {
-			size_t s, e;
-			int found = shpat_find(lx, &pat, v, n, i, &s, &e);
-
-			if (found < 0) {
-				ret = -1;
-				goto out;
-			}
-			if (!found) {
-				ret = lx_put(lx, out, v + i, n - i);
-				goto out;
-			}
-			if (e == s && s == i && after_match) {
-				/* Go's ReplaceAll: an empty match right after a match does not count */
-				if (s < n && lx_put(lx, out, v + s, 1) < 0) {
-					ret = -1;
-					goto out;
-				}
-				i = s + 1;
-				after_match = 0;
-				continue;
-			}
-			if (lx_put(lx, out, v + i, s - i) < 0 || lx_put(lx, out, repl.buf, repl.len) < 0) {
-				ret = -1;
-				goto out;
-			}
-			if (!all) {
-				ret = lx_put(lx, out, v + e, n - e);
-				goto out;
-			}
-			after_match = e > s;
-			if (e == s) {
-				/* an empty match: keep the byte after it and move on */
-				if (s < n && lx_put(lx, out, v + s, 1) < 0) {
-					ret = -1;
-					goto out;
-				}
-				i = s + 1;
-			} else {
-				i = e;
-			}
-		}
-		goto out;
-	}
-	default:
-		ret = lx_fail(lx, "unsupported modifier (%s) in substitution", mod);
-		goto out;
-	}
-out:
-	lx->depth -= nested;
-	strbuf_release(&name);
-	strbuf_release(&word);
-	strbuf_release(&repl);
-	shpat_release(&pat);
-	return ret;
-}
-
-static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct strbuf *out,
-			   struct words *w)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	int c;
-
-	while ((c = lx_peek(lx)) >= 0) {
-		if (stop >= 0 && c == stop) {
-			lx_next(lx);
-			strbuf_release(&tmp);
-			return 0;
-		}
-		if (c == '\'' || c == '"' || c == '$') {
-			int rc;
-
-			strbuf_reset(&tmp);
-			if (c == '\'')
-				rc = process_single_quote(lx, &tmp);
-			else if (c == '"')
-				rc = process_double_quote(lx, &tmp);
-			else
-				rc = process_dollar(lx, &tmp);
-			if (rc < 0 || lx_move(lx, out, &tmp) < 0) {
-				strbuf_release(&tmp);
-				return -1;
-			}
-			if (c == '$')
-				words_string(w, &tmp);
-			else
-				words_raw_string(w, &tmp);
-			continue;
-		}
-		c = lx_next(lx);
-		if (c == lx->esc) {
-			if (raw_escapes) {
-				words_raw_char(w, c);
-				strbuf_addch(out, c);
-			}
-			c = lx_next(lx);
-			if (c < 0)
-				break;
-			words_raw_char(w, c);
-		} else {
-			words_char(w, c);
-		}
-		strbuf_addch(out, c);
-	}
-	strbuf_release(&tmp);
-	if (stop >= 0)
-		return lx_fail(lx, "unexpected end of statement while looking for matching %c", stop);
-	return 0;
-}
-
-/*
- * Expand one word against env into out (and split it into words when
- * words is not NULL).  On error, err gets the message and *capped says
- * whether a cap (not the syntax) refused it.
- */
-static int lex_word(const char *word, int esc, const struct envlist *env,
-		    struct expand_budget *budget, struct strbuf *out, struct dockerfile_strv *words,
-		    struct strbuf *err, int *capped)
-{
-	struct lexer lx = { word, strlen(word), 0, esc, env, STRBUF_INIT, budget, STRBUF_INIT, 0, 0 };
-	struct words w = { STRBUF_INIT, words, 0 };
-	struct strbuf res = STRBUF_INIT;
-	int rc;
-
-	rc = process_stop_on(&lx, -1, 0, &res, words ? &w : NULL);
-	if (!rc && res.len > EXPAND_VALUE_MAX) {
-		lx.capped = 1;
-		rc = lx_fail(&lx, "the value is longer than 1 MiB (%zu bytes), the limit on an expanded value",
-			     res.len);
-	}
-	if (words)
-		words_finish(&w);
-	*capped = lx.capped;
-	if (rc < 0 && lx.capped)
-		strbuf_addbuf(err, &lx.err);
-	else if (rc < 0)
-		strbuf_addf(err, "failed to process '%s': %s", word, lx.err.buf);
-	else if (out)
-		strbuf_addbuf(out, &res);
-	strbuf_release(&res);
-	strbuf_release(&lx.err);
-	strbuf_release(&lx.var);
-	return rc;
-}
-
-int dockerfile_expand_word(const char *word, char escape, const char *const *env, size_t env_nr,
-			   struct strbuf *out)
-{
-	struct envlist e = { 0 };
-	struct expand_budget budget = { 0, 0 };
-	struct strbuf err = STRBUF_INIT;
-	int rc, capped;
-
-	for (size_t i = 0; i < env_nr; i++)
-		env_set_pair(&e, env[i]);
-	rc = lex_word(word, escape, &e, &budget, out, NULL, &err, &capped);
-	if (rc < 0)
-		rc = error("%s", err.buf);
-	strbuf_release(&err);
-	env_clear(&e);
-	return rc;
 }
 
 void dockerfile_workdir_join(const char *current, const char *requested, struct strbuf *out)
@@ -1046,7 +157,7 @@ struct node {
 	int start, end;
 	char *line;		/* joined logical line */
 	char *keyword;
-	struct dockerfile_strv flags;
+	struct strlist flags;
 	char *rest;		/* the arguments after the flags, trimmed */
 };
 
@@ -1054,12 +165,12 @@ static void node_release(struct node *n)
 {
 	free(n->line);
 	free(n->keyword);
-	strv_clear(&n->flags);
+	strlist_release(&n->flags);
 	free(n->rest);
 }
 
 /* extractBuilderFlags: leading "--flag" words; returns the rest. */
-static const char *extract_flags(const char *line, struct dockerfile_strv *flags)
+static const char *extract_flags(const char *line, struct strlist *flags)
 {
 	struct strbuf word = STRBUF_INIT;
 	enum { SPACES, WORD, QUOTE } phase = SPACES;
@@ -1072,7 +183,7 @@ static const char *extract_flags(const char *line, struct dockerfile_strv *flags
 		if (phase == SPACES) {
 			if (pos == n)
 				break;
-			if (is_space(c))
+			if (shlex_is_space(c))
 				continue;
 			if (c != '-' || pos + 1 == n || line[pos + 1] != '-') {
 				strbuf_release(&word);
@@ -1082,18 +193,18 @@ static const char *extract_flags(const char *line, struct dockerfile_strv *flags
 		}
 		if (pos == n) {
 			if (strcmp(word.buf, "--") && (blank_ok || word.len))
-				strv_push(flags, strbuf_detach(&word, NULL));
+				strlist_push_nodup(flags, strbuf_detach(&word, NULL));
 			break;
 		}
 		if (phase == WORD) {
-			if (is_space(c)) {
+			if (shlex_is_space(c)) {
 				phase = SPACES;
 				if (!strcmp(word.buf, "--")) {
 					strbuf_release(&word);
 					return line + pos;
 				}
 				if (blank_ok || word.len)
-					strv_push(flags, strbuf_detach(&word, NULL));
+					strlist_push_nodup(flags, strbuf_detach(&word, NULL));
 				strbuf_reset(&word);
 				blank_ok = 0;
 				continue;
@@ -1135,21 +246,21 @@ static void split_command(struct node *n)
 	const char *p = n->line, *kw_end, *rest;
 	size_t len = strlen(p);
 
-	while (len && is_space((unsigned char)p[len - 1]))
+	while (len && shlex_is_space((unsigned char)p[len - 1]))
 		len--;
-	while (len && is_space((unsigned char)*p)) {
+	while (len && shlex_is_space((unsigned char)*p)) {
 		p++;
 		len--;
 	}
 	kw_end = p;
-	while (kw_end < p + len && !is_ws((unsigned char)*kw_end))
+	while (kw_end < p + len && !shlex_is_ws((unsigned char)*kw_end))
 		kw_end++;
 	n->keyword = xstrndup(p, kw_end - p);
 	if (kw_end == p + len) {
 		n->rest = xstrdup("");
 		return;
 	}
-	while (kw_end < p + len && is_ws((unsigned char)*kw_end))
+	while (kw_end < p + len && shlex_is_ws((unsigned char)*kw_end))
 		kw_end++;
 	{
 		char *args = xstrndup(kw_end, p + len - kw_end);
@@ -1177,7 +288,7 @@ static int trim_continuation(struct strbuf *sb, int esc)
 
 static int is_comment(const char *s, size_t n)
 {
-	while (n && is_space((unsigned char)*s)) {
+	while (n && shlex_is_space((unsigned char)*s)) {
 		s++;
 		n--;
 	}
@@ -1192,7 +303,7 @@ static int match_directive(const char *s, size_t n, char **key, char **value)
 	if (s == e || *s != '#')
 		return 0;
 	s++;
-	while (s < e && is_space((unsigned char)*s) && *s != '\v')
+	while (s < e && shlex_is_space((unsigned char)*s) && *s != '\v')
 		s++;
 	if (s == e || !isalpha((unsigned char)*s))
 		return 0;
@@ -1200,16 +311,16 @@ static int match_directive(const char *s, size_t n, char **key, char **value)
 	while (s < e && isalnum((unsigned char)*s))
 		s++;
 	ke = s;
-	while (s < e && is_space((unsigned char)*s) && *s != '\v')
+	while (s < e && shlex_is_space((unsigned char)*s) && *s != '\v')
 		s++;
 	if (s == e || *s != '=')
 		return 0;
 	s++;
-	while (s < e && is_space((unsigned char)*s) && *s != '\v')
+	while (s < e && shlex_is_space((unsigned char)*s) && *s != '\v')
 		s++;
 	v = s;
 	ve = e;
-	while (ve > v && is_space((unsigned char)ve[-1]) && ve[-1] != '\v')
+	while (ve > v && shlex_is_space((unsigned char)ve[-1]) && ve[-1] != '\v')
 		ve--;
 	if (ve == v)
 		return 0;
@@ -1317,7 +428,7 @@ static int read_nodes(struct dockerfile *df, const char *buf, size_t len, struct
 	while (next_line(&l, &s, &n)) {
 		int start = l.lineno, eol;
 
-		while (n && is_space((unsigned char)*s)) {
+		while (n && shlex_is_space((unsigned char)*s)) {
 			s++;
 			n--;
 		}
@@ -1339,7 +450,7 @@ static int read_nodes(struct dockerfile *df, const char *buf, size_t len, struct
 			{
 				size_t k = 0;
 
-				while (k < n && is_space((unsigned char)s[k]))
+				while (k < n && shlex_is_space((unsigned char)s[k]))
 					k++;
 				if (k == n)
 					continue;	/* empty continuation line */
@@ -1376,14 +487,14 @@ out:
 #define NOT_STRING_ARRAY "when using JSON array syntax, arrays must be comprised of strings only"
 
 /* parseJSON: 1 JSON array of strings, 0 not JSON, -1 an array with non-strings */
-static int parse_json(const char *rest, struct dockerfile_strv *out)
+static int parse_json(const char *rest, struct strlist *out)
 {
 	json_t *j;
 	json_error_t jerr;
 	size_t i;
 	json_t *v;
 
-	while (is_space((unsigned char)*rest))
+	while (shlex_is_space((unsigned char)*rest))
 		rest++;
 	if (*rest != '[')
 		return 0;
@@ -1397,118 +508,56 @@ static int parse_json(const char *rest, struct dockerfile_strv *out)
 	json_array_foreach(j, i, v) {
 		if (!json_is_string(v)) {
 			json_decref(j);
-			strv_clear(out);
+			strlist_release(out);
 			return -1;
 		}
-		strv_pushn(out, json_string_value(v), json_string_length(v));
+		strlist_push_nodup(out, xstrndup(json_string_value(v), json_string_length(v)));
 	}
 	json_decref(j);
 	return 1;
 }
 
-/* parseWords: split on spaces outside quotes, keeping quotes and escapes */
-static void parse_words(const char *rest, int esc, struct dockerfile_strv *out)
-{
-	struct strbuf word = STRBUF_INIT;
-	enum { SPACES, WORD, QUOTE } phase = SPACES;
-	int quote = 0, blank_ok = 0;
-	size_t n = strlen(rest);
-
-	for (size_t pos = 0; pos <= n; pos++) {
-		int c = pos < n ? (unsigned char)rest[pos] : 0;
-
-		if (phase == SPACES) {
-			if (pos == n)
-				break;
-			if (is_space(c))
-				continue;
-			phase = WORD;
-		}
-		if (pos == n) {
-			if (blank_ok || word.len)
-				strv_push(out, strbuf_detach(&word, NULL));
-			break;
-		}
-		if (phase == WORD) {
-			if (is_space(c)) {
-				phase = SPACES;
-				if (blank_ok || word.len)
-					strv_push(out, strbuf_detach(&word, NULL));
-				strbuf_reset(&word);
-				blank_ok = 0;
-				continue;
-			}
-			if (c == '\'' || c == '"') {
-				quote = c;
-				blank_ok = 1;
-				phase = QUOTE;
-			}
-			if (c == esc) {
-				if (pos + 1 == n)
-					continue;
-				strbuf_addch(&word, c);
-				c = (unsigned char)rest[++pos];
-			}
-			strbuf_addch(&word, c);
-			continue;
-		}
-		/* QUOTE */
-		if (c == quote)
-			phase = WORD;
-		if (c == esc && quote != '\'') {
-			if (pos + 1 == n) {
-				phase = WORD;
-				continue;
-			}
-			strbuf_addch(&word, c);
-			c = (unsigned char)rest[++pos];
-		}
-		strbuf_addch(&word, c);
-	}
-	strbuf_release(&word);
-}
-
 /* parseNameVal for ENV and LABEL: pairs key, value in out */
 static int parse_name_val(struct dockerfile *df, int line, const char *rest, const char *cmd,
-			  struct dockerfile_strv *out, int *no_delim)
+			  struct strlist *out, int *no_delim)
 {
-	struct dockerfile_strv words = { 0 };
+	struct strlist words = { 0 };
 	int rc = 0;
 
-	parse_words(rest, df->escape, &words);
+	shlex_split_words(rest, df->escape, &words);
 	if (!words.nr)
 		goto out;
-	if (!strchr(words.v[0], '=')) {
+	if (!strchr(words.items[0], '=')) {
 		const char *p = rest, *q;
 
-		while (*p && !is_ws((unsigned char)*p))
+		while (*p && !shlex_is_ws((unsigned char)*p))
 			p++;
 		if (!*p) {
 			rc = df_error(df, line, "%s must have two arguments", cmd);
 			goto out;
 		}
-		strv_pushn(out, rest, p - rest);
+		strlist_push_nodup(out, xstrndup(rest, p - rest));
 		q = p;
-		while (*q && is_ws((unsigned char)*q))
+		while (*q && shlex_is_ws((unsigned char)*q))
 			q++;
-		strv_push(out, xstrdup(q));
+		strlist_push_nodup(out, xstrdup(q));
 		*no_delim = 1;
 		goto out;
 	}
 	for (size_t i = 0; i < words.nr; i++) {
-		char *eq = strchr(words.v[i], '=');
+		char *eq = strchr(words.items[i], '=');
 
 		if (!eq) {
 			rc = df_error(df, line,
 				      "Syntax error - can't find = in \"%s\". Must be of the form: name=value",
-				      words.v[i]);
+				      words.items[i]);
 			goto out;
 		}
-		strv_pushn(out, words.v[i], eq - words.v[i]);
-		strv_push(out, xstrdup(eq + 1));
+		strlist_push_nodup(out, xstrndup(words.items[i], eq - words.items[i]));
+		strlist_push_nodup(out, xstrdup(eq + 1));
 	}
 out:
-	strv_clear(&words);
+	strlist_release(&words);
 	return rc;
 }
 
@@ -1526,7 +575,7 @@ static int parse_flags(struct dockerfile *df, const struct node *n, const char *
 		       struct flagdef *defs, size_t ndefs)
 {
 	for (size_t i = 0; i < n->flags.nr; i++) {
-		const char *arg = n->flags.v[i], *eq;
+		const char *arg = n->flags.items[i], *eq;
 		struct flagdef *f = NULL;
 		size_t namelen;
 
@@ -1576,7 +625,7 @@ static int check_flags(struct dockerfile *df, const struct node *n, const char *
 		       struct flagdef *defs, size_t ndefs)
 {
 	for (size_t i = 0; i < n->flags.nr; i++) {
-		const char *arg = n->flags.v[i];
+		const char *arg = n->flags.items[i];
 		size_t namelen;
 		int known = 0;
 
@@ -1607,14 +656,14 @@ static int check_flags(struct dockerfile *df, const struct node *n, const char *
 /* ^(\d*)<<(-?)([^<]*)$ with a non-empty rest, on quote-aware words */
 static int has_heredoc(const char *rest, int esc)
 {
-	struct dockerfile_strv words = { 0 };
+	struct strlist words = { 0 };
 	int found = 0;
 
 	if (!strstr(rest, "<<"))
 		return 0;
-	parse_words(rest, esc, &words);
+	shlex_split_words(rest, esc, &words);
 	for (size_t i = 0; i < words.nr && !found; i++) {
-		const char *w = words.v[i];
+		const char *w = words.items[i];
 
 		while (isdigit((unsigned char)*w))
 			w++;
@@ -1626,7 +675,7 @@ static int has_heredoc(const char *rest, int esc)
 		if (*w && !strchr(w, '<'))
 			found = 1;
 	}
-	strv_clear(&words);
+	strlist_release(&words);
 	return found;
 }
 
@@ -1702,7 +751,7 @@ static int parse_copy(struct dockerfile *df, const struct node *n, int cmd, stru
 	if (json < 0)
 		return df_error(df, n->start, NOT_STRING_ARRAY);
 	if (!json)
-		split_ws(n->rest, &r->args);
+		shlex_split_ws(n->rest, &r->args);
 	r->json = json;
 	if (!json && has_heredoc(n->rest, df->escape))
 		return df_error(df, n->start,
@@ -1748,7 +797,7 @@ static int parse_copy(struct dockerfile *df, const struct node *n, int cmd, stru
 			r->unpack = !strcmp(defs[i].value, "true") ? 2 : 1;
 	}
 	for (size_t i = 0; i + 1 < r->args.nr; i++) {
-		const char *src = r->args.v[i];
+		const char *src = r->args.items[i];
 
 		if (is_url(src) && cmd == DOCKERFILE_COPY) {
 			rc = df_error(df, n->start, "source can't be a URL for COPY ('%s')", src);
@@ -1800,15 +849,15 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		if (!r->args.nr)
 			return df_error(df, n->start, "%s requires at least one argument", name);
 		for (size_t i = 0; i < r->args.nr; i += 2)
-			if (!*r->args.v[i])
+			if (!*r->args.items[i])
 				return df_error(df, n->start, "%s names can not be blank", name);
 		return no_flags(df, n, name);
 	case DOCKERFILE_ARG:
-		parse_words(n->rest, df->escape, &r->args);
+		shlex_split_words(n->rest, df->escape, &r->args);
 		if (!r->args.nr)
 			return df_error(df, n->start, "ARG requires at least one argument");
 		for (size_t i = 0; i < r->args.nr; i++)
-			if (r->args.v[i][0] == '=')
+			if (r->args.items[i][0] == '=')
 				return df_error(df, n->start, "ARG names can not be blank");
 		return no_flags(df, n, name);
 	case DOCKERFILE_WORKDIR:
@@ -1816,12 +865,12 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 	case DOCKERFILE_MAINTAINER:
 	case DOCKERFILE_STOPSIGNAL:
 		if (*n->rest)
-			strv_push(&r->args, xstrdup(n->rest));
+			strlist_push_nodup(&r->args, xstrdup(n->rest));
 		if (r->args.nr != 1)
 			return df_error(df, n->start, "%s requires exactly one argument", name);
 		return no_flags(df, n, name);
 	case DOCKERFILE_EXPOSE:
-		split_ws(n->rest, &r->args);
+		shlex_split_ws(n->rest, &r->args);
 		if (!r->args.nr)
 			return df_error(df, n->start, "EXPOSE requires at least one argument");
 		return no_flags(df, n, name);
@@ -1831,12 +880,12 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		if (json < 0)
 			return df_error(df, n->start, NOT_STRING_ARRAY);
 		if (!json)
-			split_ws(n->rest, &r->args);
+			shlex_split_ws(n->rest, &r->args);
 		r->json = json;
 		if (!r->args.nr)
 			return df_error(df, n->start, "VOLUME requires at least one argument");
 		for (size_t i = 0; i < r->args.nr; i++) {
-			char *t = trim_dup(r->args.v[i], strlen(r->args.v[i]));
+			char *t = trim_dup(r->args.items[i], strlen(r->args.items[i]));
 			int empty = !*t;
 
 			free(t);
@@ -1855,7 +904,7 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 			if (json < 0)
 				return df_error(df, n->start, NOT_STRING_ARRAY);
 			if (!json)
-				strv_push(&r->args, xstrdup(n->rest));
+				strlist_push_nodup(&r->args, xstrdup(n->rest));
 		}
 		r->json = json;
 		rc = no_flags(df, n, name);
@@ -1880,23 +929,23 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		char *typ;
 		int json = 0;
 
-		while (*p && !is_space((unsigned char)*p))
+		while (*p && !shlex_is_space((unsigned char)*p))
 			p++;
 		if (p == n->rest)
 			return df_error(df, n->start, "HEALTHCHECK requires at least one argument");
 		typ = xstrndup(n->rest, p - n->rest);
 		for (char *c = typ; *c; c++)
 			*c = toupper((unsigned char)*c);
-		strv_push(&r->args, typ);
+		strlist_push_nodup(&r->args, typ);
 		cmdpart = p;
-		while (*cmdpart && is_space((unsigned char)*cmdpart))
+		while (*cmdpart && shlex_is_space((unsigned char)*cmdpart))
 			cmdpart++;
 		if (*cmdpart) {
 			json = parse_json(cmdpart, &r->args);
 			if (json < 0)
 				return df_error(df, n->start, NOT_STRING_ARRAY);
 			if (!json)
-				strv_push(&r->args, xstrdup(cmdpart));
+				strlist_push_nodup(&r->args, xstrdup(cmdpart));
 		}
 		r->json = json;
 		if (!strcmp(typ, "NONE")) {
@@ -1947,7 +996,7 @@ static const char *host_platform(void)
 #endif
 }
 
-static void add_platform_args(struct envlist *e, const char *prefix, const char *platform)
+static void add_platform_args(struct kvlist *e, const char *prefix, const char *platform)
 {
 	char *dup = xstrdup(platform), *os = dup, *arch = strchr(dup, '/'), *variant = NULL;
 	struct strbuf k = STRBUF_INIT;
@@ -1959,16 +1008,16 @@ static void add_platform_args(struct envlist *e, const char *prefix, const char 
 			*variant++ = '\0';
 	}
 	strbuf_addf(&k, "%sPLATFORM", prefix);
-	env_set(e, k.buf, platform);
+	kvlist_set(e, k.buf, platform);
 	strbuf_reset(&k);
 	strbuf_addf(&k, "%sOS", prefix);
-	env_set(e, k.buf, os);
+	kvlist_set(e, k.buf, os);
 	strbuf_reset(&k);
 	strbuf_addf(&k, "%sARCH", prefix);
-	env_set(e, k.buf, arch ? arch : "");
+	kvlist_set(e, k.buf, arch ? arch : "");
 	strbuf_reset(&k);
 	strbuf_addf(&k, "%sVARIANT", prefix);
-	env_set(e, k.buf, variant ? variant : "");
+	kvlist_set(e, k.buf, variant ? variant : "");
 	strbuf_release(&k);
 	free(dup);
 }
@@ -1985,15 +1034,15 @@ void dockerfile_init(struct dockerfile *df)
 static void instr_release(struct dockerfile_instr *in)
 {
 	free(in->text);
-	strv_clear(&in->args);
-	kv_free(in->kv, in->kv_nr);
+	strlist_release(&in->args);
+	kvlist_release(&in->kv);
 	free(in->value);
-	strv_clear(&in->copy.sources);
+	strlist_release(&in->copy.sources);
 	free(in->copy.dest);
 	free(in->copy.dest_path);
 	free(in->copy.chown);
 	free(in->copy.chmod);
-	strv_clear(&in->health.test);
+	strlist_release(&in->health.test);
 }
 
 void dockerfile_release(struct dockerfile *df)
@@ -2011,14 +1060,14 @@ void dockerfile_release(struct dockerfile *df)
 	free(df->instrs);
 	if (pv) {
 		free(pv->raw);
-		env_clear(&pv->build_args);
-		env_clear(&pv->meta);
+		kvlist_release(&pv->build_args);
+		kvlist_release(&pv->meta);
 		free(pv);
 	}
 	free(df->filename);
 	free(df->syntax);
 	free(df->check);
-	kv_free(df->global_args, df->global_args_nr);
+	kvlist_release(&df->global_args);
 	free(df->from.image);
 	free(df->from.platform);
 	free(df->from.name);
@@ -2030,11 +1079,11 @@ void dockerfile_release(struct dockerfile *df)
  * message ("LABEL x", "ENV PATH", "COPY"...).
  */
 static int expand_in(struct dockerfile *df, int line, const char *what, const char *word,
-		     const struct envlist *env, struct strbuf *out)
+		     const struct kvlist *env, struct strbuf *out)
 {
 	struct priv *pv = df->priv;
 	struct strbuf err = STRBUF_INIT;
-	int capped, rc = lex_word(word, df->escape, env, &pv->budget, out, NULL, &err, &capped);
+	int capped, rc = shlex_expand(word, df->escape, env, &pv->budget, out, NULL, &err, &capped);
 
 	if (rc < 0 && capped)
 		rc = df_error(df, line, "%s: %s", what, err.buf);
@@ -2070,11 +1119,11 @@ static int check_build_arg(const char *key, const char *value)
 static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 {
 	struct priv *pv = df->priv;
-	struct dockerfile_strv words = { 0 };
+	struct strlist words = { 0 };
 	struct strbuf v = STRBUF_INIT, what = STRBUF_INIT;
 	int rc = 0;
 
-	parse_words(n->rest, df->escape, &words);
+	shlex_split_words(n->rest, df->escape, &words);
 	if (!words.nr) {
 		rc = df_error(df, n->start, "ARG requires at least one argument");
 		goto out;
@@ -2083,7 +1132,7 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < words.nr; i++) {
-		char *w = words.v[i], *eq = strchr(w, '=');
+		char *w = words.items[i], *eq = strchr(w, '=');
 		const char *bav;
 		char *key;
 
@@ -2092,7 +1141,7 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 			goto out;
 		}
 		key = eq ? xstrndup(w, eq - w) : xstrdup(w);
-		bav = env_getn(&pv->build_args, key, strlen(key));
+		bav = kvlist_get(&pv->build_args, key);
 		strbuf_reset(&v);
 		if (bav && (rc = check_build_arg(key, bav)) < 0) {
 			free(key);
@@ -2112,11 +1161,11 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 			}
 		}
 		if (bav || eq) {
-			env_set(&pv->meta, key, v.buf);
-			kv_push(&df->global_args, &df->global_args_nr, &pv->global_args_alloc, key,
+			kvlist_set(&pv->meta, key, v.buf);
+			kvlist_push(&df->global_args, key,
 				v.buf);
 		} else {
-			kv_push(&df->global_args, &df->global_args_nr, &pv->global_args_alloc, key,
+			kvlist_push(&df->global_args, key,
 				NULL);
 		}
 		free(key);
@@ -2124,21 +1173,21 @@ static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 out:
 	strbuf_release(&v);
 	strbuf_release(&what);
-	strv_clear(&words);
+	strlist_release(&words);
 	return rc;
 }
 
 static int parse_from(struct dockerfile *df, const struct node *n)
 {
 	struct priv *pv = df->priv;
-	struct dockerfile_strv args = { 0 };
+	struct strlist args = { 0 };
 	struct flagdef defs[] = { { "platform", FLAG_STRING, NULL } };
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
-	split_ws(n->rest, &args);
-	if (args.nr == 3 && !strcasecmp(args.v[1], "as")) {
-		char *name = xstrdup(args.v[2]);
+	shlex_split_ws(n->rest, &args);
+	if (args.nr == 3 && !strcasecmp(args.items[1], "as")) {
+		char *name = xstrdup(args.items[2]);
 		int ok = 1;
 
 		for (char *c = name; *c; c++)
@@ -2152,7 +1201,7 @@ static int parse_from(struct dockerfile *df, const struct node *n)
 			free(name);
 			rc = df_error(df, n->start,
 				      "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
-				      args.v[2]);
+				      args.items[2]);
 			goto out;
 		}
 		df->from.name = name;
@@ -2163,11 +1212,11 @@ static int parse_from(struct dockerfile *df, const struct node *n)
 	rc = check_flags(df, n, "FROM", defs, ARRAY_SIZE(defs));
 	if (rc < 0)
 		goto out;
-	rc = expand_in(df, n->start, "FROM", args.v[0], &pv->meta, &sb);
+	rc = expand_in(df, n->start, "FROM", args.items[0], &pv->meta, &sb);
 	if (rc < 0)
 		goto out;
 	if (!sb.len) {
-		rc = df_error(df, n->start, "base name (%s) should not be blank", args.v[0]);
+		rc = df_error(df, n->start, "base name (%s) should not be blank", args.items[0]);
 		goto out;
 	}
 	df->from.image = strbuf_detach(&sb, NULL);
@@ -2187,7 +1236,7 @@ static int parse_from(struct dockerfile *df, const struct node *n)
 out:
 	flags_release(defs, ARRAY_SIZE(defs));
 	strbuf_release(&sb);
-	strv_clear(&args);
+	strlist_release(&args);
 	return rc;
 }
 
@@ -2209,7 +1258,7 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 
 	for (size_t i = 0; opts && i < opts->build_args_nr; i++)
 		if (strchr(opts->build_args[i], '='))
-			env_set_pair(&pv->build_args, opts->build_args[i]);
+			kvlist_set_pair(&pv->build_args, opts->build_args[i]);
 	add_platform_args(&pv->meta, "TARGET",
 			  opts && opts->target_platform ? opts->target_platform : host_platform());
 	add_platform_args(&pv->meta, "BUILD",
@@ -2460,7 +1509,7 @@ static int parse_port_range(const char *s, unsigned long *lo, unsigned long *hi)
 }
 
 /* One EXPOSE word: [ip:][hostport:]port[-port][/proto] -> keys "N/proto" */
-static int expose_port(struct dockerfile *df, int line, const char *raw, struct dockerfile_strv *out)
+static int expose_port(struct dockerfile *df, int line, const char *raw, struct strlist *out)
 {
 	const char *cport = strrchr(raw, ':'), *slash;
 	char *port, *proto;
@@ -2496,7 +1545,7 @@ static int expose_port(struct dockerfile *df, int line, const char *raw, struct 
 		char key[32];
 
 		snprintf(key, sizeof(key), "%lu/%s", p, proto);
-		strv_push(out, xstrdup(key));
+		strlist_push_nodup(out, xstrdup(key));
 	}
 out:
 	free(port);
@@ -2560,7 +1609,7 @@ static int parse_id(const char *s, long *out)
 }
 
 static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struct raw *r,
-		       const struct envlist *env, const char *workdir)
+		       const struct kvlist *env, const char *workdir)
 {
 	struct dockerfile_copy *c = &in->copy;
 	struct strbuf sb = STRBUF_INIT;
@@ -2568,11 +1617,11 @@ static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struc
 
 	for (size_t i = 0; i < r->args.nr; i++) {
 		strbuf_reset(&sb);
-		rc = expand_in(df, in->line, dockerfile_cmd_name(in->cmd), r->args.v[i], env, &sb);
+		rc = expand_in(df, in->line, dockerfile_cmd_name(in->cmd), r->args.items[i], env, &sb);
 		if (rc < 0)
 			goto out;
 		if (i + 1 < r->args.nr)
-			strv_push(&c->sources, xstrdup(sb.buf));
+			strlist_push_nodup(&c->sources, xstrdup(sb.buf));
 		else
 			c->dest = xstrdup(sb.buf);
 	}
@@ -2645,19 +1694,19 @@ out:
 	return rc;
 }
 
-static void shell_argv(struct dockerfile_strv *out, const struct dockerfile_strv *shell,
+static void shell_argv(struct strlist *out, const struct strlist *shell,
 		       const char *line)
 {
 	for (size_t i = 0; i < shell->nr; i++)
-		strv_push(out, xstrdup(shell->v[i]));
-	strv_push(out, xstrdup(line));
+		strlist_push_nodup(out, xstrdup(shell->items[i]));
+	strlist_push_nodup(out, xstrdup(line));
 }
 
 int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 {
 	struct priv *pv = df->priv;
-	struct envlist env = { 0 };
-	struct dockerfile_strv shell = { 0 };
+	struct kvlist env = { 0 };
+	struct strlist shell = { 0 };
 	struct strbuf sb = STRBUF_INIT, wd = STRBUF_INIT, what = STRBUF_INIT;
 	int rc = 0;
 
@@ -2665,13 +1714,13 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 		return error_as(EXIT_INTERNAL, "dockerfile_expand: parse first, expand once");
 	pv->expanded = 1;
 	for (size_t i = 0; base && i < base->env_nr; i++)
-		env_set_pair(&env, base->env[i]);
+		kvlist_set_pair(&env, base->env[i]);
 	if (base && base->shell_nr) {
 		for (size_t i = 0; i < base->shell_nr; i++)
-			strv_push(&shell, xstrdup(base->shell[i]));
+			strlist_push_nodup(&shell, xstrdup(base->shell[i]));
 	} else {
-		strv_push(&shell, xstrdup(DEFAULT_SHELL_0));
-		strv_push(&shell, xstrdup(DEFAULT_SHELL_1));
+		strlist_push_nodup(&shell, xstrdup(DEFAULT_SHELL_0));
+		strlist_push_nodup(&shell, xstrdup(DEFAULT_SHELL_1));
 	}
 	strbuf_addstr(&wd, base && base->workdir && *base->workdir ? base->workdir : "/");
 
@@ -2683,19 +1732,17 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 		switch (in->cmd) {
 		case DOCKERFILE_ENV:
 		case DOCKERFILE_LABEL: {
-			size_t alloc = 0;
-
 			for (size_t k = 0; k + 1 < r->args.nr; k += 2) {
 				char *key;
 
 				strbuf_reset(&sb);
-				rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[k], &env, &sb);
+				rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.items[k], &env, &sb);
 				if (rc < 0)
 					goto out;
 				key = strbuf_detach(&sb, NULL);
 				strbuf_reset(&what);
 				strbuf_addf(&what, "%s %.64s", dockerfile_cmd_name(in->cmd), key);
-				rc = expand_in(df, line, what.buf, r->args.v[k + 1], &env, &sb);
+				rc = expand_in(df, line, what.buf, r->args.items[k + 1], &env, &sb);
 				if (rc == 0)
 					rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), key);
 				if (rc == 0)
@@ -2710,24 +1757,22 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 						      dockerfile_cmd_name(in->cmd));
 					goto out;
 				}
-				kv_push(&in->kv, &in->kv_nr, &alloc, key, sb.buf);
+				kvlist_push(&in->kv, key, sb.buf);
 				free(key);
 				strbuf_reset(&sb);
 			}
 			if (in->cmd == DOCKERFILE_ENV)
-				for (size_t k = 0; k < in->kv_nr; k++)
-					env_set(&env, in->kv[k].key, in->kv[k].value);
+				for (size_t k = 0; k < in->kv.nr; k++)
+					kvlist_set(&env, in->kv.items[k].key, in->kv.items[k].value);
 			break;
 		}
 		case DOCKERFILE_ARG: {
-			size_t alloc = 0;
-
 			for (size_t k = 0; k < r->args.nr; k++) {
-				const char *w = r->args.v[k], *eq = strchr(w, '='), *bav, *val = NULL;
+				const char *w = r->args.items[k], *eq = strchr(w, '='), *bav, *val = NULL;
 				char *key = eq ? xstrndup(w, eq - w) : xstrdup(w);
 				int have = 0;
 
-				bav = env_getn(&pv->build_args, key, strlen(key));
+				bav = kvlist_get(&pv->build_args, key);
 				strbuf_reset(&sb);
 				if (bav && (rc = check_build_arg(key, bav)) < 0) {
 					free(key);
@@ -2747,13 +1792,13 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 						goto out;
 					}
 					have = 1;
-				} else if ((val = env_getn(&pv->meta, key, strlen(key)))) {
+				} else if ((val = kvlist_get(&pv->meta, key))) {
 					strbuf_addstr(&sb, val);
 					have = 1;
 				}
-				kv_push(&in->kv, &in->kv_nr, &alloc, key, have ? sb.buf : NULL);
+				kvlist_push(&in->kv, key, have ? sb.buf : NULL);
 				if (have)
-					env_set(&env, key, sb.buf);
+					kvlist_set(&env, key, sb.buf);
 				free(key);
 			}
 			break;
@@ -2766,11 +1811,11 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 			break;
 		case DOCKERFILE_WORKDIR: {
 			strbuf_reset(&sb);
-			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[0], &env, &sb);
+			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.items[0], &env, &sb);
 			if (rc < 0)
 				goto out;
 			if (!sb.len) {
-				rc = df_error(df, line, "WORKDIR is empty after expansion ('%s')", r->args.v[0]);
+				rc = df_error(df, line, "WORKDIR is empty after expansion ('%s')", r->args.items[0]);
 				goto out;
 			}
 			rc = check_utf8(df, line, "WORKDIR", sb.buf);
@@ -2790,7 +1835,7 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 		case DOCKERFILE_USER:
 		case DOCKERFILE_STOPSIGNAL:
 			strbuf_reset(&sb);
-			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[0], &env, &sb);
+			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.items[0], &env, &sb);
 			if (rc < 0)
 				goto out;
 			if (in->cmd == DOCKERFILE_STOPSIGNAL && !valid_signal(sb.buf)) {
@@ -2798,7 +1843,7 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				goto out;
 			}
 			if (in->cmd == DOCKERFILE_USER && !sb.len) {
-				rc = df_error(df, line, "USER is empty after expansion ('%s')", r->args.v[0]);
+				rc = df_error(df, line, "USER is empty after expansion ('%s')", r->args.items[0]);
 				goto out;
 			}
 			rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), sb.buf);
@@ -2807,37 +1852,37 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 			in->value = strbuf_detach(&sb, NULL);
 			break;
 		case DOCKERFILE_MAINTAINER:
-			in->value = xstrdup(r->args.v[0]);
+			in->value = xstrdup(r->args.items[0]);
 			break;
 		case DOCKERFILE_EXPOSE:
 			for (size_t k = 0; k < r->args.nr; k++) {
-				struct dockerfile_strv words = { 0 };
+				struct strlist words = { 0 };
 				struct strbuf err = STRBUF_INIT;
 
 				int capped;
 
-				if (lex_word(r->args.v[k], df->escape, &env, &pv->budget, NULL, &words, &err,
+				if (shlex_expand(r->args.items[k], df->escape, &env, &pv->budget, NULL, &words, &err,
 					     &capped) < 0) {
 					rc = df_error(df, line, "%s%s", capped ? "EXPOSE: " : "", err.buf);
 					strbuf_release(&err);
-					strv_clear(&words);
+					strlist_release(&words);
 					goto out;
 				}
 				strbuf_release(&err);
 				for (size_t w = 0; w < words.nr; w++) {
-					rc = expose_port(df, line, words.v[w], &in->args);
+					rc = expose_port(df, line, words.items[w], &in->args);
 					if (rc < 0) {
-						strv_clear(&words);
+						strlist_release(&words);
 						goto out;
 					}
 				}
-				strv_clear(&words);
+				strlist_release(&words);
 			}
 			break;
 		case DOCKERFILE_VOLUME:
 			for (size_t k = 0; k < r->args.nr; k++) {
 				strbuf_reset(&sb);
-				rc = expand_in(df, line, "VOLUME", r->args.v[k], &env, &sb);
+				rc = expand_in(df, line, "VOLUME", r->args.items[k], &env, &sb);
 				if (rc < 0)
 					goto out;
 				if (!sb.len) {
@@ -2847,7 +1892,7 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 				rc = check_utf8(df, line, "VOLUME", sb.buf);
 				if (rc < 0)
 					goto out;
-				strv_push(&in->args, strbuf_detach(&sb, NULL));
+				strlist_push_nodup(&in->args, strbuf_detach(&sb, NULL));
 			}
 			in->exec_form = r->json;
 			break;
@@ -2856,18 +1901,18 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 			in->exec_form = r->json;
 			if (r->json) {
 				for (size_t k = 0; k < r->args.nr; k++)
-					strv_push(&in->args, xstrdup(r->args.v[k]));
+					strlist_push_nodup(&in->args, xstrdup(r->args.items[k]));
 				if (in->cmd == DOCKERFILE_ENTRYPOINT && !r->args.nr)
 					in->args_null = 1;
 			} else {
-				shell_argv(&in->args, &shell, r->args.nr ? r->args.v[0] : "");
+				shell_argv(&in->args, &shell, r->args.nr ? r->args.items[0] : "");
 			}
 			break;
 		case DOCKERFILE_SHELL:
-			strv_clear(&shell);
+			strlist_release(&shell);
 			for (size_t k = 0; k < r->args.nr; k++) {
-				strv_push(&shell, xstrdup(r->args.v[k]));
-				strv_push(&in->args, xstrdup(r->args.v[k]));
+				strlist_push_nodup(&shell, xstrdup(r->args.items[k]));
+				strlist_push_nodup(&in->args, xstrdup(r->args.items[k]));
 			}
 			in->exec_form = 1;
 			break;
@@ -2875,17 +1920,17 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 			struct dockerfile_health *h = &in->health;
 
 			in->exec_form = r->json;
-			if (!strcmp(r->args.v[0], "NONE")) {
-				strv_push(&h->test, xstrdup("NONE"));
+			if (!strcmp(r->args.items[0], "NONE")) {
+				strlist_push_nodup(&h->test, xstrdup("NONE"));
 				break;
 			}
 			if (r->json) {
-				strv_push(&h->test, xstrdup("CMD"));
+				strlist_push_nodup(&h->test, xstrdup("CMD"));
 				for (size_t k = 1; k < r->args.nr; k++)
-					strv_push(&h->test, xstrdup(r->args.v[k]));
+					strlist_push_nodup(&h->test, xstrdup(r->args.items[k]));
 			} else {
-				strv_push(&h->test, xstrdup("CMD-SHELL"));
-				strv_push(&h->test, xstrdup(r->args.v[1]));
+				strlist_push_nodup(&h->test, xstrdup("CMD-SHELL"));
+				strlist_push_nodup(&h->test, xstrdup(r->args.items[1]));
 			}
 			if ((rc = health_interval(df, line, "interval", r->interval, &h->interval)) < 0 ||
 			    (rc = health_interval(df, line, "timeout", r->timeout, &h->timeout)) < 0 ||
@@ -2917,20 +1962,18 @@ int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
 	}
 	/* Docker: "One or more build-args [...] were not consumed" */
 	for (size_t k = 0; !rc && k < pv->build_args.nr; k++) {
-		const char *key = pv->build_args.v[k].key;
+		const char *key = pv->build_args.items[k].key;
 		int used = 0;
 
-		for (size_t g = 0; g < df->global_args_nr && !used; g++)
-			used = !strcmp(df->global_args[g].key, key);
+		used = kvlist_find(&df->global_args, key) != NULL;
 		for (size_t i = 0; i < df->nr && !used; i++)
-			for (size_t a = 0; df->instrs[i].cmd == DOCKERFILE_ARG && a < df->instrs[i].kv_nr; a++)
-				used |= !strcmp(df->instrs[i].kv[a].key, key);
+			used = df->instrs[i].cmd == DOCKERFILE_ARG && kvlist_find(&df->instrs[i].kv, key);
 		if (!used)
 			warning("%s: --build-arg %s is not used by any ARG", df->filename, key);
 	}
 out:
-	env_clear(&env);
-	strv_clear(&shell);
+	kvlist_release(&env);
+	strlist_release(&shell);
 	strbuf_release(&sb);
 	strbuf_release(&wd);
 	strbuf_release(&what);
