@@ -21,40 +21,13 @@
 
 /* ---- paths --------------------------------------------------------- */
 
-/*
- * Append the components of path to the clean relative path in out,
- * resolving "." and ".." lexically (never above the root).
- */
-static void path_push(struct strbuf *out, const char *path)
-{
-	const char *p = path;
-
-	while (*p) {
-		const char *e = strchrnul(p, '/');
-		size_t n = e - p;
-
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = strrchr(out->buf, '/');
-
-			strbuf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
-		} else {
-			if (out->len)
-				strbuf_addch(out, '/');
-			strbuf_add(out, p, n);
-		}
-		p = *e ? e + 1 : e;
-	}
-}
-
 void context_image_path(const char *workdir, const char *dest, struct strbuf *out)
 {
 	struct strbuf p = STRBUF_INIT;
 
 	if (dest[0] != '/' && workdir)
-		path_push(&p, workdir);
-	path_push(&p, dest);
+		gopath_push(&p, workdir);
+	gopath_push(&p, dest);
 	strbuf_addch(out, '/');
 	strbuf_addbuf(out, &p);
 	strbuf_release(&p);
@@ -528,7 +501,7 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 		}
 		strbuf_reset(&ip);
 		strbuf_reset(&tmp);
-		path_push(&tmp, name);
+		gopath_push(&tmp, name);
 		strbuf_addstr(&ip, idir);
 		if (ip.len && tmp.len)
 			strbuf_addch(&ip, '/');
@@ -543,7 +516,7 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 		if (hl) {
 			struct strbuf t = STRBUF_INIT;
 
-			path_push(&t, hl);
+			gopath_push(&t, hl);
 			strbuf_reset(&tmp);
 			strbuf_addstr(&tmp, idir);
 			if (tmp.len && t.len)
@@ -677,7 +650,7 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		size_t before = matches.nr;
 
 		strbuf_reset(&clean);
-		path_push(&clean, opts->sources[i]);
+		gopath_push(&clean, opts->sources[i]);
 		if (context_has_glob(clean.buf)) {
 			rc = expand(&c, "", clean.buf, &matches);
 			if (rc < 0)

@@ -42,76 +42,25 @@ void dockerfile_nodes_free(struct node *nodes, size_t nr)
 	free(nodes);
 }
 
-/* extractBuilderFlags: leading "--flag" words; returns the rest. */
+/* extractBuilderFlags: leading "--flag" words, up to a "--"; returns the rest. */
 static const char *extract_flags(const char *line, struct strlist *flags)
 {
 	struct strbuf word = STRBUF_INIT;
-	enum { SPACES, WORD, QUOTE } phase = SPACES;
-	int quote = 0, blank_ok = 0;
-	size_t n = strlen(line);
+	size_t n = strlen(line), pos = 0;
 
-	for (size_t pos = 0; pos <= n; pos++) {
-		int c = pos < n ? (unsigned char)line[pos] : 0;
-
-		if (phase == SPACES) {
-			if (pos == n)
-				break;
-			if (shlex_is_space(c))
-				continue;
-			if (c != '-' || pos + 1 == n || line[pos + 1] != '-') {
-				strbuf_release(&word);
-				return line + pos;
-			}
-			phase = WORD;
-		}
-		if (pos == n) {
-			if (strcmp(word.buf, "--") && (blank_ok || word.len))
-				strlist_push_nodup(flags, strbuf_detach(&word, NULL));
+	for (;;) {
+		while (pos < n && shlex_is_space((unsigned char)line[pos]))
+			pos++;
+		if (pos + 1 >= n || line[pos] != '-' || line[pos + 1] != '-')
 			break;
-		}
-		if (phase == WORD) {
-			if (shlex_is_space(c)) {
-				phase = SPACES;
-				if (!strcmp(word.buf, "--")) {
-					strbuf_release(&word);
-					return line + pos;
-				}
-				if (blank_ok || word.len)
-					strlist_push_nodup(flags, strbuf_detach(&word, NULL));
-				strbuf_reset(&word);
-				blank_ok = 0;
-				continue;
-			}
-			if (c == '\'' || c == '"') {
-				quote = c;
-				blank_ok = 1;
-				phase = QUOTE;
-				continue;
-			}
-			if (c == '\\') {
-				if (pos + 1 == n)
-					continue;
-				c = (unsigned char)line[++pos];
-			}
-			strbuf_addch(&word, c);
-			continue;
-		}
-		/* QUOTE */
-		if (c == quote) {
-			phase = WORD;
-			continue;
-		}
-		if (c == '\\') {
-			if (pos + 1 == n) {
-				phase = WORD;
-				continue;
-			}
-			c = (unsigned char)line[++pos];
-		}
-		strbuf_addch(&word, c);
+		strbuf_reset(&word);
+		shlex_scan_word(line, n, &pos, '\\', 0, &word);	/* "--..." counts */
+		if (!strcmp(word.buf, "--"))
+			break;
+		strlist_push(flags, word.buf);
 	}
 	strbuf_release(&word);
-	return line + n;
+	return line + pos;
 }
 
 static void split_command(struct node *n)

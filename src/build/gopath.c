@@ -1,6 +1,6 @@
 /*
  * gopath.c: Go's filepath.Match, path.Clean and utf8.Valid, as Docker
- * runs them.  See gopath.h.  tests/data/dockerfile/glob.test holds Go's
+ * runs them, and the clean join below a root the context walk uses.  See gopath.h.  tests/data/dockerfile/glob.test holds Go's
  * match_test.go table, run by tests/unit/test-gopath.c.
  */
 #include "lib/common.h"
@@ -280,4 +280,29 @@ void gopath_clean(const char *p, struct strbuf *out)
 	}
 	if (out->len == start)
 		strbuf_addch(out, '.');
+}
+
+/* ---- below a root ---- */
+
+void gopath_push(struct strbuf *out, const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		const char *e = strchrnul(p, '/');
+		size_t n = e - p;
+
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(out->buf, '/');
+
+			strbuf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
+		} else {
+			if (out->len)
+				strbuf_addch(out, '/');
+			strbuf_add(out, p, n);
+		}
+		p = *e ? e + 1 : e;
+	}
 }

@@ -32,6 +32,14 @@ int gopath_has_meta(const char *s);
 /* Go's path.Clean ("" is "."); appends to out. */
 void gopath_clean(const char *path, struct strbuf *out);
 
+/*
+ * path below a root: its components appended to out, a clean relative
+ * path ("" for the root), "." and ".." resolved lexically and never
+ * above the root; path.Clean("/" + out + "/" + path) without the
+ * leading '/'.  A leading '/' in path means nothing more.
+ */
+void gopath_push(struct strbuf *out, const char *path);
+
 /* Go's utf8.Valid: 1 when s[0..n) is UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
 int gopath_utf8_valid(const char *s, size_t n);
 

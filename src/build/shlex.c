@@ -54,63 +54,55 @@ void shlex_split_ws(const char *s, struct strlist *out)
 	}
 }
 
-void shlex_split_words(const char *rest, int esc, struct strlist *out)
+int shlex_scan_word(const char *s, size_t n, size_t *pos, int esc, int keep, struct strbuf *word)
 {
-	struct strbuf word = STRBUF_INIT;
-	enum { SPACES, WORD, QUOTE } phase = SPACES;
-	int quote = 0, blank_ok = 0;
-	size_t n = strlen(rest);
+	size_t i = *pos;
+	int quote = 0, quoted = 0;
 
-	for (size_t pos = 0; pos <= n; pos++) {
-		int c = pos < n ? (unsigned char)rest[pos] : 0;
+	for (; i < n; i++) {
+		int c = (unsigned char)s[i];
 
-		if (phase == SPACES) {
-			if (pos == n)
-				break;
-			if (shlex_is_space(c))
-				continue;
-			phase = WORD;
-		}
-		if (pos == n) {
-			if (blank_ok || word.len)
-				strlist_push_nodup(out, strbuf_detach(&word, NULL));
+		if (!quote && shlex_is_space(c))
 			break;
-		}
-		if (phase == WORD) {
-			if (shlex_is_space(c)) {
-				phase = SPACES;
-				if (blank_ok || word.len)
-					strlist_push_nodup(out, strbuf_detach(&word, NULL));
-				strbuf_reset(&word);
-				blank_ok = 0;
-				continue;
-			}
-			if (c == '\'' || c == '"') {
-				quote = c;
-				blank_ok = 1;
-				phase = QUOTE;
-			}
-			if (c == esc) {
-				if (pos + 1 == n)
-					continue;
-				strbuf_addch(&word, c);
-				c = (unsigned char)rest[++pos];
-			}
-			strbuf_addch(&word, c);
+		if (!quote && (c == '\'' || c == '"')) {
+			quote = c;
+			quoted = 1;
+			if (keep)
+				strbuf_addch(word, c);
 			continue;
 		}
-		/* QUOTE */
-		if (c == quote)
-			phase = WORD;
-		if (c == esc && quote != '\'') {
-			if (pos + 1 == n) {
-				phase = WORD;
-				continue;
-			}
-			strbuf_addch(&word, c);
-			c = (unsigned char)rest[++pos];
+		if (quote && c == quote) {
+			quote = 0;
+			if (keep)
+				strbuf_addch(word, c);
+			continue;
 		}
-		strbuf_addch(&word, c);
+		if (c == esc && (!keep || quote != '\'')) {
+			if (i + 1 == n)
+				continue;	/* an escape at the end is dropped */
+			if (keep)
+				strbuf_addch(word, c);
+			c = (unsigned char)s[++i];
+		}
+		strbuf_addch(word, c);
+	}
+	*pos = i;
+	return quoted || word->len;
+}
+
+void shlex_split_words(const char *s, int esc, struct strlist *out)
+{
+	struct strbuf word = STRBUF_INIT;
+	size_t n = strlen(s), pos = 0;
+
+	for (;;) {
+		while (pos < n && shlex_is_space((unsigned char)s[pos]))
+			pos++;
+		if (pos == n)
+			break;
+		strbuf_reset(&word);
+		if (shlex_scan_word(s, n, &pos, esc, 1, &word))
+			strlist_push(out, word.buf);
 	}
 	strbuf_release(&word);
 }

@@ -35,6 +35,16 @@ int shlex_is_ws(int c);
 void shlex_split_ws(const char *s, struct strlist *out);
 
 /*
+ * One word of s[0..n) from *pos, which is not a space: up to a space
+ * outside quotes, or the end; *pos is left after it.  Appended to word:
+ * with keep, as written (quotes and escape chars stay, and esc does not
+ * escape inside single quotes: parseWords); without, the quotes and
+ * escape chars removed, esc escaping inside any quotes
+ * (extractBuilderFlags).  1 when the word counts: not empty, or quoted.
+ */
+int shlex_scan_word(const char *s, size_t n, size_t *pos, int esc, int keep, struct strbuf *word);
+
+/*
  * BuildKit's parseWords: s split at spaces outside quotes; the quotes and
  * escape chars (esc) stay in the words, for expansion to remove.
  * Appends to out.

@@ -1,7 +1,7 @@
 /*
  * test-gopath.c: Go's filepath.Match against the cases of
- * tests/data/dockerfile/glob.test, and path.Clean, containsWildcards and
- * utf8.Valid against small tables here.
+ * tests/data/dockerfile/glob.test, and path.Clean, the join below a
+ * root, containsWildcards and utf8.Valid against small tables here.
  */
 #include "lib/common.h"
 #include "build/gopath.h"
@@ -67,6 +67,27 @@ static void test_clean(void)
 		ok(!strncmp(out.buf, "x:", 2) && !strcmp(out.buf + 2, cases[i].want),
 		   "clean('%s') is '%s' (got '%s'), appended", cases[i].in, cases[i].want, out.buf + 2);
 		strbuf_release(&out);
+	}
+	/* push: the same as path.Clean("/" + path), without the '/' */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct strbuf got = STRBUF_INIT, want = STRBUF_INIT, rooted = STRBUF_INIT;
+
+		strbuf_addf(&rooted, "/%s", cases[i].in);
+		gopath_clean(rooted.buf, &want);
+		gopath_push(&got, cases[i].in);
+		is_str(got.buf, want.buf + 1, "push('', '%s')", cases[i].in);
+		strbuf_release(&got);
+		strbuf_release(&want);
+		strbuf_release(&rooted);
+	}
+	{
+		struct strbuf got = STRBUF_INIT;
+
+		gopath_push(&got, "usr/lib");
+		gopath_push(&got, "../../../etc/./x/");
+		gopath_push(&got, "/y");
+		is_str(got.buf, "etc/x/y", "push onto a path: '..' stops at the root, '/' starts nothing");
+		strbuf_release(&got);
 	}
 }
 

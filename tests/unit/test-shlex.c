@@ -107,6 +107,32 @@ static void test_split(void)
 	strbuf_release(&got);
 }
 
+/* scan_word without keep, as extractBuilderFlags reads a flag */
+static void test_scan(void)
+{
+	static const struct { const char *in, *word, *rest; int counts; } cases[] = {
+		{ "--a=\"b c\" x", "--a=b c", " x", 1 },
+		{ "--a='b\\'c' x", "--a=b'c", " x", 1 },
+		{ "--a=b\\ c", "--a=b c", "", 1 },
+		{ "--a=b\\", "--a=b", "", 1 },
+		{ "'' x", "", " x", 1 },
+		{ "\\", "", "", 0 },
+	};
+	struct strbuf word = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t pos = 0, n = strlen(cases[i].in);
+		int counts;
+
+		strbuf_reset(&word);
+		counts = shlex_scan_word(cases[i].in, n, &pos, '\\', 0, &word);
+		ok(!strcmp(word.buf, cases[i].word) && !strcmp(cases[i].in + pos, cases[i].rest) &&
+		   counts == cases[i].counts, "scan_word('%s') is '%s' (got '%s'), then '%s'",
+		   cases[i].in, cases[i].word, word.buf, cases[i].rest);
+	}
+	strbuf_release(&word);
+}
+
 /* ProcessWords (EXPOSE): a variable's spaces split, quoted ones do not */
 static void test_words(void)
 {
@@ -169,6 +195,7 @@ int main(void)
 		run_lex(path.buf, "lex.test");
 	strbuf_release(&path);
 	test_split();
+	test_scan();
 	test_words();
 	test_caps();
 	return tap_done();
