@@ -296,12 +296,12 @@ static int fetch_base_blob(void *ctx, const char *base_name, const char *digest,
 
 /* ---- helpers ------------------------------------------------------- */
 
-static json_t *strv_json(const struct dockerfile_strv *v)
+static json_t *strv_json(const struct strlist *v)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < v->nr; i++)
-		json_array_append_new(a, json_string(v->v[i]));	/* steals */
+		json_array_append_new(a, json_string(v->items[i]));	/* steals */
 	return a;
 }
 
@@ -763,7 +763,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	if (in->cmd == DOCKERFILE_COPY || in->cmd == DOCKERFILE_ADD) {
 		l.sources = xcalloc(in->copy.sources.nr + 1, sizeof(char *));
 		for (size_t i = 0; i < in->copy.sources.nr; i++)
-			l.sources[i] = xstrdup(in->copy.sources.v[i]);
+			l.sources[i] = xstrdup(in->copy.sources.items[i]);
 		l.sources_nr = in->copy.sources.nr;
 	}
 	image_add_layer(&b->img, &l);
@@ -804,7 +804,7 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	rc = resolve_dest(b, in->copy.dest_path, what.buf, &dest);
 	if (rc < 0)
 		goto out;
-	co.sources = (const char *const *)in->copy.sources.v;
+	co.sources = (const char *const *)in->copy.sources.items;
 	co.sources_nr = in->copy.sources.nr;
 	co.dest = dest.buf;
 	co.workdir = NULL;
@@ -885,12 +885,12 @@ static int apply(struct builder *b, const struct dockerfile_instr *in)
 	case DOCKERFILE_ARG:	/* in the history only, as BuildKit does */
 		break;
 	case DOCKERFILE_ENV:
-		for (size_t i = 0; i < in->kv_nr; i++)
-			image_set_env(&b->img, in->kv[i].key, in->kv[i].value ? in->kv[i].value : "");
+		for (size_t i = 0; i < in->kv.nr; i++)
+			image_set_env(&b->img, in->kv.items[i].key, in->kv.items[i].value ? in->kv.items[i].value : "");
 		break;
 	case DOCKERFILE_LABEL:
-		for (size_t i = 0; i < in->kv_nr; i++)
-			image_set_label(&b->img, in->kv[i].key, in->kv[i].value ? in->kv[i].value : "");
+		for (size_t i = 0; i < in->kv.nr; i++)
+			image_set_label(&b->img, in->kv.items[i].key, in->kv.items[i].value ? in->kv.items[i].value : "");
 		break;
 	case DOCKERFILE_CMD:
 		image_set_cmd(&b->img, strv_json(&in->args));
@@ -903,11 +903,11 @@ static int apply(struct builder *b, const struct dockerfile_instr *in)
 		break;
 	case DOCKERFILE_EXPOSE:
 		for (size_t i = 0; i < in->args.nr; i++)
-			image_add_port(&b->img, in->args.v[i]);
+			image_add_port(&b->img, in->args.items[i]);
 		break;
 	case DOCKERFILE_VOLUME:
 		for (size_t i = 0; i < in->args.nr; i++)
-			image_add_volume(&b->img, in->args.v[i]);
+			image_add_volume(&b->img, in->args.items[i]);
 		break;
 	case DOCKERFILE_USER:
 		image_set_user(&b->img, in->value);

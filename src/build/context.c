@@ -3,7 +3,8 @@
  */
 #include "lib/common.h"
 #include "build/context.h"
-#include "build/dockerfile.h"
+#include "build/gopath.h"
+#include "lib/strlist.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -18,66 +19,15 @@
 
 #define MAX_SYMLINKS 255
 
-struct strlist {
-	char **v;
-	size_t nr, alloc;
-};
-
-static void strlist_add(struct strlist *l, const char *s)
-{
-	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
-	l->v[l->nr++] = xstrdup(s);
-}
-
-static void strlist_release(struct strlist *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* ---- paths --------------------------------------------------------- */
-
-/*
- * Append the components of path to the clean relative path in out,
- * resolving "." and ".." lexically (never above the root).
- */
-static void path_push(struct strbuf *out, const char *path)
-{
-	const char *p = path;
-
-	while (*p) {
-		const char *e = strchrnul(p, '/');
-		size_t n = e - p;
-
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = strrchr(out->buf, '/');
-
-			strbuf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
-		} else {
-			if (out->len)
-				strbuf_addch(out, '/');
-			strbuf_add(out, p, n);
-		}
-		p = *e ? e + 1 : e;
-	}
-}
 
 void context_image_path(const char *workdir, const char *dest, struct strbuf *out)
 {
 	struct strbuf p = STRBUF_INIT;
 
 	if (dest[0] != '/' && workdir)
-		path_push(&p, workdir);
-	path_push(&p, dest);
+		gopath_push(&p, workdir);
+	gopath_push(&p, dest);
 	strbuf_addch(out, '/');
 	strbuf_addbuf(out, &p);
 	strbuf_release(&p);
@@ -85,7 +35,7 @@ void context_image_path(const char *workdir, const char *dest, struct strbuf *ou
 
 int context_has_glob(const char *pattern)
 {
-	return dockerfile_glob_has_meta(pattern);
+	return gopath_has_meta(pattern);
 }
 
 int context_in_git_dir(const char *rel)
@@ -365,20 +315,18 @@ static int walk(struct copier *c, const char *rel, const char *ipath)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		strlist_add(&names, de->d_name);
+		strlist_push(&names, de->d_name);
 	}
 	closedir(d);
-	if (names.nr > 1)
-		if (names.nr > 1)
-			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+	strlist_sort(&names);
 	for (size_t i = 0; i < names.nr && !rc; i++) {
 		struct stat st;
 		int excluded;
 
 		strbuf_reset(&crel);
 		strbuf_reset(&cipath);
-		strbuf_addf(&crel, "%s%s%s", rel, *rel ? "/" : "", names.v[i]);
-		strbuf_addf(&cipath, "%s%s%s", ipath, *ipath ? "/" : "", names.v[i]);
+		strbuf_addf(&crel, "%s%s%s", rel, *rel ? "/" : "", names.items[i]);
+		strbuf_addf(&cipath, "%s%s%s", ipath, *ipath ? "/" : "", names.items[i]);
 		strbuf_reset(&host);
 		strbuf_addf(&host, "%s/%s", c->root, crel.buf);
 		if (lstat(host.buf, &st) < 0) {
@@ -427,7 +375,7 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 		/* a match only if it exists: a glob over a file then a name is none */
 		rc = resolve_scoped(c->root, done, 0, &res, &st);
 		if (!rc)
-			strlist_add(out, done);
+			strlist_push(out, done);
 		strbuf_release(&res);
 		return rc < 0 ? rc : 0;
 	}
@@ -454,15 +402,13 @@ static int expand(struct copier *c, const char *done, const char *rest, struct s
 		}
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    dockerfile_glob_match(comp.buf, de->d_name) == 1)
-				strlist_add(&names, de->d_name);
+			    gopath_match(comp.buf, de->d_name) == 1)
+				strlist_push(&names, de->d_name);
 		closedir(d);
-		if (names.nr > 1)
-		if (names.nr > 1)
-			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+		strlist_sort(&names);
 		for (size_t i = 0; i < names.nr && !rc; i++) {
 			strbuf_reset(&next);
-			strbuf_addf(&next, "%s%s%s", done, *done ? "/" : "", names.v[i]);
+			strbuf_addf(&next, "%s%s%s", done, *done ? "/" : "", names.items[i]);
 			rc = expand(c, next.buf, *e ? e + 1 : e, out);
 		}
 		strlist_release(&names);
@@ -555,7 +501,7 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 		}
 		strbuf_reset(&ip);
 		strbuf_reset(&tmp);
-		path_push(&tmp, name);
+		gopath_push(&tmp, name);
 		strbuf_addstr(&ip, idir);
 		if (ip.len && tmp.len)
 			strbuf_addch(&ip, '/');
@@ -570,7 +516,7 @@ static int extract(struct copier *c, const char *host, const char *rel, const ch
 		if (hl) {
 			struct strbuf t = STRBUF_INIT;
 
-			path_push(&t, hl);
+			gopath_push(&t, hl);
 			strbuf_reset(&tmp);
 			strbuf_addstr(&tmp, idir);
 			if (tmp.len && t.len)
@@ -704,22 +650,22 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		size_t before = matches.nr;
 
 		strbuf_reset(&clean);
-		path_push(&clean, opts->sources[i]);
+		gopath_push(&clean, opts->sources[i]);
 		if (context_has_glob(clean.buf)) {
 			rc = expand(&c, "", clean.buf, &matches);
 			if (rc < 0)
 				goto out;
 			/* ignored paths do not exist */
 			for (size_t k = before; k < matches.nr; k++) {
-				if (!is_excluded(&c, matches.v[k], 0))
+				if (!is_excluded(&c, matches.items[k], 0))
 					continue;
-				free(matches.v[k]);
-				memmove(&matches.v[k], &matches.v[k + 1], (matches.nr - k - 1) * sizeof(char *));
+				free(matches.items[k]);
+				memmove(&matches.items[k], &matches.items[k + 1], (matches.nr - k - 1) * sizeof(char *));
 				matches.nr--;
 				k--;
 			}
 		} else {
-			strlist_add(&matches, clean.buf);
+			strlist_push(&matches, clean.buf);
 		}
 		if (matches.nr == before) {
 			rc = error_as(EXIT_CONTEXT, "%s: no source file matches '%s' in the build context (or .dockerignore excludes it)",
@@ -733,7 +679,7 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		goto out;
 	}
 	for (size_t i = 0; i < matches.nr; i++) {
-		const char *src = matches.v[i];
+		const char *src = matches.items[i];
 		const char *base = strrchr(src, '/');
 		struct stat st;
 		int r;

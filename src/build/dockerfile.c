@@ -1,167 +1,36 @@
 /*
  * dockerfile.c: the Dockerfile, parsed as BuildKit's dockerfile frontend
  * parses it (parser/parser.go, line_parsers.go, instructions/parse.go,
- * bflag.go, shell/lex.go and the dispatch rules of dockerfile2llb), and
- * refused where a daemonless build cannot follow.
+ * and the dispatch rules of dockerfile2llb), and refused where a
+ * daemonless build cannot follow.
  *
- * This module owns the syntax and the per-instruction values; the
- * builder owns the image config.  Pure: bytes in, structs out.
+ * The Dockerfile code owns the syntax and the per-instruction values;
+ * the builder owns the image config.  Pure: bytes in, structs out.  It
+ * is three files (see dockerfile_priv.h); this one holds the public API
+ * and phase 1.
  *
  * Phase 1, dockerfile_parse(): physical lines become logical ones
- * (directives, comments, continuations), each split into keyword,
- * flags and arguments by the line parser Docker uses for that keyword,
- * then checked (argument counts, flags, refusals).  Global ARGs and the
- * FROM line are resolved there, with the --build-arg values.
+ * (dockerfile_syntax.c), each split into keyword, flags and arguments by
+ * the line parser Docker uses for that keyword (words: shlex.h), then
+ * checked here (argument counts, flags, refusals).  Global ARGs and the
+ * FROM line are resolved here, with the --build-arg values.
  *
- * Phase 2, dockerfile_expand(): the instructions after FROM run in order
- * against an environment seeded with the base image's Env, so $VAR
- * expansion, WORKDIR and SHELL behave as in a real build.
+ * Phase 2, dockerfile_expand() (dockerfile_eval.c): the instructions
+ * after FROM run in order against an environment seeded with the base
+ * image's Env, so $VAR expansion, WORKDIR and SHELL behave as in a real
+ * build.
  */
 #include "lib/common.h"
-#include "build/dockerfile.h"
+#include "build/dockerfile_priv.h"
+#include "build/gopath.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 
-#define DEFAULT_SHELL_0 "/bin/sh"
-#define DEFAULT_SHELL_1 "-c"
-
-/* ---- small containers ---- */
-
-static void strv_push(struct dockerfile_strv *sv, char *owned)
-{
-	ALLOC_GROW(sv->v, sv->nr + 2, sv->alloc);
-	sv->v[sv->nr++] = owned;
-	sv->v[sv->nr] = NULL;
-}
-
-static void strv_pushn(struct dockerfile_strv *sv, const char *s, size_t n)
-{
-	strv_push(sv, xstrndup(s, n));
-}
-
-static void strv_clear(struct dockerfile_strv *sv)
-{
-	for (size_t i = 0; i < sv->nr; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->nr = sv->alloc = 0;
-}
-
-struct envlist {
-	struct dockerfile_kv *v;
-	size_t nr, alloc;
-};
-
-static const char *env_getn(const struct envlist *e, const char *name, size_t n)
-{
-	for (size_t i = e->nr; i-- > 0;)
-		if (strlen(e->v[i].key) == n && !memcmp(e->v[i].key, name, n))
-			return e->v[i].value;
-	return NULL;
-}
-
-static void env_set(struct envlist *e, const char *key, const char *value)
-{
-	for (size_t i = 0; i < e->nr; i++) {
-		if (!strcmp(e->v[i].key, key)) {
-			free(e->v[i].value);
-			e->v[i].value = xstrdup(value);
-			return;
-		}
-	}
-	ALLOC_GROW(e->v, e->nr + 1, e->alloc);
-	e->v[e->nr].key = xstrdup(key);
-	e->v[e->nr].value = xstrdup(value);
-	e->nr++;
-}
-
-/* "KEY=VALUE" (or a bare KEY, which is set to "") */
-static void env_set_pair(struct envlist *e, const char *pair)
-{
-	const char *eq = strchr(pair, '=');
-	char *k;
-
-	if (!eq) {
-		env_set(e, pair, "");
-		return;
-	}
-	k = xstrndup(pair, eq - pair);
-	env_set(e, k, eq + 1);
-	free(k);
-}
-
-static void env_clear(struct envlist *e)
-{
-	for (size_t i = 0; i < e->nr; i++) {
-		free(e->v[i].key);
-		free(e->v[i].value);
-	}
-	free(e->v);
-	e->v = NULL;
-	e->nr = e->alloc = 0;
-}
-
-static void kv_push(struct dockerfile_kv **v, size_t *nr, size_t *alloc, const char *k,
-		    const char *val)
-{
-	ALLOC_GROW(*v, *nr + 1, *alloc);
-	(*v)[*nr].key = xstrdup(k);
-	(*v)[*nr].value = val ? xstrdup(val) : NULL;
-	(*nr)++;
-}
-
-static void kv_free(struct dockerfile_kv *v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		free(v[i].key);
-		free(v[i].value);
-	}
-	free(v);
-}
-
-/* ---- private parse state ---- */
-
-/*
- * Caps on $VAR expansion.  Without them a few ENV lines that each repeat
- * the previous variable 32 times ask for gigabytes.  Checked before each
- * append, so an oversized value is never allocated.
- */
-#define EXPAND_VALUE_MAX ((size_t)1 << 20)	/* one expanded value: 1 MiB */
-#define EXPAND_TOTAL_MAX ((size_t)64 << 20)	/* all expansions of one Dockerfile */
-#define EXPAND_STEPS_MAX ((uint64_t)1 << 28)	/* ${V#p} ${V%p} ${V/p/r} matching steps, same */
-#define EXPAND_DEPTH_MAX 64			/* ${V:-${W:-...}} nesting */
-
-struct expand_budget {
-	size_t bytes;
-	uint64_t steps;
-};
-
-
-/* What phase 1 keeps of an instruction for phase 2. */
-struct raw {
-	struct dockerfile_strv args;	/* the line parser's arguments */
-	int json;
-	/* flag values, NULL when absent */
-	char *chown, *chmod, *interval, *timeout, *start_period, *start_interval, *retries;
-	int link, unpack;
-	int no_delim;			/* ENV/LABEL legacy "KEY value" form */
-};
-
-struct priv {
-	struct raw *raw;		/* parallel to df->instrs */
-	struct envlist build_args;
-	struct envlist meta;		/* global scope: declared ARGs with values, platform args */
-	size_t global_args_alloc;
-	struct expand_budget budget;	/* shared by every expansion of the file */
-	int parsed, expanded;
-};
-
 static void raw_release(struct raw *r)
 {
-	strv_clear(&r->args);
+	strlist_release(&r->args);
 	free(r->chown);
 	free(r->chmod);
 	free(r->interval);
@@ -171,9 +40,7 @@ static void raw_release(struct raw *r)
 	free(r->retries);
 }
 
-static int df_error(struct dockerfile *df, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int df_error(struct dockerfile *df, int line, const char *fmt, ...)
+int dockerfile_error(struct dockerfile *df, int line, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -189,6 +56,16 @@ static int df_error(struct dockerfile *df, int line, const char *fmt, ...)
 		rc = error_as(EXIT_DOCKERFILE, "%s: %s", df->filename, sb.buf);
 	strbuf_release(&sb);
 	return rc;
+}
+
+int dockerfile_check_utf8(struct dockerfile *df, int line, const char *what, const char *s)
+{
+	size_t n = strlen(s), ok = gopath_utf8_prefix(s, n);
+
+	if (ok == n)
+		return 0;
+	return dockerfile_error(df, line, "%s: invalid UTF-8 (byte 0x%02x at offset %zu): the image config holds only UTF-8 text",
+			what, (unsigned char)s[ok], ok);
 }
 
 /* ---- commands ---- */
@@ -231,1434 +108,19 @@ static int lookup_cmd(const char *kw)
 	return 0;
 }
 
-/* ---- character classes (Go's unicode.IsSpace for ASCII, reWhitespace) ---- */
-
-static int is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* reWhitespace = [\t\v\f\r ]+ */
-static int is_ws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
-}
-
-static char *trim_dup(const char *s, size_t n)
-{
-	while (n && is_space((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && is_space((unsigned char)s[n - 1]))
-		n--;
-	return xstrndup(s, n);
-}
-
-/* reWhitespace.Split(s, -1) of an already trimmed string */
-static void split_ws(const char *s, struct dockerfile_strv *out)
-{
-	const char *p = s;
-
-	if (!*s)
-		return;
-	for (;;) {
-		const char *q = p;
-
-		while (*q && !is_ws((unsigned char)*q))
-			q++;
-		strv_pushn(out, p, q - p);
-		if (!*q)
-			break;
-		while (*q && is_ws((unsigned char)*q))
-			q++;
-		p = q;
-	}
-}
-
-/* ---- the shell lexer (BuildKit shell.Lex) ---- */
-
-struct lexer {
-	const char *s;
-	size_t len, pos;
-	int esc;
-	const struct envlist *env;
-	struct strbuf err;
-	struct expand_budget *budget;
-	struct strbuf var;	/* the variable expanded last, for messages */
-	int depth;
-	int capped;		/* err is a cap, not a syntax error */
-};
-
-struct words {
-	struct strbuf word;
-	struct dockerfile_strv *out;
-	int in_word;
-};
-
-static int lx_peek(struct lexer *lx)
-{
-	return lx->pos < lx->len ? (unsigned char)lx->s[lx->pos] : -1;
-}
-
-static int lx_next(struct lexer *lx)
-{
-	return lx->pos < lx->len ? (unsigned char)lx->s[lx->pos++] : -1;
-}
-
-static void words_raw_char(struct words *w, int c)
-{
-	if (!w)
-		return;
-	strbuf_addch(&w->word, c);
-	w->in_word = 1;
-}
-
-static void words_char(struct words *w, int c)
-{
-	if (!w)
-		return;
-	if (is_space(c) && w->in_word) {
-		if (w->word.len) {
-			strv_push(w->out, strbuf_detach(&w->word, NULL));
-			w->in_word = 0;
-		}
-	} else if (!is_space(c)) {
-		words_raw_char(w, c);
-	}
-}
-
-static void words_string(struct words *w, const struct strbuf *s)
-{
-	for (size_t i = 0; w && i < s->len; i++)
-		words_char(w, (unsigned char)s->buf[i]);
-}
-
-static void words_raw_string(struct words *w, const struct strbuf *s)
-{
-	if (!w)
-		return;
-	strbuf_addbuf(&w->word, s);
-	w->in_word = 1;
-}
-
-static void words_finish(struct words *w)
-{
-	if (w->word.len)
-		strv_push(w->out, strbuf_detach(&w->word, NULL));
-	strbuf_release(&w->word);
-}
-
-static int lx_fail(struct lexer *lx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int lx_fail(struct lexer *lx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!lx->err.len) {
-		va_start(ap, fmt);
-		strbuf_vaddf(&lx->err, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/*
- * Append n bytes that came from a variable to out, within the caps.  The
- * message names the variable; the caller adds Dockerfile:LINE and the
- * instruction.  lx_put() counts the bytes against the file's total,
- * lx_move() does not (they were counted when first expanded).
- */
-static int lx_append(struct lexer *lx, struct strbuf *out, const char *s, size_t n, int count)
-{
-	if (n > EXPAND_VALUE_MAX - out->len) {
-		lx->capped = 1;
-		return lx_fail(lx, "expanding $%s makes a value longer than 1 MiB (%zu bytes), the limit on an expanded value",
-			       lx->var.buf, out->len + n);
-	}
-	if (count && n > EXPAND_TOTAL_MAX - lx->budget->bytes) {
-		lx->capped = 1;
-		return lx_fail(lx, "expanding $%s takes the expansions of this Dockerfile over 64 MiB in total",
-			       lx->var.buf);
-	}
-	if (count)
-		lx->budget->bytes += n;
-	strbuf_add(out, s, n);
-	return 0;
-}
-
-static int lx_put(struct lexer *lx, struct strbuf *out, const char *s, size_t n)
-{
-	return lx_append(lx, out, s, n, 1);
-}
-
-static int lx_move(struct lexer *lx, struct strbuf *out, const struct strbuf *from)
-{
-	return lx_append(lx, out, from->buf, from->len, 0);
-}
-
-static int lx_putstr(struct lexer *lx, struct strbuf *out, const char *s)
-{
-	return lx_put(lx, out, s, strlen(s));
-}
-
-static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct strbuf *out,
-			   struct words *w);
-static int process_dollar(struct lexer *lx, struct strbuf *out);
-
-static int process_single_quote(struct lexer *lx, struct strbuf *out)
-{
-	int c;
-
-	lx_next(lx);	/* the quote */
-	for (;;) {
-		c = lx_next(lx);
-		if (c < 0)
-			return lx_fail(lx, "unexpected end of statement while looking for matching single-quote");
-		if (c == '\'')
-			return 0;
-		strbuf_addch(out, c);
-	}
-}
-
-static int process_double_quote(struct lexer *lx, struct strbuf *out)
-{
-	lx_next(lx);	/* the quote */
-	for (;;) {
-		int c = lx_peek(lx);
-
-		if (c < 0)
-			return lx_fail(lx, "unexpected end of statement while looking for matching double-quote");
-		if (c == '"') {
-			lx_next(lx);
-			return 0;
-		}
-		if (c == '$') {
-			if (process_dollar(lx, out) < 0)
-				return -1;
-			continue;
-		}
-		c = lx_next(lx);
-		if (c == lx->esc) {
-			int p = lx_peek(lx);
-
-			if (p < 0)
-				continue;	/* an escape at the end of the word is dropped */
-			if (p == '"' || p == '$' || p == lx->esc)
-				c = lx_next(lx);
-		}
-		strbuf_addch(out, c);
-	}
-}
-
-static int is_name_char(int c)
-{
-	return isalnum(c) || c == '_';
-}
-
-static int is_special_param(int c)
-{
-	return c == '@' || c == '*' || c == '#' || c == '?' || c == '-' || c == '$' || c == '!' || c == '0';
-}
-
-static void process_name(struct lexer *lx, struct strbuf *name)
-{
-	int c;
-
-	while ((c = lx_peek(lx)) >= 0) {
-		if (!name->len && isdigit(c)) {
-			while ((c = lx_peek(lx)) >= 0 && isdigit(c))
-				strbuf_addch(name, lx_next(lx));
-			return;
-		}
-		if (!name->len && is_special_param(c)) {
-			strbuf_addch(name, lx_next(lx));
-			return;
-		}
-		if (!is_name_char(c))
-			return;
-		strbuf_addch(name, lx_next(lx));
-	}
-}
-
-/*
- * Shell patterns for ${VAR#p} ${VAR%p} ${VAR/p/r} (BuildKit's
- * convertShellPatternToRegex): '*' any string, '?' one character, no
- * bracket expressions; "\\}" and "\\/" stand for the character, '\\'
- * escapes '*', '?' and itself.  Run as an NFA whose threads carry their
- * start position (no backtracking): one pass over the value costs its
- * length times the pattern's, and every step counts against the
- * Dockerfile's budget.
- */
-enum { PAT_ANY = 256, PAT_STAR = 257 };
-#define PAT_NONE SIZE_MAX
-
-struct shpat {
-	int *tok;		/* a byte, PAT_ANY or PAT_STAR */
-	size_t nr, alloc;
-};
-
-/* rev: the tokens reversed, to match suffixes walking backwards */
-static void shpat_compile(const char *p, int rev, struct shpat *out)
-{
-	for (; *p; p++) {
-		int t;
-
-		if (*p == '*') {
-			t = PAT_STAR;
-		} else if (*p == '?') {
-			t = PAT_ANY;
-		} else {
-			if (*p == '\\' && p[1])
-				p++;
-			t = (unsigned char)*p;
-		}
-		if (t == PAT_STAR && out->nr && out->tok[out->nr - 1] == PAT_STAR)
-			continue;
-		ALLOC_GROW(out->tok, out->nr + 1, out->alloc);
-		out->tok[out->nr++] = t;
-	}
-	for (size_t i = 0; rev && i < out->nr / 2; i++) {
-		int t = out->tok[i];
-
-		out->tok[i] = out->tok[out->nr - 1 - i];
-		out->tok[out->nr - 1 - i] = t;
-	}
-}
-
-static void shpat_release(struct shpat *p)
-{
-	free(p->tok);
-}
-
-/* a star also lets its thread skip it */
-static void shpat_closure(const struct shpat *p, size_t *st)
-{
-	for (size_t j = 0; j < p->nr; j++)
-		if (p->tok[j] == PAT_STAR && st[j] < st[j + 1])
-			st[j + 1] = st[j];
-}
-
-/* cur over one byte into nxt (both nr + 1 states); 1 when a thread lives */
-static int shpat_step(const struct shpat *p, const size_t *cur, size_t *nxt, int c)
-{
-	int alive = 0;
-
-	for (size_t j = 0; j <= p->nr; j++)
-		nxt[j] = PAT_NONE;
-	for (size_t j = 0; j < p->nr; j++) {
-		size_t to;
-
-		if (cur[j] == PAT_NONE)
-			continue;
-		if (p->tok[j] == PAT_STAR)
-			to = j;
-		else if (p->tok[j] == PAT_ANY || p->tok[j] == c)
-			to = j + 1;
-		else
-			continue;
-		if (cur[j] < nxt[to])
-			nxt[to] = cur[j];
-		alive = 1;
-	}
-	shpat_closure(p, nxt);
-	return alive;
-}
-
-static int lx_steps(struct lexer *lx, const struct shpat *p)
-{
-	uint64_t n = p->nr + 1;
-
-	if (lx->budget->steps + n > EXPAND_STEPS_MAX) {
-		lx->capped = 1;
-		return lx_fail(lx, "matching the pattern in ${%s...} takes more than %llu steps, the limit for one Dockerfile",
-			       lx->var.buf, (unsigned long long)EXPAND_STEPS_MAX);
-	}
-	lx->budget->steps += n;
-	return 0;
-}
-
-/*
- * The shortest (greedy: longest) prefix of v that p matches, walking v
- * backwards from its end when rev (a suffix, p compiled reversed).
- * 1 found with *len, 0 none, -1 over budget.
- */
-static int shpat_prefix(struct lexer *lx, const struct shpat *p, const char *v, size_t n, int rev,
-			int greedy, size_t *len)
-{
-	size_t *cur = xmalloc((p->nr + 1) * sizeof(*cur)), *nxt = xmalloc((p->nr + 1) * sizeof(*nxt));
-	int found = 0, alive = 1;
-
-	for (size_t j = 0; j <= p->nr; j++)
-		cur[j] = PAT_NONE;
-	cur[0] = 0;
-	shpat_closure(p, cur);
-	for (size_t k = 0;; k++) {
-		size_t *t;
-
-		if (cur[p->nr] != PAT_NONE) {
-			*len = k;
-			found = 1;
-			if (!greedy)
-				break;
-		}
-		if (k == n || !alive)
-			break;
-		if (lx_steps(lx, p) < 0) {
-			found = -1;
-			break;
-		}
-		alive = shpat_step(p, cur, nxt, (unsigned char)(rev ? v[n - 1 - k] : v[k]));
-		t = cur;
-		cur = nxt;
-		nxt = t;
-	}
-	free(cur);
-	free(nxt);
-	return found;
-}
-
-/*
- * The leftmost match of p in v at or after from, the longest at that
- * position: 1 with [*start, *end), 0 none, -1 over budget.
- */
-static int shpat_find(struct lexer *lx, const struct shpat *p, const char *v, size_t n, size_t from,
-		      size_t *start, size_t *end)
-{
-	size_t *cur = xmalloc((p->nr + 1) * sizeof(*cur)), *nxt = xmalloc((p->nr + 1) * sizeof(*nxt));
-	size_t best = PAT_NONE, best_end = 0;
-	int rc = 0;
-
-	for (size_t j = 0; j <= p->nr; j++)
-		cur[j] = PAT_NONE;
-	for (size_t pos = from;; pos++) {
-		size_t *t;
-		int alive;
-
-		if (best == PAT_NONE && pos < cur[0])
-			cur[0] = pos;	/* a new thread starts here */
-		shpat_closure(p, cur);
-		if (cur[p->nr] != PAT_NONE && (cur[p->nr] < best || cur[p->nr] == best)) {
-			best = cur[p->nr];
-			best_end = pos;
-		}
-		alive = 0;
-		for (size_t j = 0; j <= p->nr; j++) {
-			if (cur[j] != PAT_NONE && best != PAT_NONE && cur[j] > best)
-				cur[j] = PAT_NONE;	/* starts right of a match: never leftmost */
-			alive |= cur[j] != PAT_NONE;
-		}
-		if (pos == n || (!alive && best != PAT_NONE))
-			break;
-		if (lx_steps(lx, p) < 0) {
-			rc = -1;
-			goto out;
-		}
-		shpat_step(p, cur, nxt, (unsigned char)v[pos]);
-		t = cur;
-		cur = nxt;
-		nxt = t;
-	}
-	if (best != PAT_NONE) {
-		*start = best;
-		*end = best_end;
-		rc = 1;
-	}
-out:
-	free(cur);
-	free(nxt);
-	return rc;
-}
-
-/* The escapes convertShellPatternToRegex accepts; -1 with a message. */
-static int shell_pat_check(struct lexer *lx, const char *p)
-{
-	for (; *p; p++) {
-		if (*p != '\\')
-			continue;
-		if (p[1] == '}' || p[1] == '/' || p[1] == '*' || p[1] == '?' || p[1] == '\\') {
-			p++;
-			continue;
-		}
-		return lx_fail(lx, "invalid pattern in substitution: invalid escape '\\%c'", p[1]);
-	}
-	return 0;
-}
-
-static int process_dollar(struct lexer *lx, struct strbuf *out)
-{
-	struct strbuf name = STRBUF_INIT, word = STRBUF_INIT, repl = STRBUF_INIT;
-	struct shpat pat = { 0 };
-	const char *value;
-	int c, ret = 0, null_unset = 0, nested = 0;
-	char mod[3] = "";
-
-	lx_next(lx);	/* '$' */
-	if (lx_peek(lx) != '{') {
-		process_name(lx, &name);
-		if (!name.len) {
-			strbuf_addch(out, '$');
-			goto out;
-		}
-		value = env_getn(lx->env, name.buf, name.len);
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		if (value)
-			ret = lx_putstr(lx, out, value);
-		goto out;
-	}
-	lx_next(lx);	/* '{' */
-	nested = 1;
-	if (++lx->depth > EXPAND_DEPTH_MAX) {
-		lx->capped = 1;
-		ret = lx_fail(lx, "substitutions nested more than %d deep", EXPAND_DEPTH_MAX);
-		goto out;
-	}
-	c = lx_peek(lx);
-	if (c < 0) {
-		ret = lx_fail(lx, "syntax error: missing '}'");
-		goto out;
-	}
-	if (c == '{' || c == '}' || c == ':') {
-		ret = lx_fail(lx, "syntax error: bad substitution");
-		goto out;
-	}
-	process_name(lx, &name);
-	c = lx_next(lx);
-	value = env_getn(lx->env, name.buf, name.len);
-	if (c < 0) {
-		ret = lx_fail(lx, "syntax error: missing '}'");
-		goto out;
-	}
-	mod[0] = c;
-	switch (c) {
-	case '}':
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		if (value)
-			ret = lx_putstr(lx, out, value);
-		goto out;
-	case ':':
-		null_unset = 1;
-		c = lx_next(lx);
-		if (c < 0) {
-			ret = lx_fail(lx, "syntax error: missing '}'");
-			goto out;
-		}
-		mod[1] = c;
-		if (c != '+' && c != '-' && c != '?') {
-			int rc = process_stop_on(lx, '}', 0, &word, NULL);
-
-			if (rc < 0 && lx->capped) {
-				ret = -1;
-				goto out;
-			}
-			if (rc < 0 && lx_peek(lx) < 0) {
-				strbuf_reset(&lx->err);
-				ret = lx_fail(lx, "syntax error: missing '}'");
-				goto out;
-			}
-			strbuf_reset(&lx->err);
-			ret = lx_fail(lx, "unsupported modifier (%s) in substitution", mod);
-			goto out;
-		}
-		/* fallthrough */
-	/*
-	 * ${V-w} ${V+w} ${V?w} (no ':'): accepted, as BuildKit's lexer does;
-	 * only Docker's classic builder said "missing ':' in substitution".
-	 */
-	case '+':
-	case '-':
-	case '?':
-	case '#':
-	case '%':
-		if (process_stop_on(lx, '}', c == '#' || c == '%', &word, NULL) < 0) {
-			if (lx_peek(lx) < 0 && !lx->capped) {
-				strbuf_reset(&lx->err);
-				lx_fail(lx, "syntax error: missing '}'");
-			}
-			ret = -1;
-			goto out;
-		}
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		if (c == '-') {
-			if (!value || (null_unset && !*value))
-				ret = lx_move(lx, out, &word);
-			else
-				ret = lx_putstr(lx, out, value);
-		} else if (c == '+') {
-			if (value && !(null_unset && !*value))
-				ret = lx_move(lx, out, &word);
-		} else if (c == '?') {
-			if (!value) {
-				ret = lx_fail(lx, "%s: %s", name.buf,
-					      word.len ? word.buf : "is not allowed to be unset");
-				goto out;
-			}
-			if (null_unset && !*value) {
-				ret = lx_fail(lx, "%s: %s", name.buf,
-					      word.len ? word.buf : "is not allowed to be empty");
-				goto out;
-			}
-			ret = lx_putstr(lx, out, value);
-		} else {
-			/* '#' shortest prefix, '##' longest; '%' and '%%' suffixes */
-			const char *v = value ? value : "";
-			const char *p = word.buf;
-			size_t n = strlen(v), k = 0;
-			int greedy = 0, found;
-
-			if (*p == c) {
-				greedy = 1;
-				p++;
-			}
-			if (shell_pat_check(lx, p) < 0) {
-				ret = -1;
-				goto out;
-			}
-			shpat_compile(p, c == '%', &pat);
-			found = shpat_prefix(lx, &pat, v, n, c == '%', greedy, &k);
-			if (found < 0)
-				ret = -1;
-			else if (!found)
-				ret = lx_put(lx, out, v, n);
-			else if (c == '#')
-				ret = lx_put(lx, out, v + k, n - k);
-			else
-				ret = lx_put(lx, out, v, n - k);
-		}
-		goto out;
-	case '/': {
-		int all = 0, after_match = 0;
-		const char *v = value ? value : "";
-		size_t n = strlen(v), i = 0;
-
-		if (lx_peek(lx) == '/') {
-			lx_next(lx);
-			all = 1;
-		}
-		if (process_stop_on(lx, '/', 1, &word, NULL) < 0) {
-			if (lx_peek(lx) < 0 && !lx->capped) {
-				strbuf_reset(&lx->err);
-				lx_fail(lx, "syntax error: missing '/' in ${}");
-			}
-			ret = -1;
-			goto out;
-		}
-		if (process_stop_on(lx, '}', 1, &repl, NULL) < 0) {
-			if (lx_peek(lx) < 0 && !lx->capped) {
-				strbuf_reset(&lx->err);
-				lx_fail(lx, "syntax error: missing '}'");
-			}
-			ret = -1;
-			goto out;
-		}
-		if (shell_pat_check(lx, word.buf) < 0) {
-			ret = -1;
-			goto out;
-		}
-		strbuf_reset(&lx->var);
-		strbuf_addbuf(&lx->var, &name);
-		shpat_compile(word.buf, 0, &pat);
-		while (i <= n) {
-			size_t s, e;
-			int found = shpat_find(lx, &pat, v, n, i, &s, &e);
-
-			if (found < 0) {
-				ret = -1;
-				goto out;
-			}
-			if (!found) {
-				ret = lx_put(lx, out, v + i, n - i);
-				goto out;
-			}
-			if (e == s && s == i && after_match) {
-				/* Go's ReplaceAll: an empty match right after a match does not count */
-				if (s < n && lx_put(lx, out, v + s, 1) < 0) {
-					ret = -1;
-					goto out;
-				}
-				i = s + 1;
-				after_match = 0;
-				continue;
-			}
-			if (lx_put(lx, out, v + i, s - i) < 0 || lx_put(lx, out, repl.buf, repl.len) < 0) {
-				ret = -1;
-				goto out;
-			}
-			if (!all) {
-				ret = lx_put(lx, out, v + e, n - e);
-				goto out;
-			}
-			after_match = e > s;
-			if (e == s) {
-				/* an empty match: keep the byte after it and move on */
-				if (s < n && lx_put(lx, out, v + s, 1) < 0) {
-					ret = -1;
-					goto out;
-				}
-				i = s + 1;
-			} else {
-				i = e;
-			}
-		}
-		goto out;
-	}
-	default:
-		ret = lx_fail(lx, "unsupported modifier (%s) in substitution", mod);
-		goto out;
-	}
-out:
-	lx->depth -= nested;
-	strbuf_release(&name);
-	strbuf_release(&word);
-	strbuf_release(&repl);
-	shpat_release(&pat);
-	return ret;
-}
-
-static int process_stop_on(struct lexer *lx, int stop, int raw_escapes, struct strbuf *out,
-			   struct words *w)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	int c;
-
-	while ((c = lx_peek(lx)) >= 0) {
-		if (stop >= 0 && c == stop) {
-			lx_next(lx);
-			strbuf_release(&tmp);
-			return 0;
-		}
-		if (c == '\'' || c == '"' || c == '$') {
-			int rc;
-
-			strbuf_reset(&tmp);
-			if (c == '\'')
-				rc = process_single_quote(lx, &tmp);
-			else if (c == '"')
-				rc = process_double_quote(lx, &tmp);
-			else
-				rc = process_dollar(lx, &tmp);
-			if (rc < 0 || lx_move(lx, out, &tmp) < 0) {
-				strbuf_release(&tmp);
-				return -1;
-			}
-			if (c == '$')
-				words_string(w, &tmp);
-			else
-				words_raw_string(w, &tmp);
-			continue;
-		}
-		c = lx_next(lx);
-		if (c == lx->esc) {
-			if (raw_escapes) {
-				words_raw_char(w, c);
-				strbuf_addch(out, c);
-			}
-			c = lx_next(lx);
-			if (c < 0)
-				break;
-			words_raw_char(w, c);
-		} else {
-			words_char(w, c);
-		}
-		strbuf_addch(out, c);
-	}
-	strbuf_release(&tmp);
-	if (stop >= 0)
-		return lx_fail(lx, "unexpected end of statement while looking for matching %c", stop);
-	return 0;
-}
-
-/*
- * Expand one word against env into out (and split it into words when
- * words is not NULL).  On error, err gets the message and *capped says
- * whether a cap (not the syntax) refused it.
- */
-static int lex_word(const char *word, int esc, const struct envlist *env,
-		    struct expand_budget *budget, struct strbuf *out, struct dockerfile_strv *words,
-		    struct strbuf *err, int *capped)
-{
-	struct lexer lx = { word, strlen(word), 0, esc, env, STRBUF_INIT, budget, STRBUF_INIT, 0, 0 };
-	struct words w = { STRBUF_INIT, words, 0 };
-	struct strbuf res = STRBUF_INIT;
-	int rc;
-
-	rc = process_stop_on(&lx, -1, 0, &res, words ? &w : NULL);
-	if (!rc && res.len > EXPAND_VALUE_MAX) {
-		lx.capped = 1;
-		rc = lx_fail(&lx, "the value is longer than 1 MiB (%zu bytes), the limit on an expanded value",
-			     res.len);
-	}
-	if (words)
-		words_finish(&w);
-	*capped = lx.capped;
-	if (rc < 0 && lx.capped)
-		strbuf_addbuf(err, &lx.err);
-	else if (rc < 0)
-		strbuf_addf(err, "failed to process '%s': %s", word, lx.err.buf);
-	else if (out)
-		strbuf_addbuf(out, &res);
-	strbuf_release(&res);
-	strbuf_release(&lx.err);
-	strbuf_release(&lx.var);
-	return rc;
-}
-
-int dockerfile_expand_word(const char *word, char escape, const char *const *env, size_t env_nr,
-			   struct strbuf *out)
-{
-	struct envlist e = { 0 };
-	struct expand_budget budget = { 0, 0 };
-	struct strbuf err = STRBUF_INIT;
-	int rc, capped;
-
-	for (size_t i = 0; i < env_nr; i++)
-		env_set_pair(&e, env[i]);
-	rc = lex_word(word, escape, &e, &budget, out, NULL, &err, &capped);
-	if (rc < 0)
-		rc = error("%s", err.buf);
-	strbuf_release(&err);
-	env_clear(&e);
-	return rc;
-}
-
-/* ---- Go's filepath.Match ---- */
-
-/* Decode one (possibly escaped) class character; -1 on a bad pattern. */
-static int glob_esc(const char **pp, unsigned *r)
-{
-	const char *p = *pp;
-
-	if (!*p || *p == '-' || *p == ']')
-		return -1;
-	if (*p == '\\') {
-		p++;
-		if (!*p)
-			return -1;
-	}
-	*r = (unsigned char)*p++;
-	if (!*p)
-		return -1;
-	*pp = p;
-	return 0;
-}
-
-/*
- * Match one chunk (no '*') at the start of s.  Returns -1 bad pattern,
- * 0 no match, 1 match with *rest set.  Keeps checking the pattern's
- * syntax after a mismatch, as Go does.
- */
-static int glob_chunk(const char *chunk, size_t clen, const char *s, const char **rest)
-{
-	const char *end = chunk + clen;
-	int failed = 0;
-
-	while (chunk < end) {
-		if (!failed && !*s)
-			failed = 1;
-		switch (*chunk) {
-		case '[': {
-			unsigned r = 0, lo, hi;
-			int neg = 0, match = 0, nrange = 0;
-
-			if (!failed)
-				r = (unsigned char)*s++;
-			chunk++;
-			if (chunk < end && *chunk == '^') {
-				neg = 1;
-				chunk++;
-			}
-			for (;;) {
-				if (chunk < end && *chunk == ']' && nrange > 0) {
-					chunk++;
-					break;
-				}
-				if (chunk >= end || glob_esc(&chunk, &lo) < 0)
-					return -1;
-				hi = lo;
-				if (*chunk == '-') {
-					chunk++;
-					if (glob_esc(&chunk, &hi) < 0)
-						return -1;
-				}
-				if (lo <= r && r <= hi)
-					match = 1;
-				nrange++;
-			}
-			if (match == neg)
-				failed = 1;
-			break;
-		}
-		case '?':
-			if (!failed) {
-				if (*s == '/')
-					failed = 1;
-				s++;
-			}
-			chunk++;
-			break;
-		case '\\':
-			chunk++;
-			if (chunk >= end)
-				return -1;
-			/* fallthrough */
-		default:
-			if (!failed) {
-				if (*chunk != *s)
-					failed = 1;
-				s++;
-			}
-			chunk++;
-		}
-	}
-	if (failed)
-		return 0;
-	*rest = s;
-	return 1;
-}
-
-/* scanChunk: leading stars, then up to the next unbracketed '*'. */
-static const char *glob_scan(const char *p, int *star, size_t *clen)
-{
-	const char *q;
-	int inrange = 0;
-
-	*star = 0;
-	while (*p == '*') {
-		p++;
-		*star = 1;
-	}
-	for (q = p; *q; q++) {
-		if (*q == '\\') {
-			if (q[1])
-				q++;
-		} else if (*q == '[') {
-			inrange = 1;
-		} else if (*q == ']') {
-			inrange = 0;
-		} else if (*q == '*' && !inrange) {
-			break;
-		}
-	}
-	*clen = q - p;
-	return p;
-}
-
-int dockerfile_glob_match(const char *pattern, const char *name)
-{
-	const char *p = pattern;
-
-	while (*p) {
-		int star, rc;
-		size_t clen;
-		const char *chunk = glob_scan(p, &star, &clen), *t = NULL;
-
-		p = chunk + clen;
-		if (star && !clen)
-			return !strchr(name, '/');
-		rc = glob_chunk(chunk, clen, name, &t);
-		if (rc > 0 && (!*t || *p)) {
-			name = t;
-			continue;
-		}
-		if (rc < 0)
-			return -1;
-		if (star) {
-			int found = 0;
-
-			for (size_t i = 0; name[i] && name[i] != '/'; i++) {
-				rc = glob_chunk(chunk, clen, name + i + 1, &t);
-				if (rc > 0) {
-					if (!*p && *t)
-						continue;
-					name = t;
-					found = 1;
-					break;
-				}
-				if (rc < 0)
-					return -1;
-			}
-			if (found)
-				continue;
-		}
-		/* no match: the rest of the pattern must still be well formed */
-		while (*p) {
-			chunk = glob_scan(p, &star, &clen);
-			p = chunk + clen;
-			if (glob_chunk(chunk, clen, "", &t) < 0)
-				return -1;
-		}
-		return 0;
-	}
-	return !*name;
-}
-
-/* the length of the longest valid UTF-8 prefix of s[0..n) */
-static size_t utf8_prefix(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-
-	while (p < e) {
-		unsigned c = *p, lo = 0x80, hi = 0xBF;
-		size_t len;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			len = 2;
-		else if (c >= 0xE0 && c <= 0xEF)
-			len = 3;
-		else if (c >= 0xF0 && c <= 0xF4)
-			len = 4;
-		else
-			break;
-		if (c == 0xE0)
-			lo = 0xA0;	/* overlong */
-		else if (c == 0xED)
-			hi = 0x9F;	/* surrogates */
-		else if (c == 0xF0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F;	/* past U+10FFFF */
-		if ((size_t)(e - p) < len || p[1] < lo || p[1] > hi)
-			break;
-		for (size_t i = 2; i < len; i++)
-			if (p[i] < 0x80 || p[i] > 0xBF)
-				return p - (const unsigned char *)s;
-		p += len;
-	}
-	return p - (const unsigned char *)s;
-}
-
-int dockerfile_utf8_valid(const char *s, size_t n)
-{
-	return utf8_prefix(s, n) == n;
-}
-
-int dockerfile_glob_has_meta(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\') {
-			if (s[1])
-				s++;
-		} else if (*s == '*' || *s == '?' || *s == '[') {
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* ---- paths ---- */
-
-/* Go's path.Clean */
-void dockerfile_path_clean(const char *p, struct strbuf *out)
-{
-	int rooted = *p == '/';
-	size_t start = out->len, base;
-
-	if (!*p) {
-		strbuf_addch(out, '.');
-		return;
-	}
-	if (rooted)
-		strbuf_addch(out, '/');
-	base = out->len;
-	while (*p) {
-		const char *e;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		e = strchrnul(p, '/');
-		n = e - p;
-		if (n == 1 && p[0] == '.') {
-			/* skip */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			if (out->len > base) {
-				char *s = strrchr(out->buf + base, '/');
-				strbuf_setlen(out, s ? (size_t)(s - out->buf) : base);
-			} else if (!rooted) {
-				if (out->len > start)
-					strbuf_addch(out, '/');
-				strbuf_addstr(out, "..");
-				base = out->len;
-			}
-		} else {
-			if (out->len > base || (!rooted && out->len > start))
-				strbuf_addch(out, '/');
-			strbuf_add(out, p, n);
-		}
-		p = e;
-	}
-	if (out->len == start)
-		strbuf_addch(out, '.');
-}
-
-void dockerfile_workdir_join(const char *current, const char *requested, struct strbuf *out)
-{
-	struct strbuf tmp = STRBUF_INIT;
-
-	if (*requested == '/') {
-		strbuf_addstr(out, requested);
-		return;
-	}
-	strbuf_addch(&tmp, '/');
-	if (current && *current)
-		strbuf_addf(&tmp, "%s/", current);
-	strbuf_addstr(&tmp, requested);
-	dockerfile_path_clean(tmp.buf, out);
-	strbuf_release(&tmp);
-}
-
-/* ---- phase 1: lines ---- */
-
-struct node {
-	int start, end;
-	char *line;		/* joined logical line */
-	char *keyword;
-	struct dockerfile_strv flags;
-	char *rest;		/* the arguments after the flags, trimmed */
-};
-
-static void node_release(struct node *n)
-{
-	free(n->line);
-	free(n->keyword);
-	strv_clear(&n->flags);
-	free(n->rest);
-}
-
-/* extractBuilderFlags: leading "--flag" words; returns the rest. */
-static const char *extract_flags(const char *line, struct dockerfile_strv *flags)
-{
-	struct strbuf word = STRBUF_INIT;
-	enum { SPACES, WORD, QUOTE } phase = SPACES;
-	int quote = 0, blank_ok = 0;
-	size_t n = strlen(line);
-
-	for (size_t pos = 0; pos <= n; pos++) {
-		int c = pos < n ? (unsigned char)line[pos] : 0;
-
-		if (phase == SPACES) {
-			if (pos == n)
-				break;
-			if (is_space(c))
-				continue;
-			if (c != '-' || pos + 1 == n || line[pos + 1] != '-') {
-				strbuf_release(&word);
-				return line + pos;
-			}
-			phase = WORD;
-		}
-		if (pos == n) {
-			if (strcmp(word.buf, "--") && (blank_ok || word.len))
-				strv_push(flags, strbuf_detach(&word, NULL));
-			break;
-		}
-		if (phase == WORD) {
-			if (is_space(c)) {
-				phase = SPACES;
-				if (!strcmp(word.buf, "--")) {
-					strbuf_release(&word);
-					return line + pos;
-				}
-				if (blank_ok || word.len)
-					strv_push(flags, strbuf_detach(&word, NULL));
-				strbuf_reset(&word);
-				blank_ok = 0;
-				continue;
-			}
-			if (c == '\'' || c == '"') {
-				quote = c;
-				blank_ok = 1;
-				phase = QUOTE;
-				continue;
-			}
-			if (c == '\\') {
-				if (pos + 1 == n)
-					continue;
-				c = (unsigned char)line[++pos];
-			}
-			strbuf_addch(&word, c);
-			continue;
-		}
-		/* QUOTE */
-		if (c == quote) {
-			phase = WORD;
-			continue;
-		}
-		if (c == '\\') {
-			if (pos + 1 == n) {
-				phase = WORD;
-				continue;
-			}
-			c = (unsigned char)line[++pos];
-		}
-		strbuf_addch(&word, c);
-	}
-	strbuf_release(&word);
-	return line + n;
-}
-
-static void split_command(struct node *n)
-{
-	const char *p = n->line, *kw_end, *rest;
-	size_t len = strlen(p);
-
-	while (len && is_space((unsigned char)p[len - 1]))
-		len--;
-	while (len && is_space((unsigned char)*p)) {
-		p++;
-		len--;
-	}
-	kw_end = p;
-	while (kw_end < p + len && !is_ws((unsigned char)*kw_end))
-		kw_end++;
-	n->keyword = xstrndup(p, kw_end - p);
-	if (kw_end == p + len) {
-		n->rest = xstrdup("");
-		return;
-	}
-	while (kw_end < p + len && is_ws((unsigned char)*kw_end))
-		kw_end++;
-	{
-		char *args = xstrndup(kw_end, p + len - kw_end);
-
-		rest = extract_flags(args, &n->flags);
-		n->rest = trim_dup(rest, strlen(rest));
-		free(args);
-	}
-}
-
-/* the continuation regex: ([^E])E[ \t]*$ | ^E[ \t]*$ ; strips in place */
-static int trim_continuation(struct strbuf *sb, int esc)
-{
-	size_t n = sb->len;
-
-	while (n && (sb->buf[n - 1] == ' ' || sb->buf[n - 1] == '\t'))
-		n--;
-	if (!n || sb->buf[n - 1] != esc)
-		return 0;
-	if (n >= 2 && sb->buf[n - 2] == esc)
-		return 0;
-	strbuf_setlen(sb, n - 1);
-	return 1;
-}
-
-static int is_comment(const char *s, size_t n)
-{
-	while (n && is_space((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	return n && *s == '#';
-}
-
-/* ^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$ */
-static int match_directive(const char *s, size_t n, char **key, char **value)
-{
-	const char *e = s + n, *k, *ke, *v, *ve;
-
-	if (s == e || *s != '#')
-		return 0;
-	s++;
-	while (s < e && is_space((unsigned char)*s) && *s != '\v')
-		s++;
-	if (s == e || !isalpha((unsigned char)*s))
-		return 0;
-	k = s;
-	while (s < e && isalnum((unsigned char)*s))
-		s++;
-	ke = s;
-	while (s < e && is_space((unsigned char)*s) && *s != '\v')
-		s++;
-	if (s == e || *s != '=')
-		return 0;
-	s++;
-	while (s < e && is_space((unsigned char)*s) && *s != '\v')
-		s++;
-	v = s;
-	ve = e;
-	while (ve > v && is_space((unsigned char)ve[-1]) && ve[-1] != '\v')
-		ve--;
-	if (ve == v)
-		return 0;
-	*key = xstrndup(k, ke - k);
-	for (char *c = *key; *c; c++)
-		*c = tolower((unsigned char)*c);
-	*value = xstrndup(v, ve - v);
-	return 1;
-}
-
-struct lines {
-	const char *buf;
-	size_t len, pos;
-	int lineno;
-};
-
-/* next physical line without its "\r\n"s; 0 at the end */
-static int next_line(struct lines *l, const char **s, size_t *n)
-{
-	const char *p, *nl;
-
-	if (l->pos >= l->len)
-		return 0;
-	p = l->buf + l->pos;
-	nl = memchr(p, '\n', l->len - l->pos);
-	*s = p;
-	if (nl) {
-		*n = nl - p;
-		l->pos += *n + 1;
-	} else {
-		*n = l->len - l->pos;
-		l->pos = l->len;
-	}
-	while (*n && (p[*n - 1] == '\r' || p[*n - 1] == '\n'))
-		(*n)--;
-	l->lineno++;
-	return 1;
-}
-
-struct directives {
-	int done;
-	int seen_escape, seen_syntax, seen_check;
-};
-
-static int possible_directive(struct dockerfile *df, struct directives *d, const char *s,
-			      size_t n, int line)
-{
-	char *key = NULL, *value = NULL;
-	int rc = 0;
-
-	if (d->done)
-		return 0;
-	if (!match_directive(s, n, &key, &value)) {
-		d->done = 1;
-		return 0;
-	}
-	if (!strcmp(key, "escape")) {
-		if (d->seen_escape) {
-			rc = df_error(df, line, "only one escape parser directive can be used");
-		} else if (strcmp(value, "\\") && strcmp(value, "`")) {
-			rc = df_error(df, line, "invalid escape token '%s' does not match ` or \\", value);
-		} else {
-			df->escape = value[0];
-			d->seen_escape = 1;
-		}
-	} else if (!strcmp(key, "syntax")) {
-		if (d->seen_syntax) {
-			rc = df_error(df, line, "only one syntax parser directive can be used");
-		} else {
-			df->syntax = value;
-			value = NULL;
-			d->seen_syntax = 1;
-		}
-	} else if (!strcmp(key, "check")) {
-		if (d->seen_check) {
-			rc = df_error(df, line, "only one check parser directive can be used");
-		} else {
-			df->check = value;
-			value = NULL;
-			d->seen_check = 1;
-		}
-	} else {
-		d->done = 1;
-	}
-	free(key);
-	free(value);
-	return rc;
-}
-
-/* Split the file into logical lines (parser.Parse). */
-static int read_nodes(struct dockerfile *df, const char *buf, size_t len, struct node **out,
-		      size_t *out_nr)
-{
-	struct lines l = { buf, len, 0, 0 };
-	struct directives d = { 0 };
-	struct node *nodes = NULL;
-	size_t nr = 0, alloc = 0;
-	struct strbuf line = STRBUF_INIT, cont = STRBUF_INIT;
-	const char *s;
-	size_t n;
-	int rc = 0;
-
-	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-		l.pos = 3;
-	while (next_line(&l, &s, &n)) {
-		int start = l.lineno, eol;
-
-		while (n && is_space((unsigned char)*s)) {
-			s++;
-			n--;
-		}
-		rc = possible_directive(df, &d, s, n, start);
-		if (rc < 0)
-			goto out;
-		strbuf_reset(&line);
-		if (!is_comment(s, n))
-			strbuf_add(&line, s, n);
-		eol = !trim_continuation(&line, df->escape);
-		if (eol && !line.len)
-			continue;
-		while (!eol && next_line(&l, &s, &n)) {
-			rc = possible_directive(df, &d, s, n, l.lineno);
-			if (rc < 0)
-				goto out;
-			if (is_comment(s, n))
-				continue;
-			{
-				size_t k = 0;
-
-				while (k < n && is_space((unsigned char)s[k]))
-					k++;
-				if (k == n)
-					continue;	/* empty continuation line */
-			}
-			strbuf_reset(&cont);
-			strbuf_add(&cont, s, n);
-			eol = !trim_continuation(&cont, df->escape);
-			strbuf_addbuf(&line, &cont);
-		}
-		ALLOC_GROW(nodes, nr + 1, alloc);
-		memset(&nodes[nr], 0, sizeof(nodes[nr]));
-		nodes[nr].start = start;
-		nodes[nr].end = l.lineno;
-		nodes[nr].line = xstrdup(line.buf);
-		split_command(&nodes[nr]);
-		nr++;
-	}
-out:
-	strbuf_release(&line);
-	strbuf_release(&cont);
-	if (rc < 0) {
-		for (size_t i = 0; i < nr; i++)
-			node_release(&nodes[i]);
-		free(nodes);
-		return rc;
-	}
-	*out = nodes;
-	*out_nr = nr;
-	return 0;
-}
-
 /* ---- phase 1: line parsers ---- */
 
 #define NOT_STRING_ARRAY "when using JSON array syntax, arrays must be comprised of strings only"
 
 /* parseJSON: 1 JSON array of strings, 0 not JSON, -1 an array with non-strings */
-static int parse_json(const char *rest, struct dockerfile_strv *out)
+static int parse_json(const char *rest, struct strlist *out)
 {
 	json_t *j;
 	json_error_t jerr;
 	size_t i;
 	json_t *v;
 
-	while (is_space((unsigned char)*rest))
+	while (shlex_is_space((unsigned char)*rest))
 		rest++;
 	if (*rest != '[')
 		return 0;
@@ -1672,209 +134,57 @@ static int parse_json(const char *rest, struct dockerfile_strv *out)
 	json_array_foreach(j, i, v) {
 		if (!json_is_string(v)) {
 			json_decref(j);
-			strv_clear(out);
+			strlist_release(out);
 			return -1;
 		}
-		strv_pushn(out, json_string_value(v), json_string_length(v));
+		strlist_push_nodup(out, xstrndup(json_string_value(v), json_string_length(v)));
 	}
 	json_decref(j);
 	return 1;
 }
 
-/* parseWords: split on spaces outside quotes, keeping quotes and escapes */
-static void parse_words(const char *rest, int esc, struct dockerfile_strv *out)
-{
-	struct strbuf word = STRBUF_INIT;
-	enum { SPACES, WORD, QUOTE } phase = SPACES;
-	int quote = 0, blank_ok = 0;
-	size_t n = strlen(rest);
-
-	for (size_t pos = 0; pos <= n; pos++) {
-		int c = pos < n ? (unsigned char)rest[pos] : 0;
-
-		if (phase == SPACES) {
-			if (pos == n)
-				break;
-			if (is_space(c))
-				continue;
-			phase = WORD;
-		}
-		if (pos == n) {
-			if (blank_ok || word.len)
-				strv_push(out, strbuf_detach(&word, NULL));
-			break;
-		}
-		if (phase == WORD) {
-			if (is_space(c)) {
-				phase = SPACES;
-				if (blank_ok || word.len)
-					strv_push(out, strbuf_detach(&word, NULL));
-				strbuf_reset(&word);
-				blank_ok = 0;
-				continue;
-			}
-			if (c == '\'' || c == '"') {
-				quote = c;
-				blank_ok = 1;
-				phase = QUOTE;
-			}
-			if (c == esc) {
-				if (pos + 1 == n)
-					continue;
-				strbuf_addch(&word, c);
-				c = (unsigned char)rest[++pos];
-			}
-			strbuf_addch(&word, c);
-			continue;
-		}
-		/* QUOTE */
-		if (c == quote)
-			phase = WORD;
-		if (c == esc && quote != '\'') {
-			if (pos + 1 == n) {
-				phase = WORD;
-				continue;
-			}
-			strbuf_addch(&word, c);
-			c = (unsigned char)rest[++pos];
-		}
-		strbuf_addch(&word, c);
-	}
-	strbuf_release(&word);
-}
-
 /* parseNameVal for ENV and LABEL: pairs key, value in out */
 static int parse_name_val(struct dockerfile *df, int line, const char *rest, const char *cmd,
-			  struct dockerfile_strv *out, int *no_delim)
+			  struct strlist *out, int *no_delim)
 {
-	struct dockerfile_strv words = { 0 };
+	struct strlist words = { 0 };
 	int rc = 0;
 
-	parse_words(rest, df->escape, &words);
+	shlex_split_words(rest, df->escape, &words);
 	if (!words.nr)
 		goto out;
-	if (!strchr(words.v[0], '=')) {
+	if (!strchr(words.items[0], '=')) {
 		const char *p = rest, *q;
 
-		while (*p && !is_ws((unsigned char)*p))
+		while (*p && !shlex_is_ws((unsigned char)*p))
 			p++;
 		if (!*p) {
-			rc = df_error(df, line, "%s must have two arguments", cmd);
+			rc = dockerfile_error(df, line, "%s must have two arguments", cmd);
 			goto out;
 		}
-		strv_pushn(out, rest, p - rest);
+		strlist_push_nodup(out, xstrndup(rest, p - rest));
 		q = p;
-		while (*q && is_ws((unsigned char)*q))
+		while (*q && shlex_is_ws((unsigned char)*q))
 			q++;
-		strv_push(out, xstrdup(q));
+		strlist_push_nodup(out, xstrdup(q));
 		*no_delim = 1;
 		goto out;
 	}
 	for (size_t i = 0; i < words.nr; i++) {
-		char *eq = strchr(words.v[i], '=');
+		char *eq = strchr(words.items[i], '=');
 
 		if (!eq) {
-			rc = df_error(df, line,
+			rc = dockerfile_error(df, line,
 				      "Syntax error - can't find = in \"%s\". Must be of the form: name=value",
-				      words.v[i]);
+				      words.items[i]);
 			goto out;
 		}
-		strv_pushn(out, words.v[i], eq - words.v[i]);
-		strv_push(out, xstrdup(eq + 1));
+		strlist_push_nodup(out, xstrndup(words.items[i], eq - words.items[i]));
+		strlist_push_nodup(out, xstrdup(eq + 1));
 	}
 out:
-	strv_clear(&words);
+	strlist_release(&words);
 	return rc;
-}
-
-/* ---- phase 1: flags (BFlags) ---- */
-
-enum { FLAG_BOOL, FLAG_STRING };
-
-struct flagdef {
-	const char *name;
-	int type;
-	char *value;		/* parsed value: "true"/"false" for bools */
-};
-
-static int parse_flags(struct dockerfile *df, const struct node *n, const char *cmd,
-		       struct flagdef *defs, size_t ndefs)
-{
-	for (size_t i = 0; i < n->flags.nr; i++) {
-		const char *arg = n->flags.v[i], *eq;
-		struct flagdef *f = NULL;
-		size_t namelen;
-
-		if (strncmp(arg, "--", 2))
-			return df_error(df, n->start, "arg should start with -- : %s", arg);
-		if (!strcmp(arg, "--"))
-			return 0;
-		arg += 2;
-		eq = strchr(arg, '=');
-		namelen = eq ? (size_t)(eq - arg) : strlen(arg);
-		for (size_t k = 0; k < ndefs; k++)
-			if (strlen(defs[k].name) == namelen && !strncmp(defs[k].name, arg, namelen))
-				f = &defs[k];
-		if (!f)
-			return df_error(df, n->start, "unknown flag: --%.*s", (int)namelen, arg);
-		if (f->value)
-			return df_error(df, n->start, "duplicate flag specified: --%s", f->name);
-		if (f->type == FLAG_BOOL) {
-			if (eq && !eq[1])
-				return df_error(df, n->start, "missing a value on flag: --%s", f->name);
-			if (!eq || !strcasecmp(eq + 1, "true"))
-				f->value = xstrdup("true");
-			else if (!strcasecmp(eq + 1, "false"))
-				f->value = xstrdup("false");
-			else
-				return df_error(df, n->start, "expecting boolean value for flag --%s, not: %s",
-						f->name, eq + 1);
-		} else {
-			if (!eq)
-				return df_error(df, n->start, "missing a value on flag: --%s", f->name);
-			f->value = xstrdup(eq + 1);
-		}
-	}
-	return 0;
-}
-
-static void flags_release(struct flagdef *defs, size_t ndefs)
-{
-	for (size_t i = 0; i < ndefs; i++) {
-		free(defs[i].value);
-		defs[i].value = NULL;
-	}
-}
-
-/* Improve "unknown flag" messages: list what the command accepts. */
-static int check_flags(struct dockerfile *df, const struct node *n, const char *cmd,
-		       struct flagdef *defs, size_t ndefs)
-{
-	for (size_t i = 0; i < n->flags.nr; i++) {
-		const char *arg = n->flags.v[i];
-		size_t namelen;
-		int known = 0;
-
-		if (strncmp(arg, "--", 2) || !strcmp(arg, "--"))
-			continue;
-		arg += 2;
-		namelen = strcspn(arg, "=");
-		for (size_t k = 0; k < ndefs; k++)
-			if (strlen(defs[k].name) == namelen && !strncmp(defs[k].name, arg, namelen))
-				known = 1;
-		if (!known) {
-			struct strbuf sb = STRBUF_INIT;
-			int rc;
-
-			for (size_t k = 0; k < ndefs; k++)
-				strbuf_addf(&sb, "%s--%s", k ? ", " : "", defs[k].name);
-			rc = df_error(df, n->start, "unknown flag: --%.*s (%s accepts %s)", (int)namelen,
-				      arg, cmd, ndefs ? sb.buf : "no flags");
-			strbuf_release(&sb);
-			return rc;
-		}
-	}
-	return parse_flags(df, n, cmd, defs, ndefs);
 }
 
 /* ---- phase 1: heredocs and remote sources ---- */
@@ -1882,14 +192,14 @@ static int check_flags(struct dockerfile *df, const struct node *n, const char *
 /* ^(\d*)<<(-?)([^<]*)$ with a non-empty rest, on quote-aware words */
 static int has_heredoc(const char *rest, int esc)
 {
-	struct dockerfile_strv words = { 0 };
+	struct strlist words = { 0 };
 	int found = 0;
 
 	if (!strstr(rest, "<<"))
 		return 0;
-	parse_words(rest, esc, &words);
+	shlex_split_words(rest, esc, &words);
 	for (size_t i = 0; i < words.nr && !found; i++) {
-		const char *w = words.v[i];
+		const char *w = words.items[i];
 
 		while (isdigit((unsigned char)*w))
 			w++;
@@ -1901,7 +211,7 @@ static int has_heredoc(const char *rest, int esc)
 		if (*w && !strchr(w, '<'))
 			found = 1;
 	}
-	strv_clear(&words);
+	strlist_release(&words);
 	return found;
 }
 
@@ -1975,19 +285,19 @@ static int parse_copy(struct dockerfile *df, const struct node *n, int cmd, stru
 
 	json = parse_json(n->rest, &r->args);
 	if (json < 0)
-		return df_error(df, n->start, NOT_STRING_ARRAY);
+		return dockerfile_error(df, n->start, NOT_STRING_ARRAY);
 	if (!json)
-		split_ws(n->rest, &r->args);
+		shlex_split_ws(n->rest, &r->args);
 	r->json = json;
 	if (!json && has_heredoc(n->rest, df->escape))
-		return df_error(df, n->start,
+		return dockerfile_error(df, n->start,
 				"heredocs (<<EOF) are not supported: put the content in a file in the build context and %s that file",
 				name);
 	if (r->args.nr < 2)
-		return df_error(df, n->start,
+		return dockerfile_error(df, n->start,
 				"%s requires at least two arguments, but only one was provided. Destination could not be determined",
 				name);
-	rc = check_flags(df, n, name, defs, ndefs);
+	rc = dockerfile_check_flags(df, n, name, defs, ndefs);
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < ndefs; i++) {
@@ -1996,19 +306,19 @@ static int parse_copy(struct dockerfile *df, const struct node *n, int cmd, stru
 		if (!defs[i].value)
 			continue;
 		if (!strcmp(f, "from")) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "%s --from is not supported (no other build stage or image is available): produce those files in a workflow step before this action and %s them from the build context",
 				      name, name);
 			goto out;
 		}
 		if (!strcmp(f, "parents") || !strcmp(f, "exclude")) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "%s --%s is not supported: list the sources explicitly (and use .dockerignore to leave files out)",
 				      name, f);
 			goto out;
 		}
 		if (!strcmp(f, "checksum") || !strcmp(f, "keep-git-dir")) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "ADD --%s only applies to URL and git sources, which are not supported: fetch them in a workflow step before this action and COPY the result",
 				      f);
 			goto out;
@@ -2023,20 +333,20 @@ static int parse_copy(struct dockerfile *df, const struct node *n, int cmd, stru
 			r->unpack = !strcmp(defs[i].value, "true") ? 2 : 1;
 	}
 	for (size_t i = 0; i + 1 < r->args.nr; i++) {
-		const char *src = r->args.v[i];
+		const char *src = r->args.items[i];
 
 		if (is_url(src) && cmd == DOCKERFILE_COPY) {
-			rc = df_error(df, n->start, "source can't be a URL for COPY ('%s')", src);
+			rc = dockerfile_error(df, n->start, "source can't be a URL for COPY ('%s')", src);
 			goto out;
 		}
 		if (is_url(src)) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "ADD of a URL is not supported ('%s'): download it in a workflow step before this action and COPY the file from the build context",
 				      src);
 			goto out;
 		}
 		if (cmd == DOCKERFILE_ADD && is_git_ref(src)) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "ADD of a git repository is not supported ('%s'): check it out in a workflow step before this action and COPY it from the build context",
 				      src);
 			goto out;
@@ -2044,13 +354,13 @@ static int parse_copy(struct dockerfile *df, const struct node *n, int cmd, stru
 	}
 	rc = 0;
 out:
-	flags_release(defs, ndefs);
+	dockerfile_flags_release(defs, ndefs);
 	return rc;
 }
 
 static int no_flags(struct dockerfile *df, const struct node *n, const char *cmd)
 {
-	return check_flags(df, n, cmd, NULL, 0);
+	return dockerfile_check_flags(df, n, cmd, NULL, 0);
 }
 
 /* Phase-1 parse of an instruction after FROM. */
@@ -2073,50 +383,50 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		if (rc < 0)
 			return rc;
 		if (!r->args.nr)
-			return df_error(df, n->start, "%s requires at least one argument", name);
+			return dockerfile_error(df, n->start, "%s requires at least one argument", name);
 		for (size_t i = 0; i < r->args.nr; i += 2)
-			if (!*r->args.v[i])
-				return df_error(df, n->start, "%s names can not be blank", name);
+			if (!*r->args.items[i])
+				return dockerfile_error(df, n->start, "%s names can not be blank", name);
 		return no_flags(df, n, name);
 	case DOCKERFILE_ARG:
-		parse_words(n->rest, df->escape, &r->args);
+		shlex_split_words(n->rest, df->escape, &r->args);
 		if (!r->args.nr)
-			return df_error(df, n->start, "ARG requires at least one argument");
+			return dockerfile_error(df, n->start, "ARG requires at least one argument");
 		for (size_t i = 0; i < r->args.nr; i++)
-			if (r->args.v[i][0] == '=')
-				return df_error(df, n->start, "ARG names can not be blank");
+			if (r->args.items[i][0] == '=')
+				return dockerfile_error(df, n->start, "ARG names can not be blank");
 		return no_flags(df, n, name);
 	case DOCKERFILE_WORKDIR:
 	case DOCKERFILE_USER:
 	case DOCKERFILE_MAINTAINER:
 	case DOCKERFILE_STOPSIGNAL:
 		if (*n->rest)
-			strv_push(&r->args, xstrdup(n->rest));
+			strlist_push_nodup(&r->args, xstrdup(n->rest));
 		if (r->args.nr != 1)
-			return df_error(df, n->start, "%s requires exactly one argument", name);
+			return dockerfile_error(df, n->start, "%s requires exactly one argument", name);
 		return no_flags(df, n, name);
 	case DOCKERFILE_EXPOSE:
-		split_ws(n->rest, &r->args);
+		shlex_split_ws(n->rest, &r->args);
 		if (!r->args.nr)
-			return df_error(df, n->start, "EXPOSE requires at least one argument");
+			return dockerfile_error(df, n->start, "EXPOSE requires at least one argument");
 		return no_flags(df, n, name);
 	case DOCKERFILE_VOLUME: {
 		int json = parse_json(n->rest, &r->args);
 
 		if (json < 0)
-			return df_error(df, n->start, NOT_STRING_ARRAY);
+			return dockerfile_error(df, n->start, NOT_STRING_ARRAY);
 		if (!json)
-			split_ws(n->rest, &r->args);
+			shlex_split_ws(n->rest, &r->args);
 		r->json = json;
 		if (!r->args.nr)
-			return df_error(df, n->start, "VOLUME requires at least one argument");
+			return dockerfile_error(df, n->start, "VOLUME requires at least one argument");
 		for (size_t i = 0; i < r->args.nr; i++) {
-			char *t = trim_dup(r->args.v[i], strlen(r->args.v[i]));
+			char *t = dockerfile_trim_dup(r->args.items[i], strlen(r->args.items[i]));
 			int empty = !*t;
 
 			free(t);
 			if (empty)
-				return df_error(df, n->start, "VOLUME specified can not be an empty string");
+				return dockerfile_error(df, n->start, "VOLUME specified can not be an empty string");
 		}
 		return no_flags(df, n, name);
 	}
@@ -2128,9 +438,9 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		if (*n->rest) {
 			json = parse_json(n->rest, &r->args);
 			if (json < 0)
-				return df_error(df, n->start, NOT_STRING_ARRAY);
+				return dockerfile_error(df, n->start, NOT_STRING_ARRAY);
 			if (!json)
-				strv_push(&r->args, xstrdup(n->rest));
+				strlist_push_nodup(&r->args, xstrdup(n->rest));
 		}
 		r->json = json;
 		rc = no_flags(df, n, name);
@@ -2138,9 +448,9 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 			return rc;
 		if (cmd == DOCKERFILE_SHELL) {
 			if (!r->args.nr)
-				return df_error(df, n->start, "SHELL requires at least one argument");
+				return dockerfile_error(df, n->start, "SHELL requires at least one argument");
 			if (!json)
-				return df_error(df, n->start,
+				return dockerfile_error(df, n->start,
 						"SHELL requires the arguments to be in JSON form (SHELL [\"executable\", \"param\"])");
 		}
 		return 0;
@@ -2155,33 +465,33 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		char *typ;
 		int json = 0;
 
-		while (*p && !is_space((unsigned char)*p))
+		while (*p && !shlex_is_space((unsigned char)*p))
 			p++;
 		if (p == n->rest)
-			return df_error(df, n->start, "HEALTHCHECK requires at least one argument");
+			return dockerfile_error(df, n->start, "HEALTHCHECK requires at least one argument");
 		typ = xstrndup(n->rest, p - n->rest);
 		for (char *c = typ; *c; c++)
 			*c = toupper((unsigned char)*c);
-		strv_push(&r->args, typ);
+		strlist_push_nodup(&r->args, typ);
 		cmdpart = p;
-		while (*cmdpart && is_space((unsigned char)*cmdpart))
+		while (*cmdpart && shlex_is_space((unsigned char)*cmdpart))
 			cmdpart++;
 		if (*cmdpart) {
 			json = parse_json(cmdpart, &r->args);
 			if (json < 0)
-				return df_error(df, n->start, NOT_STRING_ARRAY);
+				return dockerfile_error(df, n->start, NOT_STRING_ARRAY);
 			if (!json)
-				strv_push(&r->args, xstrdup(cmdpart));
+				strlist_push_nodup(&r->args, xstrdup(cmdpart));
 		}
 		r->json = json;
 		if (!strcmp(typ, "NONE")) {
 			if (r->args.nr != 1)
-				return df_error(df, n->start, "HEALTHCHECK NONE takes no arguments");
+				return dockerfile_error(df, n->start, "HEALTHCHECK NONE takes no arguments");
 			return no_flags(df, n, "HEALTHCHECK NONE");
 		}
-		rc = check_flags(df, n, name, defs, ARRAY_SIZE(defs));
+		rc = dockerfile_check_flags(df, n, name, defs, ARRAY_SIZE(defs));
 		if (rc < 0) {
-			flags_release(defs, ARRAY_SIZE(defs));
+			dockerfile_flags_release(defs, ARRAY_SIZE(defs));
 			return rc;
 		}
 		r->interval = take(&defs[0].value);
@@ -2190,13 +500,13 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 		r->start_interval = take(&defs[3].value);
 		r->retries = take(&defs[4].value);
 		if (strcmp(typ, "CMD"))
-			return df_error(df, n->start, "Unknown type \"%s\" in HEALTHCHECK (try CMD)", typ);
+			return dockerfile_error(df, n->start, "Unknown type \"%s\" in HEALTHCHECK (try CMD)", typ);
 		if (r->args.nr < 2)
-			return df_error(df, n->start, "Missing command after HEALTHCHECK CMD");
+			return dockerfile_error(df, n->start, "Missing command after HEALTHCHECK CMD");
 		return 0;
 	}
 	}
-	return df_error(df, n->start, "internal: unhandled %s", name);
+	return dockerfile_error(df, n->start, "internal: unhandled %s", name);
 }
 
 /* ---- platform args ---- */
@@ -2222,7 +532,7 @@ static const char *host_platform(void)
 #endif
 }
 
-static void add_platform_args(struct envlist *e, const char *prefix, const char *platform)
+static void add_platform_args(struct kvlist *e, const char *prefix, const char *platform)
 {
 	char *dup = xstrdup(platform), *os = dup, *arch = strchr(dup, '/'), *variant = NULL;
 	struct strbuf k = STRBUF_INIT;
@@ -2234,16 +544,16 @@ static void add_platform_args(struct envlist *e, const char *prefix, const char 
 			*variant++ = '\0';
 	}
 	strbuf_addf(&k, "%sPLATFORM", prefix);
-	env_set(e, k.buf, platform);
+	kvlist_set(e, k.buf, platform);
 	strbuf_reset(&k);
 	strbuf_addf(&k, "%sOS", prefix);
-	env_set(e, k.buf, os);
+	kvlist_set(e, k.buf, os);
 	strbuf_reset(&k);
 	strbuf_addf(&k, "%sARCH", prefix);
-	env_set(e, k.buf, arch ? arch : "");
+	kvlist_set(e, k.buf, arch ? arch : "");
 	strbuf_reset(&k);
 	strbuf_addf(&k, "%sVARIANT", prefix);
-	env_set(e, k.buf, variant ? variant : "");
+	kvlist_set(e, k.buf, variant ? variant : "");
 	strbuf_release(&k);
 	free(dup);
 }
@@ -2260,15 +570,15 @@ void dockerfile_init(struct dockerfile *df)
 static void instr_release(struct dockerfile_instr *in)
 {
 	free(in->text);
-	strv_clear(&in->args);
-	kv_free(in->kv, in->kv_nr);
+	strlist_release(&in->args);
+	kvlist_release(&in->kv);
 	free(in->value);
-	strv_clear(&in->copy.sources);
+	strlist_release(&in->copy.sources);
 	free(in->copy.dest);
 	free(in->copy.dest_path);
 	free(in->copy.chown);
 	free(in->copy.chmod);
-	strv_clear(&in->health.test);
+	strlist_release(&in->health.test);
 }
 
 void dockerfile_release(struct dockerfile *df)
@@ -2286,134 +596,70 @@ void dockerfile_release(struct dockerfile *df)
 	free(df->instrs);
 	if (pv) {
 		free(pv->raw);
-		env_clear(&pv->build_args);
-		env_clear(&pv->meta);
+		kvlist_release(&pv->build_args);
+		kvlist_release(&pv->meta);
 		free(pv);
 	}
 	free(df->filename);
 	free(df->syntax);
 	free(df->check);
-	kv_free(df->global_args, df->global_args_nr);
+	kvlist_release(&df->global_args);
 	free(df->from.image);
 	free(df->from.platform);
 	free(df->from.name);
 	memset(df, 0, sizeof(*df));
 }
 
-/*
- * Expand word for the instruction at line; what names it in a cap's
- * message ("LABEL x", "ENV PATH", "COPY"...).
- */
-static int expand_in(struct dockerfile *df, int line, const char *what, const char *word,
-		     const struct envlist *env, struct strbuf *out)
-{
-	struct priv *pv = df->priv;
-	struct strbuf err = STRBUF_INIT;
-	int capped, rc = lex_word(word, df->escape, env, &pv->budget, out, NULL, &err, &capped);
-
-	if (rc < 0 && capped)
-		rc = df_error(df, line, "%s: %s", what, err.buf);
-	else if (rc < 0)
-		rc = df_error(df, line, "%s", err.buf);
-	strbuf_release(&err);
-	return rc;
-}
-
-/* What goes into the image config (JSON) must be UTF-8: -EXIT_DOCKERFILE otherwise. */
-static int check_utf8(struct dockerfile *df, int line, const char *what, const char *s)
-{
-	size_t n = strlen(s), ok = utf8_prefix(s, n);
-
-	if (ok == n)
-		return 0;
-	return df_error(df, line, "%s: invalid UTF-8 (byte 0x%02x at offset %zu): the image config holds only UTF-8 text",
-			what, (unsigned char)s[ok], ok);
-}
-
-/* A --build-arg value an ARG takes: UTF-8 too (it may reach the config). */
-static int check_build_arg(const char *key, const char *value)
-{
-	size_t n = strlen(value), ok = utf8_prefix(value, n);
-
-	if (ok == n)
-		return 0;
-	return error_as(EXIT_INPUT, "--build-arg %s: invalid UTF-8 (byte 0x%02x at offset %zu)", key,
-			(unsigned char)value[ok], ok);
-}
-
 /* A global ARG (before FROM). */
 static int parse_meta_arg(struct dockerfile *df, const struct node *n)
 {
 	struct priv *pv = df->priv;
-	struct dockerfile_strv words = { 0 };
-	struct strbuf v = STRBUF_INIT, what = STRBUF_INIT;
+	struct strlist words = { 0 };
+	struct strbuf v = STRBUF_INIT;
 	int rc = 0;
 
-	parse_words(n->rest, df->escape, &words);
+	shlex_split_words(n->rest, df->escape, &words);
 	if (!words.nr) {
-		rc = df_error(df, n->start, "ARG requires at least one argument");
+		rc = dockerfile_error(df, n->start, "ARG requires at least one argument");
 		goto out;
 	}
 	rc = no_flags(df, n, "ARG");
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < words.nr; i++) {
-		char *w = words.v[i], *eq = strchr(w, '=');
-		const char *bav;
 		char *key;
 
-		if (eq == w) {
-			rc = df_error(df, n->start, "ARG names can not be blank");
+		if (words.items[i][0] == '=') {
+			rc = dockerfile_error(df, n->start, "ARG names can not be blank");
 			goto out;
 		}
-		key = eq ? xstrndup(w, eq - w) : xstrdup(w);
-		bav = env_getn(&pv->build_args, key, strlen(key));
 		strbuf_reset(&v);
-		if (bav && (rc = check_build_arg(key, bav)) < 0) {
-			free(key);
+		rc = dockerfile_arg_value(df, n->start, words.items[i], &pv->meta, NULL, &key, &v);
+		if (rc < 0)
 			goto out;
-		}
-		if (bav) {
-			strbuf_addstr(&v, bav);
-		} else if (eq) {
-			strbuf_reset(&what);
-			strbuf_addf(&what, "ARG %.64s", key);
-			rc = expand_in(df, n->start, what.buf, eq + 1, &pv->meta, &v);
-			if (rc == 0)
-				rc = check_utf8(df, n->start, what.buf, v.buf);
-			if (rc < 0) {
-				free(key);
-				goto out;
-			}
-		}
-		if (bav || eq) {
-			env_set(&pv->meta, key, v.buf);
-			kv_push(&df->global_args, &df->global_args_nr, &pv->global_args_alloc, key,
-				v.buf);
-		} else {
-			kv_push(&df->global_args, &df->global_args_nr, &pv->global_args_alloc, key,
-				NULL);
-		}
+		if (rc)
+			kvlist_set(&pv->meta, key, v.buf);
+		kvlist_push(&df->global_args, key, rc ? v.buf : NULL);
 		free(key);
 	}
+	rc = 0;
 out:
 	strbuf_release(&v);
-	strbuf_release(&what);
-	strv_clear(&words);
+	strlist_release(&words);
 	return rc;
 }
 
 static int parse_from(struct dockerfile *df, const struct node *n)
 {
 	struct priv *pv = df->priv;
-	struct dockerfile_strv args = { 0 };
+	struct strlist args = { 0 };
 	struct flagdef defs[] = { { "platform", FLAG_STRING, NULL } };
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
-	split_ws(n->rest, &args);
-	if (args.nr == 3 && !strcasecmp(args.v[1], "as")) {
-		char *name = xstrdup(args.v[2]);
+	shlex_split_ws(n->rest, &args);
+	if (args.nr == 3 && !strcasecmp(args.items[1], "as")) {
+		char *name = xstrdup(args.items[2]);
 		int ok = 1;
 
 		for (char *c = name; *c; c++)
@@ -2425,44 +671,44 @@ static int parse_from(struct dockerfile *df, const struct node *n)
 				ok = 0;
 		if (!ok) {
 			free(name);
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
-				      args.v[2]);
+				      args.items[2]);
 			goto out;
 		}
 		df->from.name = name;
 	} else if (args.nr != 1) {
-		rc = df_error(df, n->start, "FROM requires either one or three arguments");
+		rc = dockerfile_error(df, n->start, "FROM requires either one or three arguments");
 		goto out;
 	}
-	rc = check_flags(df, n, "FROM", defs, ARRAY_SIZE(defs));
+	rc = dockerfile_check_flags(df, n, "FROM", defs, ARRAY_SIZE(defs));
 	if (rc < 0)
 		goto out;
-	rc = expand_in(df, n->start, "FROM", args.v[0], &pv->meta, &sb);
+	rc = dockerfile_expand_in(df, n->start, "FROM", args.items[0], &pv->meta, &sb);
 	if (rc < 0)
 		goto out;
 	if (!sb.len) {
-		rc = df_error(df, n->start, "base name (%s) should not be blank", args.v[0]);
+		rc = dockerfile_error(df, n->start, "base name (%s) should not be blank", args.items[0]);
 		goto out;
 	}
 	df->from.image = strbuf_detach(&sb, NULL);
 	df->from.scratch = !strcmp(df->from.image, "scratch");
 	df->from.line = n->start;
 	if (defs[0].value) {
-		rc = expand_in(df, n->start, "FROM --platform", defs[0].value, &pv->meta, &sb);
+		rc = dockerfile_expand_in(df, n->start, "FROM --platform", defs[0].value, &pv->meta, &sb);
 		if (rc < 0)
 			goto out;
 		if (!sb.len) {
-			rc = df_error(df, n->start, "--platform is empty after expansion ('%s')",
+			rc = dockerfile_error(df, n->start, "--platform is empty after expansion ('%s')",
 				      defs[0].value);
 			goto out;
 		}
 		df->from.platform = strbuf_detach(&sb, NULL);
 	}
 out:
-	flags_release(defs, ARRAY_SIZE(defs));
+	dockerfile_flags_release(defs, ARRAY_SIZE(defs));
 	strbuf_release(&sb);
-	strv_clear(&args);
+	strlist_release(&args);
 	return rc;
 }
 
@@ -2480,21 +726,21 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 		return error_as(EXIT_INTERNAL, "dockerfile_parse: not initialised or used twice");
 	pv->parsed = 1;
 	if (memchr(buf, '\0', len))
-		return df_error(df, 0, "not a text file (it contains NUL bytes)");
+		return dockerfile_error(df, 0, "not a text file (it contains NUL bytes)");
 
 	for (size_t i = 0; opts && i < opts->build_args_nr; i++)
 		if (strchr(opts->build_args[i], '='))
-			env_set_pair(&pv->build_args, opts->build_args[i]);
+			kvlist_set_pair(&pv->build_args, opts->build_args[i]);
 	add_platform_args(&pv->meta, "TARGET",
 			  opts && opts->target_platform ? opts->target_platform : host_platform());
 	add_platform_args(&pv->meta, "BUILD",
 			  opts && opts->build_platform ? opts->build_platform : host_platform());
 
-	rc = read_nodes(df, buf, len, &nodes, &nr);
+	rc = dockerfile_read_nodes(df, buf, len, &nodes, &nr);
 	if (rc < 0)
 		return rc;
 	if (!nr) {
-		rc = df_error(df, 0, "file with no instructions");
+		rc = dockerfile_error(df, 0, "file with no instructions");
 		goto out;
 	}
 	for (size_t i = 0; i < nr; i++) {
@@ -2502,12 +748,12 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 		int cmd = lookup_cmd(n->keyword);
 
 		if (!strcasecmp(n->keyword, "RUN")) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "RUN is not supported (publish builds without a container runtime): run that step in the workflow before this action, and COPY its output");
 			goto out;
 		}
 		if (!strcasecmp(n->keyword, "ONBUILD")) {
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "ONBUILD is not supported: remove it (it only runs when another image is built FROM this one)");
 			goto out;
 		}
@@ -2516,16 +762,16 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 
 			for (char *c = up; *c; c++)
 				*c = toupper((unsigned char)*c);
-			rc = df_error(df, n->start, "unknown instruction: %s", up);
+			rc = dockerfile_error(df, n->start, "unknown instruction: %s", up);
 			free(up);
 			goto out;
 		}
-		rc = check_utf8(df, n->start, dockerfile_cmd_name(cmd), n->line);
+		rc = dockerfile_check_utf8(df, n->start, dockerfile_cmd_name(cmd), n->line);
 		if (rc < 0)
 			goto out;
 		if (cmd == DOCKERFILE_FROM) {
 			if (have_from) {
-				rc = df_error(df, n->start,
+				rc = dockerfile_error(df, n->start,
 					      "a second FROM (multi-stage build) is not supported: build one stage; produce the earlier stages' files in workflow steps and COPY them from the build context");
 				goto out;
 			}
@@ -2542,7 +788,7 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 					goto out;
 				continue;
 			}
-			rc = df_error(df, n->start,
+			rc = dockerfile_error(df, n->start,
 				      "no build stage in current context: %s comes before FROM", dockerfile_cmd_name(cmd));
 			goto out;
 		}
@@ -2551,663 +797,9 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 			goto out;
 	}
 	if (!have_from)
-		rc = df_error(df, 0, "no FROM instruction: the Dockerfile must start its stage with FROM");
+		rc = dockerfile_error(df, 0, "no FROM instruction: the Dockerfile must start its stage with FROM");
 out:
-	for (size_t i = 0; i < nr; i++)
-		node_release(&nodes[i]);
-	free(nodes);
+	dockerfile_nodes_free(nodes, nr);
 	return rc;
 }
 
-/* ---- phase 2 helpers ---- */
-
-/* Go's time.ParseDuration; 0 ok */
-static int parse_duration(const char *orig, int64_t *out, struct strbuf *err)
-{
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = {
-		{ "ns", 1ULL }, { "us", 1000ULL }, { "\xC2\xB5s", 1000ULL }, { "\xCE\xBCs", 1000ULL },
-		{ "ms", 1000000ULL }, { "s", 1000000000ULL }, { "m", 60000000000ULL },
-		{ "h", 3600000000000ULL },
-	};
-	const char *s = orig;
-	uint64_t d = 0;
-	int neg = 0;
-
-	if (*s == '-' || *s == '+') {
-		neg = *s == '-';
-		s++;
-	}
-	if (!strcmp(s, "0")) {
-		*out = 0;
-		return 0;
-	}
-	if (!*s)
-		goto invalid;
-	while (*s) {
-		uint64_t v = 0, f = 0, unit = 0;
-		double scale = 1;
-		int pre = 0, post = 0, overflow = 0;
-		size_t ulen = 0;
-
-		if (!(*s == '.' || isdigit((unsigned char)*s)))
-			goto invalid;
-		while (isdigit((unsigned char)*s)) {
-			if (v > (UINT64_C(1) << 63) / 10)
-				goto overflow;
-			v = v * 10 + (*s - '0');
-			if (v > (UINT64_C(1) << 63))
-				goto overflow;
-			s++;
-			pre = 1;
-		}
-		if (*s == '.') {
-			s++;
-			while (isdigit((unsigned char)*s)) {
-				if (!overflow) {
-					if (f > (UINT64_C(1) << 63) / 10) {
-						overflow = 1;
-					} else {
-						uint64_t y = f * 10 + (*s - '0');
-
-						if (y > (UINT64_C(1) << 63))
-							overflow = 1;
-						else {
-							f = y;
-							scale *= 10;
-						}
-					}
-				}
-				s++;
-				post = 1;
-			}
-		}
-		if (!pre && !post)
-			goto invalid;
-		while (s[ulen] && s[ulen] != '.' && !isdigit((unsigned char)s[ulen]))
-			ulen++;
-		if (!ulen) {
-			strbuf_addf(err, "time: missing unit in duration \"%s\"", orig);
-			return -1;
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(units); i++)
-			if (strlen(units[i].name) == ulen && !strncmp(units[i].name, s, ulen))
-				unit = units[i].ns;
-		if (!unit) {
-			strbuf_addf(err, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)ulen, s, orig);
-			return -1;
-		}
-		s += ulen;
-		if (v > (UINT64_C(1) << 63) / unit)
-			goto overflow;
-		v *= unit;
-		if (f > 0) {
-			v += (uint64_t)((double)f * ((double)unit / scale));
-			if (v > (UINT64_C(1) << 63))
-				goto overflow;
-		}
-		d += v;
-		if (d > (UINT64_C(1) << 63))
-			goto overflow;
-	}
-	if (neg) {
-		*out = d == (UINT64_C(1) << 63) ? INT64_MIN : -(int64_t)d;
-		return 0;
-	}
-	if (d > (UINT64_C(1) << 63) - 1)
-		goto overflow;
-	*out = (int64_t)d;
-	return 0;
-invalid:
-	strbuf_addf(err, "time: invalid duration \"%s\"", orig);
-	return -1;
-overflow:
-	strbuf_addf(err, "time: invalid duration \"%s\"", orig);
-	return -1;
-}
-
-static int health_interval(struct dockerfile *df, int line, const char *flag, const char *v,
-			   int64_t *out)
-{
-	struct strbuf err = STRBUF_INIT;
-	int64_t d;
-	int rc = 0;
-
-	*out = 0;
-	if (!v || !*v)
-		return 0;
-	if (parse_duration(v, &d, &err) < 0) {
-		rc = df_error(df, line, "HEALTHCHECK --%s: %s", flag, err.buf);
-		goto out;
-	}
-	if (d != 0 && d < 1000000) {
-		rc = df_error(df, line, "Interval \"%s\" cannot be less than 1ms", flag);
-		goto out;
-	}
-	*out = d;
-out:
-	strbuf_release(&err);
-	return rc;
-}
-
-static int parse_u16(const char *s, size_t n, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-		if (v > 65535)
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_port_range(const char *s, unsigned long *lo, unsigned long *hi)
-{
-	const char *dash = strchr(s, '-');
-
-	if (!*s)
-		return -1;
-	if (!dash) {
-		if (parse_u16(s, strlen(s), lo) < 0)
-			return -1;
-		*hi = *lo;
-		return 0;
-	}
-	if (parse_u16(s, dash - s, lo) < 0)
-		return -1;
-	{
-		const char *e = strchrnul(dash + 1, '-');
-
-		if (parse_u16(dash + 1, e - dash - 1, hi) < 0)
-			return -1;
-	}
-	if (*hi < *lo)
-		return -1;
-	return 0;
-}
-
-/* One EXPOSE word: [ip:][hostport:]port[-port][/proto] -> keys "N/proto" */
-static int expose_port(struct dockerfile *df, int line, const char *raw, struct dockerfile_strv *out)
-{
-	const char *cport = strrchr(raw, ':'), *slash;
-	char *port, *proto;
-	unsigned long lo, hi;
-	int rc = 0;
-
-	cport = cport ? cport + 1 : raw;
-	slash = strchr(cport, '/');
-	if (!slash || !slash[1]) {
-		port = slash ? xstrndup(cport, slash - cport) : xstrdup(cport);
-		proto = xstrdup("tcp");
-	} else {
-		const char *e = strchrnul(slash + 1, '/');
-
-		port = xstrndup(cport, slash - cport);
-		proto = xstrndup(slash + 1, e - slash - 1);
-	}
-	for (char *c = proto; *c; c++)
-		*c = tolower((unsigned char)*c);
-	if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp")) {
-		rc = df_error(df, line, "invalid proto: %s (EXPOSE takes tcp, udp or sctp)", proto);
-		goto out;
-	}
-	if (!*port) {
-		rc = df_error(df, line, "no port specified: %s<empty>", raw);
-		goto out;
-	}
-	if (parse_port_range(port, &lo, &hi) < 0) {
-		rc = df_error(df, line, "invalid containerPort: %s", port);
-		goto out;
-	}
-	for (unsigned long p = lo; p <= hi; p++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "%lu/%s", p, proto);
-		strv_push(out, xstrdup(key));
-	}
-out:
-	free(port);
-	free(proto);
-	return rc;
-}
-
-static int valid_signal(const char *s)
-{
-	static const char *const names[] = {
-		"ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO",
-		"IOT", "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP",
-		"SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM",
-		"WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
-	};
-	char *end, *up;
-	long v;
-	int ok = 0;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s && !*end && !errno)
-		return v != 0;
-	up = xstrdup(s);
-	for (char *c = up; *c; c++)
-		*c = toupper((unsigned char)*c);
-	{
-		const char *n = !strncmp(up, "SIG", 3) ? up + 3 : up;
-
-		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-			if (!strcmp(n, names[i]))
-				ok = 1;
-		if (!strncmp(n, "RTMIN+", 6) || !strncmp(n, "RTMAX-", 6)) {
-			long k = strtol(n + 6, &end, 10);
-
-			if (!*end && n[6] && k >= 1 && k <= 15 && isdigit((unsigned char)n[6]))
-				ok = 1;
-		}
-	}
-	free(up);
-	return ok;
-}
-
-static int parse_id(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	if (!strcmp(s, "root")) {
-		*out = 0;
-		return 0;
-	}
-	if (!*s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno || v < 0 || v > 0xFFFFFFFFL)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int expand_copy(struct dockerfile *df, struct dockerfile_instr *in, struct raw *r,
-		       const struct envlist *env, const char *workdir)
-{
-	struct dockerfile_copy *c = &in->copy;
-	struct strbuf sb = STRBUF_INIT;
-	int rc = 0;
-
-	for (size_t i = 0; i < r->args.nr; i++) {
-		strbuf_reset(&sb);
-		rc = expand_in(df, in->line, dockerfile_cmd_name(in->cmd), r->args.v[i], env, &sb);
-		if (rc < 0)
-			goto out;
-		if (i + 1 < r->args.nr)
-			strv_push(&c->sources, xstrdup(sb.buf));
-		else
-			c->dest = xstrdup(sb.buf);
-	}
-	/* dest against WORKDIR; "." "" or a trailing '/' means a directory */
-	strbuf_reset(&sb);
-	if (c->dest[0] == '/') {
-		dockerfile_path_clean(c->dest, &sb);
-	} else {
-		struct strbuf j = STRBUF_INIT;
-
-		strbuf_addf(&j, "%s/%s", workdir, c->dest);
-		dockerfile_path_clean(j.buf, &sb);
-		strbuf_release(&j);
-	}
-	if ((!strcmp(c->dest, ".") || !*c->dest || c->dest[strlen(c->dest) - 1] == '/') &&
-	    strcmp(sb.buf, "/"))
-		strbuf_addch(&sb, '/');
-	c->dest_path = strbuf_detach(&sb, NULL);
-
-	if (r->chown) {
-		char *colon;
-
-		rc = expand_in(df, in->line, "--chown", r->chown, env, &sb);
-		if (rc < 0)
-			goto out;
-		c->chown = strbuf_detach(&sb, NULL);
-		colon = strchr(c->chown, ':');
-		if (colon)
-			*colon = '\0';
-		/* a name is resolved by the build, from the base's /etc/passwd and /etc/group */
-		if (!*c->chown || (colon && !colon[1])) {
-			if (colon)
-				*colon = ':';
-			rc = df_error(df, in->line, "--chown=%s: want USER[:GROUP], as a name or a number",
-				      c->chown);
-			goto out;
-		}
-		if (parse_id(c->chown, &c->uid) < 0)
-			c->uid = DOCKERFILE_ID_NAME;
-		if (colon && parse_id(colon + 1, &c->gid) < 0)
-			c->gid = DOCKERFILE_ID_NAME;
-		if (colon)
-			*colon = ':';
-		else
-			c->gid = c->uid;
-	}
-	if (r->chmod) {
-		char *end;
-		unsigned long m;
-
-		rc = expand_in(df, in->line, "--chmod", r->chmod, env, &sb);
-		if (rc < 0)
-			goto out;
-		c->chmod = strbuf_detach(&sb, NULL);
-		errno = 0;
-		m = strtoul(c->chmod, &end, 8);
-		if (!*c->chmod || *end || errno || !isdigit((unsigned char)c->chmod[0]) || m > 07777) {
-			rc = df_error(df, in->line,
-				      "invalid chmod parameter '%s': publish takes an octal mode (--chmod=755)",
-				      c->chmod);
-			goto out;
-		}
-		c->mode = (int)m;
-	}
-	c->link = r->link;
-	c->unpack = r->unpack ? r->unpack - 1 : -1;
-	in->exec_form = r->json;
-out:
-	strbuf_release(&sb);
-	return rc;
-}
-
-static void shell_argv(struct dockerfile_strv *out, const struct dockerfile_strv *shell,
-		       const char *line)
-{
-	for (size_t i = 0; i < shell->nr; i++)
-		strv_push(out, xstrdup(shell->v[i]));
-	strv_push(out, xstrdup(line));
-}
-
-int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base)
-{
-	struct priv *pv = df->priv;
-	struct envlist env = { 0 };
-	struct dockerfile_strv shell = { 0 };
-	struct strbuf sb = STRBUF_INIT, wd = STRBUF_INIT, what = STRBUF_INIT;
-	int rc = 0;
-
-	if (!pv || !pv->parsed || pv->expanded || !df->from.image)
-		return error_as(EXIT_INTERNAL, "dockerfile_expand: parse first, expand once");
-	pv->expanded = 1;
-	for (size_t i = 0; base && i < base->env_nr; i++)
-		env_set_pair(&env, base->env[i]);
-	if (base && base->shell_nr) {
-		for (size_t i = 0; i < base->shell_nr; i++)
-			strv_push(&shell, xstrdup(base->shell[i]));
-	} else {
-		strv_push(&shell, xstrdup(DEFAULT_SHELL_0));
-		strv_push(&shell, xstrdup(DEFAULT_SHELL_1));
-	}
-	strbuf_addstr(&wd, base && base->workdir && *base->workdir ? base->workdir : "/");
-
-	for (size_t i = 0; i < df->nr; i++) {
-		struct dockerfile_instr *in = &df->instrs[i];
-		struct raw *r = &pv->raw[i];
-		int line = in->line;
-
-		switch (in->cmd) {
-		case DOCKERFILE_ENV:
-		case DOCKERFILE_LABEL: {
-			size_t alloc = 0;
-
-			for (size_t k = 0; k + 1 < r->args.nr; k += 2) {
-				char *key;
-
-				strbuf_reset(&sb);
-				rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[k], &env, &sb);
-				if (rc < 0)
-					goto out;
-				key = strbuf_detach(&sb, NULL);
-				strbuf_reset(&what);
-				strbuf_addf(&what, "%s %.64s", dockerfile_cmd_name(in->cmd), key);
-				rc = expand_in(df, line, what.buf, r->args.v[k + 1], &env, &sb);
-				if (rc == 0)
-					rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), key);
-				if (rc == 0)
-					rc = check_utf8(df, line, what.buf, sb.buf);
-				if (rc < 0) {
-					free(key);
-					goto out;
-				}
-				if (!*key) {
-					free(key);
-					rc = df_error(df, line, "%s names can not be blank",
-						      dockerfile_cmd_name(in->cmd));
-					goto out;
-				}
-				kv_push(&in->kv, &in->kv_nr, &alloc, key, sb.buf);
-				free(key);
-				strbuf_reset(&sb);
-			}
-			if (in->cmd == DOCKERFILE_ENV)
-				for (size_t k = 0; k < in->kv_nr; k++)
-					env_set(&env, in->kv[k].key, in->kv[k].value);
-			break;
-		}
-		case DOCKERFILE_ARG: {
-			size_t alloc = 0;
-
-			for (size_t k = 0; k < r->args.nr; k++) {
-				const char *w = r->args.v[k], *eq = strchr(w, '='), *bav, *val = NULL;
-				char *key = eq ? xstrndup(w, eq - w) : xstrdup(w);
-				int have = 0;
-
-				bav = env_getn(&pv->build_args, key, strlen(key));
-				strbuf_reset(&sb);
-				if (bav && (rc = check_build_arg(key, bav)) < 0) {
-					free(key);
-					goto out;
-				}
-				if (bav) {
-					strbuf_addstr(&sb, bav);
-					have = 1;
-				} else if (eq) {
-					strbuf_reset(&what);
-					strbuf_addf(&what, "ARG %.64s", key);
-					rc = expand_in(df, line, what.buf, eq + 1, &env, &sb);
-					if (rc == 0)
-						rc = check_utf8(df, line, what.buf, sb.buf);
-					if (rc < 0) {
-						free(key);
-						goto out;
-					}
-					have = 1;
-				} else if ((val = env_getn(&pv->meta, key, strlen(key)))) {
-					strbuf_addstr(&sb, val);
-					have = 1;
-				}
-				kv_push(&in->kv, &in->kv_nr, &alloc, key, have ? sb.buf : NULL);
-				if (have)
-					env_set(&env, key, sb.buf);
-				free(key);
-			}
-			break;
-		}
-		case DOCKERFILE_COPY:
-		case DOCKERFILE_ADD:
-			rc = expand_copy(df, in, r, &env, wd.buf);
-			if (rc < 0)
-				goto out;
-			break;
-		case DOCKERFILE_WORKDIR: {
-			strbuf_reset(&sb);
-			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[0], &env, &sb);
-			if (rc < 0)
-				goto out;
-			if (!sb.len) {
-				rc = df_error(df, line, "WORKDIR is empty after expansion ('%s')", r->args.v[0]);
-				goto out;
-			}
-			rc = check_utf8(df, line, "WORKDIR", sb.buf);
-			if (rc < 0)
-				goto out;
-			{
-				struct strbuf nw = STRBUF_INIT;
-
-				dockerfile_workdir_join(wd.buf, sb.buf, &nw);
-				strbuf_reset(&wd);
-				strbuf_addbuf(&wd, &nw);
-				strbuf_release(&nw);
-			}
-			in->value = xstrdup(wd.buf);
-			break;
-		}
-		case DOCKERFILE_USER:
-		case DOCKERFILE_STOPSIGNAL:
-			strbuf_reset(&sb);
-			rc = expand_in(df, line, dockerfile_cmd_name(in->cmd), r->args.v[0], &env, &sb);
-			if (rc < 0)
-				goto out;
-			if (in->cmd == DOCKERFILE_STOPSIGNAL && !valid_signal(sb.buf)) {
-				rc = df_error(df, line, "invalid signal: %s", sb.buf);
-				goto out;
-			}
-			if (in->cmd == DOCKERFILE_USER && !sb.len) {
-				rc = df_error(df, line, "USER is empty after expansion ('%s')", r->args.v[0]);
-				goto out;
-			}
-			rc = check_utf8(df, line, dockerfile_cmd_name(in->cmd), sb.buf);
-			if (rc < 0)
-				goto out;
-			in->value = strbuf_detach(&sb, NULL);
-			break;
-		case DOCKERFILE_MAINTAINER:
-			in->value = xstrdup(r->args.v[0]);
-			break;
-		case DOCKERFILE_EXPOSE:
-			for (size_t k = 0; k < r->args.nr; k++) {
-				struct dockerfile_strv words = { 0 };
-				struct strbuf err = STRBUF_INIT;
-
-				int capped;
-
-				if (lex_word(r->args.v[k], df->escape, &env, &pv->budget, NULL, &words, &err,
-					     &capped) < 0) {
-					rc = df_error(df, line, "%s%s", capped ? "EXPOSE: " : "", err.buf);
-					strbuf_release(&err);
-					strv_clear(&words);
-					goto out;
-				}
-				strbuf_release(&err);
-				for (size_t w = 0; w < words.nr; w++) {
-					rc = expose_port(df, line, words.v[w], &in->args);
-					if (rc < 0) {
-						strv_clear(&words);
-						goto out;
-					}
-				}
-				strv_clear(&words);
-			}
-			break;
-		case DOCKERFILE_VOLUME:
-			for (size_t k = 0; k < r->args.nr; k++) {
-				strbuf_reset(&sb);
-				rc = expand_in(df, line, "VOLUME", r->args.v[k], &env, &sb);
-				if (rc < 0)
-					goto out;
-				if (!sb.len) {
-					rc = df_error(df, line, "VOLUME specified can not be an empty string");
-					goto out;
-				}
-				rc = check_utf8(df, line, "VOLUME", sb.buf);
-				if (rc < 0)
-					goto out;
-				strv_push(&in->args, strbuf_detach(&sb, NULL));
-			}
-			in->exec_form = r->json;
-			break;
-		case DOCKERFILE_CMD:
-		case DOCKERFILE_ENTRYPOINT:
-			in->exec_form = r->json;
-			if (r->json) {
-				for (size_t k = 0; k < r->args.nr; k++)
-					strv_push(&in->args, xstrdup(r->args.v[k]));
-				if (in->cmd == DOCKERFILE_ENTRYPOINT && !r->args.nr)
-					in->args_null = 1;
-			} else {
-				shell_argv(&in->args, &shell, r->args.nr ? r->args.v[0] : "");
-			}
-			break;
-		case DOCKERFILE_SHELL:
-			strv_clear(&shell);
-			for (size_t k = 0; k < r->args.nr; k++) {
-				strv_push(&shell, xstrdup(r->args.v[k]));
-				strv_push(&in->args, xstrdup(r->args.v[k]));
-			}
-			in->exec_form = 1;
-			break;
-		case DOCKERFILE_HEALTHCHECK: {
-			struct dockerfile_health *h = &in->health;
-
-			in->exec_form = r->json;
-			if (!strcmp(r->args.v[0], "NONE")) {
-				strv_push(&h->test, xstrdup("NONE"));
-				break;
-			}
-			if (r->json) {
-				strv_push(&h->test, xstrdup("CMD"));
-				for (size_t k = 1; k < r->args.nr; k++)
-					strv_push(&h->test, xstrdup(r->args.v[k]));
-			} else {
-				strv_push(&h->test, xstrdup("CMD-SHELL"));
-				strv_push(&h->test, xstrdup(r->args.v[1]));
-			}
-			if ((rc = health_interval(df, line, "interval", r->interval, &h->interval)) < 0 ||
-			    (rc = health_interval(df, line, "timeout", r->timeout, &h->timeout)) < 0 ||
-			    (rc = health_interval(df, line, "start-period", r->start_period, &h->start_period)) < 0 ||
-			    (rc = health_interval(df, line, "start-interval", r->start_interval, &h->start_interval)) < 0)
-				goto out;
-			if (r->retries && *r->retries) {
-				char *end;
-				long v;
-
-				errno = 0;
-				v = strtol(r->retries, &end, 10);
-				if (*end || errno || v > INT32_MAX || v < INT32_MIN ||
-				    isspace((unsigned char)r->retries[0])) {
-					rc = df_error(df, line, "HEALTHCHECK --retries: invalid number \"%s\"", r->retries);
-					goto out;
-				}
-				if (v < 0) {
-					rc = df_error(df, line, "--retries cannot be negative (%ld)", v);
-					goto out;
-				}
-				h->retries = (int)v;
-			}
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	/* Docker: "One or more build-args [...] were not consumed" */
-	for (size_t k = 0; !rc && k < pv->build_args.nr; k++) {
-		const char *key = pv->build_args.v[k].key;
-		int used = 0;
-
-		for (size_t g = 0; g < df->global_args_nr && !used; g++)
-			used = !strcmp(df->global_args[g].key, key);
-		for (size_t i = 0; i < df->nr && !used; i++)
-			for (size_t a = 0; df->instrs[i].cmd == DOCKERFILE_ARG && a < df->instrs[i].kv_nr; a++)
-				used |= !strcmp(df->instrs[i].kv[a].key, key);
-		if (!used)
-			warning("%s: --build-arg %s is not used by any ARG", df->filename, key);
-	}
-out:
-	env_clear(&env);
-	strv_clear(&shell);
-	strbuf_release(&sb);
-	strbuf_release(&wd);
-	strbuf_release(&what);
-	return rc;
-}

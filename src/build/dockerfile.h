@@ -37,6 +37,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/kvlist.h"
+#include "lib/strlist.h"
+
 struct strbuf;
 
 enum dockerfile_cmd {
@@ -61,18 +64,6 @@ enum dockerfile_cmd {
 /* The upper-case keyword of a command ("COPY"). */
 const char *dockerfile_cmd_name(enum dockerfile_cmd cmd);
 
-/* A key and a value; value is NULL for an ARG declared without one. */
-struct dockerfile_kv {
-	char *key;
-	char *value;
-};
-
-/* A list of strings (owned). */
-struct dockerfile_strv {
-	char **v;
-	size_t nr, alloc;
-};
-
 /* FROM [--platform=P] IMAGE [AS NAME], after global ARG expansion. */
 struct dockerfile_from {
 	char *image;		/* the reference, or "scratch" */
@@ -87,7 +78,7 @@ struct dockerfile_from {
 #define DOCKERFILE_ID_NAME (-2)
 
 struct dockerfile_copy {
-	struct dockerfile_strv sources;	/* expanded, as written: relative to the context */
+	struct strlist sources;	/* expanded, as written: relative to the context */
 	char *dest;		/* expanded, as written */
 	/*
 	 * dest made absolute against WORKDIR (Docker's rule); it ends with
@@ -110,7 +101,7 @@ struct dockerfile_copy {
  * Durations in nanoseconds; 0 means not set (omitted from the config).
  */
 struct dockerfile_health {
-	struct dockerfile_strv test;
+	struct strlist test;
 	int64_t interval, timeout, start_period, start_interval;
 	int retries;
 };
@@ -129,7 +120,7 @@ struct dockerfile_instr {
 	 * SHELL: the new shell; EXPOSE: port keys ("80/tcp", ranges
 	 * expanded); VOLUME: paths.
 	 */
-	struct dockerfile_strv args;
+	struct strlist args;
 	int args_null;		/* ENTRYPOINT []: the config value is null (args empty) */
 	int exec_form;		/* CMD/ENTRYPOINT/SHELL/VOLUME/COPY/ADD/HEALTHCHECK written as a JSON array */
 
@@ -138,8 +129,7 @@ struct dockerfile_instr {
 	 * here with their resolved values (--build-arg, default, or the
 	 * global ARG), value NULL when none.
 	 */
-	struct dockerfile_kv *kv;
-	size_t kv_nr;
+	struct kvlist kv;
 
 	/*
 	 * WORKDIR: the new absolute working directory; USER, STOPSIGNAL:
@@ -168,8 +158,7 @@ struct dockerfile {
 	char *check;		/* # check= value (recorded, ignored), or NULL */
 	int error_line;		/* line of the last error, 0 when none */
 
-	struct dockerfile_kv *global_args;	/* ARGs before FROM, resolved */
-	size_t global_args_nr;
+	struct kvlist global_args;	/* ARGs before FROM, resolved (value NULL: none) */
 	struct dockerfile_from from;
 
 	/* Every instruction after FROM, in order (FROM itself not included). */
@@ -217,32 +206,6 @@ struct dockerfile_base {
  * oversized value is allocated.
  */
 int dockerfile_expand(struct dockerfile *df, const struct dockerfile_base *base);
-
-/*
- * Docker's shell-word expansion (BuildKit's shell.Lex ProcessWord):
- * quotes removed, $VAR ${VAR} ${VAR:-w} ${VAR-w} ${VAR:+w} ${VAR+w}
- * ${VAR?w} ${VAR:?w} expanded from env ("KEY=VALUE" strings, the last
- * one of a key wins), escape char ('\\' or '`') escapes.  Appends to
- * out.  Error: -1 with a message naming the problem (no file:line).
- */
-int dockerfile_expand_word(const char *word, char escape, const char *const *env, size_t env_nr,
-			   struct strbuf *out);
-
-/*
- * Go's filepath.Match, used by Docker for COPY/ADD source globs: '*'
- * (not '/'), '?', '[...]' with ranges and '^' negation, '\\' escapes.
- * 1 match, 0 no match, -1 bad pattern (no message recorded).
- */
-int dockerfile_glob_match(const char *pattern, const char *path);
-
-/* Go's utf8.Valid: 1 when s[0..n) is UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
-int dockerfile_utf8_valid(const char *s, size_t n);
-
-/* Docker's containsWildcards(): an unescaped '*', '?' or '['. */
-int dockerfile_glob_has_meta(const char *s);
-
-/* Go's path.Clean ("" is "."); appends to out. */
-void dockerfile_path_clean(const char *path, struct strbuf *out);
 
 /*
  * WORKDIR rule (Docker's NormalizeWorkdir): requested joined to current

@@ -14,7 +14,7 @@
  */
 #include "lib/common.h"
 #include "build/dockerignore.h"
-#include "build/dockerfile.h"
+#include "build/gopath.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -191,7 +191,7 @@ static int pattern_match(const struct dockerignore_pattern *p, const char *path,
 		return sl && suffix[0] == '/' && n == sl - 1 && !memcmp(path, suffix + 1, n);
 	}
 	case MATCH_REGEXP:
-		if (p->re && dockerfile_utf8_valid(path, n))
+		if (p->re && gopath_utf8_valid(path, n))
 			return regexp_match(p->re, path, n) > 0;
 		return regexp_match(p->re_bytes, path, n) > 0;
 	}
@@ -257,7 +257,7 @@ int dockerignore_load(struct dockerignore *di, const char *buf, size_t len, cons
 		if (n) {
 			char *tmp = xstrndup(s, n);
 
-			dockerfile_path_clean(tmp, &pat);
+			gopath_clean(tmp, &pat);
 			free(tmp);
 			if (pat.len > 1 && pat.buf[0] == '/') {
 				memmove(pat.buf, pat.buf + 1, pat.len);
@@ -287,7 +287,7 @@ int dockerignore_load(struct dockerignore *di, const char *buf, size_t len, cons
 				char *tmp = xstrndup(q, qn);
 
 				strbuf_reset(&clean);
-				dockerfile_path_clean(tmp, &clean);
+				gopath_clean(tmp, &clean);
 				free(tmp);
 			}
 			if (clean.buf[0] == '!') {
@@ -298,7 +298,7 @@ int dockerignore_load(struct dockerignore *di, const char *buf, size_t len, cons
 				}
 				exclusion = 1;
 			}
-			if (dockerfile_glob_match(clean.buf + exclusion, ".") < 0) {
+			if (gopath_match(clean.buf + exclusion, ".") < 0) {
 				rc = error_as(EXIT_CONTEXT, "%s:%d: syntax error in pattern '%s'",
 					      filename, line, clean.buf);
 				goto out;
@@ -347,7 +347,7 @@ int dockerignore_match(const struct dockerignore *di, const char *relpath, int i
 	int matched = 0;
 
 	(void)is_dir;
-	dockerfile_path_clean(relpath, &path);
+	gopath_clean(relpath, &path);
 	if (!strcmp(path.buf, ".")) {
 		strbuf_release(&path);
 		return 0;

@@ -32,6 +32,17 @@ void strlist_join(const struct strlist *l, const char *sep, struct strbuf *out)
 	}
 }
 
+static int cmp_item(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strlist_sort(struct strlist *l)
+{
+	if (l->nr > 1)
+		qsort(l->items, l->nr, sizeof(*l->items), cmp_item);
+}
+
 void strlist_split(struct strlist *l, const char *s, char c)
 {
 	const char *p;

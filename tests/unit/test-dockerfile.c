@@ -1,7 +1,7 @@
 /*
  * test-dockerfile.c: the Dockerfile parser against the cases of
- * tests/data/dockerfile/ *.test, plus Docker's shell-word expansion
- * (lex.test) and Go's filepath.Match (glob.test).
+ * tests/data/dockerfile/ *.test but two: lex.test (shell words) is
+ * test-shlex.c's, glob.test (Go's filepath.Match) test-gopath.c's.
  *
  * A case is a block "### name", the Dockerfile, then sections:
  *   --- options   build-arg K=V | env K=V | workdir DIR | shell ELEM |
@@ -32,13 +32,13 @@ static void q(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '"');
 }
 
-static void qv(struct strbuf *sb, const struct dockerfile_strv *v)
+static void qv(struct strbuf *sb, const struct strlist *v)
 {
 	strbuf_addch(sb, '[');
 	for (size_t i = 0; i < v->nr; i++) {
 		if (i)
 			strbuf_addch(sb, ',');
-		q(sb, v->v[i]);
+		q(sb, v->items[i]);
 	}
 	strbuf_addch(sb, ']');
 }
@@ -51,12 +51,12 @@ static void dump(const struct dockerfile *df, struct strbuf *sb)
 		strbuf_addf(sb, "SYNTAX %s\n", df->syntax);
 	if (df->check)
 		strbuf_addf(sb, "CHECK %s\n", df->check);
-	for (size_t i = 0; i < df->global_args_nr; i++) {
+	for (size_t i = 0; i < df->global_args.nr; i++) {
 		strbuf_addstr(sb, "GLOBAL ");
-		q(sb, df->global_args[i].key);
-		if (df->global_args[i].value) {
+		q(sb, df->global_args.items[i].key);
+		if (df->global_args.items[i].value) {
 			strbuf_addch(sb, '=');
-			q(sb, df->global_args[i].value);
+			q(sb, df->global_args.items[i].value);
 		}
 		strbuf_addch(sb, '\n');
 	}
@@ -80,12 +80,12 @@ static void dump(const struct dockerfile *df, struct strbuf *sb)
 		case DOCKERFILE_ENV:
 		case DOCKERFILE_LABEL:
 		case DOCKERFILE_ARG:
-			for (size_t k = 0; k < in->kv_nr; k++) {
+			for (size_t k = 0; k < in->kv.nr; k++) {
 				strbuf_addch(sb, ' ');
-				q(sb, in->kv[k].key);
-				if (in->kv[k].value) {
+				q(sb, in->kv.items[k].key);
+				if (in->kv.items[k].value) {
 					strbuf_addch(sb, '=');
-					q(sb, in->kv[k].value);
+					q(sb, in->kv.items[k].value);
 				}
 			}
 			break;
@@ -155,31 +155,19 @@ static void dump(const struct dockerfile *df, struct strbuf *sb)
 }
 
 struct opts {
-	struct dockerfile_strv build_args, env, shell;
+	struct strlist build_args, env, shell;
 	char *workdir, *platform, *file;
 	int no_expand;
 };
 
 static void opts_release(struct opts *o)
 {
-	for (size_t i = 0; i < o->build_args.nr; i++)
-		free(o->build_args.v[i]);
-	free(o->build_args.v);
-	for (size_t i = 0; i < o->env.nr; i++)
-		free(o->env.v[i]);
-	free(o->env.v);
-	for (size_t i = 0; i < o->shell.nr; i++)
-		free(o->shell.v[i]);
-	free(o->shell.v);
+	strlist_release(&o->build_args);
+	strlist_release(&o->env);
+	strlist_release(&o->shell);
 	free(o->workdir);
 	free(o->platform);
 	free(o->file);
-}
-
-static void push(struct dockerfile_strv *v, const char *s)
-{
-	ALLOC_GROW(v->v, v->nr + 1, v->alloc);
-	v->v[v->nr++] = xstrdup(s);
 }
 
 static void read_opts(const struct strbuf *sec, struct opts *o)
@@ -193,11 +181,11 @@ static void read_opts(const struct strbuf *sec, struct opts *o)
 		if (arg)
 			*arg++ = '\0';
 		if (!strcmp(line, "build-arg"))
-			push(&o->build_args, arg);
+			strlist_push(&o->build_args, arg);
 		else if (!strcmp(line, "env"))
-			push(&o->env, arg);
+			strlist_push(&o->env, arg);
 		else if (!strcmp(line, "shell"))
-			push(&o->shell, arg);
+			strlist_push(&o->shell, arg);
 		else if (!strcmp(line, "workdir"))
 			o->workdir = xstrdup(arg);
 		else if (!strcmp(line, "platform"))
@@ -226,14 +214,14 @@ static void run_case(const struct datafile_block *b, const char *file)
 	int rc;
 
 	read_opts(datafile_section(b, "options"), &o);
-	dopts.build_args = (const char *const *)o.build_args.v;
+	dopts.build_args = (const char *const *)o.build_args.items;
 	dopts.build_args_nr = o.build_args.nr;
 	dopts.target_platform = o.platform ? o.platform : "linux/amd64";
 	dopts.build_platform = "linux/amd64";
-	base.env = (const char *const *)o.env.v;
+	base.env = (const char *const *)o.env.items;
 	base.env_nr = o.env.nr;
 	base.workdir = o.workdir;
-	base.shell = (const char *const *)o.shell.v;
+	base.shell = (const char *const *)o.shell.items;
 	base.shell_nr = o.shell.nr;
 
 	dockerfile_init(&df);
@@ -275,104 +263,6 @@ static void run_case(const struct datafile_block *b, const char *file)
 	opts_release(&o);
 }
 
-/* lex.test: "@env K=V" lines, then "INPUT => RESULT" or "INPUT => !ERROR" */
-static void run_lex(const char *path, const char *file)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct dockerfile_strv env = { 0 };
-	const char *p;
-	int lineno = 0;
-	char esc = '\\';
-
-	if (strbuf_read_file(&sb, path, 1 << 20) < 0) {
-		ok(0, "read %s", path);
-		return;
-	}
-	for (p = sb.buf; *p;) {
-		const char *nl = strchrnul(p, '\n');
-		char *line = xstrndup(p, nl - p), *sep;
-
-		lineno++;
-		p = *nl ? nl + 1 : nl;
-		if (!*line || line[0] == '#') {
-			free(line);
-			continue;
-		}
-		if (!strncmp(line, "@env ", 5)) {
-			push(&env, line + 5);
-			free(line);
-			continue;
-		}
-		if (!strncmp(line, "@escape ", 8)) {
-			esc = line[8];
-			free(line);
-			continue;
-		}
-		sep = strstr(line, " => ");
-		if (!sep) {
-			ok(0, "%s:%d: no ' => '", file, lineno);
-			free(line);
-			continue;
-		}
-		*sep = '\0';
-		{
-			struct strbuf out = STRBUF_INIT;
-			const char *want = sep + 4;
-			int rc = dockerfile_expand_word(line, esc, (const char *const *)env.v, env.nr, &out);
-
-			if (*want == '!') {
-				ok(rc < 0, "%s:%d: '%s' fails", file, lineno, line);
-				if (want[1])
-					ok(strstr(error_last(), want + 1) != NULL, "%s:%d: message has '%s' (got '%s')",
-					   file, lineno, want + 1, error_last());
-			} else {
-				if (!ok(rc == 0, "%s:%d: '%s' expands", file, lineno, line))
-					printf("#   error: %s\n", error_last());
-				is_str(out.buf, want, "%s:%d: '%s'", file, lineno, line);
-			}
-			strbuf_release(&out);
-		}
-		free(line);
-	}
-	for (size_t i = 0; i < env.nr; i++)
-		free(env.v[i]);
-	free(env.v);
-	strbuf_release(&sb);
-}
-
-/* glob.test: "PATTERN NAME RESULT" (1, 0 or -1 for a bad pattern) */
-static void run_glob(const char *path, const char *file)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p;
-	int lineno = 0;
-
-	if (strbuf_read_file(&sb, path, 1 << 20) < 0) {
-		ok(0, "read %s", path);
-		return;
-	}
-	for (p = sb.buf; *p;) {
-		const char *nl = strchrnul(p, '\n');
-		char *line = xstrndup(p, nl - p), pat[256], name[256];
-		int want;
-
-		lineno++;
-		p = *nl ? nl + 1 : nl;
-		if (*line && line[0] != '#') {
-			if (sscanf(line, "%255s %255s %d", pat, name, &want) != 3) {
-				ok(0, "%s:%d: malformed", file, lineno);
-			} else {
-				if (!strcmp(name, "''"))
-					name[0] = '\0';
-				is_int(dockerfile_glob_match(pat, name), want, "%s:%d: match('%s', '%s')", file,
-				       lineno, pat, name);
-			}
-		}
-		free(line);
-	}
-	strbuf_release(&sb);
-}
-
 int main(void)
 {
 	struct strbuf dir = STRBUF_INIT;
@@ -390,11 +280,8 @@ int main(void)
 		struct strbuf path = STRBUF_INIT;
 
 		strbuf_addf(&path, "%s/%s", dir.buf, names[i]);
-		if (!strcmp(names[i], "lex.test"))
-			run_lex(path.buf, names[i]);
-		else if (!strcmp(names[i], "glob.test"))
-			run_glob(path.buf, names[i]);
-		else
+		/* lex.test is test-shlex.c's, glob.test test-gopath.c's */
+		if (strcmp(names[i], "lex.test") && strcmp(names[i], "glob.test"))
 			datafile_run_file(path.buf, names[i], run_case);
 		strbuf_release(&path);
 		free(names[i]);
