@@ -7,6 +7,7 @@
 #include "lib/common.h"
 #include "lib/digest.h"
 #include "build/basetree.h"
+#include "build/gopath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,26 +26,8 @@
 
 void basetree_clean(const char *path, struct strbuf *out)
 {
-	const char *p = path;
-
 	strbuf_reset(out);
-	while (*p) {
-		const char *e = strchrnul(p, '/');
-		size_t n = e - p;
-
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			/* empty or "." */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = memrchr(out->buf, '/', out->len);
-
-			strbuf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
-		} else {
-			if (out->len)
-				strbuf_addch(out, '/');
-			strbuf_add(out, p, n);
-		}
-		p = *e ? e + 1 : e;
-	}
+	gopath_push(out, path);
 }
 
 /* ---- change sets ----------------------------------------------------- */

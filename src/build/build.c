@@ -9,6 +9,7 @@
 #include "build/context.h"
 #include "build/dockerfile.h"
 #include "build/dockerignore.h"
+#include "build/gopath.h"
 #include "github/ghcommand.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
@@ -943,9 +944,9 @@ static int check_kv_utf8(const struct image_kv *kv, size_t nr, const char *optio
 	for (size_t i = 0; i < nr; i++) {
 		const char *k = kv[i].key, *v = kv[i].value ? kv[i].value : "";
 
-		if (!dockerfile_utf8_valid(k, strlen(k)) || !dockerfile_utf8_valid(v, strlen(v)))
+		if (!gopath_utf8_valid(k, strlen(k)) || !gopath_utf8_valid(v, strlen(v)))
 			return error_as(EXIT_INPUT, "%s: '%s' is not valid UTF-8", option,
-					dockerfile_utf8_valid(k, strlen(k)) ? k : "(key)");
+					gopath_utf8_valid(k, strlen(k)) ? k : "(key)");
 	}
 	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * fuzz-dockerword.c: the Dockerfile's word-level helpers, which the
- * parser applies to every argument: dockerfile_expand_word() (BuildKit's
- * shell lexer), dockerfile_glob_match() / dockerfile_glob_has_meta()
- * (Go's filepath.Match), dockerfile_path_clean() (Go's path.Clean) and
+ * parser applies to every argument: shlex_expand_env() (BuildKit's
+ * shell lexer), gopath_match() / gopath_has_meta()
+ * (Go's filepath.Match), gopath_clean() (Go's path.Clean) and
  * dockerfile_workdir_join().
  *
  * Input: one byte choosing the escape character (odd: '`', even: '\\'),
@@ -16,6 +16,8 @@
  */
 #include "fuzz.h"
 #include "build/dockerfile.h"
+#include "build/gopath.h"
+#include "build/shlex.h"
 #include "lib/strlist.h"
 
 #define MAX_LEN 2048
@@ -24,14 +26,14 @@ static void check_clean(const char *in)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 
-	dockerfile_path_clean(in, &a);
+	gopath_clean(in, &a);
 	FUZZ_CHECK(a.len > 0);
 	FUZZ_CHECK(!*in ? !strcmp(a.buf, ".") : 1);
 	FUZZ_CHECK(!strstr(a.buf, "//"));
 	FUZZ_CHECK(!strstr(a.buf, "/./"));
 	FUZZ_CHECK(a.len == 1 || a.buf[a.len - 1] != '/');
 	FUZZ_CHECK((in[0] == '/') == (a.buf[0] == '/'));
-	dockerfile_path_clean(a.buf, &b);
+	gopath_clean(a.buf, &b);
 	FUZZ_CHECK(!strcmp(a.buf, b.buf));
 	strbuf_release(&a);
 	strbuf_release(&b);
@@ -54,14 +56,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strlist_split(&env, part[2], '\n');
 
 	fuzz_error_reset();
-	rc = dockerfile_expand_word(part[0], escape, (const char *const *)env.items, env.nr, &out);
+	rc = shlex_expand_env(part[0], escape, (const char *const *)env.items, env.nr, &out);
 	if (rc)
 		FUZZ_CHECK_MESSAGE();
 	strbuf_release(&out);
 
-	rc = dockerfile_glob_match(part[0], part[1]);
+	rc = gopath_match(part[0], part[1]);
 	FUZZ_CHECK(rc >= -1 && rc <= 1);
-	(void)dockerfile_glob_has_meta(part[0]);
+	(void)gopath_has_meta(part[0]);
 
 	check_clean(part[0]);
 	check_clean(part[1]);
