@@ -71,10 +71,10 @@ unit: $(UNIT_BIN)
 san: $(SAN_UNIT_BIN)
 
 deps:
-	@sh tests/deps.sh $(BUILD_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS)
 
 deps-test:
-	@sh tests/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
 
 test: deps-test
 	$(MAKE) all unit san
@@ -82,10 +82,10 @@ test: deps-test
 
 demo: deps-test
 	$(MAKE) all
-	sh tests/demo.sh
+	sh tests/helper/demo.sh
 
 bench: all
-	@sh tests/deps.sh $(BENCH_DEBS)
+	@sh tests/helper/deps.sh $(BENCH_DEBS)
 	sh bench/run.sh
 
 clean:

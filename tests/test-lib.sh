@@ -20,12 +20,15 @@ LANG=C LC_ALL=C TZ=UTC
 export LANG LC_ALL TZ
 
 TEST_DIR=$(cd "$(dirname "$0")" && pwd)
+# tests/helper/demo.sh sources this file too: TEST_DIR is still tests/
+case "$TEST_DIR" in */tests/helper) TEST_DIR=${TEST_DIR%/helper} ;; esac
+HELPER=$TEST_DIR/helper
 ROOT=$(cd "$TEST_DIR/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 PUBLISH=$BUILD/publish
 SHARED=${SHARED:-$ROOT/../shared}
 PATH=$BUILD:$PATH
-export TEST_DIR ROOT BUILD PUBLISH SHARED PATH
+export TEST_DIR HELPER ROOT BUILD PUBLISH SHARED PATH
 
 for v in $(env | sed -n 's/^\(GITHUB_[A-Za-z0-9_]*\)=.*/\1/p; s/^\(INPUT_[^=]*\)=.*/\1/p; s/^\(DOCKER_METADATA_[A-Za-z0-9_]*\)=.*/\1/p; s/^\(RUNNER_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	case "$v" in *-*) ;; *) unset "$v" ;; esac
