@@ -143,6 +143,14 @@ test_done() {
 
 # --- helpers for test bodies ---------------------------------------------
 
+# Case files (tests/README "Case files", read by tests/helper/casefile.py):
+# casefile_count FILE: the number of blocks.
+# casefile_split FILE N DIR: prints block N's name; writes each of its
+# sections to DIR/SECTION (the first: DIR/input) and the values of each
+# "key: value" field of the input section to DIR/KEY.field, one a line.
+casefile_count() { python3 "$HELPER/casefile.py" count "$1"; }
+casefile_split() { python3 "$HELPER/casefile.py" split "$1" "$2" "$3"; }
+
 # test_cmp EXPECTED ACTUAL
 test_cmp() { diff -u "$1" "$2"; }
 
