@@ -3,7 +3,8 @@
 #   make          build/publish
 #   make test     deps, build, every test through prove (TAP), unit tests
 #                 again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#                 and the metadata-action conformance replay when ../shared exists
+#                 and the metadata-action conformance replay when ../shared exists;
+#                 t0010 runs tests/helper/check-ownership.py (make ownership alone)
 #   make demo     deps, build, local registry, publish the example service, run it
 #   make deps     install missing Debian packages (sudo when not root)
 
@@ -35,7 +36,7 @@ TEST_DEBS  := git perl python3 python3-cryptography openssl curl jq docker-regis
 BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox-static skopeo \
 	docker.io buildah
 
-.PHONY: all test unit san deps deps-test demo bench clean
+.PHONY: all test unit san deps deps-test demo bench clean ownership
 .DELETE_ON_ERROR:
 
 all: build/publish
@@ -79,6 +80,10 @@ deps-test:
 test: deps-test
 	$(MAKE) all unit san
 	prove -j2 $(PROVE_OPTS) tests/t[0-9]*.sh $(UNIT_BIN) $(SAN_UNIT_BIN)
+
+# libraries and getenv only in their owners, folders include only what they may
+ownership:
+	python3 tests/helper/check-ownership.py src
 
 demo: deps-test
 	$(MAKE) all
