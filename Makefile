@@ -3,7 +3,8 @@
 #   make          build/publish
 #   make test     deps, build, every test through prove (TAP), unit tests
 #                 again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#                 and the metadata-action conformance replay when ../shared exists
+#                 and the metadata-action conformance replay when ../shared exists;
+#                 t0010 runs tests/helper/check-ownership.py (make ownership alone)
 #   make demo     deps, build, local registry, publish the example service, run it
 #   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 60);
 #                 TARGET=dockerfile for one (tests/fuzz/README.md)
@@ -65,7 +66,7 @@ FUZZ_MAX_LEN_jsregex      := 512
 FUZZ_MAX_LEN_semver       := 1024
 FUZZ_MAX_LEN_pep440       := 1024
 
-.PHONY: all test unit san deps deps-test demo bench clean fuzz fuzz-build
+.PHONY: all test unit san deps deps-test demo bench clean fuzz fuzz-build ownership
 .DELETE_ON_ERROR:
 
 all: build/publish
@@ -136,21 +137,25 @@ fuzz: fuzz-build
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (see build/fuzz/findings/)"; exit 1; fi
 
 deps:
-	@sh tests/deps.sh $(BUILD_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS)
 
 deps-test:
-	@sh tests/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
 
 test: deps-test
 	$(MAKE) all unit san
 	prove -j2 $(PROVE_OPTS) tests/t[0-9]*.sh $(UNIT_BIN) $(SAN_UNIT_BIN)
 
+# libraries and getenv only in their owners, folders include only what they may
+ownership:
+	python3 tests/helper/check-ownership.py src
+
 demo: deps-test
 	$(MAKE) all
-	sh tests/demo.sh
+	sh tests/helper/demo.sh
 
 bench: all
-	@sh tests/deps.sh $(BENCH_DEBS)
+	@sh tests/helper/deps.sh $(BENCH_DEBS)
 	sh bench/run.sh
 
 clean:

@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.." || exit 1
 BENCH_ROOT=$PWD
 LAYER_MIB=${LAYER_MIB:-35}
 [ -x build/publish ] || { echo "build/publish missing: run make" >&2; exit 1; }
-[ "$(id -u)" = 0 ] && sh tests/deps.sh time python3 docker-registry skopeo >/dev/null 2>&1
+[ "$(id -u)" = 0 ] && sh tests/helper/deps.sh time python3 docker-registry skopeo >/dev/null 2>&1
 for t in /usr/bin/time /usr/bin/docker-registry skopeo python3; do
 	command -v "$t" >/dev/null || { echo "bench/basetree.sh: $t missing, skipped"; exit 0; }
 done

@@ -32,7 +32,7 @@
 #
 #   sh bench/publish.sh            (or: make bench)
 #
-# As root it installs the Debian packages it misses (tests/deps.sh).
+# As root it installs the Debian packages it misses (tests/helper/deps.sh).
 # BIN_MIB (50) and SMALL_FILES (2000) size the context.
 cd "$(dirname "$0")/.." || exit 1
 BENCH_ROOT=$PWD
@@ -43,9 +43,9 @@ SMALL_FILES=${SMALL_FILES:-2000}
 if [ "$(id -u)" = 0 ]; then
 	# required first; the comparison tools one by one, so one that cannot
 	# be installed does not keep the others out
-	sh tests/deps.sh time python3 openssl curl docker-registry busybox-static skopeo ||
+	sh tests/helper/deps.sh time python3 openssl curl docker-registry busybox-static skopeo ||
 		echo "bench/publish.sh: cannot install every package" >&2
-	for p in docker.io buildah; do sh tests/deps.sh $p >/dev/null 2>&1; done
+	for p in docker.io buildah; do sh tests/helper/deps.sh $p >/dev/null 2>&1; done
 fi
 for t in /usr/bin/time /usr/bin/docker-registry /bin/busybox openssl python3 curl; do
 	[ -x "$t" ] || command -v "$t" >/dev/null 2>&1 ||

@@ -13,7 +13,7 @@
 # start_registry [NAME] runs Debian's docker-registry (distribution 2.8) on
 # 127.0.0.1:<free port>, over TLS signed by a test CA made in $TRASH/pki,
 # with bearer-token auth as on ghcr.io: a 401 names the realm of a token
-# service (tests/token-server.py, also TLS) and the client swaps Basic
+# service (tests/helper/token-server.py, also TLS) and the client swaps Basic
 # credentials (or none) for a JWT there.  relativeurls is on (Location
 # headers are paths), deletes are enabled, storage is $TRASH/registry-NAME.
 # It is ready (answers /v2/) when the function returns, in ~0.3 s.
@@ -67,7 +67,7 @@
 #
 # start_fault_proxy [UPSTREAM [RULES]]: a reverse proxy (TLS with the same
 #   certificate, or HTTP for an HTTP registry) in front of UPSTREAM (default
-#   $REGISTRY) injecting faults; tests/fault-proxy.py documents RULES, e.g.
+#   $REGISTRY) injecting faults; tests/helper/fault-proxy.py documents RULES, e.g.
 #   "503,method=PUT,path=/manifests/,times=1;reset,every=5".  Exports
 #   FAULT_PROXY (127.0.0.1:PORT: give it to the client as the registry),
 #   FAULT_LOG, FAULT_TRACE, FAULT_RULES_FILE, FAULT_PID.  FAULT_TRACE has
@@ -232,7 +232,7 @@ _regtest_start() {
 
 		_tpid=
 		if [ "$_auth" = 1 ]; then
-			"$REGTEST_PY" "$TEST_DIR/token-server.py" --key "$_pki/token.key" \
+			"$REGTEST_PY" "$HELPER/token-server.py" --key "$_pki/token.key" \
 				--cert "$_pki/token.crt" ${REGISTRY_TOKEN_X5C:+--x5c} \
 				--users "$_dir/users" --port "$_tport" \
 				--tls-cert "$_pki/server.crt" --tls-key "$_pki/server.key" \
@@ -246,7 +246,7 @@ _regtest_start() {
 		if [ "$_auth" = 1 ] && [ -n "$REGISTRY_TOKEN_PROXY" ]; then
 			: >"$_dir/token-faults"
 			: >"$_dir/token-proxy.log"
-			"$REGTEST_PY" "$TEST_DIR/fault-proxy.py" --upstream "https://127.0.0.1:$_tport" \
+			"$REGTEST_PY" "$HELPER/fault-proxy.py" --upstream "https://127.0.0.1:$_tport" \
 				--ca "$_pki/ca.crt" --tls-cert "$_pki/server.crt" --tls-key "$_pki/server.key" \
 				--rules-file "$_dir/token-faults" --log "$_dir/token-proxy.log" \
 				--port "$_pport" >"$_dir/token-proxy.out" 2>&1 &
@@ -418,7 +418,7 @@ start_fault_proxy() {
 	else
 		set --
 	fi
-	"$REGTEST_PY" "$TEST_DIR/fault-proxy.py" --upstream "$_fscheme://$_up" \
+	"$REGTEST_PY" "$HELPER/fault-proxy.py" --upstream "$_fscheme://$_up" \
 		--ca "$TRASH/pki/ca.crt" "$@" --rules-file "$_fdir/rules" \
 		--log "$_fdir/requests.log" --trace "$_fdir/trace.log" --port-file "$_fdir/port" \
 		>"$_fdir/out" 2>&1 &

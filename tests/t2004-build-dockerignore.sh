@@ -18,20 +18,15 @@ if test_have_prereq DOCKER; then
 	say "docker engine $("$DOCKER" version --format "{{.Server.Version}}" 2>/dev/null)"
 fi
 
-# split_case N DIR: case N's files into DIR, its .dockerignore, and DIR.expect, DIR.name
+# split_case N DIR: case N's files into the context DIR with its
+# .dockerignore; its sections and fields into DIR.d, its name into DIR.name
 split_case() {
 	mkdir -p "$2" &&
-	awk -v n="$1" -v dir="$2" '
-		/^### / { c++; if (c == n) print substr($0, 5) >(dir ".name"); next }
-		c != n { next }
-		/^--- engine / { print $3 >(dir ".engine"); next }
-		/^--- files$/ { s = "f"; next }
-		/^--- \.dockerignore$/ { s = "i"; next }
-		/^--- expect$/ { s = "e"; next }
-		s == "f" && NF { print >(dir ".files") }
-		s == "i" { print >(dir "/.dockerignore") }
-		s == "e" && NF { print >(dir ".expect") }
-	' "$CASES" &&
+	casefile_split "$CASES" "$1" "$2.d" >"$2.name" &&
+	sed '/^[[:space:]]*$/d' "$2.d/files" >"$2.files" &&
+	sed '/^[[:space:]]*$/d' "$2.d/expect" >"$2.expect" &&
+	if [ -f "$2.d/.dockerignore" ]; then cp "$2.d/.dockerignore" "$2/.dockerignore"; fi &&
+	if [ -f "$2.d/engine.field" ]; then cp "$2.d/engine.field" "$2.engine"; fi &&
 	while IFS= read -r f; do
 		case "$f" in
 		*/) mkdir -p "$2/$f" ;;
@@ -46,7 +41,7 @@ ctx_listing() {
 	sed -n "s|^\./||; s|^ctx/||p" | sed "s|/\$||" | grep -v "^\$" | LC_ALL=C sort
 }
 
-n=$(grep -c "^### " "$CASES")
+n=$(casefile_count "$CASES") || exit 1
 i=1
 while [ $i -le $n ]; do
 	split_case $i case$i || exit 1

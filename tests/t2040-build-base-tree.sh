@@ -33,15 +33,10 @@ export PUBLISH_CACHE_DIR
 # split_case N DIR: case N's context into DIR (with its Dockerfile); DIR.name, DIR.differs
 split_case() {
 	mkdir -p "$2" &&
-	awk -v n="$1" -v dir="$2" -v from="FROM $REGISTRY/distro:1" '
-		/^### / { c++; if (c == n) { print substr($0, 5) >(dir ".name"); print from >(dir "/Dockerfile") } next }
-		c != n { next }
-		/^--- setup$/ { s = "s"; next }
-		/^--- Dockerfile$/ { s = "d"; next }
-		/^--- differs / { print substr($0, 12) >(dir ".differs"); next }
-		s == "s" { print >(dir ".setup") }
-		s == "d" && NF { print >>(dir "/Dockerfile") }
-	' "$CASES" &&
+	casefile_split "$CASES" "$1" "$2.d" >"$2.name" &&
+	{ echo "FROM $REGISTRY/distro:1" && sed '/^[[:space:]]*$/d' "$2.d/Dockerfile"; } >"$2/Dockerfile" &&
+	if [ -f "$2.d/setup" ]; then cp "$2.d/setup" "$2.setup"; fi &&
+	if [ -f "$2.d/differs.field" ]; then cp "$2.d/differs.field" "$2.differs"; fi &&
 	if [ -f "$2.setup" ]; then
 		(cd "$2" && sh -e "../$2.setup")
 	else
@@ -73,7 +68,7 @@ config() {
 	"$DOCKER" image inspect "$1" | jq -S ".[0].Config | {WorkingDir, User, Env, Cmd, Entrypoint}"
 }
 
-n=$(grep -c "^### " "$CASES")
+n=$(casefile_count "$CASES") || exit 1
 i=1
 while [ $i -le $n ]; do
 	split_case $i case$i || exit 1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t3300: push and copy through tests/fault-proxy.py: connection resets,
+# t3300: push and copy through tests/helper/fault-proxy.py: connection resets,
 # 500/503, 429 with Retry-After, a lost upload session, truncated and
 # corrupt downloads.  Runs complete with the right digests; when the
 # faults never stop the run fails clearly and no tag moves.  With slowed

@@ -9,7 +9,7 @@ test_have_prereq PYTHON || test_skip_all "no python3"
 . "$TEST_DIR/lib-registry.sh"
 
 TOKEN=tok-$(od -An -N8 -tx1 /dev/urandom | tr -d " \n")
-python3 "$TEST_DIR/redirect-server.py" --token "$TOKEN" --log "$TRASH/requests.log" \
+python3 "$HELPER/redirect-server.py" --token "$TOKEN" --log "$TRASH/requests.log" \
 	--port-file "$TRASH/ports" >"$TRASH/server.out" 2>&1 &
 SERVER_PID=$!
 test_cleanup "kill $SERVER_PID"

@@ -2,7 +2,7 @@
 # t3410: errors that cannot heal are not retried: a redirect loop, a
 # refused plain-http redirect, a response over its cap, a 4xx, an
 # untrusted certificate.  Each is one clear error line with the exit code
-# of the README table, and the hostile registry (tests/fault-proxy.py)
+# of the README table, and the hostile registry (tests/helper/fault-proxy.py)
 # saw the request once.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"

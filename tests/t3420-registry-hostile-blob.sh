@@ -1,6 +1,6 @@
 #!/bin/sh
 # t3420: a blob download stops at its descriptor's size and cannot be
-# trickled forever.  A hostile registry (tests/fault-proxy.py) serves a
+# trickled forever.  A hostile registry (tests/helper/fault-proxy.py) serves a
 # config or layer blob that never ends: exit 9 naming the blob, and not a
 # byte past the size stored (the process runs under a file size limit;
 # nothing is left in TMPDIR).  A blob trickled at 4 bytes/s fails once

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t3500: several tags move all or none.  Through tests/fault-proxy.py:
+# t3500: several tags move all or none.  Through tests/helper/fault-proxy.py:
 # a tag PUT refused after others moved puts those back (old bytes, old
 # media type), a tag that was new is deleted again where the registry
 # deletes tags and reported where it does not; the first error is the

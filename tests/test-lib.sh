@@ -20,12 +20,15 @@ LANG=C LC_ALL=C TZ=UTC
 export LANG LC_ALL TZ
 
 TEST_DIR=$(cd "$(dirname "$0")" && pwd)
+# tests/helper/demo.sh sources this file too: TEST_DIR is still tests/
+case "$TEST_DIR" in */tests/helper) TEST_DIR=${TEST_DIR%/helper} ;; esac
+HELPER=$TEST_DIR/helper
 ROOT=$(cd "$TEST_DIR/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 PUBLISH=$BUILD/publish
 SHARED=${SHARED:-$ROOT/../shared}
 PATH=$BUILD:$PATH
-export TEST_DIR ROOT BUILD PUBLISH SHARED PATH
+export TEST_DIR HELPER ROOT BUILD PUBLISH SHARED PATH
 
 for v in $(env | sed -n 's/^\(GITHUB_[A-Za-z0-9_]*\)=.*/\1/p; s/^\(INPUT_[^=]*\)=.*/\1/p; s/^\(DOCKER_METADATA_[A-Za-z0-9_]*\)=.*/\1/p; s/^\(RUNNER_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	case "$v" in *-*) ;; *) unset "$v" ;; esac
@@ -139,6 +142,14 @@ test_done() {
 }
 
 # --- helpers for test bodies ---------------------------------------------
+
+# Case files (tests/README "Case files", read by tests/helper/casefile.py):
+# casefile_count FILE: the number of blocks.
+# casefile_split FILE N DIR: prints block N's name; writes each of its
+# sections to DIR/SECTION (the first: DIR/input) and the values of each
+# "key: value" field of the input section to DIR/KEY.field, one a line.
+casefile_count() { python3 "$HELPER/casefile.py" count "$1"; }
+casefile_split() { python3 "$HELPER/casefile.py" split "$1" "$2" "$3"; }
 
 # test_cmp EXPECTED ACTUAL
 test_cmp() { diff -u "$1" "$2"; }

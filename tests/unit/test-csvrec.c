@@ -1,12 +1,44 @@
 /*
- * test-csvrec.c: csvrec_join() is the inverse of csvrec_split() for
- * fields holding quotes, commas and line breaks; csvrec_join_input()
- * keeps a bare quote bare, as metadata-action's input lists do.
+ * test-csvrec.c: csvrec_split() in strict and relaxed quoting;
+ * csvrec_join() is its inverse for fields holding quotes, commas and line
+ * breaks; csvrec_join_input() keeps a bare quote bare, as
+ * metadata-action's input lists do.
  */
 #include "lib/common.h"
 #include "lib/strlist.h"
 #include "meta/csvrec.h"
 #include "tap.h"
+
+static const char *joined(const struct strlist *l)
+{
+	static struct strbuf sb = STRBUF_INIT;
+
+	strbuf_reset(&sb);
+	strlist_join(l, "|", &sb);
+	return sb.buf;
+}
+
+static void test_csv(void)
+{
+	struct strlist f = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	ok(csvrec_split("a,\"b,c\",d", 0, &f, &err) == 0, "csv: quoted field");
+	is_str(joined(&f), "a|b,c|d", "csv: the comma stays in the quoted field");
+	strlist_release(&f);
+	ok(csvrec_split("\"say \"\"hi\"\"\"", 0, &f, &err) == 0 && !strcmp(f.items[0], "say \"hi\""),
+	   "csv: doubled quotes");
+	strlist_release(&f);
+	ok(csvrec_split("a\"b", 0, &f, &err) < 0, "csv: a quote inside a field is an error");
+	strlist_release(&f);
+	ok(csvrec_split("a\"b", 1, &f, &err) == 0 && !strcmp(f.items[0], "a\"b"), "csv: relaxed quotes keep it");
+	strlist_release(&f);
+	ok(csvrec_split("\"open", 1, &f, &err) < 0, "csv: an unclosed quote is an error");
+	strlist_release(&f);
+	ok(csvrec_split("\"a\"b", 1, &f, &err) < 0, "csv: text after a closing quote is an error");
+	strlist_release(&f);
+	strbuf_release(&err);
+}
 
 static void round_trip(const char **fields, size_t nr, const char *want, const char *what)
 {
@@ -36,6 +68,7 @@ int main(void)
 	struct strlist f = STRLIST_INIT;
 	struct strbuf sb = STRBUF_INIT;
 
+	test_csv();
 	round_trip((const char *[]){ "a", "b" }, 2, "a,b", "plain fields");
 	round_trip((const char *[]){ "say \"hi\"", "x" }, 2, "\"say \"\"hi\"\"\",x", "a quote");
 	round_trip((const char *[]){ "\"" }, 1, "\"\"\"\"", "only a quote");

@@ -8,7 +8,7 @@
 #include "tap.h"
 #include "casefile.h"
 
-static void run_case(const struct case_block *b)
+static void run_case(const struct case_block *b, const char *file)
 {
 	const char *ms = case_get(b, "ms"), *tz = case_get(b, "tz");
 	const char *fmt = case_get(b, "fmt"), *want = case_get(b, "out");

@@ -29,7 +29,7 @@ static int known_difference(const char *re, const char *in)
 	return 0;
 }
 
-static void run_case(const struct case_block *b)
+static void run_case(const struct case_block *b, const char *file)
 {
 	const char *re_src = case_get(b, "re"), *flags = case_get(b, "flags");
 	const char *in = case_get(b, "in"), *result = case_get(b, "result");

@@ -23,7 +23,7 @@ static void is_field(const struct pep440 *v, const char *name, const char *want,
 	strbuf_release(&sb);
 }
 
-static void run_case(const struct case_block *b)
+static void run_case(const struct case_block *b, const char *file)
 {
 	const char *in = case_get(b, "in"), *clean = case_get(b, "clean");
 	struct strbuf sb = STRBUF_INIT;

@@ -9,7 +9,7 @@
 
 static const char *fields[] = { "version", "major", "minor", "patch", "raw", "prerelease", "build" };
 
-static void run_case(const struct case_block *b)
+static void run_case(const struct case_block *b, const char *file)
 {
 	const char *in = case_get(b, "in"), *valid = case_get(b, "valid");
 	const char *clean = case_get(b, "clean");

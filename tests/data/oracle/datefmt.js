@@ -46,6 +46,7 @@ for (const t of [253402300799999, 253402300800000, 8640000000000000, -6219875520
 for (const [t, z, f] of cases) {
   let m = moment(t);
   m = m.tz(z === null ? 'UTC' : z);
+  console.log('### ' + t + ' ms in ' + (z === null ? 'the default zone' : z));
   console.log('ms: ' + t);
   if (z !== null) console.log('tz: ' + z);
   console.log('fmt: ' + JSON.stringify(f));

@@ -156,6 +156,7 @@ const cases = [
 function show(v) { return v === undefined ? 'undefined' : JSON.stringify(v); }
 for (const [re, flags, subjects] of cases) {
   for (const s of subjects) {
+    console.log('### /' + re + '/' + flags + ' on ' + JSON.stringify(s));
     console.log('re: ' + JSON.stringify(re));
     console.log('flags: ' + JSON.stringify(flags));
     console.log('in: ' + JSON.stringify(s));

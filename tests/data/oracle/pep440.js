@@ -24,6 +24,7 @@ const inputs = [
 ];
 function show(x) { return x === null || x === undefined ? 'null' : JSON.stringify(String(x)); }
 for (const v of inputs) {
+  console.log('### pep440 ' + JSON.stringify(v));
   console.log('in: ' + JSON.stringify(v));
   const ok = pep440.valid(v);
   console.log('valid: ' + (ok ? 'yes' : 'no'));

@@ -28,6 +28,7 @@ const inputs = [
 ];
 const fields = ['version', 'major', 'minor', 'patch', 'raw', 'prerelease', 'build'];
 for (const v of inputs) {
+  console.log('### semver ' + JSON.stringify(v));
   console.log('in: ' + JSON.stringify(v));
   const ok = semver.valid(v);
   console.log('valid: ' + (ok ? 'yes' : 'no'));

@@ -5,10 +5,9 @@ usage: meta-cases.py PUBLISH FILE count     prints the number of cases
        meta-cases.py PUBLISH FILE N         runs case N (1-based), prints its name;
                                             exit 1 and the differences when it fails
 
-A case file holds blocks separated by blank lines ('#' lines are
-comments).  Each line of a block is "key: value":
+A case file is in the format of tests/README (read by casefile.py): a
+block "### what the case shows" per case, its lines "key: value" fields:
 
-  name: what the case shows
   env: NAME=VALUE      environment for publish (repeatable); a VALUE starting
                        with '"' is a JSON string (for newlines)
   event: {...}         the event payload (JSON, one line); GITHUB_EVENT_PATH points at it
@@ -27,22 +26,9 @@ it) and GITHUB_OUTPUT set; no GITHUB_API_URL, so nothing is fetched.
 """
 import json, os, re, subprocess, sys, tempfile
 
-OUTPUTS = ("version", "tags", "tag-names", "labels", "annotations", "json")
+import casefile
 
-def blocks(path):
-    cur, out, start = [], [], 0
-    for n, line in enumerate(open(path, encoding="utf-8").read().split("\n"), 1):
-        if line.startswith("#"):
-            continue
-        if not line.strip():
-            if cur: out.append((start, cur)); cur = []
-            continue
-        if not cur: start = n
-        k, _, v = line.partition(": ")
-        if not _ and line.endswith(":"): k, v = line[:-1], ""
-        cur.append((k.strip(), v))
-    if cur: out.append((start, cur))
-    return out
+OUTPUTS = ("version", "tags", "tag-names", "labels", "annotations", "json")
 
 def read_outputs(path):
     if not os.path.exists(path): return {}
@@ -57,16 +43,15 @@ def read_outputs(path):
             out[m.group(1)] = "\n".join(val)
     return out
 
-def run(publish, start, case):
+def run(publish, block):
     want, env, args, fails = {}, {}, [], []
-    name, code, errs, noerrs, outs, has = "line %d" % start, 0, [], [], [], []
+    name, code, errs, noerrs, outs, has = block.name, 0, [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp, "LANG": "C", "TZ": "UTC",
                "SOURCE_DATE_EPOCH": "1578616200", "GITHUB_OUTPUT": os.path.join(tmp, "output")}
         open(env["GITHUB_OUTPUT"], "w").close()
-        for k, v in case:
-            if k == "name": name = v
-            elif k == "env":
+        for k, v in block.fields():
+            if k == "env":
                 ek, _, ev = v.partition("=")
                 if ev.startswith('"'): ev = json.loads(ev)
                 if ev == "" and not _: env.pop(ek, None)
@@ -102,17 +87,16 @@ def run(publish, start, case):
 
 def main():
     publish, path, what = sys.argv[1:4]
-    bs = blocks(path)
+    bs = casefile.blocks(path)
     if what == "count":
         print(len(bs)); return 0
     if what.startswith("name"):
-        start, case = bs[int(what[4:]) - 1]
-        print(dict(case).get("name", "line %d" % start)); return 0
-    start, case = bs[int(what) - 1]
-    name, fails, r = run(publish, start, case)
+        print(bs[int(what[4:]) - 1].name); return 0
+    b = bs[int(what) - 1]
+    name, fails, r = run(publish, b)
     print(name)
     if fails:
-        sys.stderr.write("%s:%d: %s\n" % (path, start, "\n".join(fails)))
+        sys.stderr.write("%s:%d: %s\n" % (path, b.line, "\n".join(fails)))
         sys.stderr.write("stdout: %s\nstderr: %s\n" % (r.stdout, r.stderr))
         return 1
     return 0
