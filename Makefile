@@ -120,7 +120,7 @@ san: $(SAN_UNIT_BIN) $(REPLAY_BIN)
 # Seeds: the test data's inputs (generated) then the committed corpus; new
 # inputs go to build/fuzz/corpus/T, crashes to build/fuzz/findings/T/.
 fuzz-build:
-	@sh tests/deps.sh $(BUILD_DEBS) $(FUZZ_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS) $(FUZZ_DEBS)
 	$(MAKE) $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
 
 # One target's run, a shell fragment: T's seeds, its -max_len and dictionary.
