@@ -21,6 +21,7 @@
 #include "registry/credentials.h"
 #include "github/ghcommand.h"
 #include "github/ghctx.h"
+#include "github/metaio.h"
 #include "github/ghoutput.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
@@ -695,6 +696,8 @@ static int run_meta(struct run *r, struct action_result *out)
 	if (ret < 0)
 		goto out;
 	have_ctx = 1;
+	if ((ret = metaio_load_history(&r->meta_in, &ctx, copts.repo_dir)) < 0)
+		goto out;
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
 		goto out;
 	if (!*r->meta.version)
