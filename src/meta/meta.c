@@ -693,8 +693,7 @@ void meta_history_wanted(struct meta_inputs *in)
 		const char *prefix = tagrule_get(r, "tag-prefix"), *paths = tagrule_get(r, "paths");
 		struct describe_history *h;
 
-		if (r->type != TAGRULE_DESCRIBE && r->type != TAGRULE_CONVENTIONAL &&
-		    !(r->type == TAGRULE_SEMVER && paths && *paths))
+		if (r->type != TAGRULE_DESCRIBE && r->type != TAGRULE_CONVENTIONAL)
 			continue;
 		prefix = prefix ? prefix : "";
 		paths = paths ? paths : "";

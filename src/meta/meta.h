@@ -47,8 +47,7 @@ struct meta_inputs {
 /*
  * The questions the tag rules ask of the git history: one entry of
  * in->history (loaded 0) for each distinct (tag-prefix, paths) of the
- * enabled-or-not describe and conventional rules, and of the semver
- * rules with paths.  The caller answers each (see describe.h) before
+ * enabled-or-not describe and conventional rules.  The caller answers each (see describe.h) before
  * meta_derive(), which warns and skips a rule whose answer is not
  * loaded.  Tag rules that do not parse are left to meta_derive() to
  * report.
