@@ -148,4 +148,17 @@ test_expect_success 'GITHUB_SHA is the commit described' '
 	grep "^version: 0.1.1$" out
 '
 
+test_expect_success 'a shallow clone: a warning and the rule skipped, never a wrong version' '
+	git clone -q --depth 1 "file://$TRASH/h" shallow &&
+	(cd shallow && publish meta --tags type=describe --tags type=raw,value=fallback) >out 2>err &&
+	grep "^version: fallback$" out &&
+	grep "fetch-depth: 0" err
+'
+
+test_expect_success 'a shallow clone of a tagged commit: the tag is enough' '
+	git clone -q --depth 1 --branch v1.0.0 "file://$TRASH/h" shallowtag 2>/dev/null &&
+	(cd shallowtag && publish meta --tags type=describe) >out 2>err &&
+	grep "^version: 1.0.0$" out
+'
+
 test_done

@@ -116,6 +116,33 @@ out:
 	return rc;
 }
 
+/*
+ * 1 when the tag ref points at commit at, directly or through tag
+ * objects; only an annotated tag's object is read (the commits are not).
+ */
+static int on_commit(git_repository *repo, git_reference *ref, const git_oid *at)
+{
+	const git_oid *id = git_reference_target(ref);
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len;
+	git_object *obj = NULL;
+	int hit = 0;
+
+	if (!id)
+		return 0;
+	if (git_oid_equal(id, at))
+		return 1;
+	if (git_repository_odb(&odb, repo) < 0)
+		return 0;
+	if (git_odb_read_header(&len, &type, odb, id) == 0 && type == GIT_OBJECT_TAG &&
+	    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0)
+		hit = git_oid_equal(git_object_id(obj), at);
+	git_object_free(obj);
+	git_odb_free(odb);
+	return hit;
+}
+
 /* The version-looking tags with the prefix on commit at (and count the prefix's tags). */
 static int tags_on(git_repository *repo, const git_oid *at, const char *pattern,
 		   const char *prefix, struct githistory *h)
@@ -132,9 +159,7 @@ static int tags_on(git_repository *repo, const git_oid *at, const char *pattern,
 
 		if (!strncmp(name, prefix, plen))
 			h->prefix_tags++;
-		if (at && !fnmatch(pattern, name, 0) &&
-		    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
-		    git_oid_equal(git_object_id(obj), at))
+		if (at && !fnmatch(pattern, name, 0) && on_commit(repo, ref, at))
 			strlist_push(&h->tags_at, name);
 		git_object_free(obj);
 		git_reference_free(ref);
@@ -214,10 +239,27 @@ int githistory_read(const struct githistory_query *q, struct githistory *out)
 			goto out;
 		}
 	}
+	h.shallow = git_repository_is_shallow(repo) == 1;
 	git_oid_cpy(&head, git_object_id(obj));
 	h.head = xstrdup(git_oid_tostr_s(&head));
 
 	githistory_pattern(prefix, &pattern);
+	/* a tagged commit is its own answer, as git describe's exact match: no walk */
+	if ((rc = tags_on(repo, &head, pattern.buf, prefix, &h)) < 0)
+		goto out;
+	if (h.tags_at.nr) {
+		h.tag = xstrdup(h.tags_at.items[0]);
+		h.distance = 0;
+		if (git_object_short_id(&buf, obj) < 0) {
+			rc = git_fail(EXIT_CONTEXT, "cannot abbreviate commit", h.head);
+			goto out;
+		}
+		h.short_sha = xstrdup(buf.ptr);
+		goto done;
+	}
+	if (h.shallow)
+		goto done;	/* the history is cut: the caller says it needs fetch-depth: 0 */
+	h.prefix_tags = 0;
 	git_describe_options_init(&dopts, GIT_DESCRIBE_OPTIONS_VERSION);
 	dopts.describe_strategy = GIT_DESCRIBE_TAGS;
 	dopts.pattern = pattern.buf;

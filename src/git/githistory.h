@@ -36,6 +36,7 @@ struct githistory_query {
 
 struct githistory {
 	int empty;			/* the repository has no commit (nothing else set) */
+	int shallow;			/* a shallow clone: only a tag on the commit itself is read */
 	char *head;			/* full sha of the described commit */
 	char *short_sha;		/* its abbreviation as git describe prints it */
 	char *tag;			/* tag name describe found, NULL when none */
@@ -46,7 +47,7 @@ struct githistory {
 	struct strlist messages;	/* their messages, newest first (when asked) */
 };
 
-#define GITHISTORY_INIT { 0, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
+#define GITHISTORY_INIT { 0, 0, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
 
 /*
  * Answer q into out (set only on success).  0; -EXIT_CONTEXT with the

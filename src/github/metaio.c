@@ -145,6 +145,7 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		/* plain data into meta's struct: the strings and lists move */
 		d->loaded = 1;
 		d->empty = h.empty;
+		d->shallow = h.shallow;
 		d->head = h.head;
 		d->short_sha = h.short_sha;
 		d->tag = h.tag;

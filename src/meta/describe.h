@@ -35,6 +35,7 @@ struct describe_history {
 	/* the answer, valid when loaded */
 	int loaded;
 	int empty;			/* no commit at all */
+	int shallow;			/* a shallow clone: the history may be cut */
 	char *head;			/* full sha */
 	char *short_sha;		/* as git describe abbreviates it */
 	char *tag;			/* the tag describe found, NULL when none */

@@ -727,6 +727,11 @@ static const struct describe_history *rule_history(struct deriver *d, const stru
 		warning("%s: the git repository has no commit yet, the rule is skipped", r->source);
 		return NULL;
 	}
+	if (h->shallow && !(h->tag && !h->distance)) {
+		warning("%s needs the whole history, and this is a shallow clone: the rule is skipped "
+			"(give actions/checkout 'fetch-depth: 0')", r->source);
+		return NULL;
+	}
 	if (*h->tag_prefix && !h->prefix_tags) {
 		strbuf_addf(&d->err, "tag-prefix '%s' matches no tag of the repository", h->tag_prefix);
 		*fatal = 1;
