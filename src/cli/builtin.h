@@ -12,5 +12,6 @@ int cmd_push(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_action(int argc, char **argv);
+int cmd_changed(int argc, char **argv);
 
 #endif

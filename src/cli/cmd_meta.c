@@ -110,6 +110,8 @@ int cmd_meta(int argc, char **argv)
 	if ((rc = ghctx_load(&ctx, &copts)) < 0)
 		goto out;
 	have_ctx = 1;
+	if ((rc = metaio_load_history(&in, &ctx, copts.repo_dir)) < 0)
+		goto out;
 	if ((rc = meta_derive(&in, &ctx, &r)) < 0)
 		goto out;
 	if (!*r.version)

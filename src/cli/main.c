@@ -28,6 +28,7 @@ static const struct cmd_struct commands[] = {
 	{ "copy", cmd_copy, "copy an image or index between registries" },
 	{ "inspect", cmd_inspect, "show an image's manifest, config and digest" },
 	{ "action", cmd_action, "run as the GitHub container action (meta, build, push)" },
+	{ "changed", cmd_changed, "list the services whose files changed (a job matrix)" },
 };
 
 static void usage(FILE *f)

@@ -22,6 +22,7 @@
 #include "github/ghctx.h"
 #include "github/metaio.h"
 #include "github/report.h"
+#include "github/ghoutput.h"
 #include "meta/meta.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
@@ -412,6 +413,8 @@ static int run_meta(struct run *r, struct action_result *out)
 	if (ret < 0)
 		goto out;
 	have_ctx = 1;
+	if ((ret = metaio_load_history(&r->meta_in, &ctx, copts.repo_dir)) < 0)
+		goto out;
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
 		goto out;
 	if (!*r->meta.version)

@@ -8,6 +8,7 @@
 #include "github/ghoutput.h"
 #include "meta/metainput.h"
 #include "oci/image.h"
+#include "git/githistory.h"
 #include <ctype.h>
 #include <strings.h>
 
@@ -178,4 +179,47 @@ void metaio_kv_release(struct metaio_kv *kv)
 	kv->items = NULL;
 	kv->nr = 0;
 	strlist_release(&kv->text);
+}
+
+int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const char *repo_dir)
+{
+	meta_history_wanted(in);
+	for (size_t i = 0; i < in->history_nr; i++) {
+		struct describe_history *d = &in->history[i];
+		struct githistory h = GITHISTORY_INIT;
+		struct strlist paths = STRLIST_INIT, split = STRLIST_INIT;
+		struct githistory_query q = { repo_dir, ctx ? ctx->sha : NULL, d->tag_prefix, &paths, d->want_messages };
+		struct strbuf sb = STRBUF_INIT;
+		int rc;
+
+		if (*d->paths)
+			strlist_split(&split, d->paths, ',');
+		for (size_t j = 0; j < split.nr; j++) {
+			strbuf_reset(&sb);
+			metainput_trim(split.items[j], &sb);
+			while (sb.len && sb.buf[sb.len - 1] == '/')
+				strbuf_setlen(&sb, sb.len - 1);
+			if (sb.len)
+				strlist_push(&paths, sb.buf);
+		}
+		rc = githistory_read(&q, &h);
+		strbuf_release(&sb);
+		strlist_release(&split);
+		strlist_release(&paths);
+		if (rc < 0)
+			return rc;
+		/* plain data into meta's struct: the strings and lists move */
+		d->loaded = 1;
+		d->empty = h.empty;
+		d->shallow = h.shallow;
+		d->head = h.head;
+		d->short_sha = h.short_sha;
+		d->tag = h.tag;
+		d->tags_at = h.tags_at;
+		d->prefix_tags = h.prefix_tags;
+		d->distance = h.distance;
+		d->counted = h.counted;
+		d->messages = h.messages;
+	}
+	return 0;
 }

@@ -27,6 +27,8 @@
 struct meta_inputs;
 struct meta_result;
 struct image_kv;
+struct ghctx_options;
+struct ghctx;
 
 /* The inputs of publish meta, in order; NULL-terminated. */
 extern const char *const metaio_input_names[];
@@ -80,6 +82,16 @@ int metaio_context_source(const char *text, int code, enum ghctx_source *out);
  * the environment or into token: keep them alive.
  */
 int metaio_context_options(struct ghctx_options *out, const char *context, const char *token);
+
+/*
+ * Answer the git-history questions of the tag rules (meta_history_wanted)
+ * from the repository at repo_dir (NULL: "."), for the commit ctx->sha
+ * when it is set, else HEAD, with src/git/githistory.h.  Nothing to do
+ * when no rule asks.  0, or negative with the error printed: -EXIT_CONTEXT
+ * for a repository that cannot be read, -EXIT_INPUT when ctx->sha is not
+ * a commit of it.
+ */
+int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const char *repo_dir);
 
 /*
  * Write version, tags, tag-names, labels, annotations and json to

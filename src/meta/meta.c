@@ -19,6 +19,8 @@
 #include "meta/datefmt.h"
 #include "meta/jsstr.h"
 #include "meta/jsregex.h"
+#include "meta/describe.h"
+#include "meta/conventional.h"
 #include <ctype.h>
 #include <math.h>
 #include <jansson.h>
@@ -86,6 +88,11 @@ void meta_inputs_release(struct meta_inputs *in)
 	free(in->sep_annotations);
 	free(in->annotation_levels);
 	free(in->short_sha_length);
+	for (size_t i = 0; i < in->history_nr; i++)
+		describe_history_release(&in->history[i]);
+	free(in->history);
+	in->history = NULL;
+	in->history_nr = in->history_alloc = 0;
 	in->sep_tags = in->sep_labels = in->sep_annotations = NULL;
 	in->annotation_levels = in->short_sha_length = NULL;
 }
@@ -471,6 +478,11 @@ static int version_source(struct deriver *d, const struct tagrule *r, struct str
 	const char *tag = ref_rest(d->ctx, "refs/tags/");
 
 	*skip = 0;
+	if (tag && r->type == TAGRULE_SEMVER && tagrule_get(r, "tag-prefix") && !*value) {
+		const char *tp = tagrule_get(r, "tag-prefix");
+
+		tag = starts_with(tag, tp) ? tag + strlen(tp) : NULL;
+	}
 	if (!tag && !*value) {
 		*skip = 1;
 		return 0;
@@ -658,6 +670,193 @@ static int proc_simple(struct deriver *d, const struct tagrule *r, const char *v
 	return rc;
 }
 
+/* ---- versions from the git history ---------------------------------- */
+
+static const struct describe_history *find_history(const struct meta_inputs *in, const char *prefix,
+						   const char *paths)
+{
+	for (size_t i = 0; i < in->history_nr; i++)
+		if (!strcmp(in->history[i].tag_prefix, prefix) && !strcmp(in->history[i].paths, paths))
+			return &in->history[i];
+	return NULL;
+}
+
+void meta_history_wanted(struct meta_inputs *in)
+{
+	struct tagrule_list rules = TAGRULE_LIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	if (tagrule_list_parse(&rules, &in->tags, &err) < 0)
+		goto out;
+	for (size_t i = 0; i < rules.nr; i++) {
+		const struct tagrule *r = &rules.rules[i];
+		const char *prefix = tagrule_get(r, "tag-prefix"), *paths = tagrule_get(r, "paths");
+		struct describe_history *h;
+
+		if (r->type != TAGRULE_DESCRIBE && r->type != TAGRULE_CONVENTIONAL)
+			continue;
+		prefix = prefix ? prefix : "";
+		paths = paths ? paths : "";
+		if (!(h = (struct describe_history *)find_history(in, prefix, paths))) {
+			ALLOC_GROW(in->history, in->history_nr + 1, in->history_alloc);
+			h = &in->history[in->history_nr++];
+			memset(h, 0, sizeof(*h));
+			h->tag_prefix = xstrdup(prefix);
+			h->paths = xstrdup(paths);
+		}
+		if (r->type == TAGRULE_CONVENTIONAL)
+			h->want_messages = 1;
+	}
+out:
+	tagrule_list_release(&rules);
+	strbuf_release(&err);
+}
+
+/* The history a rule asks for; NULL (and a warning) when there is none to use. */
+static const struct describe_history *rule_history(struct deriver *d, const struct tagrule *r, int *fatal)
+{
+	const char *prefix = tagrule_get(r, "tag-prefix"), *paths = tagrule_get(r, "paths");
+	const struct describe_history *h = find_history(d->in, prefix ? prefix : "", paths ? paths : "");
+
+	*fatal = 0;
+	if (!h || !h->loaded) {
+		warning("%s: no git history was read, the rule is skipped", r->source);
+		return NULL;
+	}
+	if (h->empty) {
+		warning("%s: the git repository has no commit yet, the rule is skipped", r->source);
+		return NULL;
+	}
+	if (h->shallow && !(h->tag && !h->distance)) {
+		warning("%s needs the whole history, and this is a shallow clone: the rule is skipped "
+			"(give actions/checkout 'fetch-depth: 0')", r->source);
+		return NULL;
+	}
+	if (*h->tag_prefix && !h->prefix_tags) {
+		strbuf_addf(&d->err, "tag-prefix '%s' matches no tag of the repository", h->tag_prefix);
+		*fatal = 1;
+		return NULL;
+	}
+	return h;
+}
+
+struct history_fields {
+	const struct semver *v;		/* major, minor... */
+	const char *raw, *version;
+	size_t distance;
+	const char *short_sha;
+};
+
+static int history_resolve(void *data, const struct expr_call *c, struct strbuf *out, struct strbuf *err)
+{
+	const struct history_fields *f = data;
+
+	if (c->nparts != 1)
+		return 1;
+	if (!strcmp(c->name, "raw"))
+		strbuf_addstr(out, f->raw);
+	else if (!strcmp(c->name, "version"))
+		strbuf_addstr(out, f->version);
+	else if (!strcmp(c->name, "distance"))
+		strbuf_addf(out, "%zu", f->distance);
+	else if (!strcmp(c->name, "short_sha"))
+		strbuf_addstr(out, f->short_sha ? f->short_sha : "");
+	else if (semver_field(f->v, c->name, out) < 0)
+		return 1;
+	if (c->params_nr || c->hash_nr) {
+		strbuf_addf(err, "{{%s}} is not a helper and takes no arguments", c->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int proc_describe(struct deriver *d, const struct tagrule *r)
+{
+	const struct describe_history *h;
+	struct describe_version v;
+	struct history_fields f;
+	struct strbuf out = STRBUF_INIT, val = STRBUF_INIT, why = STRBUF_INIT;
+	int fatal, rc = -1, latest;
+
+	if (!(h = rule_history(d, r, &fatal)))
+		return fatal ? -1 : 0;
+	if (describe_resolve(h, &v, &why) < 0) {
+		warning("%s: %s, the rule is skipped", r->source, why.buf);
+		strbuf_release(&why);
+		return 0;
+	}
+	f.v = &v.base;
+	f.raw = v.raw;
+	f.version = v.version;
+	f.distance = v.distance;
+	f.short_sha = h->short_sha;
+	latest = v.have_tag && !v.distance && !semver_is_prerelease(&v.base);
+	if (render_with(d, tagrule_get(r, "pattern"), history_resolve, &f, &out) < 0)
+		goto out;
+	if (set_value(d, r, out.buf, &val) < 0)
+		goto out;
+	set_version(d, val.buf, latest_for(d, latest));
+	rc = 0;
+out:
+	describe_version_release(&v);
+	strbuf_release(&out);
+	strbuf_release(&val);
+	strbuf_release(&why);
+	return rc;
+}
+
+static int proc_conventional(struct deriver *d, const struct tagrule *r)
+{
+	const struct describe_history *h;
+	const char *pattern = tagrule_get(r, "pattern");
+	struct describe_version v;
+	struct history_fields f;
+	struct semver next;
+	struct strbuf ver = STRBUF_INIT, out = STRBUF_INIT, val = STRBUF_INIT, why = STRBUF_INIT;
+	int fatal, rc = -1, latest = 0, parsed = 0;
+
+	if (!(h = rule_history(d, r, &fatal)))
+		return fatal ? -1 : 0;
+	if (describe_resolve(h, &v, &why) < 0) {
+		warning("%s: %s, the rule is skipped", r->source, why.buf);
+		strbuf_release(&why);
+		return 0;
+	}
+	conventional_version(&v.base, &h->messages, v.have_tag ? v.distance : v.distance ? v.distance : 1,
+			     tagrule_get(r, "pre"), &ver);
+	if (semver_parse(&next, ver.buf) < 0) {
+		strbuf_addf(&d->err, "the next version '%s' is not a valid semver (check the pre attribute)", ver.buf);
+		goto out;
+	}
+	parsed = 1;
+	f.v = &next;
+	f.raw = next.version;
+	f.version = next.version;
+	f.distance = v.distance;
+	f.short_sha = h->short_sha;
+	if (semver_is_prerelease(&next)) {
+		if (render_with(d, expr_is_raw_statement(pattern) ? pattern : "{{version}}", history_resolve, &f, &out) < 0)
+			goto out;
+	} else {
+		if (render_with(d, pattern, history_resolve, &f, &out) < 0)
+			goto out;
+		latest = 1;
+	}
+	if (set_value(d, r, out.buf, &val) < 0)
+		goto out;
+	set_version(d, val.buf, latest_for(d, latest));
+	rc = 0;
+out:
+	if (parsed)
+		semver_release(&next);
+	describe_version_release(&v);
+	strbuf_release(&ver);
+	strbuf_release(&out);
+	strbuf_release(&val);
+	strbuf_release(&why);
+	return rc;
+}
+
 static int proc_rule(struct deriver *d, const struct tagrule *r)
 {
 	const struct ghctx *ctx = d->ctx;
@@ -678,6 +877,10 @@ static int proc_rule(struct deriver *d, const struct tagrule *r)
 	}
 	case TAGRULE_SEMVER:
 		return proc_semver(d, r);
+	case TAGRULE_DESCRIBE:
+		return proc_describe(d, r);
+	case TAGRULE_CONVENTIONAL:
+		return proc_conventional(d, r);
 	case TAGRULE_PEP440:
 		return proc_pep440(d, r);
 	case TAGRULE_MATCH:

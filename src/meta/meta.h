@@ -20,6 +20,7 @@
 #define META_H
 
 #include "lib/strlist.h"
+#include "meta/describe.h"
 
 struct ghctx;
 struct strbuf;
@@ -35,10 +36,23 @@ struct meta_inputs {
 	char *sep_annotations;
 	char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS; NULL: "manifest" */
 	char *short_sha_length;		/* DOCKER_METADATA_SHORT_SHA_LENGTH; NULL: 7 */
+	/* the git history for describe/conventional rules, see meta_history_wanted() */
+	struct describe_history *history;
+	size_t history_nr, history_alloc;
 };
 
 #define META_INPUTS_INIT { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT, STRLIST_INIT, \
-	STRLIST_INIT, NULL, NULL, NULL, NULL, NULL }
+	STRLIST_INIT, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+
+/*
+ * The questions the tag rules ask of the git history: one entry of
+ * in->history (loaded 0) for each distinct (tag-prefix, paths) of the
+ * enabled-or-not describe and conventional rules.  The caller answers each (see describe.h) before
+ * meta_derive(), which warns and skips a rule whose answer is not
+ * loaded.  Tag rules that do not parse are left to meta_derive() to
+ * report.
+ */
+void meta_history_wanted(struct meta_inputs *in);
 
 /*
  * Set one input from its text as an action receives it: name is

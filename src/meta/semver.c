@@ -233,6 +233,77 @@ int semver_field(const struct semver *v, const char *name, struct strbuf *out)
 	return 0;
 }
 
+static int is_numeric(const char *s)
+{
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* two decimal strings without leading zeros */
+static int compare_numstr(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int semver_compare(const struct semver *a, const struct semver *b)
+{
+	if (a->major != b->major)
+		return a->major < b->major ? -1 : 1;
+	if (a->minor != b->minor)
+		return a->minor < b->minor ? -1 : 1;
+	if (a->patch != b->patch)
+		return a->patch < b->patch ? -1 : 1;
+	if (!a->prerelease_nr || !b->prerelease_nr)
+		return !a->prerelease_nr - !b->prerelease_nr;
+	for (size_t i = 0;; i++) {
+		const char *x, *y;
+		int nx, ny, c;
+
+		if (i == a->prerelease_nr || i == b->prerelease_nr)
+			return (i < a->prerelease_nr) - (i < b->prerelease_nr);
+		x = a->prerelease[i];
+		y = b->prerelease[i];
+		nx = is_numeric(x);
+		ny = is_numeric(y);
+		if (nx != ny)
+			return nx ? -1 : 1;
+		c = nx ? compare_numstr(x, y) : strcmp(x, y);
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
+}
+
+void semver_inc(const struct semver *v, enum semver_bump bump, struct strbuf *out)
+{
+	uint64_t major = v->major, minor = v->minor, patch = v->patch;
+	int pre = v->prerelease_nr > 0;
+
+	switch (bump) {
+	case SEMVER_MAJOR:
+		if (minor || patch || !pre)
+			major++;
+		minor = patch = 0;
+		break;
+	case SEMVER_MINOR:
+		if (patch || !pre)
+			minor++;
+		patch = 0;
+		break;
+	case SEMVER_PATCH:
+		if (!pre)
+			patch++;
+		break;
+	}
+	strbuf_addf(out, "%llu.%llu.%llu", (unsigned long long)major,
+		    (unsigned long long)minor, (unsigned long long)patch);
+}
+
 void semver_release(struct semver *v)
 {
 	if (!v)

@@ -82,6 +82,23 @@ int semver_is_prerelease(const struct semver *v);
  */
 int semver_field(const struct semver *v, const char *name, struct strbuf *out);
 
+/*
+ * node-semver's compare(a, b): core numbers, then a version with a
+ * prerelease below the same one without, then the identifiers one by
+ * one (numeric ones numerically and below alphanumeric ones, a shorter
+ * list below a longer one); build ignored.  <0, 0, >0.
+ */
+int semver_compare(const struct semver *a, const struct semver *b);
+
+enum semver_bump { SEMVER_MAJOR, SEMVER_MINOR, SEMVER_PATCH };
+
+/*
+ * semver.inc(v, bump) appended to out as "X.Y.Z": a prerelease of the
+ * version the bump leads to becomes that version (1.0.0-rc.1 + patch is
+ * 1.0.0, 1.2.0-rc.1 + minor is 1.2.0).
+ */
+void semver_inc(const struct semver *v, enum semver_bump bump, struct strbuf *out);
+
 void semver_release(struct semver *v);
 
 #endif

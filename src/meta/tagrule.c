@@ -21,6 +21,8 @@ static const struct {
 	[TAGRULE_REF] = { "ref", "600" },
 	[TAGRULE_RAW] = { "raw", "200" },
 	[TAGRULE_SHA] = { "sha", "100" },
+	[TAGRULE_DESCRIBE] = { "describe", "900" },
+	[TAGRULE_CONVENTIONAL] = { "conventional", "900" },
 };
 
 const char *tagrule_type_name(enum tagrule_type t)
@@ -163,7 +165,7 @@ int tagrule_parse(struct tagrule *out, const char *entry, struct strbuf *err)
 	struct tagrule r = { TAGRULE_RAW, NULL, 0, 0, NULL };
 	struct strlist fields = STRLIST_INIT;
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	int has_type = 0, rc = -1;
+	int has_type = 0, rc = -1, after_paths = 0;
 	double num;
 
 	r.source = xstrdup(entry);
@@ -175,11 +177,20 @@ int tagrule_parse(struct tagrule *out, const char *entry, struct strbuf *err)
 		int has_value;
 
 		split_field(fields.items[i], &key, &value, &has_value);
+		if (!has_value && after_paths) {
+			struct strbuf p = STRBUF_INIT;
+
+			strbuf_addf(&p, "%s,%s", tagrule_get(&r, "paths"), key.buf);
+			tagrule_set(&r, "paths", p.buf);
+			strbuf_release(&p);
+			continue;
+		}
 		if (!has_value) {
 			tagrule_set(&r, "value", key.buf);
 			continue;
 		}
 		strbuf_tolower(&key);
+		after_paths = !strcmp(key.buf, "paths");
 		if (!strcmp(key.buf, "type")) {
 			size_t t;
 
@@ -252,6 +263,26 @@ int tagrule_parse(struct tagrule *out, const char *entry, struct strbuf *err)
 			goto out;
 		}
 		break;
+	case TAGRULE_DESCRIBE:
+	case TAGRULE_CONVENTIONAL: {
+		static const char *const known[] = { "pattern", "prefix", "suffix", "enable", "priority",
+						     "tag-prefix", "paths", "pre", NULL };
+
+		for (size_t i = 0; i < r.nr; i++) {
+			if (!one_of(r.attrs[i].key, known) ||
+			    (r.type == TAGRULE_DESCRIBE && !strcmp(r.attrs[i].key, "pre"))) {
+				strbuf_addf(err, "unknown attribute '%s' for type=%s in '%s'",
+					    r.attrs[i].key, types[r.type].name, entry);
+				goto out;
+			}
+		}
+		set_default(&r, "pattern", "{{version}}");
+		set_default(&r, "tag-prefix", "");
+		set_default(&r, "paths", "");
+		if (r.type == TAGRULE_CONVENTIONAL)
+			set_default(&r, "pre", "dev");
+		break;
+	}
 	}
 	set_default(&r, "enable", "true");
 	set_default(&r, "priority", types[r.type].priority);

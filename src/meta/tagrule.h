@@ -13,8 +13,14 @@
  *   ref       event required, one of branch|tag|pr; pr gets prefix=pr-
  *   raw       value required
  *   sha       prefix=sha-, format=short|long (short by default)
+ *   describe, conventional  (ours, versions from the git history, see
+ *             describe.h) pattern={{version}}, tag-prefix=, paths=,
+ *             and for conventional pre=dev; any other attribute than
+ *             these, prefix, suffix, enable and priority is an error.
+ *             paths= takes the fields without '=' that follow it as
+ *             more paths (paths=a,b is two paths, not a value).
  * and for all: enable=true, priority= the type's default (schedule 1000,
- * semver and pep440 900, match 800, edge 700, ref 600, raw 200, sha 100).
+ * semver, pep440, describe and conventional 900, match 800, edge 700, ref 600, raw 200, sha 100).
  *
  * tagrule_list_parse() parses a whole list (the four default entries
  * when it is empty) and orders it by descending priority exactly as V8's
@@ -37,7 +43,9 @@ enum tagrule_type {
 	TAGRULE_EDGE,
 	TAGRULE_REF,
 	TAGRULE_RAW,
-	TAGRULE_SHA
+	TAGRULE_SHA,
+	TAGRULE_DESCRIBE,
+	TAGRULE_CONVENTIONAL
 };
 
 struct tagrule_attr {

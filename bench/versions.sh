@@ -1,0 +1,58 @@
+#!/bin/sh
+# bench/versions.sh: `publish meta` with type=describe and type=conventional
+# on a repository of 100,000 commits and 10,000 tags (made with git
+# fast-import: a main line with a merge every 100 commits, a version tag
+# every 10 commits up to 7 commits before the end), beside
+# `git describe --tags` on the same repository.  Target: under 150 ms each.
+#
+#   sh bench/versions.sh [path/to/publish]      (COMMITS=, TAGEVERY= to change the size)
+set -e
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PUBLISH=${1:-$ROOT/build/publish}
+COMMITS=${COMMITS:-100000}
+TAGEVERY=${TAGEVERY:-10}
+RUNS=${RUNS:-10}
+[ -x "$PUBLISH" ] || { echo "bench/versions.sh: build first (make)" >&2; exit 1; }
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+git init -q "$TMP/repo"
+# the stream: blobs inline, one file changed a commit, a side commit merged every 100
+awk -v n="$COMMITS" -v every="$TAGEVERY" 'BEGIN {
+	t = 1577836800; tags = 0
+	for (i = 1; i <= n; i++) {
+		msg = (i % 7 == 0) ? "feat: feature " i : (i % 3 == 0) ? "docs: words " i : "fix: bug " i
+		if (i % 100 == 50) {
+			printf "commit refs/heads/side\nmark :%d\ncommitter B <b@example.com> %d +0000\n", 1000000 + i, t + i * 60 - 30
+			printf "data <<EOM\nfeat(side): side %d\nEOM\nfrom :%d\n", i, i - 1
+			printf "M 100644 inline side/s\ndata <<EOM\n%d\nEOM\n\n", i
+		}
+		printf "commit refs/heads/main\nmark :%d\ncommitter A <a@example.com> %d +0000\n", i, t + i * 60
+		printf "data <<EOM\n%s\nEOM\n", msg
+		if (i > 1) printf "from :%d\n", i - 1
+		if (i % 100 == 50) printf "merge :%d\n", 1000000 + i
+		printf "M 100644 inline %s\ndata <<EOM\n%d\nEOM\n\n", (i % 5 == 0) ? "services/a/f" : "f", i
+		if (i % every == 0 && i + 7 <= n) {
+			tags++
+			printf "reset refs/tags/v%d.%d.0\nfrom :%d\n\n", int(tags / 100) + 1, tags % 100, i
+		}
+	}
+}' | git -C "$TMP/repo" fast-import --quiet
+git -C "$TMP/repo" reset -q --hard main
+cd "$TMP/repo"
+echo "repository: $(git rev-list --count HEAD) commits, $(git tag | wc -l) tags; git describe: $(git describe --tags)"
+
+time_ms() {	# mean wall time of RUNS runs of "$@", in ms
+	start=$(date +%s%N)
+	i=0
+	while [ $i -lt "$RUNS" ]; do "$@" >/dev/null 2>&1; i=$((i + 1)); done
+	echo $(( ($(date +%s%N) - start) / RUNS / 1000000 ))
+}
+
+for rule in "type=describe" "type=conventional" "type=describe,paths=services/a" \
+	"type=conventional,paths=services/a"; do
+	echo "publish meta --tags $rule: $(time_ms "$PUBLISH" meta --tags "$rule") ms ($("$PUBLISH" meta --tags "$rule" 2>/dev/null | sed -n 's/^version: //p'))"
+done
+echo "git describe --tags: $(time_ms git describe --tags) ms"
+git checkout -q --detach "$(git rev-list -n 1 --skip=3 HEAD)"
+echo "describe far (HEAD~3): publish $(time_ms "$PUBLISH" meta --tags type=describe) ms, git $(time_ms git describe --tags) ms"

@@ -1,0 +1,64 @@
+/*
+ * githistory.h: what the tag rules that version from commits need to
+ * know about a repository's history, read with libgit2 and handed on as
+ * plain data (src/meta never reads git itself).
+ *
+ * One query is a commit (HEAD by default), a tag prefix and a list of
+ * paths.  githistory_read() answers it as `git describe --tags
+ * --abbrev=7` would, among the tags named <prefix><version>:
+ *   - libgit2's describe (git_describe_commit, tags strategy, 10
+ *     candidates) with a glob that keeps the tags that look like
+ *     versions ("<prefix>[v0-9]*.[0-9]*.[0-9]*"), so "latest" or
+ *     "deploy-prod" are never found;
+ *   - every such tag on the commit describe found (several version tags
+ *     on one commit: the caller picks the highest);
+ *   - the distance and abbreviated sha git describe prints;
+ *   - the commits of `git log TAG..HEAD` (every commit reachable when no
+ *     tag is found) that are not merges and, when paths are given,
+ *     change one of them (diff against the first parent; a root commit
+ *     against the empty tree): their number and, when asked, messages.
+ *
+ * Ownership: struct githistory owns its strings; githistory_release().
+ */
+#ifndef GITHISTORY_H
+#define GITHISTORY_H
+
+#include <stddef.h>
+#include "lib/strlist.h"
+
+struct githistory_query {
+	const char *dir;		/* repository (discovered upwards); NULL: "." */
+	const char *rev;		/* commit to describe; NULL or "": HEAD */
+	const char *tag_prefix;		/* NULL or "": no prefix */
+	const struct strlist *paths;	/* NULL or empty: every commit counts */
+	int messages;			/* collect the counted commits' messages */
+};
+
+struct githistory {
+	int empty;			/* the repository has no commit (nothing else set) */
+	int shallow;			/* a shallow clone: only a tag on the commit itself is read */
+	char *head;			/* full sha of the described commit */
+	char *short_sha;		/* its abbreviation as git describe prints it */
+	char *tag;			/* tag name describe found, NULL when none */
+	struct strlist tags_at;		/* every version-looking tag with the prefix on tag's commit */
+	size_t prefix_tags;		/* tags in the repository that start with the prefix */
+	size_t distance;		/* describe's distance; commits reachable when no tag */
+	size_t counted;			/* non-merge commits since the tag touching paths */
+	struct strlist messages;	/* their messages, newest first (when asked) */
+};
+
+#define GITHISTORY_INIT { 0, 0, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
+
+/*
+ * Answer q into out (set only on success).  0; -EXIT_CONTEXT with the
+ * error printed when the repository cannot be opened or read;
+ * -EXIT_INPUT when rev names no commit.
+ */
+int githistory_read(const struct githistory_query *q, struct githistory *out);
+
+/* The glob the describe uses for a prefix, appended to out (tests). */
+void githistory_pattern(const char *tag_prefix, struct strbuf *out);
+
+void githistory_release(struct githistory *h);
+
+#endif
