@@ -14,20 +14,13 @@
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
+#include "cli/parse-options.h"
 #include "git/gitchanged.h"
 #include "github/ghoutput.h"
 #include <ctype.h>
 #include <jansson.h>
 
-static const char usage_text[] =
-	"usage: publish changed [<options>]\n"
-	"\n"
-	"  --since <ref>                   compare with this commit (default: the push event's\n"
-	"                                  before, else each service's last NAME/v* tag)\n"
-	"  --service <name>=<path>[,<path>...]  a service and its paths (repeatable; default:\n"
-	"                                  the directories that hold a Dockerfile)\n"
-	"  --format text|json              names one a line, or a JSON list for a job matrix\n"
-	"  --all                           list every service, changed or not (with \"changed\")\n";
+static const char *const usage_text[] = { "publish changed [<options>]", NULL };
 
 struct changed_opts {
 	const char *since;
@@ -36,49 +29,28 @@ struct changed_opts {
 	struct strlist services;	/* "NAME=PATH[,PATH]" as given */
 };
 
+/* 1 after --help, 0 to go on, negative on a usage error */
 static int parse_args(int argc, char **argv, struct changed_opts *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char *name;
+	struct option options[] = {
+		OPT_STRING(0, "since", &o->since, "<ref>",
+			   "compare with this commit (default: the push event's before,\n"
+			   "else each service's last NAME/v* tag)"),
+		OPT_STRING_LIST(0, "service", &o->services, "<name>=<path>[,<path>...]",
+				"a service and its paths (repeatable; default: the\n"
+				"directories that hold a Dockerfile)"),
+		OPT_STRING(0, "format", &o->format, "text|json", "names one a line, or a JSON list for a job matrix"),
+		OPT_FLAG(0, "all", &o->all, "list every service, changed or not (with \"changed\")"),
+		OPT_END(),
+	};
+	int rc = parse_options(&argc, argv, options, usage_text, 0);
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			fputs(usage_text, stdout);
-			return 1;
-		}
-		if (!strcmp(arg, "--all")) {
-			o->all = 1;
-			continue;
-		}
-		if (strncmp(arg, "--", 2))
-			return error_as(EXIT_USAGE, "unexpected argument '%s' (see 'publish changed --help')", arg);
-		val = strchr(arg, '=');
-		name = val ? xstrndup(arg + 2, val - arg - 2) : xstrdup(arg + 2);
-		if (val) {
-			val++;
-		} else if (i + 1 < argc) {
-			val = argv[++i];
-		} else {
-			free(name);
-			return error_as(EXIT_USAGE, "option '%s' needs a value", arg);
-		}
-		if (!strcmp(name, "since")) {
-			o->since = val;
-		} else if (!strcmp(name, "format")) {
-			if (strcmp(val, "text") && strcmp(val, "json")) {
-				free(name);
-				return error_as(EXIT_USAGE, "--format must be text or json, not '%s'", val);
-			}
-			o->format = val;
-		} else if (!strcmp(name, "service")) {
-			strlist_push(&o->services, val);
-		} else {
-			error_as(EXIT_USAGE, "unknown option '--%s' (see 'publish changed --help')", name);
-			free(name);
-			return -EXIT_USAGE;
-		}
-		free(name);
-	}
+	if (rc)
+		return rc;
+	if (argc)
+		return error_as(EXIT_USAGE, "unexpected argument '%s' (see 'publish changed --help')", argv[0]);
+	if (strcmp(o->format, "text") && strcmp(o->format, "json"))
+		return error_as(EXIT_USAGE, "--format must be text or json, not '%s'", o->format);
 	return 0;
 }
 
