@@ -29,6 +29,7 @@ SYMBOLS = {
 OWNERS = [
     ("archive_*", "build/layer.c", "writes every layer tar; libarchive's errors are read only there (its header says so)"),
     ("git_*", "build/build.c", "opens the context's repository; libgit2's errors are read there (its header says so)"),
+    ("git_*", "git/*.c", "the repository's history and changes (describe, conventional, changed) read with libgit2"),
     ("json_error_t", "oci/image.c", "parses manifests, indexes and configs; jansson's errors are read there (its header says so)"),
     ("curl_*", "registry/http.c", "the one HTTP layer over libcurl (STYLE.md: HTTP and JSON)"),
     ("getenv", "cli/*.c", "a command reads its environment and passes values to the domain code"),
@@ -70,8 +71,9 @@ IMPORTS = {
     "oci": {"lib"},
     "registry": {"oci", "lib"},
     "meta": {"lib"},
+    "git": {"oci", "lib"},          # libgit2 readers; plain data out
     "build": {"oci", "registry", "lib"},
-    "github": {"meta", "build", "registry", "oci", "lib"},
+    "github": {"meta", "git", "build", "registry", "oci", "lib"},
     "cli": None,
 }
 
