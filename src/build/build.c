@@ -10,7 +10,6 @@
 #include "build/dockerfile.h"
 #include "build/dockerignore.h"
 #include "build/gopath.h"
-#include "github/ghcommand.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
@@ -501,20 +500,19 @@ static void notice_git_left_out(struct builder *b)
 {
 	static const char msg[] = "'.git' is left out of the build context: it may hold a checkout token "
 		"(actions/checkout keeps one in .git/config)";
+	struct strbuf m = STRBUF_INIT;
 
 	if (!b->git_left_out || b->git_noticed)
 		return;
 	b->git_noticed = 1;
-	if (b->opts->github_notices) {
-		struct strbuf m = STRBUF_INIT;
-
-		strbuf_addf(&m, "%s; set the input include-git-dir: true to copy it", msg);
-		ghcommand_print("notice", NULL, m.buf);
-		strbuf_release(&m);
+	strbuf_addf(&m, "%s; %s", msg, b->opts->include_git_hint ? b->opts->include_git_hint : "--include-git-dir copies it");
+	if (b->opts->notice) {
+		b->opts->notice(m.buf);
 	} else {
 		fflush(stdout);
-		fprintf(stderr, "notice: %s; --include-git-dir copies it\n", msg);
+		fprintf(stderr, "notice: %s\n", m.buf);
 	}
+	strbuf_release(&m);
 }
 
 /* context_copy's check_file: a git config taken into the image must hold no credential. */

@@ -62,7 +62,14 @@ struct build_opts {
 	long long epoch;	/* -1: SOURCE_DATE_EPOCH, else the commit time */
 	int quiet;	/* no progress on stderr */
 	int include_git_dir;	/* copy .git too (still refused when its config holds a credential) */
-	int github_notices;	/* notices as ::notice:: workflow commands naming the action's input (the action) */
+	/*
+	 * A notice for the user (the .git left out): NULL prints "notice: MSG"
+	 * on stderr; the action passes one that prints a ::notice:: workflow
+	 * command.  include_git_hint says how to opt in ("--include-git-dir copies
+	 * it"; the action names its input), NULL for the CLI's.
+	 */
+	void (*notice)(const char *msg);
+	const char *include_git_hint;
 };
 
 #define BUILD_OPTS_INIT { .epoch = -1 }

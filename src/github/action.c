@@ -21,6 +21,7 @@
 #include "registry/credentials.h"
 #include "github/ghctx.h"
 #include "github/metaio.h"
+#include "github/ghcommand.h"
 #include "github/report.h"
 #include "github/ghoutput.h"
 #include "meta/meta.h"
@@ -286,6 +287,12 @@ static void open_registry(struct run *r)
 }
 
 static int run_meta(struct run *r, struct action_result *out);
+/* build_opts.notice: a ::notice:: workflow command, shown in the run's summary */
+static void notice_command(const char *msg)
+{
+	ghcommand_print("notice", NULL, msg);
+}
+
 static int run_build(struct run *r, struct action_result *out);
 static int run_push(struct run *r, struct action_result *out);
 
@@ -485,7 +492,8 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;
 	opts.include_git_dir = r->include_git_dir;
-	opts.github_notices = 1;
+	opts.notice = notice_command;
+	opts.include_git_hint = "set the input include-git-dir: true to copy it";
 	opts.registry = r->client;
 
 	input_lines(in->build_args, &args);
