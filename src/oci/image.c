@@ -269,9 +269,9 @@ static const char *docker_layer_type(const char *mt, int docker)
 	static const struct {
 		const char *oci, *docker;
 	} map[] = {
-		{ "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.docker.image.rootfs.diff.tar.gzip" },
-		{ "application/vnd.oci.image.layer.v1.tar+zstd", "application/vnd.docker.image.rootfs.diff.tar.zstd" },
-		{ "application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar" },
+		{ MT_OCI_LAYER_GZIP, MT_DOCKER_LAYER_GZIP },
+		{ MT_OCI_LAYER_ZSTD, MT_DOCKER_LAYER_ZSTD },
+		{ MT_OCI_LAYER, MT_DOCKER_LAYER },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -601,10 +601,10 @@ int image_finish(struct image *img, const struct image_finish_opts *opts,
 			json_object_set_new(ann, opts->annotations[i].key,	/* steals */
 					    json_string(opts->annotations[i].value));
 		if (img->base && img->base->name) {
-			json_object_set_new(ann, "org.opencontainers.image.base.name",	/* steals */
+			json_object_set_new(ann, ANN_BASE_NAME,	/* steals */
 					    json_string(img->base->name));
 			if (img->base->digest)
-				json_object_set_new(ann, "org.opencontainers.image.base.digest",	/* steals */
+				json_object_set_new(ann, ANN_BASE_DIGEST,	/* steals */
 						    json_string(img->base->digest));
 		}
 		if (json_object_size(ann))

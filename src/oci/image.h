@@ -24,15 +24,9 @@
 #include <jansson.h>
 
 #include "lib/strbuf.h"
+#include "oci/mediatype.h"
 
 struct layer;
-
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 
 struct image_descriptor {
 	char *media_type;	/* owned */

@@ -25,14 +25,11 @@
 #include <stdint.h>
 
 #include "lib/strbuf.h"
+#include "oci/mediatype.h"
 
 struct ocilayout {
 	char *dir;	/* owned */
 };
-
-#define ANN_REF_NAME "org.opencontainers.image.ref.name"
-#define ANN_BASE_NAME "org.opencontainers.image.base.name"
-#define ANN_BASE_DIGEST "org.opencontainers.image.base.digest"
 
 /* Create (or reuse) the layout at dir: directories, oci-layout file. */
 int ocilayout_open(struct ocilayout *l, const char *dir);

@@ -36,8 +36,8 @@
 #include <jansson.h>
 
 #define MANIFEST_CAP (4u << 20)
-#define ACCEPT_MANIFESTS "Accept: " MEDIA_OCI_INDEX ", " MEDIA_OCI_MANIFEST ", " \
-	MEDIA_DOCKER_LIST ", " MEDIA_DOCKER_MANIFEST
+#define ACCEPT_MANIFESTS "Accept: " MT_OCI_INDEX ", " MT_OCI_MANIFEST ", " \
+	MT_DOCKER_LIST ", " MT_DOCKER_MANIFEST
 
 struct host_state {
 	char *registry;			/* as in references: "docker.io" */
@@ -563,9 +563,9 @@ static char *json_media_type(const struct strbuf *bytes)
 	if (json_is_string(mt))
 		ret = xstrdup(json_string_value(mt));
 	else if (json_is_array(json_object_get(root, "manifests")))
-		ret = xstrdup(MEDIA_OCI_INDEX);
+		ret = xstrdup(MT_OCI_INDEX);
 	else if (json_is_object(json_object_get(root, "config")))
-		ret = xstrdup(MEDIA_OCI_MANIFEST);
+		ret = xstrdup(MT_OCI_MANIFEST);
 	json_decref(root);
 	return ret;
 }
@@ -622,7 +622,7 @@ static int get_manifest_by(struct registry_client *c, const struct reference *re
 		ret = error_as(EXIT_REGISTRY, "manifest of '%s' has no media type", name.buf);
 		goto out;
 	}
-	if (strstr(m.media_type, "manifest.v1+prettyjws") || !strcmp(m.media_type, "application/vnd.docker.distribution.manifest.v1+json")) {
+	if (!strcmp(m.media_type, MT_DOCKER_SCHEMA1_SIGNED) || !strcmp(m.media_type, MT_DOCKER_SCHEMA1)) {
 		ret = error_as(EXIT_REGISTRY, "'%s' is a Docker schema 1 image, which is not supported", name.buf);
 		goto out;
 	}
@@ -646,7 +646,7 @@ int registry_get_manifest(struct registry_client *c, const struct reference *ref
 
 static int is_index(const char *mt)
 {
-	return mt && (!strcmp(mt, MEDIA_OCI_INDEX) || !strcmp(mt, MEDIA_DOCKER_LIST));
+	return mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST));
 }
 
 static int parse_descriptor(json_t *j, struct descriptor *out, const char *where)
@@ -2327,7 +2327,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 			j->src = p->src;
 			if (!j->local_path && !j->src) {
 				ret = error_as(EXIT_CONTEXT, "blob %s is not in the layout '%s', and no base image (annotation %s) says where it comes from",
-					       j->desc.digest, p->layout, ANNOTATION_BASE_NAME);
+					       j->desc.digest, p->layout, ANN_BASE_NAME);
 				goto out;
 			}
 		}
@@ -2428,13 +2428,13 @@ int registry_push_layout(struct registry_client *c, const char *dir,
 	if ((ret = parse_descriptor(json_array_get(list, 0), &d, path.buf)))
 		goto out;
 	ann = json_object_get(json_array_get(list, 0), "annotations");
-	if (json_is_string(json_object_get(ann, ANNOTATION_BASE_NAME)))
-		base_name = json_string_value(json_object_get(ann, ANNOTATION_BASE_NAME));
+	if (json_is_string(json_object_get(ann, ANN_BASE_NAME)))
+		base_name = json_string_value(json_object_get(ann, ANN_BASE_NAME));
 	if ((ret = plan_read_manifest(c, &p, &d, &top)))
 		goto out;
 	if (!base_name) {
 		json_t *mroot = json_loadb(top.bytes.buf, top.bytes.len, 0, NULL);
-		json_t *v = json_object_get(json_object_get(mroot, "annotations"), ANNOTATION_BASE_NAME);
+		json_t *v = json_object_get(json_object_get(mroot, "annotations"), ANN_BASE_NAME);
 
 		if (json_is_string(v)) {
 			if ((ret = reference_parse(json_string_value(v), &base)))

@@ -44,18 +44,9 @@
 
 #include "lib/strbuf.h"
 #include "lib/digest.h"
+#include "oci/mediatype.h"
 #include "oci/reference.h"
 #include "registry/credentials.h"
-
-#define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MEDIA_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-
-/* The layout annotation naming the base image whose layers a layout may omit. */
-#define ANNOTATION_BASE_NAME "org.opencontainers.image.base.name"
 
 struct platform {
 	char *os;		/* owned, "linux" */
