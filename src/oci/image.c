@@ -4,6 +4,7 @@
 #include "lib/common.h"
 #include "lib/digest.h"
 #include "oci/image.h"
+#include "oci/platform.h"
 #include "build/layer.h"
 
 #include <time.h>
@@ -116,83 +117,6 @@ out:
 	return rc;
 }
 
-struct plat {
-	char os[64], arch[64], variant[64];
-};
-
-static int plat_parse(const char *s, struct plat *out)
-{
-	struct plat p = { { 0 }, { 0 }, { 0 } };
-	const char *a = strchr(s, '/'), *v;
-
-	if (!a || a == s || !a[1])
-		return error_as(EXIT_USAGE, "invalid platform '%s': want os/arch[/variant]", s);
-	v = strchr(a + 1, '/');
-	if ((size_t)(a - s) >= sizeof(p.os) || strlen(a + 1) >= sizeof(p.arch) + sizeof(p.variant))
-		return error_as(EXIT_USAGE, "invalid platform '%s'", s);
-	snprintf(p.os, sizeof(p.os), "%.*s", (int)(a - s), s);
-	if (v) {
-		if (!v[1] || strchr(v + 1, '/'))
-			return error_as(EXIT_USAGE, "invalid platform '%s': want os/arch[/variant]", s);
-		snprintf(p.arch, sizeof(p.arch), "%.*s", (int)(v - a - 1), a + 1);
-		snprintf(p.variant, sizeof(p.variant), "%s", v + 1);
-	} else {
-		snprintf(p.arch, sizeof(p.arch), "%s", a + 1);
-	}
-	/* normalise as containerd does */
-	if (!strcmp(p.arch, "x86_64") || !strcmp(p.arch, "x86-64"))
-		snprintf(p.arch, sizeof(p.arch), "amd64");
-	if (!strcmp(p.arch, "aarch64"))
-		snprintf(p.arch, sizeof(p.arch), "arm64");
-	if (!strcmp(p.arch, "arm64") && !strcmp(p.variant, "v8"))
-		p.variant[0] = '\0';
-	*out = p;
-	return 0;
-}
-
-static void plat_host(struct plat *p)
-{
-	memset(p, 0, sizeof(*p));
-	snprintf(p->os, sizeof(p->os), "linux");
-#if defined(__aarch64__)
-	snprintf(p->arch, sizeof(p->arch), "arm64");
-#elif defined(__arm__)
-	snprintf(p->arch, sizeof(p->arch), "arm");
-	snprintf(p->variant, sizeof(p->variant), "v7");
-#elif defined(__i386__)
-	snprintf(p->arch, sizeof(p->arch), "386");
-#else
-	snprintf(p->arch, sizeof(p->arch), "amd64");
-#endif
-}
-
-static int plat_matches(json_t *pj, const struct plat *want)
-{
-	struct plat got;
-	const char *os = json_string_value(json_object_get(pj, "os"));
-	const char *arch = json_string_value(json_object_get(pj, "architecture"));
-	const char *variant = json_string_value(json_object_get(pj, "variant"));
-	struct strbuf s = STRBUF_INIT;
-	int rc;
-
-	if (!os || !arch)
-		return 0;
-	strbuf_addf(&s, "%s/%s", os, arch);
-	if (variant && *variant)
-		strbuf_addf(&s, "/%s", variant);
-	rc = plat_parse(s.buf, &got);
-	strbuf_release(&s);
-	if (rc < 0)
-		return 0;
-	if (strcmp(got.os, want->os) || strcmp(got.arch, want->arch))
-		return 0;
-	/* no variant asked: any; arm without one defaults to v7 as containerd does */
-	if (!want->variant[0])
-		return 1;
-	return !strcmp(got.variant, want->variant) ||
-	       (!got.variant[0] && !strcmp(want->arch, "arm") && !strcmp(want->variant, "v7"));
-}
-
 int image_is_index(const char *media_type, const char *body, size_t len)
 {
 	int rc = 0;
@@ -213,36 +137,46 @@ int image_is_index(const char *media_type, const char *body, size_t len)
 
 int image_index_select(const char *index, size_t len, const char *platform, char *out)
 {
-	struct plat want;
+	struct platform want = PLATFORM_INIT;
+	struct strbuf name = STRBUF_INIT;
 	json_t *j, *ms, *m;
 	size_t i;
 	int rc;
 
 	if (platform) {
-		rc = plat_parse(platform, &want);
+		rc = platform_parse(platform, &want);
 		if (rc < 0)
 			return rc;
 	} else {
-		plat_host(&want);
+		platform_host(&want);
 	}
 	j = parse_json("the image index", index, len, EXIT_REGISTRY);
-	if (!j)
+	if (!j) {
+		platform_release(&want);
 		return -EXIT_REGISTRY;
+	}
 	ms = json_object_get(j, "manifests");
 	rc = -EXIT_NOT_FOUND;
 	json_array_foreach(ms, i, m) {
 		const char *d = json_string_value(json_object_get(m, "digest"));
+		struct platform have = PLATFORM_INIT;
 
-		if (d && digest_is_valid(d) && plat_matches(json_object_get(m, "platform"), &want)) {
+		if (d && digest_is_valid(d) && !platform_from_json(json_object_get(m, "platform"), &have) &&
+		    platform_match(&have, &want)) {
 			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
 			rc = 0;
-			break;
 		}
+		platform_release(&have);
+		if (!rc)
+			break;
 	}
 	json_decref(j);
-	if (rc < 0)
-		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s/%s%s%s",
-			      want.os, want.arch, want.variant[0] ? "/" : "", want.variant);
+	if (rc < 0) {
+		platform_format(&want, &name);
+		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s", name.buf);
+	}
+	platform_release(&want);
+	strbuf_release(&name);
 	return rc;
 }
 
@@ -294,38 +228,44 @@ static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 int image_init(struct image *img, const struct image_base *base, const char *platform,
 	       long long created, int docker)
 {
-	struct plat want, have;
+	struct platform want = PLATFORM_INIT, have = PLATFORM_INIT;
 	struct strbuf t = STRBUF_INIT;
-	json_t *cfg = json_object(), *inner, *rootfs, *history, *ids;
+	json_t *cfg = json_object(), *inner, *rootfs, *history, *ids, *pj;
 	int rc;
 
 	memset(img, 0, sizeof(*img));
 	if (platform) {
-		rc = plat_parse(platform, &want);
+		rc = platform_parse(platform, &want);
 		if (rc < 0) {
 			json_decref(cfg);
 			return rc;
 		}
 	} else {
-		plat_host(&want);
+		platform_host(&want);
 	}
 	if (base->config) {
 		const json_t *bc = base->config;
-		const char *os = json_string_value(json_object_get(bc, "os"));
-		const char *arch = json_string_value(json_object_get(bc, "architecture"));
-		const char *variant = json_string_value(json_object_get(bc, "variant"));
-		struct strbuf p = STRBUF_INIT;
+		/* the base's platform; a config without one is linux/amd64 */
+		pj = json_pack("{s:s, s:s}", "os", "linux", "architecture", "amd64");
+		json_object_update_existing(pj, (json_t *)bc);
+		if (json_is_string(json_object_get(bc, "variant")))
+			json_object_set(pj, "variant", json_object_get(bc, "variant"));
+		rc = platform_from_json(pj, &have);
+		json_decref(pj);
+		if (rc < 0)
+			rc = error_as(EXIT_REGISTRY, "the config of base image '%s' has no valid os and architecture",
+				      base->name ? base->name : "scratch");
+		if (!rc && platform && !platform_match(&have, &want)) {
+			struct strbuf p = STRBUF_INIT;
 
-		strbuf_addf(&p, "%s/%s", os ? os : "linux", arch ? arch : "amd64");
-		if (variant && *variant)
-			strbuf_addf(&p, "/%s", variant);
-		rc = plat_parse(p.buf, &have);
-		if (!rc && platform && (strcmp(have.os, want.os) || strcmp(have.arch, want.arch) ||
-					(want.variant[0] && strcmp(have.variant, want.variant))))
+			platform_format(&have, &p);
 			rc = error_as(EXIT_INPUT, "base image '%s' is %s, not %s",
 				      base->name ? base->name : "scratch", p.buf, platform);
-		strbuf_release(&p);
+			strbuf_release(&p);
+		}
 		if (rc < 0) {
+			platform_release(&want);
+			platform_release(&have);
 			json_decref(cfg);
 			return rc;
 		}
@@ -338,6 +278,7 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 			json_object_set(cfg, "author", json_object_get(bc, "author"));
 	} else {
 		have = want;
+		memset(&want, 0, sizeof(want));
 		inner = NULL;
 		history = NULL;
 		ids = NULL;
@@ -354,10 +295,8 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 		json_decref(ids);
 		ids = json_array();
 	}
-	json_object_set_new(cfg, "architecture", json_string(have.arch));	/* steals */
-	json_object_set_new(cfg, "os", json_string(have.os));	/* steals */
-	if (have.variant[0])
-		json_object_set_new(cfg, "variant", json_string(have.variant));	/* steals */
+	json_object_update(cfg, pj = platform_to_json(&have));
+	json_decref(pj);
 	format_time(created, &t);
 	img->created = strbuf_detach(&t, NULL);
 	json_object_set_new(cfg, "created", json_string(img->created));	/* steals */
@@ -384,6 +323,8 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 		}
 		json_array_insert_new(env, 0, json_string(DEFAULT_PATH));	/* steals */
 	}
+	platform_release(&want);
+	platform_release(&have);
 	return 0;
 }
 
@@ -634,21 +575,16 @@ int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
 		json_t *d = descriptor(ms[i].media_type, ms[i].digest, ms[i].size);
 
 		if (ms[i].platform) {
-			struct plat p;
-			json_t *pj;
+			struct platform p = PLATFORM_INIT;
 
-			if (plat_parse(ms[i].platform, &p) < 0) {
+			if ((rc = platform_parse(ms[i].platform, &p)) < 0) {
 				json_decref(d);
 				json_decref(arr);
 				json_decref(idx);
-				return -EXIT_USAGE;
+				return rc;
 			}
-			pj = json_object();
-			json_object_set_new(pj, "os", json_string(p.os));	/* steals */
-			json_object_set_new(pj, "architecture", json_string(p.arch));	/* steals */
-			if (p.variant[0])
-				json_object_set_new(pj, "variant", json_string(p.variant));	/* steals */
-			json_object_set_new(d, "platform", pj);	/* steals */
+			json_object_set_new(d, "platform", platform_to_json(&p));	/* steals */
+			platform_release(&p);
 		}
 		json_array_append_new(arr, d);	/* steals */
 	}

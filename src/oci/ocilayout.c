@@ -5,6 +5,7 @@
 #include "lib/digest.h"
 #include "oci/ocilayout.h"
 #include "oci/image.h"
+#include "oci/platform.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -483,23 +484,16 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 		json_object_set_new(d, "digest", json_string(digest));	/* steals */
 		json_object_set_new(d, "size", json_integer((json_int_t)size));	/* steals */
 		if (platform) {
-			char *p = xstrdup(platform), *a = strchr(p, '/'), *v;
-			json_t *pj = json_object();
+			struct platform p = PLATFORM_INIT;
 
-			if (a) {
-				*a++ = '\0';
-				v = strchr(a, '/');
-				if (v)
-					*v++ = '\0';
-				json_object_set_new(pj, "architecture", json_string(a));	/* steals */
-				json_object_set_new(pj, "os", json_string(p));	/* steals */
-				if (v)
-					json_object_set_new(pj, "variant", json_string(v));	/* steals */
-				json_object_set_new(d, "platform", pj);	/* steals */
-			} else {
-				json_decref(pj);
+			if (platform_parse(platform, &p) < 0) {
+				json_decref(d);
+				json_decref(ann);
+				json_decref(ms);
+				goto out;
 			}
-			free(p);
+			json_object_set_new(d, "platform", platform_to_json(&p));	/* steals */
+			platform_release(&p);
 		}
 		if (ref_names_nr)
 			json_object_set_new(ann, ANN_REF_NAME, json_string(ref_names[k]));	/* steals */

@@ -99,40 +99,6 @@ static int same_repo(const struct reference *a, const struct reference *b)
 	return !strcmp(a->registry, b->registry) && !strcmp(a->repository, b->repository);
 }
 
-/* ---- platforms ------------------------------------------------------------ */
-
-void platform_release(struct platform *p)
-{
-	if (!p)
-		return;
-	free(p->os);
-	free(p->architecture);
-	free(p->variant);
-	p->os = p->architecture = p->variant = NULL;
-}
-
-int platform_parse(const char *s, struct platform *out)
-{
-	const char *a = strchr(s, '/'), *v;
-
-	if (!a || a == s || !a[1] || a[1] == '/')
-		return error_as(EXIT_INPUT, "platform '%s' is not os/arch[/variant] (e.g. linux/amd64)", s);
-	v = strchr(a + 1, '/');
-	if (v && (!v[1] || strchr(v + 1, '/')))
-		return error_as(EXIT_INPUT, "platform '%s' is not os/arch[/variant] (e.g. linux/arm64/v8)", s);
-	out->os = xstrndup(s, (size_t)(a - s));
-	out->architecture = v ? xstrndup(a + 1, (size_t)(v - a - 1)) : xstrdup(a + 1);
-	out->variant = v ? xstrdup(v + 1) : NULL;
-	return 0;
-}
-
-void platform_format(const struct platform *p, struct strbuf *out)
-{
-	strbuf_addf(out, "%s/%s", p->os ? p->os : "?", p->architecture ? p->architecture : "?");
-	if (p->variant)
-		strbuf_addf(out, "/%s", p->variant);
-}
-
 /* ---- client ----------------------------------------------------------------- */
 
 struct registry_client *registry_client_new(const struct registry_options *opts)
@@ -732,14 +698,7 @@ static int index_children(const struct strbuf *bytes, const char *where,
 
 		if ((ret = parse_descriptor(m, &d[nr], where)))
 			goto out;
-		if (json_is_object(pl)) {
-			json_t *os = json_object_get(pl, "os"), *ar = json_object_get(pl, "architecture"),
-				*va = json_object_get(pl, "variant");
-
-			p[nr].os = json_is_string(os) ? xstrdup(json_string_value(os)) : NULL;
-			p[nr].architecture = json_is_string(ar) ? xstrdup(json_string_value(ar)) : NULL;
-			p[nr].variant = json_is_string(va) ? xstrdup(json_string_value(va)) : NULL;
-		}
+		platform_from_json(pl, &p[nr]);	/* none: stays empty, matches nothing */
 		nr++;
 	}
 	*out = d;
@@ -756,21 +715,6 @@ out:
 	free(p);
 	json_decref(root);
 	return ret;
-}
-
-static int platform_matches(const struct platform *have, const struct platform *want)
-{
-	const char *hv = have->variant, *wv = want->variant;
-
-	if (!have->os || !have->architecture || strcmp(have->os, want->os) ||
-	    strcmp(have->architecture, want->architecture))
-		return 0;
-	if (!wv)
-		return 1;
-	/* arm64 without a variant is v8 */
-	if (!hv && !strcmp(have->architecture, "arm64"))
-		hv = "v8";
-	return hv && !strcmp(hv, wv);
 }
 
 /* ---- blobs: download ------------------------------------------------------ */
@@ -979,7 +923,7 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 		if ((ret = index_children(&top.bytes, name.buf, &d, &plats, &nr)))
 			goto out;
 		for (i = 0; i < nr && pick == (size_t)-1; i++)
-			if (platform_matches(&plats[i], want) && !is_index(d[i].media_type))
+			if (platform_match(&plats[i], want) && !is_index(d[i].media_type))
 				pick = i;
 		for (i = 0; i < nr; i++)
 			platform_release(&plats[i]);

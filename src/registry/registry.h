@@ -45,22 +45,9 @@
 #include "lib/strbuf.h"
 #include "lib/digest.h"
 #include "oci/mediatype.h"
+#include "oci/platform.h"
 #include "oci/reference.h"
 #include "registry/credentials.h"
-
-struct platform {
-	char *os;		/* owned, "linux" */
-	char *architecture;	/* owned, "amd64" */
-	char *variant;		/* owned, may be NULL ("v8") */
-};
-
-#define PLATFORM_INIT { NULL, NULL, NULL }
-
-/* Parse "os/arch[/variant]" (e.g. "linux/arm64/v8"); -EXIT_INPUT on bad input. */
-int platform_parse(const char *s, struct platform *out);
-void platform_release(struct platform *p);
-/* "os/arch[/variant]" appended to out. */
-void platform_format(const struct platform *p, struct strbuf *out);
 
 struct descriptor {
 	char *media_type;	/* owned */
