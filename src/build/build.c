@@ -128,40 +128,24 @@ static int read_blob(const char *blob_dir, const char *digest, struct strbuf *ou
 /* The manifest digest index.json gives image (by full name, tag, or as its only entry). */
 static int layout_pick(const char *dir, const char *image, char *out)
 {
-	struct strbuf p = STRBUF_INIT, body = STRBUF_INIT;
 	const char *colon = strrchr(image, ':'), *slash = strrchr(image, '/');
 	const char *tag = colon && (!slash || colon > slash) ? colon + 1 : "latest";
-	json_error_t jerr;
-	json_t *idx, *ms, *m;
-	size_t i;
+	struct oci_index idx = OCI_INDEX_INIT;
 	int rc;
 
-	strbuf_addf(&p, "%s/index.json", dir);
-	if (strbuf_read_file(&body, p.buf, JSON_CAP) < 0) {
-		rc = error_as(EXIT_NOT_FOUND, "cannot read '%s': %s", p.buf, strerror(errno));
-		strbuf_release(&p);
+	if ((rc = ocilayout_read_index(dir, EXIT_INPUT, EXIT_NOT_FOUND, &idx)) < 0)
 		return rc;
-	}
-	idx = json_loadb(body.buf, body.len, 0, &jerr);
-	strbuf_release(&p);
-	strbuf_release(&body);
-	ms = json_object_get(idx, "manifests");
-	if (!json_is_array(ms)) {
-		json_decref(idx);
-		return error_as(EXIT_INPUT, "'%s/index.json' is not an OCI index", dir);
-	}
 	rc = -EXIT_NOT_FOUND;
-	json_array_foreach(ms, i, m) {
-		const char *name = json_string_value(json_object_get(json_object_get(m, "annotations"), ANN_REF_NAME));
-		const char *d = json_string_value(json_object_get(m, "digest"));
+	for (size_t i = 0; i < idx.nr_manifests; i++) {
+		const char *name = oci_descriptor_annotation(&idx.manifests[i], ANN_REF_NAME);
 
-		if (d && ((name && (!strcmp(name, image) || !strcmp(name, tag))) || json_array_size(ms) == 1)) {
-			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
+		if ((name && (!strcmp(name, image) || !strcmp(name, tag))) || idx.nr_manifests == 1) {
+			snprintf(out, DIGEST_HEX_LEN + 1, "%s", idx.manifests[i].digest);
 			rc = 0;
 			break;
 		}
 	}
-	json_decref(idx);
+	oci_index_release(&idx);
 	if (rc < 0)
 		rc = error_as(EXIT_NOT_FOUND, "the layout '%s' has no image named '%s'", dir, image);
 	return rc;

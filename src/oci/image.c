@@ -25,9 +25,7 @@ void image_base_release(struct image_base *b)
 	free(b->name);
 	free(b->digest);
 	json_decref(b->config);
-	for (size_t i = 0; i < b->layers_nr; i++)
-		free(b->layers[i].media_type);
-	free(b->layers);
+	oci_descriptors_free(b->layers, b->layers_nr);
 	free(b->blob_dir);
 	image_base_init(b);
 }
@@ -53,94 +51,63 @@ int image_base_set(struct image_base *b, const char *name, const char *digest,
 		   const char *manifest, size_t manifest_len,
 		   const char *config, size_t config_len)
 {
-	json_t *m = NULL, *c = NULL, *layers;
-	struct image_descriptor *descs = NULL;
-	size_t nr = 0, i;
-	json_t *v;
+	struct oci_manifest m = OCI_MANIFEST_INIT;
+	struct strbuf where = STRBUF_INIT;
+	json_t *c = NULL, *ids;
 	int rc = 0;
 
-	m = parse_json("the base image manifest", manifest, manifest_len, EXIT_REGISTRY);
-	if (!m)
-		return -EXIT_REGISTRY;
+	strbuf_addf(&where, "the manifest of '%s'", name ? name : "base");
+	if ((rc = oci_manifest_parse(manifest, manifest_len, EXIT_REGISTRY, where.buf, &m)))
+		goto out;
 	c = parse_json("the base image config", config, config_len, EXIT_REGISTRY);
 	if (!c) {
 		rc = -EXIT_REGISTRY;
 		goto out;
 	}
-	layers = json_object_get(m, "layers");
-	if (!json_is_array(layers)) {
-		rc = error_as(EXIT_REGISTRY, "the manifest of '%s' has no layers", name ? name : "base");
+	ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
+	if (!json_is_array(ids) || json_array_size(ids) != m.nr_layers) {
+		rc = error_as(EXIT_REGISTRY, "the config of '%s' has %zu diff_ids for %zu layers",
+			      name ? name : "base", json_array_size(ids), m.nr_layers);
 		goto out;
-	}
-	descs = xcalloc(json_array_size(layers) + 1, sizeof(*descs));
-	json_array_foreach(layers, i, v) {
-		const char *mt = json_string_value(json_object_get(v, "mediaType"));
-		const char *d = json_string_value(json_object_get(v, "digest"));
-		json_t *size = json_object_get(v, "size");
-
-		if (!mt || !d || !digest_is_valid(d) || !json_is_integer(size)) {
-			rc = error_as(EXIT_REGISTRY, "the manifest of '%s' has a malformed layer %zu",
-				      name ? name : "base", i);
-			goto out;
-		}
-		descs[nr].media_type = xstrdup(mt);
-		snprintf(descs[nr].digest, sizeof(descs[nr].digest), "%s", d);
-		descs[nr].size = (uint64_t)json_integer_value(size);
-		nr++;
-	}
-	{
-		json_t *ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
-
-		if (!json_is_array(ids) || json_array_size(ids) != nr) {
-			rc = error_as(EXIT_REGISTRY, "the config of '%s' has %zu diff_ids for %zu layers",
-				      name ? name : "base", json_array_size(ids), nr);
-			goto out;
-		}
 	}
 	image_base_release(b);
 	b->name = name ? xstrdup(name) : NULL;
 	b->digest = digest ? xstrdup(digest) : NULL;
 	b->config = c;
 	c = NULL;
-	b->layers = descs;
-	b->layers_nr = nr;
-	descs = NULL;
-	nr = 0;
+	b->layers = m.layers;
+	b->layers_nr = m.nr_layers;
+	m.layers = NULL;
+	m.nr_layers = 0;
 out:
-	if (descs) {
-		for (i = 0; i < nr; i++)
-			free(descs[i].media_type);
-		free(descs);
-	}
-	json_decref(m);
+	oci_manifest_release(&m);
 	json_decref(c);
+	strbuf_release(&where);
 	return rc;
 }
 
 int image_is_index(const char *media_type, const char *body, size_t len)
 {
-	int rc = 0;
+	char *mt;
+	int rc;
 
 	if (media_type && (!strncmp(media_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)) ||
 			   !strncmp(media_type, MT_DOCKER_LIST, strlen(MT_DOCKER_LIST))))
 		return 1;
-	if (body) {
-		json_t *j = json_loadb(body, len, 0, NULL);
-		const char *mt = json_string_value(json_object_get(j, "mediaType"));
-
-		rc = (mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST))) ||
-		     (!mt && json_is_array(json_object_get(j, "manifests")));
-		json_decref(j);
-	}
+	if (!body)
+		return 0;
+	mt = oci_media_type(body, len);
+	rc = oci_is_index(mt);
+	free(mt);
 	return rc;
 }
 
 int image_index_select(const char *index, size_t len, const char *platform, char *out)
 {
 	struct platform want = PLATFORM_INIT;
+	struct oci_index idx = OCI_INDEX_INIT;
 	struct strbuf name = STRBUF_INIT;
-	json_t *j, *ms, *m;
-	size_t i;
+	long pick;
 	int rc;
 
 	if (platform) {
@@ -150,31 +117,16 @@ int image_index_select(const char *index, size_t len, const char *platform, char
 	} else {
 		platform_host(&want);
 	}
-	j = parse_json("the image index", index, len, EXIT_REGISTRY);
-	if (!j) {
-		platform_release(&want);
-		return -EXIT_REGISTRY;
-	}
-	ms = json_object_get(j, "manifests");
-	rc = -EXIT_NOT_FOUND;
-	json_array_foreach(ms, i, m) {
-		const char *d = json_string_value(json_object_get(m, "digest"));
-		struct platform have = PLATFORM_INIT;
-
-		if (d && digest_is_valid(d) && !platform_from_json(json_object_get(m, "platform"), &have) &&
-		    platform_match(&have, &want)) {
-			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
-			rc = 0;
-		}
-		platform_release(&have);
-		if (!rc)
-			break;
-	}
-	json_decref(j);
-	if (rc < 0) {
+	if ((rc = oci_index_parse(index, len, EXIT_REGISTRY, "the image index", &idx)) < 0)
+		goto out;
+	if ((pick = oci_index_find(&idx, &want)) < 0) {
 		platform_format(&want, &name);
 		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s", name.buf);
+		goto out;
 	}
+	snprintf(out, DIGEST_HEX_LEN + 1, "%s", idx.manifests[pick].digest);
+out:
+	oci_index_release(&idx);
 	platform_release(&want);
 	strbuf_release(&name);
 	return rc;
@@ -217,12 +169,12 @@ static const char *docker_layer_type(const char *mt, int docker)
 
 static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 {
-	json_t *d = json_object();
+	struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
 
-	json_object_set_new(d, "mediaType", json_string(mt));	/* steals */
-	json_object_set_new(d, "digest", json_string(digest));	/* steals */
-	json_object_set_new(d, "size", json_integer((json_int_t)size));	/* steals */
-	return d;
+	d.media_type = (char *)mt;
+	snprintf(d.digest, sizeof(d.digest), "%s", digest);
+	d.size = (long long)size;
+	return oci_descriptor_json(&d);
 }
 
 int image_init(struct image *img, const struct image_base *base, const char *platform,
@@ -572,21 +524,18 @@ int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
 	json_object_set_new(idx, "schemaVersion", json_integer(2));	/* steals */
 	json_object_set_new(idx, "mediaType", json_string(docker ? MT_DOCKER_LIST : MT_OCI_INDEX));	/* steals */
 	for (size_t i = 0; i < nr; i++) {
-		json_t *d = descriptor(ms[i].media_type, ms[i].digest, ms[i].size);
+		struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
 
-		if (ms[i].platform) {
-			struct platform p = PLATFORM_INIT;
-
-			if ((rc = platform_parse(ms[i].platform, &p)) < 0) {
-				json_decref(d);
-				json_decref(arr);
-				json_decref(idx);
-				return rc;
-			}
-			json_object_set_new(d, "platform", platform_to_json(&p));	/* steals */
-			platform_release(&p);
+		if (ms[i].platform && (rc = platform_parse(ms[i].platform, &d.platform)) < 0) {
+			json_decref(arr);
+			json_decref(idx);
+			return rc;
 		}
-		json_array_append_new(arr, d);	/* steals */
+		d.media_type = (char *)ms[i].media_type;
+		snprintf(d.digest, sizeof(d.digest), "%s", ms[i].digest);
+		d.size = (long long)ms[i].size;
+		json_array_append_new(arr, oci_descriptor_json(&d));	/* steals */
+		platform_release(&d.platform);
 	}
 	json_object_set_new(idx, "manifests", arr);	/* steals */
 	if (!docker && annotations_nr) {

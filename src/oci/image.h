@@ -24,15 +24,10 @@
 #include <jansson.h>
 
 #include "lib/strbuf.h"
+#include "oci/manifest.h"
 #include "oci/mediatype.h"
 
 struct layer;
-
-struct image_descriptor {
-	char *media_type;	/* owned */
-	char digest[72];
-	uint64_t size;
-};
 
 /*
  * The FROM image.  name NULL means scratch.  The registry client (or a
@@ -43,7 +38,7 @@ struct image_base {
 	char *name;	/* the reference as given in FROM (expanded), owned; NULL: scratch */
 	char *digest;	/* the base manifest's digest, owned, may be NULL */
 	json_t *config;	/* the base image config (reference owned) or NULL */
-	struct image_descriptor *layers;	/* owned */
+	struct oci_descriptor *layers;	/* owned */
 	size_t layers_nr;
 	char *blob_dir;	/* a local OCI layout's blobs/sha256 directory holding the base blobs, or NULL; owned */
 };

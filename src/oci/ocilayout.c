@@ -448,21 +448,70 @@ static json_t *read_json_file(const char *path, int missing_ok)
 	return j;
 }
 
+/*
+ * DIR/index.json as a document with a "manifests" array (*out, a new
+ * reference).  Absent: -missing_code, or with missing_code 0 an empty
+ * index.  See ocilayout_read_index().
+ */
+static int read_index_json(const char *dir, int code, int missing_code, json_t **out)
+{
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *j = NULL;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s/index.json", dir);
+	if (strbuf_read_file(&body, path.buf, JSON_CAP) < 0) {
+		if (errno == ENOENT && !missing_code)
+			j = json_pack("{s:[]}", "manifests");
+		else
+			rc = error_as(errno == ENOENT ? missing_code : code,
+				      "cannot read '%s': %s (is '%s' an OCI layout?)", path.buf, strerror(errno), dir);
+		goto out;
+	}
+	j = json_loadb(body.buf, body.len, 0, &jerr);
+	if (!json_is_array(json_object_get(j, "manifests")))
+		rc = error_as(code, "'%s' is not an OCI image index%s%s", path.buf,
+			      j ? "" : ": ", j ? "" : jerr.text);
+out:
+	if (!rc)
+		*out = j;
+	else
+		json_decref(j);
+	strbuf_release(&path);
+	strbuf_release(&body);
+	return rc;
+}
+
+int ocilayout_read_index(const char *dir, int code, int missing_code, struct oci_index *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *j = NULL;
+	int rc;
+
+	strbuf_addf(&path, "%s/index.json", dir);
+	if (!(rc = read_index_json(dir, code, missing_code, &j)))
+		rc = oci_index_from_json(j, code, path.buf, out);
+	json_decref(j);
+	strbuf_release(&path);
+	return rc;
+}
+
 int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 			   const char *digest, uint64_t size, const char *platform,
 			   const char *const *ref_names, size_t ref_names_nr,
 			   const char *base_name, const char *base_digest)
 {
 	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
-	json_t *idx, *old, *ms;
+	json_t *idx = NULL, *old, *ms;
 	size_t i;
 	json_t *m;
 	int rc = -1;
 
 	strbuf_addf(&path, "%s/index.json", l->dir);
-	idx = read_json_file(path.buf, 1);
-	if (!idx)
+	if ((rc = read_index_json(l->dir, EXIT_INPUT, 0, &idx)) < 0)
 		goto out;
+	rc = -1;
 	old = json_object_get(idx, "manifests");
 	ms = json_array();
 	/* keep what does not carry one of our names (nor is an unnamed copy of us) */
@@ -564,15 +613,14 @@ out:
 
 int ocilayout_check(const char *dir)
 {
-	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	json_t *idx = NULL, *v;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	strbuf_addf(&path, "%s/index.json", dir);
-	if (strbuf_read_file(&body, path.buf, JSON_CAP) < 0)
-		goto out;	/* the push names the missing index.json */
-	idx = json_loadb(body.buf, body.len, 0, NULL);
+	if ((rc = read_index_json(dir, EXIT_CONTEXT, EXIT_CONTEXT, &idx)) < 0)
+		goto out;
 	json_array_foreach(json_object_get(idx, "manifests"), i, v) {
 		rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
 		if (!rc)
@@ -583,7 +631,6 @@ int ocilayout_check(const char *dir)
 out:
 	json_decref(idx);
 	strbuf_release(&path);
-	strbuf_release(&body);
 	return rc;
 }
 

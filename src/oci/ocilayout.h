@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "lib/strbuf.h"
+#include "oci/manifest.h"
 #include "oci/mediatype.h"
 
 struct ocilayout {
@@ -69,6 +70,15 @@ void ocilayout_stage_release(struct ocilayout_stage *s);
  * layout, the file and the digest.
  */
 int ocilayout_check(const char *dir);
+
+/*
+ * The one reader of a layout's index.json (build's --base-layout, push,
+ * the check before it, adding a manifest): its entries as descriptors,
+ * platforms and annotations read, and the document.  An absent
+ * index.json is -missing_code (0: an empty index); one that cannot be
+ * read or is not an index is -code; each error names the file.
+ */
+int ocilayout_read_index(const char *dir, int code, int missing_code, struct oci_index *out);
 
 /* DIR/blobs/sha256/<hex> for digest, appended to out. */
 void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out);

@@ -26,6 +26,7 @@
 #include "registry/registry.h"
 #include "registry/auth.h"
 #include "registry/http.h"
+#include "oci/ocilayout.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -519,23 +520,6 @@ void registry_manifest_release(struct registry_manifest *m)
 	m->digest[0] = '\0';
 }
 
-/* mediaType from the JSON, or NULL */
-static char *json_media_type(const struct strbuf *bytes)
-{
-	json_t *root = json_loadb(bytes->buf, bytes->len, 0, NULL);
-	json_t *mt = json_object_get(root, "mediaType");
-	char *ret = NULL;
-
-	if (json_is_string(mt))
-		ret = xstrdup(json_string_value(mt));
-	else if (json_is_array(json_object_get(root, "manifests")))
-		ret = xstrdup(MT_OCI_INDEX);
-	else if (json_is_object(json_object_get(root, "config")))
-		ret = xstrdup(MT_OCI_MANIFEST);
-	json_decref(root);
-	return ret;
-}
-
 static int get_manifest_by(struct registry_client *c, const struct reference *ref,
 			   const char *what_ref, struct registry_manifest *out)
 {
@@ -576,7 +560,7 @@ static int get_manifest_by(struct registry_client *c, const struct reference *re
 			       name.buf, dcd.buf, m.digest);
 		goto out;
 	}
-	m.media_type = json_media_type(&m.bytes);
+	m.media_type = oci_media_type(m.bytes.buf, m.bytes.len);
 	if (!m.media_type && !http_header_get(&res.headers, "Content-Type", &ct)) {
 		char *semi = strchr(ct.buf, ';');
 
@@ -608,113 +592,6 @@ int registry_get_manifest(struct registry_client *c, const struct reference *ref
 			  struct registry_manifest *out)
 {
 	return get_manifest_by(c, ref, reference_manifest_ref(ref), out);
-}
-
-static int is_index(const char *mt)
-{
-	return mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST));
-}
-
-static int parse_descriptor(json_t *j, struct descriptor *out, const char *where)
-{
-	json_t *mt = json_object_get(j, "mediaType"), *d = json_object_get(j, "digest"),
-		*sz = json_object_get(j, "size");
-
-	if (!json_is_string(d) || !digest_is_valid(json_string_value(d)) || !json_is_integer(sz) ||
-	    json_integer_value(sz) < 0)
-		return error_as(EXIT_REGISTRY, "%s has a descriptor without a valid sha256 digest and size", where);
-	out->media_type = xstrdup(json_is_string(mt) ? json_string_value(mt) : "");
-	snprintf(out->digest, sizeof(out->digest), "%s", json_string_value(d));
-	out->size = (long long)json_integer_value(sz);
-	return 0;
-}
-
-static void descriptors_free(struct descriptor *d, size_t nr)
-{
-	for (size_t i = 0; d && i < nr; i++)
-		free(d[i].media_type);
-	free(d);
-}
-
-/* Descriptors of an image manifest: config first, then layers (out array owned by caller). */
-static int manifest_blobs(const struct strbuf *bytes, const char *where,
-			  struct descriptor **out, size_t *nr_out)
-{
-	json_error_t jerr;
-	json_t *root = json_loadb(bytes->buf, bytes->len, 0, &jerr);
-	json_t *layers, *l;
-	struct descriptor *d = NULL;
-	size_t nr = 0, i;
-	int ret = 0;
-
-	if (!root)
-		return error_as(EXIT_REGISTRY, "%s is not valid JSON: %s", where, jerr.text);
-	layers = json_object_get(root, "layers");
-	if (!json_is_object(json_object_get(root, "config")) || (layers && !json_is_array(layers))) {
-		ret = error_as(EXIT_REGISTRY, "%s is not an image manifest (no config)", where);
-		goto out;
-	}
-	d = xcalloc(1 + json_array_size(layers), sizeof(*d));
-	if ((ret = parse_descriptor(json_object_get(root, "config"), &d[nr], where)))
-		goto out;
-	nr++;
-	json_array_foreach(layers, i, l) {
-		if ((ret = parse_descriptor(l, &d[nr], where)))
-			goto out;
-		nr++;
-	}
-	*out = d;
-	*nr_out = nr;
-	d = NULL;
-out:
-	descriptors_free(d, nr);
-	json_decref(root);
-	return ret;
-}
-
-/* Children of an index: descriptors plus platform (platforms may be NULL). */
-static int index_children(const struct strbuf *bytes, const char *where,
-			  struct descriptor **out, struct platform **plats, size_t *nr_out)
-{
-	json_error_t jerr;
-	json_t *root = json_loadb(bytes->buf, bytes->len, 0, &jerr);
-	json_t *list, *m;
-	struct descriptor *d = NULL;
-	struct platform *p = NULL;
-	size_t nr = 0, i;
-	int ret = 0;
-
-	if (!root)
-		return error_as(EXIT_REGISTRY, "%s is not valid JSON: %s", where, jerr.text);
-	list = json_object_get(root, "manifests");
-	if (!json_is_array(list)) {
-		ret = error_as(EXIT_REGISTRY, "%s is not an image index (no manifests)", where);
-		goto out;
-	}
-	d = xcalloc(json_array_size(list) + 1, sizeof(*d));
-	p = xcalloc(json_array_size(list) + 1, sizeof(*p));
-	json_array_foreach(list, i, m) {
-		json_t *pl = json_object_get(m, "platform");
-
-		if ((ret = parse_descriptor(m, &d[nr], where)))
-			goto out;
-		platform_from_json(pl, &p[nr]);	/* none: stays empty, matches nothing */
-		nr++;
-	}
-	*out = d;
-	*nr_out = nr;
-	if (plats) {
-		*plats = p;
-		p = NULL;
-	}
-	d = NULL;
-out:
-	descriptors_free(d, nr);
-	for (i = 0; p && i < nr; i++)
-		platform_release(&p[i]);
-	free(p);
-	json_decref(root);
-	return ret;
 }
 
 /* ---- blobs: download ------------------------------------------------------ */
@@ -867,7 +744,7 @@ int registry_get_blob(struct registry_client *c, const struct reference *ref,
 
 /* A blob into memory (configs): capped at its descriptor's size (and 16 MiB), verified. */
 static int get_blob_mem(struct registry_client *c, const struct reference *ref,
-			const struct descriptor *d, struct strbuf *out)
+			const struct oci_descriptor *d, struct strbuf *out)
 {
 	struct strbuf name = STRBUF_INIT;
 	int ret;
@@ -892,9 +769,8 @@ void remote_image_release(struct remote_image *img)
 		return;
 	registry_manifest_release(&img->manifest);
 	strbuf_release(&img->config);
-	free(img->config_desc.media_type);
-	img->config_desc.media_type = NULL;
-	descriptors_free(img->layers, img->nr_layers);
+	oci_descriptor_release(&img->config_desc);
+	oci_descriptors_free(img->layers, img->nr_layers);
 	img->layers = NULL;
 	img->nr_layers = 0;
 	img->index_digest[0] = '\0';
@@ -906,9 +782,9 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 	struct remote_image img = REMOTE_IMAGE_INIT;
 	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
 	struct platform def = { (char *)"linux", (char *)"amd64", NULL };
-	struct descriptor *d = NULL;
+	struct oci_index idx = OCI_INDEX_INIT;
+	struct oci_manifest man = OCI_MANIFEST_INIT;
 	struct strbuf name = STRBUF_INIT;
-	size_t nr = 0;
 	int ret;
 
 	if (!want)
@@ -916,19 +792,12 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 	reference_format(ref, &name);
 	if ((ret = registry_get_manifest(c, ref, &top)))
 		goto out;
-	if (is_index(top.media_type)) {
-		struct platform *plats = NULL;
-		size_t i, pick = (size_t)-1;
+	if (oci_is_index(top.media_type)) {
+		long pick;
 
-		if ((ret = index_children(&top.bytes, name.buf, &d, &plats, &nr)))
+		if ((ret = oci_index_parse(top.bytes.buf, top.bytes.len, EXIT_REGISTRY, name.buf, &idx)))
 			goto out;
-		for (i = 0; i < nr && pick == (size_t)-1; i++)
-			if (platform_match(&plats[i], want) && !is_index(d[i].media_type))
-				pick = i;
-		for (i = 0; i < nr; i++)
-			platform_release(&plats[i]);
-		free(plats);
-		if (pick == (size_t)-1) {
+		if ((pick = oci_index_find(&idx, want)) < 0) {
 			struct strbuf p = STRBUF_INIT;
 
 			platform_format(want, &p);
@@ -937,25 +806,19 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 			goto out;
 		}
 		snprintf(img.index_digest, sizeof(img.index_digest), "%s", top.digest);
-		if ((ret = get_manifest_by(c, ref, d[pick].digest, &img.manifest)))
+		if ((ret = get_manifest_by(c, ref, idx.manifests[pick].digest, &img.manifest)))
 			goto out;
 	} else {
 		img.manifest = top;
 		memset(&top, 0, sizeof(top));
 	}
-	{
-		struct descriptor *blobs = NULL;
-		size_t nb = 0;
-
-		if ((ret = manifest_blobs(&img.manifest.bytes, name.buf, &blobs, &nb)))
-			goto out;
-		img.config_desc = blobs[0];
-		img.layers = nb > 1 ? xcalloc(nb - 1, sizeof(*img.layers)) : NULL;
-		for (size_t i = 1; i < nb; i++)
-			img.layers[i - 1] = blobs[i];
-		img.nr_layers = nb - 1;
-		free(blobs);
-	}
+	if ((ret = oci_manifest_parse(img.manifest.bytes.buf, img.manifest.bytes.len, EXIT_REGISTRY,
+				      name.buf, &man)))
+		goto out;
+	img.config_desc = man.config;
+	img.layers = man.layers;
+	img.nr_layers = man.nr_layers;
+	memset(&man, 0, sizeof(man));
 	if ((ret = get_blob_mem(c, ref, &img.config_desc, &img.config)))
 		goto out;
 	*out = img;
@@ -963,7 +826,8 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 out:
 	remote_image_release(&img);
 	registry_manifest_release(&top);
-	descriptors_free(d, nr);
+	oci_index_release(&idx);
+	oci_manifest_release(&man);
 	strbuf_release(&name);
 	return ret;
 }
@@ -1008,7 +872,7 @@ out:
  */
 
 struct blob_job {
-	struct descriptor desc;		/* media_type borrowed */
+	struct oci_descriptor desc;		/* media_type borrowed */
 	const struct reference *dst;
 	char *local_path;		/* owned: in the layout, or NULL */
 	const struct reference *src;	/* remote source repository, or NULL */
@@ -2095,7 +1959,7 @@ struct plan {
 	struct plan_manifest *manifests;
 	size_t nr_manifests, alloc_manifests;
 	/* unique blobs (media_type owned) */
-	struct descriptor *blobs;
+	struct oci_descriptor *blobs;
 	size_t nr_blobs, alloc_blobs;
 };
 
@@ -2104,18 +1968,16 @@ static void plan_release(struct plan *p)
 	for (size_t i = 0; i < p->nr_manifests; i++)
 		registry_manifest_release(&p->manifests[i].m);
 	free(p->manifests);
-	descriptors_free(p->blobs, p->nr_blobs);
+	oci_descriptors_free(p->blobs, p->nr_blobs);
 }
 
-static void plan_add_blob(struct plan *p, const struct descriptor *d)
+static void plan_add_blob(struct plan *p, const struct oci_descriptor *d)
 {
 	for (size_t i = 0; i < p->nr_blobs; i++)
 		if (!strcmp(p->blobs[i].digest, d->digest))
 			return;
 	ALLOC_GROW(p->blobs, p->nr_blobs + 1, p->alloc_blobs);
-	p->blobs[p->nr_blobs] = *d;
-	p->blobs[p->nr_blobs].media_type = xstrdup(d->media_type);
-	p->nr_blobs++;
+	oci_descriptor_copy(d, &p->blobs[p->nr_blobs++]);
 }
 
 static void layout_blob_path(const char *dir, const char *digest, struct strbuf *out)
@@ -2124,7 +1986,7 @@ static void layout_blob_path(const char *dir, const char *digest, struct strbuf 
 }
 
 /* Read a manifest by digest from the plan's source (layout file or remote). */
-static int plan_read_manifest(struct registry_client *c, struct plan *p, const struct descriptor *d,
+static int plan_read_manifest(struct registry_client *c, struct plan *p, const struct oci_descriptor *d,
 			      struct registry_manifest *out)
 {
 	struct registry_manifest m = REGISTRY_MANIFEST_INIT;
@@ -2145,7 +2007,7 @@ static int plan_read_manifest(struct registry_client *c, struct plan *p, const s
 		m.media_type = xstrdup(d->media_type && *d->media_type ? d->media_type : "");
 		if (!*m.media_type) {
 			free(m.media_type);
-			m.media_type = json_media_type(&m.bytes);
+			m.media_type = oci_media_type(m.bytes.buf, m.bytes.len);
 		}
 		if (!m.media_type) {
 			ret = error_as(EXIT_CONTEXT, "manifest '%s' has no media type", path.buf);
@@ -2166,25 +2028,26 @@ out:
 static int plan_add_manifest(struct registry_client *c, struct plan *p,
 			     struct registry_manifest *m, int depth)
 {
-	struct descriptor *d = NULL;
-	size_t nr = 0;
+	struct oci_index idx = OCI_INDEX_INIT;
+	struct oci_manifest man = OCI_MANIFEST_INIT;
+	char where[128];
 	int ret = 0;
 
 	if (depth > 3)
 		return error_as(EXIT_REGISTRY, "image indexes nested too deep");
-	if (is_index(m->media_type)) {
-		if ((ret = index_children(&m->bytes, m->digest, &d, NULL, &nr)))
+	if (oci_is_index(m->media_type)) {
+		if ((ret = oci_index_parse(m->bytes.buf, m->bytes.len, EXIT_REGISTRY, m->digest, &idx)))
 			goto out;
-		for (size_t i = 0; i < nr; i++) {
+		for (size_t i = 0; i < idx.nr_manifests; i++) {
 			struct registry_manifest child = REGISTRY_MANIFEST_INIT;
 			int dup = 0;
 
 			for (size_t k = 0; k < p->nr_manifests; k++)
-				if (!strcmp(p->manifests[k].m.digest, d[i].digest))
+				if (!strcmp(p->manifests[k].m.digest, idx.manifests[i].digest))
 					dup = 1;
 			if (dup)
 				continue;
-			if ((ret = plan_read_manifest(c, p, &d[i], &child)))
+			if ((ret = plan_read_manifest(c, p, &idx.manifests[i], &child)))
 				goto out;
 			if ((ret = plan_add_manifest(c, p, &child, depth + 1))) {
 				registry_manifest_release(&child);
@@ -2192,23 +2055,25 @@ static int plan_add_manifest(struct registry_client *c, struct plan *p,
 			}
 		}
 	} else {
-		char where[128];
-
 		snprintf(where, sizeof(where), "manifest %s", m->digest);
-		if ((ret = manifest_blobs(&m->bytes, where, &d, &nr)))
+		if ((ret = oci_manifest_parse(m->bytes.buf, m->bytes.len, EXIT_REGISTRY, where, &man)))
 			goto out;
-		for (size_t i = 0; i < nr; i++) {
+		plan_add_blob(p, &man.config);
+		for (size_t i = 0; i < man.nr_layers; i++) {
+			const char *mt = man.layers[i].media_type;
+
 			/* foreign (Windows) layers live elsewhere, as skopeo and docker leave them */
-			if (strstr(d[i].media_type, ".foreign.") || strstr(d[i].media_type, "nondistributable"))
+			if (strstr(mt, ".foreign.") || strstr(mt, "nondistributable"))
 				continue;
-			plan_add_blob(p, &d[i]);
+			plan_add_blob(p, &man.layers[i]);
 		}
 	}
 	ALLOC_GROW(p->manifests, p->nr_manifests + 1, p->alloc_manifests);
 	p->manifests[p->nr_manifests++].m = *m;	/* steals m */
 	memset(m, 0, sizeof(*m));
 out:
-	descriptors_free(d, nr);
+	oci_index_release(&idx);
+	oci_manifest_release(&man);
 	return ret;
 }
 
@@ -2339,75 +2204,46 @@ out:
 int registry_push_layout(struct registry_client *c, const char *dir,
 			 const struct reference *dsts, size_t nr_dsts, struct push_report *out)
 {
-	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT;
 	struct plan p;
 	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
-	struct descriptor d = { NULL, "", 0 };
+	struct oci_index idx = OCI_INDEX_INIT;
+	struct oci_manifest man = OCI_MANIFEST_INIT;
 	struct reference base = REFERENCE_INIT;
-	const char *base_name = NULL;
-	json_t *root = NULL, *list, *ann;
-	json_error_t jerr;
-	int have_base = 0, ret;
+	const char *base_name;
+	int ret;
 
 	memset(&p, 0, sizeof(p));
 	p.layout = dir;
-	strbuf_addf(&path, "%s/index.json", dir);
-	if (strbuf_read_file(&raw, path.buf, MANIFEST_CAP) < 0) {
-		ret = error_as(EXIT_CONTEXT, "cannot read '%s': %s (is '%s' an OCI layout?)", path.buf,
-			       strerror(errno), dir);
+	if ((ret = ocilayout_read_index(dir, EXIT_CONTEXT, EXIT_CONTEXT, &idx)))
+		goto out;
+	if (idx.nr_manifests != 1) {
+		ret = error_as(EXIT_CONTEXT, "'%s/index.json' lists %zu manifests; push needs exactly one",
+			       dir, idx.nr_manifests);
 		goto out;
 	}
-	root = json_loadb(raw.buf, raw.len, 0, &jerr);
-	list = json_object_get(root, "manifests");
-	if (!root || !json_is_array(list)) {
-		ret = error_as(EXIT_CONTEXT, "'%s' is not an OCI image index%s%s", path.buf,
-			       root ? "" : ": ", root ? "" : jerr.text);
+	if ((ret = plan_read_manifest(c, &p, &idx.manifests[0], &top)))
 		goto out;
-	}
-	if (json_array_size(list) != 1) {
-		ret = error_as(EXIT_CONTEXT, "'%s' lists %zu manifests; push needs exactly one",
-			       path.buf, json_array_size(list));
+	if ((ret = plan_add_manifest(c, &p, &top, 0)))
 		goto out;
-	}
-	if ((ret = parse_descriptor(json_array_get(list, 0), &d, path.buf)))
-		goto out;
-	ann = json_object_get(json_array_get(list, 0), "annotations");
-	if (json_is_string(json_object_get(ann, ANN_BASE_NAME)))
-		base_name = json_string_value(json_object_get(ann, ANN_BASE_NAME));
-	if ((ret = plan_read_manifest(c, &p, &d, &top)))
-		goto out;
-	if (!base_name) {
-		json_t *mroot = json_loadb(top.bytes.buf, top.bytes.len, 0, NULL);
-		json_t *v = json_object_get(json_object_get(mroot, "annotations"), ANN_BASE_NAME);
-
-		if (json_is_string(v)) {
-			if ((ret = reference_parse(json_string_value(v), &base)))
-				ret = error_as(EXIT_CONTEXT, "the layout's base image annotation is not a reference");
-			else
-				have_base = 1;
-		}
-		json_decref(mroot);
-		if (ret)
-			goto out;
-	} else {
+	/* the base: named on the index.json entry, else on the manifest (the plan's last, parsed there) */
+	base_name = oci_descriptor_annotation(&idx.manifests[0], ANN_BASE_NAME);
+	if (!base_name && !oci_is_index(p.manifests[p.nr_manifests - 1].m.media_type) &&
+	    !oci_manifest_parse(p.manifests[p.nr_manifests - 1].m.bytes.buf,
+				p.manifests[p.nr_manifests - 1].m.bytes.len, EXIT_CONTEXT, dir, &man))
+		base_name = oci_manifest_annotation(&man, ANN_BASE_NAME);
+	if (base_name) {
 		if ((ret = reference_parse(base_name, &base))) {
 			ret = error_as(EXIT_CONTEXT, "the layout's base image annotation is not a reference");
 			goto out;
 		}
-		have_base = 1;
-	}
-	if (have_base)
 		p.src = &base;
-	if ((ret = plan_add_manifest(c, &p, &top, 0)))
-		goto out;
+	}
 	ret = plan_execute(c, &p, dsts, nr_dsts, out);
 out:
-	json_decref(root);
-	free(d.media_type);
+	oci_index_release(&idx);
+	oci_manifest_release(&man);
 	registry_manifest_release(&top);
 	reference_release(&base);
 	plan_release(&p);
-	strbuf_release(&path);
-	strbuf_release(&raw);
 	return ret;
 }

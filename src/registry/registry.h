@@ -45,15 +45,10 @@
 #include "lib/strbuf.h"
 #include "lib/digest.h"
 #include "oci/mediatype.h"
+#include "oci/manifest.h"
 #include "oci/platform.h"
 #include "oci/reference.h"
 #include "registry/credentials.h"
-
-struct descriptor {
-	char *media_type;	/* owned */
-	char digest[DIGEST_HEX_LEN + 1];
-	long long size;
-};
 
 struct registry_options {
 	const char *const *insecure_registries;	/* NULL-terminated hosts allowed plain http, may be NULL */
@@ -98,12 +93,12 @@ struct remote_image {
 	struct registry_manifest manifest;	/* the image manifest (not the index) */
 	char index_digest[DIGEST_HEX_LEN + 1];	/* digest of the index it came from, "" if none */
 	struct strbuf config;			/* config bytes, verified */
-	struct descriptor config_desc;
-	struct descriptor *layers;		/* owned array of nr_layers */
+	struct oci_descriptor config_desc;
+	struct oci_descriptor *layers;		/* owned array of nr_layers */
 	size_t nr_layers;
 };
 
-#define REMOTE_IMAGE_INIT { REGISTRY_MANIFEST_INIT, "", STRBUF_INIT, { NULL, "", 0 }, NULL, 0 }
+#define REMOTE_IMAGE_INIT { REGISTRY_MANIFEST_INIT, "", STRBUF_INIT, OCI_DESCRIPTOR_INIT, NULL, 0 }
 
 int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 			 const struct platform *want, struct remote_image *out);

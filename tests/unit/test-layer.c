@@ -256,8 +256,8 @@ static void test_image(void)
 
 	{
 		const char *idx = "{\"manifests\":[{\"digest\":\"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
-			"\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},{\"digest\":"
-			"\"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"platform\":"
+			"\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},{\"digest\":"
+			"\"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"size\":2,\"platform\":"
 			"{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
 
 		ok(image_index_select(idx, strlen(idx), "linux/arm64", got) == 0 && got[7] == 'b', "index: arm64 picked");
