@@ -107,22 +107,10 @@ out:
 
 /* ---- the base image ------------------------------------------------ */
 
-static int read_blob(const char *blob_dir, const char *digest, struct strbuf *out)
+/* A manifest, index or config of the layout dir: verified; absent is exit 7. */
+static int read_blob(const char *dir, const char *digest, struct strbuf *out)
 {
-	struct strbuf p = STRBUF_INIT;
-	char got[DIGEST_HEX_LEN + 1];
-	int rc = 0;
-
-	if (!digest || !digest_is_valid(digest))
-		return error_as(EXIT_INPUT, "invalid digest '%s' in '%s'", digest ? digest : "", blob_dir);
-	strbuf_addf(&p, "%s/%s", blob_dir, digest + 7);
-	if (strbuf_read_file(out, p.buf, JSON_CAP) < 0) {
-		rc = error_as(EXIT_NOT_FOUND, "cannot read blob '%s': %s", p.buf, strerror(errno));
-	} else if (digest_buffer(out->buf, out->len, got) < 0 || strcmp(got, digest)) {
-		rc = error_as(EXIT_REGISTRY, "blob '%s' does not match its digest", p.buf);
-	}
-	strbuf_release(&p);
-	return rc;
+	return ocilayout_read_blob(dir, digest, JSON_CAP, EXIT_REGISTRY, EXIT_NOT_FOUND, out);
 }
 
 /* The manifest digest index.json gives image (by full name, tag, or as its only entry). */
@@ -156,14 +144,14 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 {
 	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
 	char digest[DIGEST_HEX_LEN + 1];
-	json_t *m = NULL;
+	struct oci_manifest m = OCI_MANIFEST_INIT;
 	int rc;
 
 	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
 	rc = layout_pick(dir, image, digest);
 	if (rc < 0)
 		goto out;
-	rc = read_blob(blobs.buf, digest, &man);
+	rc = read_blob(dir, digest, &man);
 	if (rc < 0)
 		goto out;
 	if (image_is_index(NULL, man.buf, man.len)) {
@@ -171,12 +159,14 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 		if (rc < 0)
 			goto out;
 		strbuf_reset(&man);
-		rc = read_blob(blobs.buf, digest, &man);
+		rc = read_blob(dir, digest, &man);
 		if (rc < 0)
 			goto out;
 	}
-	m = json_loadb(man.buf, man.len, 0, NULL);
-	rc = read_blob(blobs.buf, json_string_value(json_object_get(json_object_get(m, "config"), "digest")), &cfg);
+	rc = oci_manifest_parse(man.buf, man.len, EXIT_REGISTRY, name, &m);
+	if (rc < 0)
+		goto out;
+	rc = read_blob(dir, m.config.digest, &cfg);
 	if (rc < 0)
 		goto out;
 	rc = image_base_set(out, name, digest, man.buf, man.len, cfg.buf, cfg.len);
@@ -185,7 +175,7 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 	free(out->blob_dir);
 	out->blob_dir = strbuf_detach(&blobs, NULL);
 out:
-	json_decref(m);
+	oci_manifest_release(&m);
 	strbuf_release(&blobs);
 	strbuf_release(&man);
 	strbuf_release(&cfg);

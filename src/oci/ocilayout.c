@@ -425,29 +425,6 @@ out:
 	return rc;
 }
 
-static json_t *read_json_file(const char *path, int missing_ok)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_error_t jerr;
-	json_t *j;
-
-	if (strbuf_read_file(&sb, path, JSON_CAP) < 0) {
-		if (missing_ok && errno == ENOENT)
-			return json_object();
-		error("cannot read '%s': %s", path, strerror(errno));
-		strbuf_release(&sb);
-		return NULL;
-	}
-	j = json_loadb(sb.buf, sb.len, 0, &jerr);
-	strbuf_release(&sb);
-	if (!json_is_object(j)) {
-		error_as(EXIT_INPUT, "cannot parse '%s': %s", path, j ? "not an object" : jerr.text);
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 /*
  * DIR/index.json as a document with a "manifests" array (*out, a new
  * reference).  Absent: -missing_code, or with missing_code 0 an empty
@@ -494,6 +471,28 @@ int ocilayout_read_index(const char *dir, int code, int missing_code, struct oci
 		rc = oci_index_from_json(j, code, path.buf, out);
 	json_decref(j);
 	strbuf_release(&path);
+	return rc;
+}
+
+int ocilayout_read_blob(const char *dir, const char *digest, size_t cap, int code, int missing_code,
+			struct strbuf *out)
+{
+	struct ocilayout l = { (char *)dir };
+	struct strbuf p = STRBUF_INIT, body = STRBUF_INIT;
+	char got[DIGEST_HEX_LEN + 1];
+	int rc = 0;
+
+	if (!digest || !digest_is_valid(digest))
+		return error_as(code, "malformed digest '%.100s' in the OCI layout '%s'", digest ? digest : "", dir);
+	ocilayout_blob_path(&l, digest, &p);
+	if (strbuf_read_file(&body, p.buf, cap) < 0)
+		rc = error_as(errno == ENOENT ? missing_code : code, "cannot read '%s': %s", p.buf, strerror(errno));
+	else if (digest_buffer(body.buf, body.len, got) < 0 || strcmp(got, digest))
+		rc = error_as(code, "'%s' does not match its digest", p.buf);
+	else
+		strbuf_addbuf(out, &body);
+	strbuf_release(&p);
+	strbuf_release(&body);
 	return rc;
 }
 
@@ -721,23 +720,20 @@ int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manife
 				   const char *base_name, ocilayout_fetch_fn fetch, void *fetch_ctx)
 {
 	struct strbuf p = STRBUF_INIT, name = STRBUF_INIT, js = STRBUF_INIT;
-	json_t *m = NULL, *layers, *v, *dm = NULL, *entry, *dlayers, *rtags;
+	struct oci_manifest m = OCI_MANIFEST_INIT;
+	json_t *dm = NULL, *entry, *dlayers, *rtags;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	const char *cdig;
 	size_t i;
 	int rc = -1;
 
-	ocilayout_blob_path(l, manifest_digest, &p);
-	m = read_json_file(p.buf, 0);
-	if (!m)
+	strbuf_addf(&name, "manifest %s in '%s'", manifest_digest, l->dir);
+	if ((rc = ocilayout_read_blob(l->dir, manifest_digest, JSON_CAP, EXIT_FAIL, EXIT_FAIL, &p)) < 0 ||
+	    (rc = oci_manifest_parse(p.buf, p.len, EXIT_FAIL, name.buf, &m)) < 0)
 		goto out;
-	cdig = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
-	layers = json_object_get(m, "layers");
-	if (!cdig || !json_is_array(layers)) {
-		rc = error("manifest %s in '%s' is malformed", manifest_digest, l->dir);
-		goto out;
-	}
+	rc = -1;
+	cdig = m.config.digest;
 	a = archive_write_new();
 	ae = archive_entry_new();
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
@@ -746,15 +742,10 @@ int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manife
 		goto out;
 	}
 	dlayers = json_array();
-	json_array_foreach(layers, i, v) {
-		const char *d = json_string_value(json_object_get(v, "digest"));
+	for (i = 0; i < m.nr_layers; i++) {
+		const char *d = m.layers[i].digest;
 		struct strbuf tmp = STRBUF_INIT;
 
-		if (!d || !digest_is_valid(d)) {
-			json_decref(dlayers);
-			rc = error("manifest %s in '%s' has a malformed layer", manifest_digest, l->dir);
-			goto out;
-		}
 		strbuf_reset(&p);
 		strbuf_reset(&name);
 		strbuf_addf(&name, "blobs/sha256/%s", d + 7);
@@ -816,7 +807,7 @@ out:
 	if (a)
 		archive_write_free(a);
 	archive_entry_free(ae);
-	json_decref(m);
+	oci_manifest_release(&m);
 	json_decref(dm);
 	strbuf_release(&p);
 	strbuf_release(&name);

@@ -80,6 +80,15 @@ int ocilayout_check(const char *dir);
  */
 int ocilayout_read_index(const char *dir, int code, int missing_code, struct oci_index *out);
 
+/*
+ * Read the blob digest of the layout at dir (a manifest, an index, a
+ * config: at most cap bytes) into out, verified against its digest.  A
+ * malformed digest or one that does not match is -code, an absent blob
+ * -missing_code; each error names the file.
+ */
+int ocilayout_read_blob(const char *dir, const char *digest, size_t cap, int code, int missing_code,
+			struct strbuf *out);
+
 /* DIR/blobs/sha256/<hex> for digest, appended to out. */
 void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out);
 /* 1 if the blob is present. */

@@ -347,37 +347,23 @@ static void plan_add_blob(struct plan *p, const struct oci_descriptor *d)
 	oci_descriptor_copy(d, &p->blobs[p->nr_blobs++]);
 }
 
-static void layout_blob_path(const char *dir, const char *digest, struct strbuf *out)
-{
-	strbuf_addf(out, "%s/blobs/sha256/%s", dir, digest + 7);
-}
-
 /* Read a manifest by digest from the plan's source (layout file or remote). */
 static int plan_read_manifest(struct registry_client *c, struct plan *p, const struct oci_descriptor *d,
 			      struct registry_manifest *out)
 {
 	struct registry_manifest m = REGISTRY_MANIFEST_INIT;
-	struct strbuf path = STRBUF_INIT;
 	int ret = 0;
 
 	if (p->layout) {
-		layout_blob_path(p->layout, d->digest, &path);
-		if (strbuf_read_file(&m.bytes, path.buf, MANIFEST_CAP) < 0) {
-			ret = error_as(EXIT_CONTEXT, "cannot read manifest '%s': %s", path.buf, strerror(errno));
+		if ((ret = ocilayout_read_blob(p->layout, d->digest, MANIFEST_CAP, EXIT_CONTEXT, EXIT_CONTEXT,
+					       &m.bytes)))
 			goto out;
-		}
-		digest_buffer(m.bytes.buf, m.bytes.len, m.digest);
-		if (strcmp(m.digest, d->digest)) {
-			ret = error_as(EXIT_CONTEXT, "manifest '%s' does not match its digest", path.buf);
-			goto out;
-		}
-		m.media_type = xstrdup(d->media_type && *d->media_type ? d->media_type : "");
-		if (!*m.media_type) {
-			free(m.media_type);
-			m.media_type = oci_media_type(m.bytes.buf, m.bytes.len);
-		}
+		snprintf(m.digest, sizeof(m.digest), "%s", d->digest);
+		m.media_type = d->media_type && *d->media_type ? xstrdup(d->media_type)
+							      : oci_media_type(m.bytes.buf, m.bytes.len);
 		if (!m.media_type) {
-			ret = error_as(EXIT_CONTEXT, "manifest '%s' has no media type", path.buf);
+			ret = error_as(EXIT_CONTEXT, "manifest %s in the layout '%s' has no media type", d->digest,
+				       p->layout);
 			goto out;
 		}
 	} else if ((ret = registry_get_manifest_by(c, p->src, d->digest, &m))) {
@@ -387,7 +373,6 @@ static int plan_read_manifest(struct registry_client *c, struct plan *p, const s
 	memset(&m, 0, sizeof(m));
 out:
 	registry_manifest_release(&m);
-	strbuf_release(&path);
 	return ret;
 }
 
@@ -495,7 +480,9 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 			j->desc = p->blobs[b];
 			j->dst = &dsts[d];
 			if (p->layout) {
-				layout_blob_path(p->layout, j->desc.digest, &path);
+				struct ocilayout l = { (char *)p->layout };
+
+				ocilayout_blob_path(&l, j->desc.digest, &path);
 				if (access(path.buf, R_OK) == 0)
 					j->local_path = strbuf_detach(&path, NULL);
 			}
