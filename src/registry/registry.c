@@ -278,7 +278,7 @@ void registry_call_release(struct call *k)
  * registry_call_reauth().
  */
 enum call_next registry_call_next(struct registry_client *c, struct call *k, int rc,
-				const struct http_response *res, double *wait, int *ret)
+				  const struct http_response *res, double *wait, int *ret)
 {
 	double w;
 
@@ -402,7 +402,7 @@ void registry_error_body(const struct http_response *res, struct strbuf *code, s
  * into one error line with the right exit code.
  */
 int registry_explain(struct registry_client *c, const struct reference *ref, const char *what,
-		   const char *method, const struct http_response *res)
+		     const char *method, const struct http_response *res)
 {
 	struct strbuf name = STRBUF_INIT, code = STRBUF_INIT, msg = STRBUF_INIT, detail = STRBUF_INIT;
 	struct credential cred = CREDENTIAL_INIT;
@@ -450,7 +450,7 @@ int registry_explain(struct registry_client *c, const struct reference *ref, con
 }
 
 void registry_call_init(struct call *k, const struct reference *ref, const char *method,
-		      const char *url, int push)
+			const char *url, int push)
 {
 	memset(k, 0, sizeof(*k));
 	strbuf_init(&k->authz, 0);
@@ -477,7 +477,7 @@ void registry_manifest_release(struct registry_manifest *m)
 }
 
 int registry_get_manifest_by(struct registry_client *c, const struct reference *ref,
-			   const char *what_ref, struct registry_manifest *out)
+			     const char *what_ref, struct registry_manifest *out)
 {
 	struct strbuf url = STRBUF_INIT, name = STRBUF_INIT, ct = STRBUF_INIT, dcd = STRBUF_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;

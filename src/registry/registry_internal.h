@@ -95,24 +95,24 @@ int registry_same_repo(const struct reference *a, const struct reference *b);
 int registry_call_start(struct registry_client *c, struct call *k);
 void registry_call_release(struct call *k);
 enum call_next registry_call_next(struct registry_client *c, struct call *k, int rc,
-				const struct http_response *res, double *wait, int *ret);
+				  const struct http_response *res, double *wait, int *ret);
 void registry_call_rewind(struct call *k);
 int registry_call_reauth(struct registry_client *c, struct call *k);
 int registry_call_do(struct registry_client *c, struct call *k, struct http_response *res);
 void registry_error_body(const struct http_response *res, struct strbuf *code, struct strbuf *msg);
 int registry_explain(struct registry_client *c, const struct reference *ref, const char *what,
-		   const char *method, const struct http_response *res);
+		     const char *method, const struct http_response *res);
 void registry_call_init(struct call *k, const struct reference *ref, const char *method,
-		      const char *url, int push);
+			const char *url, int push);
 int registry_get_manifest_by(struct registry_client *c, const struct reference *ref,
-			   const char *what_ref, struct registry_manifest *out);
+			     const char *what_ref, struct registry_manifest *out);
 
 /* registry_pull.c: a blob GET, set up and judged */
 int registry_get_blob_call(struct registry_client *c, const struct reference *ref, const char *digest,
-			 long long size, struct file_sink *sink, FILE *fp, struct strbuf *mem,
-			 struct strbuf *url, struct call *k);
+			   long long size, struct file_sink *sink, FILE *fp, struct strbuf *mem,
+			   struct strbuf *url, struct call *k);
 int registry_get_blob_result(struct registry_client *c, const struct reference *ref, const char *digest,
-			   long long size, struct file_sink *sink, const struct http_response *res);
+			     long long size, struct file_sink *sink, const struct http_response *res);
 
 /* registry_upload.c: the blob jobs, opts.jobs at once */
 int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr);

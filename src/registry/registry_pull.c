@@ -70,8 +70,8 @@ static void file_sink_rewind(void *data)
  * (digest started here).
  */
 int registry_get_blob_call(struct registry_client *c, const struct reference *ref, const char *digest,
-			 long long size, struct file_sink *sink, FILE *fp, struct strbuf *mem,
-			 struct strbuf *url, struct call *k)
+			   long long size, struct file_sink *sink, FILE *fp, struct strbuf *mem,
+			   struct strbuf *url, struct call *k)
 {
 	if (digest_init(&sink->d) < 0)
 		return -1;
@@ -93,7 +93,7 @@ int registry_get_blob_call(struct registry_client *c, const struct reference *re
 
 /* Judge the final answer to that GET: status, size, digest.  Ends sink's digest. */
 int registry_get_blob_result(struct registry_client *c, const struct reference *ref, const char *digest,
-			   long long size, struct file_sink *sink, const struct http_response *res)
+			     long long size, struct file_sink *sink, const struct http_response *res)
 {
 	struct strbuf name = STRBUF_INIT;
 	char got[DIGEST_HEX_LEN + 1] = "";

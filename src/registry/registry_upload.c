@@ -512,7 +512,7 @@ static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 		if ((ret = spool_open(&v->fp)))
 			return ret;
 		if ((ret = registry_get_blob_call(c, j->src, j->desc.digest, j->desc.size, &v->sink, v->fp, NULL,
-					 &v->url, &v->k)))
+						  &v->url, &v->k)))
 			return ret;
 		break;
 	case CONV_START:
