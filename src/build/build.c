@@ -145,6 +145,7 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
 	char digest[DIGEST_HEX_LEN + 1];
 	struct oci_manifest m = OCI_MANIFEST_INIT;
+	char *mt = NULL;
 	int rc;
 
 	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
@@ -154,7 +155,8 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 	rc = read_blob(dir, digest, &man);
 	if (rc < 0)
 		goto out;
-	if (image_is_index(NULL, man.buf, man.len)) {
+	mt = oci_media_type(man.buf, man.len);
+	if (oci_is_index(mt)) {
 		rc = image_index_select(man.buf, man.len, platform, digest);
 		if (rc < 0)
 			goto out;
@@ -175,6 +177,7 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 	free(out->blob_dir);
 	out->blob_dir = strbuf_detach(&blobs, NULL);
 out:
+	free(mt);
 	oci_manifest_release(&m);
 	strbuf_release(&blobs);
 	strbuf_release(&man);

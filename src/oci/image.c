@@ -86,22 +86,6 @@ out:
 	return rc;
 }
 
-int image_is_index(const char *media_type, const char *body, size_t len)
-{
-	char *mt;
-	int rc;
-
-	if (media_type && (!strncmp(media_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)) ||
-			   !strncmp(media_type, MT_DOCKER_LIST, strlen(MT_DOCKER_LIST))))
-		return 1;
-	if (!body)
-		return 0;
-	mt = oci_media_type(body, len);
-	rc = oci_is_index(mt);
-	free(mt);
-	return rc;
-}
-
 int image_index_select(const char *index, size_t len, const char *platform, char *out)
 {
 	struct platform want = PLATFORM_INIT;

@@ -62,8 +62,6 @@ int image_base_set(struct image_base *b, const char *name, const char *digest,
  */
 int image_index_select(const char *index, size_t len, const char *platform, char *out);
 
-/* 1 if media type (or the "mediaType" of the JSON) is an index or a manifest list. */
-int image_is_index(const char *media_type, const char *body, size_t len);
 
 struct image {
 	json_t *config;	/* the whole config document being built (owned) */
