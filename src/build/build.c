@@ -294,33 +294,6 @@ static json_t *health_json(const struct dockerfile_health *h)
 	return j;
 }
 
-
-static int remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) < 0)
-		return 0;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	d = opendir(path);
-	if (d) {
-		while ((de = readdir(d))) {
-			struct strbuf p = STRBUF_INIT;
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			strbuf_addf(&p, "%s/%s", path, de->d_name);
-			remove_tree(p.buf);
-			strbuf_release(&p);
-		}
-		closedir(d);
-	}
-	return rmdir(path);
-}
-
 struct builder {
 	const struct build_opts *opts;
 	struct basetree tree;	/* the image's files so far: the base's, then our layers' */
@@ -1137,7 +1110,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	rc = 0;
 out:
 	if (temp_layout && layout_dir.len)
-		remove_tree(layout_dir.buf);
+		ocilayout_remove(layout_dir.buf);
 	free(env);
 	basetree_release(&b.tree);
 	registry_client_free(own_client);

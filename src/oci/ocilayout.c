@@ -97,7 +97,7 @@ void ocilayout_release(struct ocilayout *l)
 
 /* ---- staged layouts ------------------------------------------------ */
 
-static void remove_tree(const char *path)
+void ocilayout_remove(const char *path)
 {
 	struct stat st;
 	struct dirent *de;
@@ -117,7 +117,7 @@ static void remove_tree(const char *path)
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			strbuf_addf(&p, "%s/%s", path, de->d_name);
-			remove_tree(p.buf);
+			ocilayout_remove(p.buf);
 			strbuf_release(&p);
 		}
 		closedir(d);
@@ -257,7 +257,7 @@ int ocilayout_stage_commit(struct ocilayout_stage *s)
 
 		strbuf_addf(&old, "%s.old", s->tmp);
 		if (rename(s->dir, old.buf) == 0 && rename(s->tmp, s->dir) == 0) {
-			remove_tree(old.buf);
+			ocilayout_remove(old.buf);
 			strbuf_release(&old);
 			free(s->tmp);
 			s->tmp = NULL;
@@ -273,7 +273,7 @@ int ocilayout_stage_commit(struct ocilayout_stage *s)
 done:
 	if (rc < 0)
 		return rc;
-	remove_tree(s->tmp);
+	ocilayout_remove(s->tmp);
 	free(s->tmp);
 	s->tmp = NULL;
 	return 0;
@@ -284,7 +284,7 @@ void ocilayout_stage_release(struct ocilayout_stage *s)
 	if (!s)
 		return;
 	if (s->tmp)
-		remove_tree(s->tmp);
+		ocilayout_remove(s->tmp);
 	free(s->tmp);
 	free(s->dir);
 	s->tmp = NULL;

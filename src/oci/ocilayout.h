@@ -35,6 +35,8 @@ struct ocilayout {
 /* Create (or reuse) the layout at dir: directories, oci-layout file. */
 int ocilayout_open(struct ocilayout *l, const char *dir);
 void ocilayout_release(struct ocilayout *l);
+/* Remove dir and everything in it (a temporary layout); errors ignored. */
+void ocilayout_remove(const char *dir);
 
 /*
  * `build --output oci:DIR`: the layout is written in a fresh directory
