@@ -36,7 +36,7 @@ json_t *oci_descriptor_json(const struct oci_descriptor *d)
 	if (d->platform.os)
 		json_object_set_new(j, "platform", platform_to_json(&d->platform));	/* steals */
 	if (d->annotations && json_object_size(d->annotations))
-		json_object_set(j, "annotations", d->annotations);
+		json_object_set_new(j, "annotations", json_deep_copy(d->annotations));	/* steals the copy */
 	return j;
 }
 

@@ -502,6 +502,7 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 			   const char *base_name, const char *base_digest)
 {
 	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
+	struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
 	json_t *idx = NULL, *old, *ms;
 	size_t i;
 	json_t *m;
@@ -525,35 +526,23 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 		if (!drop)
 			json_array_append(ms, m);
 	}
+	d.media_type = (char *)media_type;
+	snprintf(d.digest, sizeof(d.digest), "%s", digest);
+	d.size = (long long)size;
+	if (platform && (rc = platform_parse(platform, &d.platform)) < 0) {
+		json_decref(ms);
+		goto out;
+	}
+	rc = -1;
+	d.annotations = json_object();
+	if (base_name)
+		json_object_set_new(d.annotations, ANN_BASE_NAME, json_string(base_name));	/* steals */
+	if (base_name && base_digest)
+		json_object_set_new(d.annotations, ANN_BASE_DIGEST, json_string(base_digest));	/* steals */
 	for (size_t k = 0; k < (ref_names_nr ? ref_names_nr : 1); k++) {
-		json_t *d = json_object(), *ann = json_object();
-
-		json_object_set_new(d, "mediaType", json_string(media_type));	/* steals */
-		json_object_set_new(d, "digest", json_string(digest));	/* steals */
-		json_object_set_new(d, "size", json_integer((json_int_t)size));	/* steals */
-		if (platform) {
-			struct platform p = PLATFORM_INIT;
-
-			if (platform_parse(platform, &p) < 0) {
-				json_decref(d);
-				json_decref(ann);
-				json_decref(ms);
-				goto out;
-			}
-			json_object_set_new(d, "platform", platform_to_json(&p));	/* steals */
-			platform_release(&p);
-		}
 		if (ref_names_nr)
-			json_object_set_new(ann, ANN_REF_NAME, json_string(ref_names[k]));	/* steals */
-		if (base_name)
-			json_object_set_new(ann, ANN_BASE_NAME, json_string(base_name));	/* steals */
-		if (base_name && base_digest)
-			json_object_set_new(ann, ANN_BASE_DIGEST, json_string(base_digest));	/* steals */
-		if (json_object_size(ann))
-			json_object_set_new(d, "annotations", ann);	/* steals */
-		else
-			json_decref(ann);
-		json_array_append_new(ms, d);	/* steals */
+			json_object_set_new(d.annotations, ANN_REF_NAME, json_string(ref_names[k]));	/* steals */
+		json_array_append_new(ms, oci_descriptor_json(&d));	/* steals */
 	}
 	json_object_set_new(idx, "schemaVersion", json_integer(2));	/* steals */
 	json_object_set_new(idx, "mediaType", json_string(MT_OCI_INDEX));	/* steals */
@@ -562,6 +551,8 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 		goto out;
 	rc = write_file(path.buf, out.buf, out.len);
 out:
+	d.media_type = NULL;	/* borrowed */
+	oci_descriptor_release(&d);
 	json_decref(idx);
 	strbuf_release(&path);
 	strbuf_release(&out);
