@@ -107,61 +107,33 @@ out:
 
 /* ---- the base image ------------------------------------------------ */
 
-static int read_blob(const char *blob_dir, const char *digest, struct strbuf *out)
+/* A manifest, index or config of the layout dir: verified; absent is exit 7. */
+static int read_blob(const char *dir, const char *digest, struct strbuf *out)
 {
-	struct strbuf p = STRBUF_INIT;
-	char got[DIGEST_HEX_LEN + 1];
-	int rc = 0;
-
-	if (!digest || !digest_is_valid(digest))
-		return error_as(EXIT_INPUT, "invalid digest '%s' in '%s'", digest ? digest : "", blob_dir);
-	strbuf_addf(&p, "%s/%s", blob_dir, digest + 7);
-	if (strbuf_read_file(out, p.buf, JSON_CAP) < 0) {
-		rc = error_as(EXIT_NOT_FOUND, "cannot read blob '%s': %s", p.buf, strerror(errno));
-	} else if (digest_buffer(out->buf, out->len, got) < 0 || strcmp(got, digest)) {
-		rc = error_as(EXIT_REGISTRY, "blob '%s' does not match its digest", p.buf);
-	}
-	strbuf_release(&p);
-	return rc;
+	return ocilayout_read_blob(dir, digest, JSON_CAP, EXIT_REGISTRY, EXIT_NOT_FOUND, out);
 }
 
 /* The manifest digest index.json gives image (by full name, tag, or as its only entry). */
 static int layout_pick(const char *dir, const char *image, char *out)
 {
-	struct strbuf p = STRBUF_INIT, body = STRBUF_INIT;
 	const char *colon = strrchr(image, ':'), *slash = strrchr(image, '/');
 	const char *tag = colon && (!slash || colon > slash) ? colon + 1 : "latest";
-	json_error_t jerr;
-	json_t *idx, *ms, *m;
-	size_t i;
+	struct oci_index idx = OCI_INDEX_INIT;
 	int rc;
 
-	strbuf_addf(&p, "%s/index.json", dir);
-	if (strbuf_read_file(&body, p.buf, JSON_CAP) < 0) {
-		rc = error_as(EXIT_NOT_FOUND, "cannot read '%s': %s", p.buf, strerror(errno));
-		strbuf_release(&p);
+	if ((rc = ocilayout_read_index(dir, EXIT_INPUT, EXIT_NOT_FOUND, &idx)) < 0)
 		return rc;
-	}
-	idx = json_loadb(body.buf, body.len, 0, &jerr);
-	strbuf_release(&p);
-	strbuf_release(&body);
-	ms = json_object_get(idx, "manifests");
-	if (!json_is_array(ms)) {
-		json_decref(idx);
-		return error_as(EXIT_INPUT, "'%s/index.json' is not an OCI index", dir);
-	}
 	rc = -EXIT_NOT_FOUND;
-	json_array_foreach(ms, i, m) {
-		const char *name = json_string_value(json_object_get(json_object_get(m, "annotations"), ANN_REF_NAME));
-		const char *d = json_string_value(json_object_get(m, "digest"));
+	for (size_t i = 0; i < idx.nr_manifests; i++) {
+		const char *name = oci_descriptor_annotation(&idx.manifests[i], ANN_REF_NAME);
 
-		if (d && ((name && (!strcmp(name, image) || !strcmp(name, tag))) || json_array_size(ms) == 1)) {
-			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
+		if ((name && (!strcmp(name, image) || !strcmp(name, tag))) || idx.nr_manifests == 1) {
+			snprintf(out, DIGEST_HEX_LEN + 1, "%s", idx.manifests[i].digest);
 			rc = 0;
 			break;
 		}
 	}
-	json_decref(idx);
+	oci_index_release(&idx);
 	if (rc < 0)
 		rc = error_as(EXIT_NOT_FOUND, "the layout '%s' has no image named '%s'", dir, image);
 	return rc;
@@ -172,27 +144,31 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 {
 	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
 	char digest[DIGEST_HEX_LEN + 1];
-	json_t *m = NULL;
+	struct oci_manifest m = OCI_MANIFEST_INIT;
+	char *mt = NULL;
 	int rc;
 
 	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
 	rc = layout_pick(dir, image, digest);
 	if (rc < 0)
 		goto out;
-	rc = read_blob(blobs.buf, digest, &man);
+	rc = read_blob(dir, digest, &man);
 	if (rc < 0)
 		goto out;
-	if (image_is_index(NULL, man.buf, man.len)) {
+	mt = oci_media_type(man.buf, man.len);
+	if (oci_is_index(mt)) {
 		rc = image_index_select(man.buf, man.len, platform, digest);
 		if (rc < 0)
 			goto out;
 		strbuf_reset(&man);
-		rc = read_blob(blobs.buf, digest, &man);
+		rc = read_blob(dir, digest, &man);
 		if (rc < 0)
 			goto out;
 	}
-	m = json_loadb(man.buf, man.len, 0, NULL);
-	rc = read_blob(blobs.buf, json_string_value(json_object_get(json_object_get(m, "config"), "digest")), &cfg);
+	rc = oci_manifest_parse(man.buf, man.len, EXIT_REGISTRY, name, &m);
+	if (rc < 0)
+		goto out;
+	rc = read_blob(dir, m.config.digest, &cfg);
 	if (rc < 0)
 		goto out;
 	rc = image_base_set(out, name, digest, man.buf, man.len, cfg.buf, cfg.len);
@@ -201,7 +177,8 @@ static int base_from_layout(const char *dir, const char *image, const char *name
 	free(out->blob_dir);
 	out->blob_dir = strbuf_detach(&blobs, NULL);
 out:
-	json_decref(m);
+	free(mt);
+	oci_manifest_release(&m);
 	strbuf_release(&blobs);
 	strbuf_release(&man);
 	strbuf_release(&cfg);
@@ -321,33 +298,6 @@ static json_t *health_json(const struct dockerfile_health *h)
 	if (h->retries)
 		json_object_set_new(j, "Retries", json_integer(h->retries));	/* steals */
 	return j;
-}
-
-
-static int remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) < 0)
-		return 0;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	d = opendir(path);
-	if (d) {
-		while ((de = readdir(d))) {
-			struct strbuf p = STRBUF_INIT;
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			strbuf_addf(&p, "%s/%s", path, de->d_name);
-			remove_tree(p.buf);
-			strbuf_release(&p);
-		}
-		closedir(d);
-	}
-	return rmdir(path);
 }
 
 struct builder {
@@ -1209,7 +1159,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	rc = 0;
 out:
 	if (temp_layout && layout_dir.len)
-		remove_tree(layout_dir.buf);
+		ocilayout_remove(layout_dir.buf);
 	free(env);
 	basetree_release(&b.tree);
 	registry_client_free(own_client);

@@ -15,6 +15,7 @@
 #include "lib/digest.h"
 #include "build/layer.h"
 #include "build/pgzip.h"
+#include "oci/mediatype.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -367,10 +368,10 @@ void layer_release(struct layer *l)
 const char *layer_media_type(enum layer_compression c, int docker)
 {
 	if (docker)
-		return c == LAYER_ZSTD ? "application/vnd.docker.image.rootfs.diff.tar.zstd"
-				       : "application/vnd.docker.image.rootfs.diff.tar.gzip";
-	return c == LAYER_ZSTD ? "application/vnd.oci.image.layer.v1.tar+zstd"
-			       : "application/vnd.oci.image.layer.v1.tar+gzip";
+		return c == LAYER_ZSTD ? MT_DOCKER_LAYER_ZSTD
+				       : MT_DOCKER_LAYER_GZIP;
+	return c == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD
+			       : MT_OCI_LAYER_GZIP;
 }
 
 /* ---- compressors --------------------------------------------------- */

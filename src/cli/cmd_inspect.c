@@ -155,7 +155,7 @@ int cmd_inspect(int argc, char **argv)
 		goto done;
 	}
 	/* an image, or the picked platform of an index: also its config */
-	if (plat_arg || (strcmp(m.media_type, MEDIA_OCI_INDEX) && strcmp(m.media_type, MEDIA_DOCKER_LIST)) ||
+	if (plat_arg || !oci_is_index(m.media_type) ||
 	    config || files) {
 		if ((ret = registry_fetch_image(c, &ref, plat_arg ? &plat : NULL, &img)))
 			goto done;

@@ -25,6 +25,8 @@
 #include "github/report.h"
 #include "github/ghoutput.h"
 #include "meta/meta.h"
+#include "oci/ocilayout.h"
+#include "oci/platform.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
 
@@ -188,6 +190,18 @@ static int resolve_inputs(struct run *r)
 
 		strbuf_add(&one, p, n);
 		strbuf_trim(&one);
+		if (one.len) {
+			/* normalised, so linux/x86_64 and linux/amd64 are one */
+			struct platform pl = PLATFORM_INIT;
+
+			if ((ret = platform_parse(one.buf, &pl)) < 0) {
+				strbuf_release(&one);
+				return ret;
+			}
+			strbuf_reset(&one);
+			platform_format(&pl, &one);
+			platform_release(&pl);
+		}
 		if (one.len && !strlist_has(&r->platforms, one.buf))
 			strlist_push(&r->platforms, one.buf);
 		strbuf_release(&one);

@@ -4,6 +4,7 @@
 #include "lib/common.h"
 #include "lib/digest.h"
 #include "oci/image.h"
+#include "oci/platform.h"
 #include "build/layer.h"
 
 #include <time.h>
@@ -24,9 +25,7 @@ void image_base_release(struct image_base *b)
 	free(b->name);
 	free(b->digest);
 	json_decref(b->config);
-	for (size_t i = 0; i < b->layers_nr; i++)
-		free(b->layers[i].media_type);
-	free(b->layers);
+	oci_descriptors_free(b->layers, b->layers_nr);
 	free(b->blob_dir);
 	image_base_init(b);
 }
@@ -52,197 +51,68 @@ int image_base_set(struct image_base *b, const char *name, const char *digest,
 		   const char *manifest, size_t manifest_len,
 		   const char *config, size_t config_len)
 {
-	json_t *m = NULL, *c = NULL, *layers;
-	struct image_descriptor *descs = NULL;
-	size_t nr = 0, i;
-	json_t *v;
+	struct oci_manifest m = OCI_MANIFEST_INIT;
+	struct strbuf where = STRBUF_INIT;
+	json_t *c = NULL, *ids;
 	int rc = 0;
 
-	m = parse_json("the base image manifest", manifest, manifest_len, EXIT_REGISTRY);
-	if (!m)
-		return -EXIT_REGISTRY;
+	strbuf_addf(&where, "the manifest of '%s'", name ? name : "base");
+	if ((rc = oci_manifest_parse(manifest, manifest_len, EXIT_REGISTRY, where.buf, &m)))
+		goto out;
 	c = parse_json("the base image config", config, config_len, EXIT_REGISTRY);
 	if (!c) {
 		rc = -EXIT_REGISTRY;
 		goto out;
 	}
-	layers = json_object_get(m, "layers");
-	if (!json_is_array(layers)) {
-		rc = error_as(EXIT_REGISTRY, "the manifest of '%s' has no layers", name ? name : "base");
+	ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
+	if (!json_is_array(ids) || json_array_size(ids) != m.nr_layers) {
+		rc = error_as(EXIT_REGISTRY, "the config of '%s' has %zu diff_ids for %zu layers",
+			      name ? name : "base", json_array_size(ids), m.nr_layers);
 		goto out;
-	}
-	descs = xcalloc(json_array_size(layers) + 1, sizeof(*descs));
-	json_array_foreach(layers, i, v) {
-		const char *mt = json_string_value(json_object_get(v, "mediaType"));
-		const char *d = json_string_value(json_object_get(v, "digest"));
-		json_t *size = json_object_get(v, "size");
-
-		if (!mt || !d || !digest_is_valid(d) || !json_is_integer(size)) {
-			rc = error_as(EXIT_REGISTRY, "the manifest of '%s' has a malformed layer %zu",
-				      name ? name : "base", i);
-			goto out;
-		}
-		descs[nr].media_type = xstrdup(mt);
-		snprintf(descs[nr].digest, sizeof(descs[nr].digest), "%s", d);
-		descs[nr].size = (uint64_t)json_integer_value(size);
-		nr++;
-	}
-	{
-		json_t *ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
-
-		if (!json_is_array(ids) || json_array_size(ids) != nr) {
-			rc = error_as(EXIT_REGISTRY, "the config of '%s' has %zu diff_ids for %zu layers",
-				      name ? name : "base", json_array_size(ids), nr);
-			goto out;
-		}
 	}
 	image_base_release(b);
 	b->name = name ? xstrdup(name) : NULL;
 	b->digest = digest ? xstrdup(digest) : NULL;
 	b->config = c;
 	c = NULL;
-	b->layers = descs;
-	b->layers_nr = nr;
-	descs = NULL;
-	nr = 0;
+	b->layers = m.layers;
+	b->layers_nr = m.nr_layers;
+	m.layers = NULL;
+	m.nr_layers = 0;
 out:
-	if (descs) {
-		for (i = 0; i < nr; i++)
-			free(descs[i].media_type);
-		free(descs);
-	}
-	json_decref(m);
+	oci_manifest_release(&m);
 	json_decref(c);
-	return rc;
-}
-
-struct plat {
-	char os[64], arch[64], variant[64];
-};
-
-static int plat_parse(const char *s, struct plat *out)
-{
-	struct plat p = { { 0 }, { 0 }, { 0 } };
-	const char *a = strchr(s, '/'), *v;
-
-	if (!a || a == s || !a[1])
-		return error_as(EXIT_USAGE, "invalid platform '%s': want os/arch[/variant]", s);
-	v = strchr(a + 1, '/');
-	if ((size_t)(a - s) >= sizeof(p.os) || strlen(a + 1) >= sizeof(p.arch) + sizeof(p.variant))
-		return error_as(EXIT_USAGE, "invalid platform '%s'", s);
-	snprintf(p.os, sizeof(p.os), "%.*s", (int)(a - s), s);
-	if (v) {
-		if (!v[1] || strchr(v + 1, '/'))
-			return error_as(EXIT_USAGE, "invalid platform '%s': want os/arch[/variant]", s);
-		snprintf(p.arch, sizeof(p.arch), "%.*s", (int)(v - a - 1), a + 1);
-		snprintf(p.variant, sizeof(p.variant), "%s", v + 1);
-	} else {
-		snprintf(p.arch, sizeof(p.arch), "%s", a + 1);
-	}
-	/* normalise as containerd does */
-	if (!strcmp(p.arch, "x86_64") || !strcmp(p.arch, "x86-64"))
-		snprintf(p.arch, sizeof(p.arch), "amd64");
-	if (!strcmp(p.arch, "aarch64"))
-		snprintf(p.arch, sizeof(p.arch), "arm64");
-	if (!strcmp(p.arch, "arm64") && !strcmp(p.variant, "v8"))
-		p.variant[0] = '\0';
-	*out = p;
-	return 0;
-}
-
-static void plat_host(struct plat *p)
-{
-	memset(p, 0, sizeof(*p));
-	snprintf(p->os, sizeof(p->os), "linux");
-#if defined(__aarch64__)
-	snprintf(p->arch, sizeof(p->arch), "arm64");
-#elif defined(__arm__)
-	snprintf(p->arch, sizeof(p->arch), "arm");
-	snprintf(p->variant, sizeof(p->variant), "v7");
-#elif defined(__i386__)
-	snprintf(p->arch, sizeof(p->arch), "386");
-#else
-	snprintf(p->arch, sizeof(p->arch), "amd64");
-#endif
-}
-
-static int plat_matches(json_t *pj, const struct plat *want)
-{
-	struct plat got;
-	const char *os = json_string_value(json_object_get(pj, "os"));
-	const char *arch = json_string_value(json_object_get(pj, "architecture"));
-	const char *variant = json_string_value(json_object_get(pj, "variant"));
-	struct strbuf s = STRBUF_INIT;
-	int rc;
-
-	if (!os || !arch)
-		return 0;
-	strbuf_addf(&s, "%s/%s", os, arch);
-	if (variant && *variant)
-		strbuf_addf(&s, "/%s", variant);
-	rc = plat_parse(s.buf, &got);
-	strbuf_release(&s);
-	if (rc < 0)
-		return 0;
-	if (strcmp(got.os, want->os) || strcmp(got.arch, want->arch))
-		return 0;
-	/* no variant asked: any; arm without one defaults to v7 as containerd does */
-	if (!want->variant[0])
-		return 1;
-	return !strcmp(got.variant, want->variant) ||
-	       (!got.variant[0] && !strcmp(want->arch, "arm") && !strcmp(want->variant, "v7"));
-}
-
-int image_is_index(const char *media_type, const char *body, size_t len)
-{
-	int rc = 0;
-
-	if (media_type && (!strncmp(media_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)) ||
-			   !strncmp(media_type, MT_DOCKER_LIST, strlen(MT_DOCKER_LIST))))
-		return 1;
-	if (body) {
-		json_t *j = json_loadb(body, len, 0, NULL);
-		const char *mt = json_string_value(json_object_get(j, "mediaType"));
-
-		rc = (mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST))) ||
-		     (!mt && json_is_array(json_object_get(j, "manifests")));
-		json_decref(j);
-	}
+	strbuf_release(&where);
 	return rc;
 }
 
 int image_index_select(const char *index, size_t len, const char *platform, char *out)
 {
-	struct plat want;
-	json_t *j, *ms, *m;
-	size_t i;
+	struct platform want = PLATFORM_INIT;
+	struct oci_index idx = OCI_INDEX_INIT;
+	struct strbuf name = STRBUF_INIT;
+	long pick;
 	int rc;
 
 	if (platform) {
-		rc = plat_parse(platform, &want);
+		rc = platform_parse(platform, &want);
 		if (rc < 0)
 			return rc;
 	} else {
-		plat_host(&want);
+		platform_host(&want);
 	}
-	j = parse_json("the image index", index, len, EXIT_REGISTRY);
-	if (!j)
-		return -EXIT_REGISTRY;
-	ms = json_object_get(j, "manifests");
-	rc = -EXIT_NOT_FOUND;
-	json_array_foreach(ms, i, m) {
-		const char *d = json_string_value(json_object_get(m, "digest"));
-
-		if (d && digest_is_valid(d) && plat_matches(json_object_get(m, "platform"), &want)) {
-			snprintf(out, DIGEST_HEX_LEN + 1, "%s", d);
-			rc = 0;
-			break;
-		}
+	if ((rc = oci_index_parse(index, len, EXIT_REGISTRY, "the image index", &idx)) < 0)
+		goto out;
+	if ((pick = oci_index_find(&idx, &want)) < 0) {
+		platform_format(&want, &name);
+		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s", name.buf);
+		goto out;
 	}
-	json_decref(j);
-	if (rc < 0)
-		rc = error_as(EXIT_NOT_FOUND, "the image index has no manifest for %s/%s%s%s",
-			      want.os, want.arch, want.variant[0] ? "/" : "", want.variant);
+	snprintf(out, DIGEST_HEX_LEN + 1, "%s", idx.manifests[pick].digest);
+out:
+	oci_index_release(&idx);
+	platform_release(&want);
+	strbuf_release(&name);
 	return rc;
 }
 
@@ -269,9 +139,9 @@ static const char *docker_layer_type(const char *mt, int docker)
 	static const struct {
 		const char *oci, *docker;
 	} map[] = {
-		{ "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.docker.image.rootfs.diff.tar.gzip" },
-		{ "application/vnd.oci.image.layer.v1.tar+zstd", "application/vnd.docker.image.rootfs.diff.tar.zstd" },
-		{ "application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar" },
+		{ MT_OCI_LAYER_GZIP, MT_DOCKER_LAYER_GZIP },
+		{ MT_OCI_LAYER_ZSTD, MT_DOCKER_LAYER_ZSTD },
+		{ MT_OCI_LAYER, MT_DOCKER_LAYER },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -283,49 +153,55 @@ static const char *docker_layer_type(const char *mt, int docker)
 
 static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 {
-	json_t *d = json_object();
+	struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
 
-	json_object_set_new(d, "mediaType", json_string(mt));	/* steals */
-	json_object_set_new(d, "digest", json_string(digest));	/* steals */
-	json_object_set_new(d, "size", json_integer((json_int_t)size));	/* steals */
-	return d;
+	d.media_type = (char *)mt;
+	snprintf(d.digest, sizeof(d.digest), "%s", digest);
+	d.size = (long long)size;
+	return oci_descriptor_json(&d);
 }
 
 int image_init(struct image *img, const struct image_base *base, const char *platform,
 	       long long created, int docker)
 {
-	struct plat want, have;
+	struct platform want = PLATFORM_INIT, have = PLATFORM_INIT;
 	struct strbuf t = STRBUF_INIT;
-	json_t *cfg = json_object(), *inner, *rootfs, *history, *ids;
+	json_t *cfg = json_object(), *inner, *rootfs, *history, *ids, *pj;
 	int rc;
 
 	memset(img, 0, sizeof(*img));
 	if (platform) {
-		rc = plat_parse(platform, &want);
+		rc = platform_parse(platform, &want);
 		if (rc < 0) {
 			json_decref(cfg);
 			return rc;
 		}
 	} else {
-		plat_host(&want);
+		platform_host(&want);
 	}
 	if (base->config) {
 		const json_t *bc = base->config;
-		const char *os = json_string_value(json_object_get(bc, "os"));
-		const char *arch = json_string_value(json_object_get(bc, "architecture"));
-		const char *variant = json_string_value(json_object_get(bc, "variant"));
-		struct strbuf p = STRBUF_INIT;
+		/* the base's platform; a config without one is linux/amd64 */
+		pj = json_pack("{s:s, s:s}", "os", "linux", "architecture", "amd64");
+		json_object_update_existing(pj, (json_t *)bc);
+		if (json_is_string(json_object_get(bc, "variant")))
+			json_object_set(pj, "variant", json_object_get(bc, "variant"));
+		rc = platform_from_json(pj, &have);
+		json_decref(pj);
+		if (rc < 0)
+			rc = error_as(EXIT_REGISTRY, "the config of base image '%s' has no valid os and architecture",
+				      base->name ? base->name : "scratch");
+		if (!rc && platform && !platform_match(&have, &want)) {
+			struct strbuf p = STRBUF_INIT;
 
-		strbuf_addf(&p, "%s/%s", os ? os : "linux", arch ? arch : "amd64");
-		if (variant && *variant)
-			strbuf_addf(&p, "/%s", variant);
-		rc = plat_parse(p.buf, &have);
-		if (!rc && platform && (strcmp(have.os, want.os) || strcmp(have.arch, want.arch) ||
-					(want.variant[0] && strcmp(have.variant, want.variant))))
+			platform_format(&have, &p);
 			rc = error_as(EXIT_INPUT, "base image '%s' is %s, not %s",
 				      base->name ? base->name : "scratch", p.buf, platform);
-		strbuf_release(&p);
+			strbuf_release(&p);
+		}
 		if (rc < 0) {
+			platform_release(&want);
+			platform_release(&have);
 			json_decref(cfg);
 			return rc;
 		}
@@ -338,6 +214,7 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 			json_object_set(cfg, "author", json_object_get(bc, "author"));
 	} else {
 		have = want;
+		memset(&want, 0, sizeof(want));
 		inner = NULL;
 		history = NULL;
 		ids = NULL;
@@ -354,10 +231,8 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 		json_decref(ids);
 		ids = json_array();
 	}
-	json_object_set_new(cfg, "architecture", json_string(have.arch));	/* steals */
-	json_object_set_new(cfg, "os", json_string(have.os));	/* steals */
-	if (have.variant[0])
-		json_object_set_new(cfg, "variant", json_string(have.variant));	/* steals */
+	json_object_update(cfg, pj = platform_to_json(&have));
+	json_decref(pj);
 	format_time(created, &t);
 	img->created = strbuf_detach(&t, NULL);
 	json_object_set_new(cfg, "created", json_string(img->created));	/* steals */
@@ -384,6 +259,8 @@ int image_init(struct image *img, const struct image_base *base, const char *pla
 		}
 		json_array_insert_new(env, 0, json_string(DEFAULT_PATH));	/* steals */
 	}
+	platform_release(&want);
+	platform_release(&have);
 	return 0;
 }
 
@@ -601,10 +478,10 @@ int image_finish(struct image *img, const struct image_finish_opts *opts,
 			json_object_set_new(ann, opts->annotations[i].key,	/* steals */
 					    json_string(opts->annotations[i].value));
 		if (img->base && img->base->name) {
-			json_object_set_new(ann, "org.opencontainers.image.base.name",	/* steals */
+			json_object_set_new(ann, ANN_BASE_NAME,	/* steals */
 					    json_string(img->base->name));
 			if (img->base->digest)
-				json_object_set_new(ann, "org.opencontainers.image.base.digest",	/* steals */
+				json_object_set_new(ann, ANN_BASE_DIGEST,	/* steals */
 						    json_string(img->base->digest));
 		}
 		if (json_object_size(ann))
@@ -631,26 +508,18 @@ int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
 	json_object_set_new(idx, "schemaVersion", json_integer(2));	/* steals */
 	json_object_set_new(idx, "mediaType", json_string(docker ? MT_DOCKER_LIST : MT_OCI_INDEX));	/* steals */
 	for (size_t i = 0; i < nr; i++) {
-		json_t *d = descriptor(ms[i].media_type, ms[i].digest, ms[i].size);
+		struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
 
-		if (ms[i].platform) {
-			struct plat p;
-			json_t *pj;
-
-			if (plat_parse(ms[i].platform, &p) < 0) {
-				json_decref(d);
-				json_decref(arr);
-				json_decref(idx);
-				return -EXIT_USAGE;
-			}
-			pj = json_object();
-			json_object_set_new(pj, "os", json_string(p.os));	/* steals */
-			json_object_set_new(pj, "architecture", json_string(p.arch));	/* steals */
-			if (p.variant[0])
-				json_object_set_new(pj, "variant", json_string(p.variant));	/* steals */
-			json_object_set_new(d, "platform", pj);	/* steals */
+		if (ms[i].platform && (rc = platform_parse(ms[i].platform, &d.platform)) < 0) {
+			json_decref(arr);
+			json_decref(idx);
+			return rc;
 		}
-		json_array_append_new(arr, d);	/* steals */
+		d.media_type = (char *)ms[i].media_type;
+		snprintf(d.digest, sizeof(d.digest), "%s", ms[i].digest);
+		d.size = (long long)ms[i].size;
+		json_array_append_new(arr, oci_descriptor_json(&d));	/* steals */
+		platform_release(&d.platform);
 	}
 	json_object_set_new(idx, "manifests", arr);	/* steals */
 	if (!docker && annotations_nr) {

@@ -24,21 +24,10 @@
 #include <jansson.h>
 
 #include "lib/strbuf.h"
+#include "oci/manifest.h"
+#include "oci/mediatype.h"
 
 struct layer;
-
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-
-struct image_descriptor {
-	char *media_type;	/* owned */
-	char digest[72];
-	uint64_t size;
-};
 
 /*
  * The FROM image.  name NULL means scratch.  The registry client (or a
@@ -49,7 +38,7 @@ struct image_base {
 	char *name;	/* the reference as given in FROM (expanded), owned; NULL: scratch */
 	char *digest;	/* the base manifest's digest, owned, may be NULL */
 	json_t *config;	/* the base image config (reference owned) or NULL */
-	struct image_descriptor *layers;	/* owned */
+	struct oci_descriptor *layers;	/* owned */
 	size_t layers_nr;
 	char *blob_dir;	/* a local OCI layout's blobs/sha256 directory holding the base blobs, or NULL; owned */
 };
@@ -73,8 +62,6 @@ int image_base_set(struct image_base *b, const char *name, const char *digest,
  */
 int image_index_select(const char *index, size_t len, const char *platform, char *out);
 
-/* 1 if media type (or the "mediaType" of the JSON) is an index or a manifest list. */
-int image_is_index(const char *media_type, const char *body, size_t len);
 
 struct image {
 	json_t *config;	/* the whole config document being built (owned) */

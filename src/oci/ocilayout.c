@@ -5,6 +5,7 @@
 #include "lib/digest.h"
 #include "oci/ocilayout.h"
 #include "oci/image.h"
+#include "oci/platform.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -96,7 +97,7 @@ void ocilayout_release(struct ocilayout *l)
 
 /* ---- staged layouts ------------------------------------------------ */
 
-static void remove_tree(const char *path)
+void ocilayout_remove(const char *path)
 {
 	struct stat st;
 	struct dirent *de;
@@ -116,7 +117,7 @@ static void remove_tree(const char *path)
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			strbuf_addf(&p, "%s/%s", path, de->d_name);
-			remove_tree(p.buf);
+			ocilayout_remove(p.buf);
 			strbuf_release(&p);
 		}
 		closedir(d);
@@ -256,7 +257,7 @@ int ocilayout_stage_commit(struct ocilayout_stage *s)
 
 		strbuf_addf(&old, "%s.old", s->tmp);
 		if (rename(s->dir, old.buf) == 0 && rename(s->tmp, s->dir) == 0) {
-			remove_tree(old.buf);
+			ocilayout_remove(old.buf);
 			strbuf_release(&old);
 			free(s->tmp);
 			s->tmp = NULL;
@@ -272,7 +273,7 @@ int ocilayout_stage_commit(struct ocilayout_stage *s)
 done:
 	if (rc < 0)
 		return rc;
-	remove_tree(s->tmp);
+	ocilayout_remove(s->tmp);
 	free(s->tmp);
 	s->tmp = NULL;
 	return 0;
@@ -283,7 +284,7 @@ void ocilayout_stage_release(struct ocilayout_stage *s)
 	if (!s)
 		return;
 	if (s->tmp)
-		remove_tree(s->tmp);
+		ocilayout_remove(s->tmp);
 	free(s->tmp);
 	free(s->dir);
 	s->tmp = NULL;
@@ -424,27 +425,75 @@ out:
 	return rc;
 }
 
-static json_t *read_json_file(const char *path, int missing_ok)
+/*
+ * DIR/index.json as a document with a "manifests" array (*out, a new
+ * reference).  Absent: -missing_code, or with missing_code 0 an empty
+ * index.  See ocilayout_read_index().
+ */
+static int read_index_json(const char *dir, int code, int missing_code, json_t **out)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
 	json_error_t jerr;
-	json_t *j;
+	json_t *j = NULL;
+	int rc = 0;
 
-	if (strbuf_read_file(&sb, path, JSON_CAP) < 0) {
-		if (missing_ok && errno == ENOENT)
-			return json_object();
-		error("cannot read '%s': %s", path, strerror(errno));
-		strbuf_release(&sb);
-		return NULL;
+	strbuf_addf(&path, "%s/index.json", dir);
+	if (strbuf_read_file(&body, path.buf, JSON_CAP) < 0) {
+		if (errno == ENOENT && !missing_code)
+			j = json_pack("{s:[]}", "manifests");
+		else
+			rc = error_as(errno == ENOENT ? missing_code : code,
+				      "cannot read '%s': %s (is '%s' an OCI layout?)", path.buf, strerror(errno), dir);
+		goto out;
 	}
-	j = json_loadb(sb.buf, sb.len, 0, &jerr);
-	strbuf_release(&sb);
-	if (!json_is_object(j)) {
-		error_as(EXIT_INPUT, "cannot parse '%s': %s", path, j ? "not an object" : jerr.text);
+	j = json_loadb(body.buf, body.len, 0, &jerr);
+	if (!json_is_array(json_object_get(j, "manifests")))
+		rc = error_as(code, "'%s' is not an OCI image index%s%s", path.buf,
+			      j ? "" : ": ", j ? "" : jerr.text);
+out:
+	if (!rc)
+		*out = j;
+	else
 		json_decref(j);
-		return NULL;
-	}
-	return j;
+	strbuf_release(&path);
+	strbuf_release(&body);
+	return rc;
+}
+
+int ocilayout_read_index(const char *dir, int code, int missing_code, struct oci_index *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *j = NULL;
+	int rc;
+
+	strbuf_addf(&path, "%s/index.json", dir);
+	if (!(rc = read_index_json(dir, code, missing_code, &j)))
+		rc = oci_index_from_json(j, code, path.buf, out);
+	json_decref(j);
+	strbuf_release(&path);
+	return rc;
+}
+
+int ocilayout_read_blob(const char *dir, const char *digest, size_t cap, int code, int missing_code,
+			struct strbuf *out)
+{
+	struct ocilayout l = { (char *)dir };
+	struct strbuf p = STRBUF_INIT, body = STRBUF_INIT;
+	char got[DIGEST_HEX_LEN + 1];
+	int rc = 0;
+
+	if (!digest || !digest_is_valid(digest))
+		return error_as(code, "malformed digest '%.100s' in the OCI layout '%s'", digest ? digest : "", dir);
+	ocilayout_blob_path(&l, digest, &p);
+	if (strbuf_read_file(&body, p.buf, cap) < 0)
+		rc = error_as(errno == ENOENT ? missing_code : code, "cannot read '%s': %s", p.buf, strerror(errno));
+	else if (digest_buffer(body.buf, body.len, got) < 0 || strcmp(got, digest))
+		rc = error_as(code, "'%s' does not match its digest", p.buf);
+	else
+		strbuf_addbuf(out, &body);
+	strbuf_release(&p);
+	strbuf_release(&body);
+	return rc;
 }
 
 int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
@@ -453,15 +502,16 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 			   const char *base_name, const char *base_digest)
 {
 	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
-	json_t *idx, *old, *ms;
+	struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
+	json_t *idx = NULL, *old, *ms;
 	size_t i;
 	json_t *m;
 	int rc = -1;
 
 	strbuf_addf(&path, "%s/index.json", l->dir);
-	idx = read_json_file(path.buf, 1);
-	if (!idx)
+	if ((rc = read_index_json(l->dir, EXIT_INPUT, 0, &idx)) < 0)
 		goto out;
+	rc = -1;
 	old = json_object_get(idx, "manifests");
 	ms = json_array();
 	/* keep what does not carry one of our names (nor is an unnamed copy of us) */
@@ -476,42 +526,23 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 		if (!drop)
 			json_array_append(ms, m);
 	}
+	d.media_type = (char *)media_type;
+	snprintf(d.digest, sizeof(d.digest), "%s", digest);
+	d.size = (long long)size;
+	if (platform && (rc = platform_parse(platform, &d.platform)) < 0) {
+		json_decref(ms);
+		goto out;
+	}
+	rc = -1;
+	d.annotations = json_object();
+	if (base_name)
+		json_object_set_new(d.annotations, ANN_BASE_NAME, json_string(base_name));	/* steals */
+	if (base_name && base_digest)
+		json_object_set_new(d.annotations, ANN_BASE_DIGEST, json_string(base_digest));	/* steals */
 	for (size_t k = 0; k < (ref_names_nr ? ref_names_nr : 1); k++) {
-		json_t *d = json_object(), *ann = json_object();
-
-		json_object_set_new(d, "mediaType", json_string(media_type));	/* steals */
-		json_object_set_new(d, "digest", json_string(digest));	/* steals */
-		json_object_set_new(d, "size", json_integer((json_int_t)size));	/* steals */
-		if (platform) {
-			char *p = xstrdup(platform), *a = strchr(p, '/'), *v;
-			json_t *pj = json_object();
-
-			if (a) {
-				*a++ = '\0';
-				v = strchr(a, '/');
-				if (v)
-					*v++ = '\0';
-				json_object_set_new(pj, "architecture", json_string(a));	/* steals */
-				json_object_set_new(pj, "os", json_string(p));	/* steals */
-				if (v)
-					json_object_set_new(pj, "variant", json_string(v));	/* steals */
-				json_object_set_new(d, "platform", pj);	/* steals */
-			} else {
-				json_decref(pj);
-			}
-			free(p);
-		}
 		if (ref_names_nr)
-			json_object_set_new(ann, ANN_REF_NAME, json_string(ref_names[k]));	/* steals */
-		if (base_name)
-			json_object_set_new(ann, ANN_BASE_NAME, json_string(base_name));	/* steals */
-		if (base_name && base_digest)
-			json_object_set_new(ann, ANN_BASE_DIGEST, json_string(base_digest));	/* steals */
-		if (json_object_size(ann))
-			json_object_set_new(d, "annotations", ann);	/* steals */
-		else
-			json_decref(ann);
-		json_array_append_new(ms, d);	/* steals */
+			json_object_set_new(d.annotations, ANN_REF_NAME, json_string(ref_names[k]));	/* steals */
+		json_array_append_new(ms, oci_descriptor_json(&d));	/* steals */
 	}
 	json_object_set_new(idx, "schemaVersion", json_integer(2));	/* steals */
 	json_object_set_new(idx, "mediaType", json_string(MT_OCI_INDEX));	/* steals */
@@ -520,6 +551,8 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 		goto out;
 	rc = write_file(path.buf, out.buf, out.len);
 out:
+	d.media_type = NULL;	/* borrowed */
+	oci_descriptor_release(&d);
 	json_decref(idx);
 	strbuf_release(&path);
 	strbuf_release(&out);
@@ -570,15 +603,14 @@ out:
 
 int ocilayout_check(const char *dir)
 {
-	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	json_t *idx = NULL, *v;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	strbuf_addf(&path, "%s/index.json", dir);
-	if (strbuf_read_file(&body, path.buf, JSON_CAP) < 0)
-		goto out;	/* the push names the missing index.json */
-	idx = json_loadb(body.buf, body.len, 0, NULL);
+	if ((rc = read_index_json(dir, EXIT_CONTEXT, EXIT_CONTEXT, &idx)) < 0)
+		goto out;
 	json_array_foreach(json_object_get(idx, "manifests"), i, v) {
 		rc = check_digest(dir, path.buf, json_object_get(v, "digest"));
 		if (!rc)
@@ -589,7 +621,6 @@ int ocilayout_check(const char *dir)
 out:
 	json_decref(idx);
 	strbuf_release(&path);
-	strbuf_release(&body);
 	return rc;
 }
 
@@ -680,23 +711,20 @@ int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manife
 				   const char *base_name, ocilayout_fetch_fn fetch, void *fetch_ctx)
 {
 	struct strbuf p = STRBUF_INIT, name = STRBUF_INIT, js = STRBUF_INIT;
-	json_t *m = NULL, *layers, *v, *dm = NULL, *entry, *dlayers, *rtags;
+	struct oci_manifest m = OCI_MANIFEST_INIT;
+	json_t *dm = NULL, *entry, *dlayers, *rtags;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	const char *cdig;
 	size_t i;
 	int rc = -1;
 
-	ocilayout_blob_path(l, manifest_digest, &p);
-	m = read_json_file(p.buf, 0);
-	if (!m)
+	strbuf_addf(&name, "manifest %s in '%s'", manifest_digest, l->dir);
+	if ((rc = ocilayout_read_blob(l->dir, manifest_digest, JSON_CAP, EXIT_FAIL, EXIT_FAIL, &p)) < 0 ||
+	    (rc = oci_manifest_parse(p.buf, p.len, EXIT_FAIL, name.buf, &m)) < 0)
 		goto out;
-	cdig = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
-	layers = json_object_get(m, "layers");
-	if (!cdig || !json_is_array(layers)) {
-		rc = error("manifest %s in '%s' is malformed", manifest_digest, l->dir);
-		goto out;
-	}
+	rc = -1;
+	cdig = m.config.digest;
 	a = archive_write_new();
 	ae = archive_entry_new();
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
@@ -705,15 +733,10 @@ int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manife
 		goto out;
 	}
 	dlayers = json_array();
-	json_array_foreach(layers, i, v) {
-		const char *d = json_string_value(json_object_get(v, "digest"));
+	for (i = 0; i < m.nr_layers; i++) {
+		const char *d = m.layers[i].digest;
 		struct strbuf tmp = STRBUF_INIT;
 
-		if (!d || !digest_is_valid(d)) {
-			json_decref(dlayers);
-			rc = error("manifest %s in '%s' has a malformed layer", manifest_digest, l->dir);
-			goto out;
-		}
 		strbuf_reset(&p);
 		strbuf_reset(&name);
 		strbuf_addf(&name, "blobs/sha256/%s", d + 7);
@@ -775,7 +798,7 @@ out:
 	if (a)
 		archive_write_free(a);
 	archive_entry_free(ae);
-	json_decref(m);
+	oci_manifest_release(&m);
 	json_decref(dm);
 	strbuf_release(&p);
 	strbuf_release(&name);

@@ -25,18 +25,18 @@
 #include <stdint.h>
 
 #include "lib/strbuf.h"
+#include "oci/manifest.h"
+#include "oci/mediatype.h"
 
 struct ocilayout {
 	char *dir;	/* owned */
 };
 
-#define ANN_REF_NAME "org.opencontainers.image.ref.name"
-#define ANN_BASE_NAME "org.opencontainers.image.base.name"
-#define ANN_BASE_DIGEST "org.opencontainers.image.base.digest"
-
 /* Create (or reuse) the layout at dir: directories, oci-layout file. */
 int ocilayout_open(struct ocilayout *l, const char *dir);
 void ocilayout_release(struct ocilayout *l);
+/* Remove dir and everything in it (a temporary layout); errors ignored. */
+void ocilayout_remove(const char *dir);
 
 /*
  * `build --output oci:DIR`: the layout is written in a fresh directory
@@ -72,6 +72,24 @@ void ocilayout_stage_release(struct ocilayout_stage *s);
  * layout, the file and the digest.
  */
 int ocilayout_check(const char *dir);
+
+/*
+ * The one reader of a layout's index.json (build's --base-layout, push,
+ * the check before it, adding a manifest): its entries as descriptors,
+ * platforms and annotations read, and the document.  An absent
+ * index.json is -missing_code (0: an empty index); one that cannot be
+ * read or is not an index is -code; each error names the file.
+ */
+int ocilayout_read_index(const char *dir, int code, int missing_code, struct oci_index *out);
+
+/*
+ * Read the blob digest of the layout at dir (a manifest, an index, a
+ * config: at most cap bytes) into out, verified against its digest.  A
+ * malformed digest or one that does not match is -code, an absent blob
+ * -missing_code; each error names the file.
+ */
+int ocilayout_read_blob(const char *dir, const char *digest, size_t cap, int code, int missing_code,
+			struct strbuf *out);
 
 /* DIR/blobs/sha256/<hex> for digest, appended to out. */
 void ocilayout_blob_path(const struct ocilayout *l, const char *digest, struct strbuf *out);

@@ -44,38 +44,11 @@
 
 #include "lib/strbuf.h"
 #include "lib/digest.h"
+#include "oci/mediatype.h"
+#include "oci/manifest.h"
+#include "oci/platform.h"
 #include "oci/reference.h"
 #include "registry/credentials.h"
-
-#define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MEDIA_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-
-/* The layout annotation naming the base image whose layers a layout may omit. */
-#define ANNOTATION_BASE_NAME "org.opencontainers.image.base.name"
-
-struct platform {
-	char *os;		/* owned, "linux" */
-	char *architecture;	/* owned, "amd64" */
-	char *variant;		/* owned, may be NULL ("v8") */
-};
-
-#define PLATFORM_INIT { NULL, NULL, NULL }
-
-/* Parse "os/arch[/variant]" (e.g. "linux/arm64/v8"); -EXIT_INPUT on bad input. */
-int platform_parse(const char *s, struct platform *out);
-void platform_release(struct platform *p);
-/* "os/arch[/variant]" appended to out. */
-void platform_format(const struct platform *p, struct strbuf *out);
-
-struct descriptor {
-	char *media_type;	/* owned */
-	char digest[DIGEST_HEX_LEN + 1];
-	long long size;
-};
 
 struct registry_options {
 	const char *const *insecure_registries;	/* NULL-terminated hosts allowed plain http, may be NULL */
@@ -120,12 +93,12 @@ struct remote_image {
 	struct registry_manifest manifest;	/* the image manifest (not the index) */
 	char index_digest[DIGEST_HEX_LEN + 1];	/* digest of the index it came from, "" if none */
 	struct strbuf config;			/* config bytes, verified */
-	struct descriptor config_desc;
-	struct descriptor *layers;		/* owned array of nr_layers */
+	struct oci_descriptor config_desc;
+	struct oci_descriptor *layers;		/* owned array of nr_layers */
 	size_t nr_layers;
 };
 
-#define REMOTE_IMAGE_INIT { REGISTRY_MANIFEST_INIT, "", STRBUF_INIT, { NULL, "", 0 }, NULL, 0 }
+#define REMOTE_IMAGE_INIT { REGISTRY_MANIFEST_INIT, "", STRBUF_INIT, OCI_DESCRIPTOR_INIT, NULL, 0 }
 
 int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 			 const struct platform *want, struct remote_image *out);

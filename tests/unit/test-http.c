@@ -1,7 +1,7 @@
 /*
  * test-http.c: the pure helpers of the HTTP layer and of the registry
  * module: Retry-After and ghcr.io's retry hint, Location resolution,
- * loopback hosts, URL hosts, escaping, platforms.
+ * loopback hosts, URL hosts, escaping.  Platforms: test-platform.c.
  */
 #include "lib/common.h"
 #include "registry/http.h"
@@ -23,7 +23,6 @@ static double hint(const char *headers, const char *body)
 int main(void)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct platform p = PLATFORM_INIT;
 
 	ok(hint("HTTP/1.1 429 Too Many\r\nRetry-After: 7\r\n\r\n", "") == 7, "Retry-After seconds");
 	ok(hint("HTTP/1.1 429 x\r\nretry-after: 2\r\n\r\n", "{}") == 2, "header name in any case");
@@ -96,22 +95,6 @@ int main(void)
 	http_escape("repository:o/a:pull,push", &sb);
 	is_str(sb.buf, "repository%3Ao%2Fa%3Apull%2Cpush", "escaping");
 
-	ok(platform_parse("linux/arm64/v8", &p) == 0, "platform with a variant");
-	is_str(p.os, "linux", "os");
-	is_str(p.architecture, "arm64", "architecture");
-	is_str(p.variant, "v8", "variant");
-	strbuf_reset(&sb);
-	platform_format(&p, &sb);
-	is_str(sb.buf, "linux/arm64/v8", "formats back");
-	platform_release(&p);
-	ok(platform_parse("linux/amd64", &p) == 0 && p.variant == NULL, "platform without a variant");
-	platform_release(&p);
-	error_set_quiet(1);
-	is_int(platform_parse("linux", &p), -EXIT_INPUT, "no architecture refused");
-	is_int(platform_parse("linux/", &p), -EXIT_INPUT, "empty architecture refused");
-	is_int(platform_parse("/amd64", &p), -EXIT_INPUT, "empty os refused");
-	is_int(platform_parse("a/b/c/d", &p), -EXIT_INPUT, "four parts refused");
-	platform_release(NULL);
 	strbuf_release(&sb);
 	return tap_done();
 }

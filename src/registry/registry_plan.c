@@ -1,0 +1,604 @@
+/*
+ * registry_plan.c: what a push or a copy sends, and in which order (see
+ * registry.h, registry.c for the layout of the module).
+ *
+ * A plan gathers, from a layout or a remote source, every manifest
+ * (children first, the top last) and every distinct blob; executing it
+ * sends the blobs (registry_run_jobs), then each manifest by digest with
+ * its exact bytes, then the tags, all or none (tags_move).
+ */
+#include "lib/common.h"
+#include "registry/registry_internal.h"
+#include "oci/ocilayout.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+/* ---- manifests: upload ----------------------------------------------------- */
+
+/*
+ * PUT bytes as what_ref (a digest or a tag) in dst.  Checks
+ * Docker-Content-Digest.  On error, *refused (when not NULL) says whether
+ * the registry answered with a refusal (nothing stored) rather than
+ * leaving it unknown (no answer) or storing other bytes.
+ */
+static int manifest_put(struct registry_client *c, const struct reference *dst,
+			const char *what_ref, const struct strbuf *bytes, const char *media_type,
+			const char *digest, int *refused)
+{
+	struct strbuf url = STRBUF_INIT, ct = STRBUF_INIT, dcd = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf what = STRBUF_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	const char *headers[2];
+	struct call k;
+	int ret;
+
+	if (refused)
+		*refused = 0;
+	registry_api_base(c, dst, &url);
+	strbuf_addf(&url, "%s/manifests/%s", dst->repository, what_ref);
+	strbuf_addf(&ct, "Content-Type: %s", media_type);
+	headers[0] = ct.buf;
+	headers[1] = NULL;
+	registry_call_init(&k, dst, "PUT", url.buf, 1);
+	k.req.headers = headers;
+	k.req.body = bytes->buf;
+	k.req.body_len = bytes->len;
+	if ((ret = registry_call_do(c, &k, &res)))
+		goto out;
+	reference_format_name(dst, &name);
+	if (strncmp(what_ref, "sha256:", 7))
+		strbuf_addf(&name, ":%s", what_ref);	/* a tag: name it */
+	if (res.status != 201 && res.status != 200 && res.status != 204) {
+		struct strbuf code = STRBUF_INIT, msg = STRBUF_INIT;
+
+		if (refused)
+			*refused = 1;
+		registry_error_body(&res, &code, &msg);
+		if (strncmp(what_ref, "sha256:", 7))
+			strbuf_addf(&what, "push of tag '%s' to", what_ref);
+		else
+			strbuf_addstr(&what, "push to");
+		if (res.status == 400 && (!strcmp(code.buf, "MANIFEST_BLOB_UNKNOWN") ||
+					  !strcmp(code.buf, "BLOB_UNKNOWN")))
+			ret = error_as(EXIT_REGISTRY, "'%s' refused manifest %s: a blob it names is missing (%s)",
+				       name.buf, digest, msg.buf);
+		else
+			ret = registry_explain(c, dst, what.buf, "PUT manifest", &res);
+		strbuf_release(&code);
+		strbuf_release(&msg);
+		goto out;
+	}
+	if (!http_header_get(&res.headers, "Docker-Content-Digest", &dcd) &&
+	    !strncmp(dcd.buf, "sha256:", 7) && strcmp(dcd.buf, digest)) {
+		ret = error_as(EXIT_REGISTRY, "'%s' stored manifest %s as %s", name.buf, digest, dcd.buf);
+		goto out;
+	}
+out:
+	http_response_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&ct);
+	strbuf_release(&dcd);
+	strbuf_release(&name);
+	strbuf_release(&what);
+	return ret;
+}
+
+/* ---- tags: all or none ----------------------------------------------------- */
+
+/*
+ * The registry API has no transaction: each tag is a PUT of its own.  So
+ * before the first, tag_record() notes what every tag names now (HEAD,
+ * then the old manifest's exact bytes and media type by digest, so that
+ * it can be PUT back); a tag already at the new digest is left alone.
+ * tags_move() then PUTs the others in order; when one fails, the ones
+ * already moved are put back (tag_restore()), last first, best effort,
+ * each said on stderr, and the first error stays the result.  A tag that
+ * did not exist cannot be un-created on most registries: it is deleted by
+ * its tag reference (DELETE /manifests/TAG, which the distribution spec
+ * allows a registry to refuse with 400 or 405), never by digest (that
+ * would drop every tag on the digest), and when refused it is reported.
+ * Still open: the moments between the PUTs (a reader may see a moved, b
+ * not yet), a process killed mid-way, and a tag someone else moves in
+ * between (it is put back to what was seen).
+ */
+enum tag_was { TAG_ABSENT, TAG_SAME, TAG_OTHER };
+
+struct tag_move {
+	const struct reference *dst;	/* borrowed: dst->tag is the tag */
+	enum tag_was was;
+	struct registry_manifest old;	/* TAG_OTHER: what it named */
+	int touched;			/* a PUT went out that may have moved it */
+};
+
+static void tag_name(const struct tag_move *t, struct strbuf *out)
+{
+	reference_format_name(t->dst, out);
+	strbuf_addf(out, ":%s", t->dst->tag);
+}
+
+/*
+ * What t's tag names now, compared with digest (the one it is to name).
+ * The old manifest is fetched once per repository and digest: prev (nr
+ * of them) are the tags recorded before.
+ */
+static int tag_record(struct registry_client *c, struct tag_move *t, const char *digest,
+		      const struct tag_move *prev, size_t nr)
+{
+	struct strbuf url = STRBUF_INIT, dcd = STRBUF_INIT, what = STRBUF_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	const char *headers[] = { ACCEPT_MANIFESTS, NULL };
+	const char *by = t->dst->tag;
+	struct call k;
+	int ret;
+
+	registry_api_base(c, t->dst, &url);
+	strbuf_addf(&url, "%s/manifests/%s", t->dst->repository, t->dst->tag);
+	registry_call_init(&k, t->dst, "HEAD", url.buf, 1);
+	k.req.headers = headers;
+	if ((ret = registry_call_do(c, &k, &res)))
+		goto out;
+	if (res.status == 404) {
+		t->was = TAG_ABSENT;
+		goto out;
+	}
+	if (res.status != 200) {
+		strbuf_addf(&what, "lookup of tag '%s' in", t->dst->tag);
+		ret = registry_explain(c, t->dst, what.buf, "HEAD manifest", &res);
+		goto out;
+	}
+	if (!http_header_get(&res.headers, "Docker-Content-Digest", &dcd) && digest_is_valid(dcd.buf)) {
+		if (!strcmp(dcd.buf, digest)) {
+			t->was = TAG_SAME;
+			goto out;
+		}
+		by = dcd.buf;	/* the bytes by digest: verified, and what HEAD saw */
+		for (size_t i = 0; i < nr; i++) {
+			const struct tag_move *p = &prev[i];
+
+			if (p->was == TAG_OTHER && registry_same_repo(p->dst, t->dst) &&
+			    !strcmp(p->old.digest, by)) {
+				strbuf_addbuf(&t->old.bytes, &p->old.bytes);
+				memcpy(t->old.digest, p->old.digest, sizeof(t->old.digest));
+				t->old.media_type = xstrdup(p->old.media_type);
+				t->was = TAG_OTHER;
+				goto out;
+			}
+		}
+	}
+	if ((ret = registry_get_manifest_by(c, t->dst, by, &t->old)))
+		goto out;
+	t->was = strcmp(t->old.digest, digest) ? TAG_OTHER : TAG_SAME;
+	if (t->was == TAG_SAME)
+		registry_manifest_release(&t->old);
+out:
+	http_response_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&dcd);
+	strbuf_release(&what);
+	return ret;
+}
+
+/*
+ * DELETE the tag reference (never the digest).  1 when the registry has
+ * no such tag (nothing to delete), errors as for a push.
+ */
+static int tag_delete(struct registry_client *c, const struct tag_move *t)
+{
+	struct strbuf url = STRBUF_INIT, code = STRBUF_INIT, msg = STRBUF_INIT;
+	struct http_response res = HTTP_RESPONSE_INIT;
+	struct call k;
+	int ret;
+
+	registry_api_base(c, t->dst, &url);
+	strbuf_addf(&url, "%s/manifests/%s", t->dst->repository, t->dst->tag);
+	registry_call_init(&k, t->dst, "DELETE", url.buf, 1);
+	snprintf(k.scope_buf, sizeof(k.scope_buf), "repository:%s:delete", t->dst->repository);
+	if ((ret = registry_call_do(c, &k, &res)))
+		goto out;
+	if (res.status == 404) {
+		ret = 1;
+	} else if (res.status != 202 && res.status != 200 && res.status != 204) {
+		registry_error_body(&res, &code, &msg);
+		ret = error_as(EXIT_REGISTRY, "'%s' answered HTTP %ld to DELETE%s%s%s%s%s",
+			       t->dst->registry, res.status, code.len ? " (" : "", code.buf,
+			       msg.len ? ": " : "", msg.buf, code.len ? ")" : "");
+	}
+out:
+	http_response_release(&res);
+	strbuf_release(&url);
+	strbuf_release(&code);
+	strbuf_release(&msg);
+	return ret;
+}
+
+/* Put t's tag back where tag_record() found it; says how that went. */
+static void tag_restore(struct registry_client *c, struct tag_move *t, const char *digest)
+{
+	struct strbuf name = STRBUF_INIT;
+	int rc;
+
+	tag_name(t, &name);
+	error_set_quiet(1);	/* the push's error is the one to tell; these are warnings */
+	if (t->was == TAG_OTHER)
+		rc = manifest_put(c, t->dst, t->dst->tag, &t->old.bytes, t->old.media_type,
+				  t->old.digest, NULL);
+	else
+		rc = tag_delete(c, t);
+	error_set_quiet(0);
+	if (t->was == TAG_OTHER && !rc)
+		warning("put tag '%s' back on %s", name.buf, t->old.digest);
+	else if (t->was == TAG_OTHER)
+		warning("cannot put tag '%s' back on %s (%s): it may stay on %s",
+			name.buf, t->old.digest, error_last(), digest);
+	else if (rc > 0)
+		warning("tag '%s' does not exist, as before", name.buf);
+	else if (!rc)
+		warning("deleted tag '%s' again: it did not exist before", name.buf);
+	else
+		warning("tag '%s' did not exist before and cannot be deleted (%s): it may stay on %s",
+			name.buf, error_last(), digest);
+	strbuf_release(&name);
+}
+
+/*
+ * Point every tag of dsts at top, all or none (as far as the registry
+ * lets: see above).
+ */
+static int tags_move(struct registry_client *c, const struct reference *dsts, size_t nr_dsts,
+		     const struct registry_manifest *top)
+{
+	struct tag_move *t = xcalloc(nr_dsts + 1, sizeof(*t));
+	struct strbuf name = STRBUF_INIT;
+	char *first = NULL;
+	size_t nr = 0;
+	int ret = 0;
+
+	for (size_t d = 0; d < nr_dsts; d++) {
+		int dup = 0;
+
+		if (!dsts[d].tag)
+			continue;
+		for (size_t e = 0; e < nr; e++)
+			dup |= registry_same_repo(t[e].dst, &dsts[d]) && !strcmp(t[e].dst->tag, dsts[d].tag);
+		if (dup)
+			continue;
+		t[nr].dst = &dsts[d];
+		strbuf_init(&t[nr].old.bytes, 0);
+		ret = tag_record(c, &t[nr], top->digest, t, nr);
+		nr++;
+		if (ret)
+			goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		int refused;
+
+		strbuf_reset(&name);
+		tag_name(&t[i], &name);
+		if (t[i].was == TAG_SAME) {
+			if (!c->opts.quiet)
+				fprintf(stderr, "tagged  %s %s (unchanged)\n", name.buf, top->digest);
+			continue;
+		}
+		t[i].touched = 1;
+		ret = manifest_put(c, t[i].dst, t[i].dst->tag, &top->bytes, top->media_type,
+				   top->digest, &refused);
+		if (ret) {
+			t[i].touched = !refused;
+			first = xstrdup(error_last());
+			for (size_t j = i + 1; j-- > 0;)
+				if (t[j].touched)
+					tag_restore(c, &t[j], top->digest);
+			/* the restores' messages were recorded too: the push's error is the last */
+			error_set_quiet(1);
+			error_as(-ret, "%s", first);
+			error_set_quiet(0);
+			goto out;
+		}
+		if (!c->opts.quiet)
+			fprintf(stderr, "tagged  %s %s\n", name.buf, top->digest);
+	}
+out:
+	for (size_t i = 0; i < nr; i++)
+		registry_manifest_release(&t[i].old);
+	free(t);
+	free(first);
+	strbuf_release(&name);
+	return ret;
+}
+
+/* ---- plans: what a push or copy sends ------------------------------------- */
+
+struct plan_manifest {
+	struct registry_manifest m;
+};
+
+struct plan {
+	/* where content comes from */
+	const char *layout;			/* layout dir, or NULL */
+	const struct reference *src;		/* remote source (copy), or base (layout) */
+	/* manifests in PUT order: children first, the top last */
+	struct plan_manifest *manifests;
+	size_t nr_manifests, alloc_manifests;
+	/* unique blobs (media_type owned) */
+	struct oci_descriptor *blobs;
+	size_t nr_blobs, alloc_blobs;
+};
+
+static void plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->nr_manifests; i++)
+		registry_manifest_release(&p->manifests[i].m);
+	free(p->manifests);
+	oci_descriptors_free(p->blobs, p->nr_blobs);
+}
+
+static void plan_add_blob(struct plan *p, const struct oci_descriptor *d)
+{
+	for (size_t i = 0; i < p->nr_blobs; i++)
+		if (!strcmp(p->blobs[i].digest, d->digest))
+			return;
+	ALLOC_GROW(p->blobs, p->nr_blobs + 1, p->alloc_blobs);
+	oci_descriptor_copy(d, &p->blobs[p->nr_blobs++]);
+}
+
+/* Read a manifest by digest from the plan's source (layout file or remote). */
+static int plan_read_manifest(struct registry_client *c, struct plan *p, const struct oci_descriptor *d,
+			      struct registry_manifest *out)
+{
+	struct registry_manifest m = REGISTRY_MANIFEST_INIT;
+	int ret = 0;
+
+	if (p->layout) {
+		if ((ret = ocilayout_read_blob(p->layout, d->digest, MANIFEST_CAP, EXIT_CONTEXT, EXIT_CONTEXT,
+					       &m.bytes)))
+			goto out;
+		snprintf(m.digest, sizeof(m.digest), "%s", d->digest);
+		m.media_type = d->media_type && *d->media_type ? xstrdup(d->media_type)
+							      : oci_media_type(m.bytes.buf, m.bytes.len);
+		if (!m.media_type) {
+			ret = error_as(EXIT_CONTEXT, "manifest %s in the layout '%s' has no media type", d->digest,
+				       p->layout);
+			goto out;
+		}
+	} else if ((ret = registry_get_manifest_by(c, p->src, d->digest, &m))) {
+		goto out;
+	}
+	*out = m;
+	memset(&m, 0, sizeof(m));
+out:
+	registry_manifest_release(&m);
+	return ret;
+}
+
+/* Add m (children first, then its blobs or itself) to the plan; takes m. */
+static int plan_add_manifest(struct registry_client *c, struct plan *p,
+			     struct registry_manifest *m, int depth)
+{
+	struct oci_index idx = OCI_INDEX_INIT;
+	struct oci_manifest man = OCI_MANIFEST_INIT;
+	char where[128];
+	int ret = 0;
+
+	if (depth > 3)
+		return error_as(EXIT_REGISTRY, "image indexes nested too deep");
+	if (oci_is_index(m->media_type)) {
+		if ((ret = oci_index_parse(m->bytes.buf, m->bytes.len, EXIT_REGISTRY, m->digest, &idx)))
+			goto out;
+		for (size_t i = 0; i < idx.nr_manifests; i++) {
+			struct registry_manifest child = REGISTRY_MANIFEST_INIT;
+			int dup = 0;
+
+			for (size_t k = 0; k < p->nr_manifests; k++)
+				if (!strcmp(p->manifests[k].m.digest, idx.manifests[i].digest))
+					dup = 1;
+			if (dup)
+				continue;
+			if ((ret = plan_read_manifest(c, p, &idx.manifests[i], &child)))
+				goto out;
+			if ((ret = plan_add_manifest(c, p, &child, depth + 1))) {
+				registry_manifest_release(&child);
+				goto out;
+			}
+		}
+	} else {
+		snprintf(where, sizeof(where), "manifest %s", m->digest);
+		if ((ret = oci_manifest_parse(m->bytes.buf, m->bytes.len, EXIT_REGISTRY, where, &man)))
+			goto out;
+		plan_add_blob(p, &man.config);
+		for (size_t i = 0; i < man.nr_layers; i++) {
+			const char *mt = man.layers[i].media_type;
+
+			/* foreign (Windows) layers live elsewhere, as skopeo and docker leave them */
+			if (strstr(mt, ".foreign.") || strstr(mt, "nondistributable"))
+				continue;
+			plan_add_blob(p, &man.layers[i]);
+		}
+	}
+	ALLOC_GROW(p->manifests, p->nr_manifests + 1, p->alloc_manifests);
+	p->manifests[p->nr_manifests++].m = *m;	/* steals m */
+	memset(m, 0, sizeof(*m));
+out:
+	oci_index_release(&idx);
+	oci_manifest_release(&man);
+	return ret;
+}
+
+void push_report_release(struct push_report *r)
+{
+	if (!r)
+		return;
+	free(r->media_type);
+	free(r->blobs);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Send the plan to every destination: all blobs (in parallel), then the
+ * manifests by digest, then the tags.  The top manifest is the plan's last.
+ */
+static int plan_execute(struct registry_client *c, struct plan *p, const struct reference *dsts,
+			size_t nr_dsts, struct push_report *out)
+{
+	struct push_report rep = PUSH_REPORT_INIT;
+	const struct registry_manifest *top = &p->manifests[p->nr_manifests - 1].m;
+	struct blob_job *jobs;
+	size_t nr_jobs = 0, *repo_of = xcalloc(nr_dsts, sizeof(size_t));
+	int ret = 0;
+
+	/* one set of jobs per distinct repository */
+	jobs = xcalloc(p->nr_blobs * nr_dsts + 1, sizeof(*jobs));
+	for (size_t d = 0; d < nr_dsts; d++) {
+		size_t first = d;
+
+		if (dsts[d].digest && strcmp(dsts[d].digest, top->digest)) {
+			struct strbuf n = STRBUF_INIT;
+
+			reference_format(&dsts[d], &n);
+			ret = error_as(EXIT_INPUT, "destination '%s' names a digest, but the image is %s",
+				       n.buf, top->digest);
+			strbuf_release(&n);
+			goto out;
+		}
+		for (size_t e = 0; e < d; e++)
+			if (registry_same_repo(&dsts[e], &dsts[d])) {
+				first = e;
+				break;
+			}
+		repo_of[d] = first;
+		if (first != d)
+			continue;
+		for (size_t b = 0; b < p->nr_blobs; b++) {
+			struct blob_job *j = &jobs[nr_jobs++];
+			struct strbuf path = STRBUF_INIT;
+
+			j->desc = p->blobs[b];
+			j->dst = &dsts[d];
+			if (p->layout) {
+				struct ocilayout l = { (char *)p->layout };
+
+				ocilayout_blob_path(&l, j->desc.digest, &path);
+				if (access(path.buf, R_OK) == 0)
+					j->local_path = strbuf_detach(&path, NULL);
+			}
+			strbuf_release(&path);
+			j->src = p->src;
+			if (!j->local_path && !j->src) {
+				ret = error_as(EXIT_CONTEXT, "blob %s is not in the layout '%s', and no base image (annotation %s) says where it comes from",
+					       j->desc.digest, p->layout, ANN_BASE_NAME);
+				goto out;
+			}
+		}
+	}
+	if ((ret = registry_run_jobs(c, jobs, nr_jobs)))
+		goto out;
+	/* every manifest by digest, children first, the top last */
+	for (size_t d = 0; d < nr_dsts; d++) {
+		if (repo_of[d] != d)
+			continue;
+		for (size_t i = 0; i < p->nr_manifests; i++) {
+			const struct registry_manifest *m = &p->manifests[i].m;
+
+			if ((ret = manifest_put(c, &dsts[d], m->digest, &m->bytes, m->media_type, m->digest,
+						NULL)))
+				goto out;
+		}
+	}
+	/* tags last, all or none */
+	if ((ret = tags_move(c, dsts, nr_dsts, top)))
+		goto out;
+	snprintf(rep.digest, sizeof(rep.digest), "%s", top->digest);
+	rep.media_type = xstrdup(top->media_type);
+	rep.nr_manifests = p->nr_manifests;
+	rep.blobs = xcalloc(nr_jobs + 1, sizeof(*rep.blobs));
+	for (size_t i = 0; i < nr_jobs; i++) {
+		rep.blobs[rep.nr_blobs++] = jobs[i].stat;
+		if (jobs[i].stat.outcome == BLOB_PUSHED)
+			rep.bytes_pushed += jobs[i].stat.size;
+	}
+	if (out)
+		*out = rep;
+	else
+		push_report_release(&rep);
+	memset(&rep, 0, sizeof(rep));
+out:
+	for (size_t i = 0; i < nr_jobs; i++)
+		free(jobs[i].local_path);
+	free(jobs);
+	free(repo_of);
+	push_report_release(&rep);
+	return ret;
+}
+
+int registry_copy(struct registry_client *c, const struct reference *src,
+		  const struct reference *dsts, size_t nr_dsts, struct push_report *out)
+{
+	struct plan p;
+	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.src = src;
+	if ((ret = registry_get_manifest(c, src, &top)))
+		goto out;
+	if ((ret = plan_add_manifest(c, &p, &top, 0)))
+		goto out;
+	ret = plan_execute(c, &p, dsts, nr_dsts, out);
+out:
+	registry_manifest_release(&top);
+	plan_release(&p);
+	return ret;
+}
+
+int registry_push_layout(struct registry_client *c, const char *dir,
+			 const struct reference *dsts, size_t nr_dsts, struct push_report *out)
+{
+	struct plan p;
+	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
+	struct oci_index idx = OCI_INDEX_INIT;
+	struct oci_manifest man = OCI_MANIFEST_INIT;
+	struct reference base = REFERENCE_INIT;
+	const char *base_name;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.layout = dir;
+	if ((ret = ocilayout_read_index(dir, EXIT_CONTEXT, EXIT_CONTEXT, &idx)))
+		goto out;
+	if (idx.nr_manifests != 1) {
+		ret = error_as(EXIT_CONTEXT, "'%s/index.json' lists %zu manifests; push needs exactly one",
+			       dir, idx.nr_manifests);
+		goto out;
+	}
+	if ((ret = plan_read_manifest(c, &p, &idx.manifests[0], &top)))
+		goto out;
+	if ((ret = plan_add_manifest(c, &p, &top, 0)))
+		goto out;
+	/* the base: named on the index.json entry, else on the manifest (the plan's last, parsed there) */
+	base_name = oci_descriptor_annotation(&idx.manifests[0], ANN_BASE_NAME);
+	if (!base_name && !oci_is_index(p.manifests[p.nr_manifests - 1].m.media_type) &&
+	    !oci_manifest_parse(p.manifests[p.nr_manifests - 1].m.bytes.buf,
+				p.manifests[p.nr_manifests - 1].m.bytes.len, EXIT_CONTEXT, dir, &man))
+		base_name = oci_manifest_annotation(&man, ANN_BASE_NAME);
+	if (base_name) {
+		if ((ret = reference_parse(base_name, &base))) {
+			ret = error_as(EXIT_CONTEXT, "the layout's base image annotation is not a reference");
+			goto out;
+		}
+		p.src = &base;
+	}
+	ret = plan_execute(c, &p, dsts, nr_dsts, out);
+out:
+	oci_index_release(&idx);
+	oci_manifest_release(&man);
+	registry_manifest_release(&top);
+	reference_release(&base);
+	plan_release(&p);
+	return ret;
+}
+
