@@ -9,6 +9,7 @@
 #include "build/context.h"
 #include "build/dockerfile.h"
 #include "build/dockerignore.h"
+#include "build/worktree.h"
 #include "github/ghcommand.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
@@ -103,6 +104,37 @@ out:
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return rc;
+}
+
+/*
+ * The files' mtime in the layers: SOURCE_DATE_EPOCH (or the caller's
+ * epoch) when set, else 0, never the commit time, so that a commit that
+ * leaves a layer's files alone leaves its bytes alone too.  Not the time
+ * of the last commit touching the layer's sources: a shallow clone (CI's
+ * default) cannot know it, and it costs a walk of the history.
+ */
+static long long layer_time(const struct build_opts *opts, long long epoch)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+	return opts->epoch >= 0 ? opts->epoch : sde && *sde ? epoch : 0;
+}
+
+/* PUBLISH_THREADS: compression threads (1 to 8; unset: the online CPUs); the bytes never depend on it */
+static int compression_threads(int *out)
+{
+	const char *v = getenv("PUBLISH_THREADS");
+	char *end;
+	long n;
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 8)
+		return error_as(EXIT_INPUT, "invalid PUBLISH_THREADS '%s': want 1 to 8", v);
+	*out = (int)n;
+	return 0;
 }
 
 /* ---- the base image ------------------------------------------------ */
@@ -355,6 +387,7 @@ struct builder {
 	struct build_result *res;
 	int git_left_out;	/* a COPY or ADD would have taken a .git but for the default rule */
 	int git_noticed;	/* the notice saying so is out */
+	struct worktree wt;	/* git's modes for the context's files */
 };
 
 static int known_dir(void *ctx, const char *ipath)
@@ -739,6 +772,14 @@ out:
 	return rc;
 }
 
+/* context_copy's host_mode: the mode git records for a tracked path (worktree.h) */
+static unsigned int git_mode(void *ctx, const char *rel, unsigned int st_mode)
+{
+	struct builder *b = ctx;
+
+	return worktree_mode(&b->wt, rel, st_mode);
+}
+
 static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
@@ -770,6 +811,8 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	co.known_dir = known_dir;
 	co.known_dir_ctx = b;
 	co.check_file = check_git_file;
+	co.host_mode = git_mode;
+	co.host_mode_ctx = b;
 	rc = context_copy(b->root, &ign, &co, &le);
 	notice_git_left_out(b);
 	if (!rc) {
@@ -1084,7 +1127,11 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 			goto out;
 	}
 	b.lw.compression = opts->compression;
-	b.lw.mtime = res.epoch;
+	b.lw.mtime = layer_time(opts, res.epoch);
+	rc = compression_threads(&b.lw.threads);
+	if (rc < 0)
+		goto out;
+	worktree_open(&b.wt, root);
 	for (size_t i = 0; i < df.nr; i++) {
 		rc = apply(&b, &df.instrs[i]);
 		if (rc < 0)
@@ -1163,6 +1210,7 @@ out:
 		remove_tree(layout_dir.buf);
 	free(env);
 	basetree_release(&b.tree);
+	worktree_release(&b.wt);
 	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);

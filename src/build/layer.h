@@ -9,7 +9,7 @@
  * pass gives both and no layer is ever held in memory.
  *
  * Reproducibility: entries are written sorted by path (byte order), every
- * mtime is the build's fixed time, uid and gid are numbers only (no uname
+ * mtime is the build's fixed time (opts->mtime), uid and gid are numbers only (no uname
  * or gname), no atime, ctime or xattrs, and the gzip header carries no
  * name and no time.  The same entries give the same bytes.
  *
