@@ -27,6 +27,7 @@
 #include <zstd.h>
 
 #define IO_CHUNK (128 * 1024)
+#define ZSTD_JOB_SIZE (4u << 20)
 
 /* ---- entries ------------------------------------------------------- */
 
@@ -430,6 +431,7 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 		const struct layer_sink *sink)
 {
 	struct zstd_compressor *z;
+	size_t r;
 
 	if (c != LAYER_ZSTD)
 		return pgzip_new(level, threads > 0 ? threads : online_cpus(), sink);
@@ -446,6 +448,20 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 	}
 	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level ? level : 3);
 	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
+	/*
+	 * libzstd's own workers, never its single-threaded mode: the frame is
+	 * cut into jobs of a fixed size whatever the number of workers, so
+	 * the bytes are the same for 1 worker or 8 (t2050); the fixed job
+	 * size also bounds memory (about 3 jobs a worker).
+	 */
+	r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, threads > 0 ? threads : online_cpus());
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZSTD_JOB_SIZE);
+	if (ZSTD_isError(r)) {
+		error("zstd: cannot use worker threads (libzstd built without them?): %s", ZSTD_getErrorName(r));
+		zs_free(&z->base);
+		return NULL;
+	}
 	return &z->base;
 }
 

@@ -103,7 +103,7 @@ struct layer_write_opts {
 	enum layer_compression compression;
 	long long mtime;	/* every entry's mtime (seconds since the epoch) */
 	int level;	/* compression level, 0: the default */
-	int threads;	/* gzip threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
+	int threads;	/* compression threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
 	const char *what;	/* what makes the layer ("ADD a.tar /opt/"), for messages; may be NULL */
 };
 
@@ -157,7 +157,10 @@ struct layer_compressor {
 	void (*free)(struct layer_compressor *c);
 };
 
-/* gzip: pgzip.c (threads 0: the online CPUs); zstd: single-threaded. */
+/*
+ * gzip: pgzip.c; zstd: libzstd's workers.  threads 0: the online CPUs (at
+ * most 8); the bytes never depend on threads.
+ */
 struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
 		const struct layer_sink *sink);
 
