@@ -66,6 +66,7 @@ struct build_opts {
 	int quiet;	/* no progress on stderr */
 	int include_git_dir;	/* copy .git too (still refused when its config holds a credential) */
 	int github_notices;	/* notices as ::notice:: workflow commands naming the action's input (the action) */
+	const char *reuse_from;	/* an OCI layout of the previous image (an oci: output) whose unchanged layers are reused; NULL: $PUBLISH_REUSE_FROM, or none */
 };
 
 #define BUILD_OPTS_INIT { .epoch = -1 }

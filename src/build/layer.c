@@ -24,6 +24,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #define IO_CHUNK (128 * 1024)
@@ -584,6 +585,46 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 	strbuf_release(&sb);
 	if (digest_final(&d, out) < 0)
 		out[0] = '\0';
+}
+
+int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opts,
+		    int (*content_id)(void *ctx, const struct layer_entry *e, char *out), void *ctx,
+		    char *out)
+{
+	struct digest d;
+	struct strbuf sb = STRBUF_INIT;
+	char key[72], id[72];
+	int ok = 1;
+
+	content_key(le, opts, key);
+	if (!key[0] || digest_init(&d) < 0)
+		return 0;
+	/* what else decides the bytes: bump the first word when the writer changes */
+	strbuf_addf(&sb, "publish-layer-reuse-v1\nlibarchive %s\nzlib %s\nzstd %s\nlevel %d\n%s\n",
+		    archive_version_string(), zlibVersion(), ZSTD_versionString(), opts->level, key);
+	digest_update(&d, sb.buf, sb.len);
+	for (size_t i = 0; i < le->nr && ok; i++) {
+		const struct layer_entry *e = &le->v[i];
+
+		if (e->type != LAYER_FILE)
+			continue;
+		memset(id, 0, sizeof(id));
+		if (!e->src || content_id(ctx, e, id)) {
+			ok = 0;
+			break;
+		}
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s %.64s\n", e->path, id);
+		digest_update(&d, sb.buf, sb.len);
+	}
+	strbuf_release(&sb);
+	if (!ok || digest_final(&d, key) < 0) {
+		digest_release(&d);
+		return 0;
+	}
+	digest_release(&d);
+	memcpy(out, key, sizeof(key));
+	return 1;
 }
 
 /* 1 if s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF) */

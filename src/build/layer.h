@@ -143,6 +143,22 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		const char *path, struct layer *out);
 
 /*
+ * A key for reusing this layer's blob from an earlier build: a digest
+ * over the writer's version (tar writer, zlib, libzstd, compression and
+ * level), layer_write()'s content_key (paths, types, modes, owners,
+ * sizes, links, mtime) and, for each file in order, an id of its content
+ * given by content_id (the git blob id of a clean tracked file: no file
+ * is read).  Equal keys give equal blobs.  content_id returns 0 with the
+ * id in out (at most 64 characters), or non-zero when the content is not
+ * known without reading it: then there is no key.  1 with the key
+ * ("sha256:...") in out, 0 without.  Files from the spool (ADD archives)
+ * have no key.
+ */
+int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opts,
+		    int (*content_id)(void *ctx, const struct layer_entry *e, char *out), void *ctx,
+		    char *out);
+
+/*
  * The compressor stage, exposed so that another can replace it: write() takes tar bytes, finish() flushes;
  * both send compressed bytes to the sink.  Returns 0 or negative.
  */

@@ -27,9 +27,12 @@ struct worktree {
 	struct git_index *index;
 	char *prefix;	/* the context's path in the work tree: "" or "dir/", owned */
 	int filemode;	/* core.fileMode */
+	int dirty_known;	/* 1 once dirty holds the paths that differ from the index, -1 if that failed */
+	char **dirty;	/* sorted, in the work tree's terms, owned */
+	size_t dirty_nr;
 };
 
-#define WORKTREE_INIT { NULL, NULL, NULL, 1 }
+#define WORKTREE_INIT { NULL, NULL, NULL, 1, 0, NULL, 0 }
 
 /*
  * Open the repository holding root (a directory).  Never fails: without
@@ -45,5 +48,17 @@ void worktree_release(struct worktree *wt);
  * else st_mode's permission bits.  Returns permission bits (07777).
  */
 unsigned int worktree_mode(const struct worktree *wt, const char *rel, unsigned int st_mode);
+
+/*
+ * The git blob id (40 hex digits and a NUL into out) of the content of
+ * rel (relative to the context root), when git knows it without reading
+ * the file: rel is tracked (stage 0, a regular file) and clean, that is
+ * the work tree and the index agree on it (libgit2's index-to-workdir
+ * diff over the context, once per build: it stats the files, and reads
+ * only those whose stat data do not match the index).  0 on success, 1
+ * when the content is not known that way (untracked, modified, no
+ * repository, any error): then the caller must read the file.
+ */
+int worktree_blob_id(struct worktree *wt, const char *rel, char *out);
 
 #endif
