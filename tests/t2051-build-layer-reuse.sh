@@ -112,6 +112,19 @@ test_expect_success 'a previous layout without keys or missing is a warning, and
 	test_cmp f2 d10
 '
 
+test_expect_success 'the keys depend on the content alone: the same files outside git, the same image' '
+	mkdir plain && (cd src && git archive HEAD) | tar -C plain -xf - && chmod -R go-w plain &&
+	SOURCE_DATE_EPOCH=1000 publish build --context src --output oci:g >dg &&
+	SOURCE_DATE_EPOCH=1000 publish build --context plain >dp 2>/dev/null &&
+	test_cmp dg dp &&
+	echo dirty >>src/web/NOTES && echo dirty >>plain/web/NOTES &&
+	SOURCE_DATE_EPOCH=1000 PUBLISH_REUSE_FROM=g publish build --context src >dg2 2>err &&
+	test "$(reused err)" = "3 4 " &&
+	SOURCE_DATE_EPOCH=1000 publish build --context plain >dp2 2>/dev/null &&
+	test_cmp dg2 dp2 &&
+	(cd src && git checkout -q web)
+'
+
 test_expect_success 'a file git filters (eol=crlf) is never reused: its bytes are not the blob' '
 	(cd src && echo "app/version text eol=crlf" >.gitattributes && git add .gitattributes &&
 	 rm app/version && git checkout -q app/version && git commit -qm attrs) &&

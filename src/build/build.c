@@ -145,8 +145,10 @@ static int compression_threads(int *out)
  * the previous image records is not written: the previous blob is linked
  * in and its descriptor and diff_id taken, so no file is read, tarred or
  * compressed.  The keys are recorded on the manifest as the annotation
- * BUILD_ANN_LAYER_KEYS, one per manifest layer ("-" for none), so that
- * the next build can read them.  Anything unknown (untracked or modified
+ * BUILD_ANN_LAYER_KEYS, one per manifest layer ("-" for the base's), so
+ * that the next build can read them; a layer written computes its key
+ * from the contents it reads, so the key, like the layer, depends on the
+ * content alone (git or not, clean or not).  Anything unknown (untracked or modified
  * files, ADD archives, a previous layout that cannot be read) builds the
  * layer; the result is byte for byte a full build's.
  */
@@ -884,10 +886,9 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	if (rc < 0)
 		goto out;
 	b->lw.what = in->text;
-	have_key = layer_reuse_key(le, &b->lw, blob_id, b, key);
-	ALLOC_GROW(b->keys, b->keys_nr + 1, b->keys_alloc);
-	b->keys[b->keys_nr++] = xstrdup(have_key ? key : "-");
+	have_key = b->prev.blob_dir && layer_reuse_key(le, &b->lw, blob_id, b, key);
 	if (have_key && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
+		memcpy(l.reuse_key, key, sizeof(key));
 		unlink(tmp.buf);
 		strbuf_reset(&tmp);
 		reused = 1;
@@ -908,6 +909,8 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		ocilayout_blob_path(&b->layout, l.digest, &p);
 		l.path = strbuf_detach(&p, NULL);
 	}
+	ALLOC_GROW(b->keys, b->keys_nr + 1, b->keys_alloc);
+	b->keys[b->keys_nr++] = xstrdup(l.reuse_key[0] ? l.reuse_key : "-");
 	l.instruction = xstrdup(in->text);
 	if (in->cmd == DOCKERFILE_COPY || in->cmd == DOCKERFILE_ADD) {
 		l.sources = xcalloc(in->copy.sources.nr + 1, sizeof(char *));

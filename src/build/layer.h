@@ -125,6 +125,7 @@ struct layer {
 	char **sources;	/* owned, sources_nr of them */
 	size_t sources_nr;
 	char content_key[72];
+	char reuse_key[72];	/* layer_reuse_key() of its entries and contents, set by layer_write() */
 };
 
 void layer_init(struct layer *l);
@@ -136,7 +137,7 @@ const char *layer_media_type(enum layer_compression c, int docker);
 /*
  * Write the entries (already finished) as a layer blob to path (created or
  * truncated).  On success fills out's digest, diff_id, size, compression,
- * path and content_key; out must have been layer_init()ed.  Entries with
+ * path, content_key and reuse_key; out must have been layer_init()ed.  Entries with
  * a bad_link are refused: -EXIT_CONTEXT, naming opts->what and the link.
  */
 int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
@@ -148,11 +149,14 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
  * level), layer_write()'s content_key (paths, types, modes, owners,
  * sizes, links, mtime) and, for each file in order, an id of its content
  * given by content_id (the git blob id of a clean tracked file: no file
- * is read).  Equal keys give equal blobs.  content_id returns 0 with the
+ * is read).  layer_write() computes the same key from the contents it
+ * reads (their git blob ids, hashed on the way) into out->reuse_key, so
+ * every layer written has one, a function of its content alone.  Equal
+ * keys give equal blobs.  content_id returns 0 with the
  * id in out (at most 64 characters), or non-zero when the content is not
  * known without reading it: then there is no key.  1 with the key
  * ("sha256:...") in out, 0 without.  Files from the spool (ADD archives)
- * have no key.
+ * have no key before the layer is written.
  */
 int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opts,
 		    int (*content_id)(void *ctx, const struct layer_entry *e, char *out), void *ctx,
