@@ -31,7 +31,6 @@ test_expect_success 'setup: a service repository' '
 		printf "#!/bin/sh\necho \"hello from \$(pwd) as \$(id -u):\$(id -g) A=\$A\"\n" >bin/hello &&
 		chmod 755 bin/hello &&
 		echo "key=value" >conf/app.conf &&
-		echo secret >conf/secret && chmod 600 conf/secret &&
 		ln -s app.conf conf/current &&
 		cat >Dockerfile <<-EOD &&
 		FROM $REGISTRY/base:1
@@ -42,7 +41,9 @@ test_expect_success 'setup: a service repository' '
 		USER 1000:1000
 		CMD ["hello"]
 		EOD
-		git add -A && git commit -qm init
+		git add -A && git commit -qm init &&
+		: untracked, so it keeps the work tree mode &&
+		echo secret >conf/secret && chmod 600 conf/secret
 	)
 '
 

@@ -10,6 +10,7 @@
 #include "build/dockerfile.h"
 #include "build/dockerignore.h"
 #include "build/gopath.h"
+#include "build/worktree.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
@@ -105,6 +106,74 @@ out:
 	return rc;
 }
 
+/*
+ * The files' mtime in the layers: SOURCE_DATE_EPOCH (or the caller's
+ * epoch) when set, else 0, never the commit time, so that a commit that
+ * leaves a layer's files alone leaves its bytes alone too.  Not the time
+ * of the last commit touching the layer's sources: a shallow clone (CI's
+ * default) cannot know it, and it costs a walk of the history.
+ */
+static long long layer_time(const struct build_opts *opts, long long epoch)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+	return opts->epoch >= 0 ? opts->epoch : sde && *sde ? epoch : 0;
+}
+
+/* PUBLISH_THREADS: compression threads (1 to 8; unset: the online CPUs); the bytes never depend on it */
+static int compression_threads(int *out)
+{
+	const char *v = getenv("PUBLISH_THREADS");
+	char *end;
+	long n;
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 8)
+		return error_as(EXIT_INPUT, "invalid PUBLISH_THREADS '%s': want 1 to 8", v);
+	*out = (int)n;
+	return 0;
+}
+
+/* ---- reuse of a previous image's layers ---------------------------- */
+
+/*
+ * Reuse: a layer whose reuse key (layer_reuse_key(): its entries, and the
+ * git blob ids of its files when all are tracked and clean) equals one
+ * the previous image records is not written: the previous blob is linked
+ * in and its descriptor and diff_id taken, so no file is read, tarred or
+ * compressed.  The keys are recorded on the manifest as the annotation
+ * BUILD_ANN_LAYER_KEYS, one per manifest layer ("-" for the base's), so
+ * that the next build can read them; a layer written computes its key
+ * from the contents it reads, so the key, like the layer, depends on the
+ * content alone (git or not, clean or not).  Anything unknown (untracked or modified
+ * files, ADD archives, a previous layout that cannot be read) builds the
+ * layer; the result is byte for byte a full build's.
+ */
+#define BUILD_ANN_LAYER_KEYS "dev.publish-action.layer-keys"
+
+struct reuse_prev {
+	char *blob_dir;	/* the previous layout's blobs/sha256, owned; NULL: no reuse */
+	json_t *manifest;	/* owned */
+	json_t *diff_ids;	/* borrowed from config */
+	json_t *config;	/* owned */
+	char **keys;	/* aligned with the manifest's layers, owned */
+	size_t keys_nr;
+};
+
+static void reuse_prev_release(struct reuse_prev *p)
+{
+	free(p->blob_dir);
+	json_decref(p->manifest);
+	json_decref(p->config);
+	for (size_t i = 0; i < p->keys_nr; i++)
+		free(p->keys[i]);
+	free(p->keys);
+	memset(p, 0, sizeof(*p));
+}
+
 /* ---- the base image ------------------------------------------------ */
 
 /* A manifest, index or config of the layout dir: verified; absent is exit 7. */
@@ -183,6 +252,104 @@ out:
 	strbuf_release(&man);
 	strbuf_release(&cfg);
 	return rc;
+}
+
+/*
+ * The previous image for reuse: the only image in the OCI layout dir (an
+ * oci: output of an earlier build), its layers and their keys.  Any
+ * failure leaves p empty (every layer is built) with a warning.
+ */
+static void reuse_load(struct reuse_prev *p, const char *dir)
+{
+	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
+	char digest[DIGEST_HEX_LEN + 1];
+	const char *keys, *why = NULL;
+	int rc;
+
+	error_set_quiet(1);
+	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
+	rc = layout_pick(dir, "", digest);
+	if (!rc)
+		rc = read_blob(blobs.buf, digest, &man);
+	if (!rc && !(p->manifest = json_loadb(man.buf, man.len, 0, NULL)))
+		why = "its manifest does not parse";
+	if (!rc && !why)
+		rc = read_blob(blobs.buf, json_string_value(json_object_get(json_object_get(p->manifest, "config"),
+									      "digest")), &cfg);
+	if (!rc && !why && !(p->config = json_loadb(cfg.buf, cfg.len, 0, NULL)))
+		why = "its config does not parse";
+	error_set_quiet(0);
+	if (rc < 0)
+		why = error_last();
+	if (!why) {
+		p->diff_ids = json_object_get(json_object_get(p->config, "rootfs"), "diff_ids");
+		keys = json_string_value(json_object_get(json_object_get(p->manifest, "annotations"),
+							 BUILD_ANN_LAYER_KEYS));
+		if (!keys)
+			why = "its manifest records no layer keys (" BUILD_ANN_LAYER_KEYS ")";
+		else if (json_array_size(p->diff_ids) != json_array_size(json_object_get(p->manifest, "layers")))
+			why = "its config and manifest disagree on the layers";
+		else {
+			struct strbuf one = STRBUF_INIT;
+
+			p->keys = xcalloc(json_array_size(p->diff_ids) + 1, sizeof(*p->keys));
+			for (const char *k = keys; *k && p->keys_nr < json_array_size(p->diff_ids);) {
+				const char *e = strchrnul(k, ' ');
+
+				strbuf_reset(&one);
+				strbuf_add(&one, k, e - k);
+				p->keys[p->keys_nr++] = strbuf_detach(&one, NULL);
+				k = *e ? e + 1 : e;
+			}
+			strbuf_release(&one);
+		}
+	}
+	if (why) {
+		warning("not reusing layers from '%s': %s", dir, why);
+		reuse_prev_release(p);
+	} else {
+		p->blob_dir = strbuf_detach(&blobs, NULL);
+	}
+	strbuf_release(&blobs);
+	strbuf_release(&man);
+	strbuf_release(&cfg);
+}
+
+/*
+ * The previous layer with this key, as a layer of ours (digest, size,
+ * diff_id), its blob linked into layout.  1 when reused, 0 when not.
+ */
+static int reuse_find(const struct reuse_prev *p, const char *key, enum layer_compression c,
+		      const struct ocilayout *layout, struct layer *out)
+{
+	for (size_t i = 0; p->blob_dir && i < p->keys_nr; i++) {
+		json_t *desc = json_array_get(json_object_get(p->manifest, "layers"), i);
+		const char *d = json_string_value(json_object_get(desc, "digest"));
+		const char *id = json_string_value(json_array_get(p->diff_ids, i));
+		json_int_t size = json_integer_value(json_object_get(desc, "size"));
+		struct strbuf path = STRBUF_INIT;
+		struct stat st;
+		int there;
+
+		if (strcmp(p->keys[i], key) || !d || !id || !digest_is_valid(d) || !digest_is_valid(id))
+			continue;
+		strbuf_addf(&path, "%s/%s", p->blob_dir, d + 7);
+		there = stat(path.buf, &st) == 0 && S_ISREG(st.st_mode) && (json_int_t)st.st_size == size;
+		strbuf_release(&path);
+		if (!there)
+			continue;
+		error_set_quiet(1);
+		there = ocilayout_import_blob(layout, p->blob_dir, d) == 0;
+		error_set_quiet(0);
+		if (!there)
+			continue;
+		snprintf(out->digest, sizeof(out->digest), "%s", d);
+		snprintf(out->diff_id, sizeof(out->diff_id), "%s", id);
+		out->size = (uint64_t)size;
+		out->compression = c;
+		return 1;
+	}
+	return 0;
 }
 
 static int base_from_registry(struct registry_client *c, const struct reference *ref, const char *name,
@@ -314,6 +481,11 @@ struct builder {
 	struct build_result *res;
 	int git_left_out;	/* a COPY or ADD would have taken a .git but for the default rule */
 	int git_noticed;	/* the notice saying so is out */
+	struct worktree wt;	/* git's modes for the context's files */
+	struct reuse_prev prev;	/* the previous image's layers by reuse key (reuse_from) */
+	char **keys;	/* the reuse key of each layer of the image, base ones "-" */
+	size_t keys_nr, keys_alloc;
+	size_t reused;
 };
 
 static int known_dir(void *ctx, const char *ipath)
@@ -679,11 +851,23 @@ out:
 	return rc;
 }
 
+/* layer_reuse_key's content_id: the git blob id of a clean tracked file of the context */
+static int blob_id(void *ctx, const struct layer_entry *e, char *out)
+{
+	struct builder *b = ctx;
+	size_t n = strlen(b->root);
+
+	if (strncmp(e->src, b->root, n) || e->src[n] != '/')
+		return 1;
+	return worktree_blob_id(&b->wt, e->src + n + 1, out);
+}
+
 static int write_layer(struct builder *b, struct layer_entries *le, const struct dockerfile_instr *in)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	struct layer l;
-	int rc;
+	char key[72];
+	int rc, have_key, reused = 0;
 
 	layer_init(&l);
 	layer_entries_finish(le, 0755);
@@ -694,12 +878,21 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	if (rc < 0)
 		goto out;
 	b->lw.what = in->text;
-	rc = layer_write(le, &b->lw, tmp.buf, &l);
-	if (rc < 0)
-		goto out;
-	rc = ocilayout_blob_commit(&b->layout, tmp.buf, l.digest);
-	if (rc < 0)
-		goto out;
+	have_key = b->prev.blob_dir && layer_reuse_key(le, &b->lw, blob_id, b, key);
+	if (have_key && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
+		memcpy(l.reuse_key, key, sizeof(key));
+		unlink(tmp.buf);
+		strbuf_reset(&tmp);
+		reused = 1;
+		b->reused++;
+	} else {
+		rc = layer_write(le, &b->lw, tmp.buf, &l);
+		if (rc < 0)
+			goto out;
+		rc = ocilayout_blob_commit(&b->layout, tmp.buf, l.digest);
+		if (rc < 0)
+			goto out;
+	}
 	free(l.path);
 	l.path = NULL;
 	{
@@ -708,6 +901,8 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		ocilayout_blob_path(&b->layout, l.digest, &p);
 		l.path = strbuf_detach(&p, NULL);
 	}
+	ALLOC_GROW(b->keys, b->keys_nr + 1, b->keys_alloc);
+	b->keys[b->keys_nr++] = xstrdup(l.reuse_key[0] ? l.reuse_key : "-");
 	l.instruction = xstrdup(in->text);
 	if (in->cmd == DOCKERFILE_COPY || in->cmd == DOCKERFILE_ADD) {
 		l.sources = xcalloc(in->copy.sources.nr + 1, sizeof(char *));
@@ -718,8 +913,8 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	image_add_layer(&b->img, &l);
 	image_add_history(&b->img, in->text, 0);
 	if (!b->opts->quiet)
-		note("%s:%d %s: %s, %llu bytes", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
-		     dockerfile_cmd_name(in->cmd), l.digest, (unsigned long long)l.size);
+		note("%s:%d %s: %s, %llu bytes%s", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line,
+		     dockerfile_cmd_name(in->cmd), l.digest, (unsigned long long)l.size, reused ? ", reused" : "");
 	ALLOC_GROW(b->res->layers, b->res->layers_nr + 1, b->res->layers_alloc);
 	b->res->layers[b->res->layers_nr++] = l;
 	layer_init(&l);
@@ -729,6 +924,14 @@ out:
 	layer_release(&l);
 	strbuf_release(&tmp);
 	return rc;
+}
+
+/* context_copy's host_mode: the mode git records for a tracked path (worktree.h) */
+static unsigned int git_mode(void *ctx, const char *rel, unsigned int st_mode)
+{
+	struct builder *b = ctx;
+
+	return worktree_mode(&b->wt, rel, st_mode);
 }
 
 static int do_copy(struct builder *b, const struct dockerfile_instr *in)
@@ -765,6 +968,8 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	co.known_dir = known_dir;
 	co.known_dir_ctx = b;
 	co.check_file = check_git_file;
+	co.host_mode = git_mode;
+	co.host_mode_ctx = b;
 	rc = context_copy(b->root, &ign, &co, &le);
 	notice_git_left_out(b);
 	if (!rc) {
@@ -929,6 +1134,9 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	struct registry_client *own_client = NULL, *client;
 	struct base_fetch bf = { NULL, NULL };
 	struct ocilayout_stage stage = { NULL, NULL };
+	struct image_kv *anns = NULL;
+	size_t anns_nr = 0;
+	char *keys_value = NULL;
 
 	memset(&b, 0, sizeof(b));
 	basetree_init(&b.tree);
@@ -1082,7 +1290,17 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 			goto out;
 	}
 	b.lw.compression = opts->compression;
-	b.lw.mtime = res.epoch;
+	b.lw.mtime = layer_time(opts, res.epoch);
+	rc = compression_threads(&b.lw.threads);
+	if (rc < 0)
+		goto out;
+	worktree_open(&b.wt, root);
+	if (opts->reuse_from || (getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM")))
+		reuse_load(&b.prev, opts->reuse_from ? opts->reuse_from : getenv("PUBLISH_REUSE_FROM"));
+	for (size_t i = 0; i < base.layers_nr; i++) {
+		ALLOC_GROW(b.keys, b.keys_nr + 1, b.keys_alloc);
+		b.keys[b.keys_nr++] = xstrdup("-");
+	}
 	for (size_t i = 0; i < df.nr; i++) {
 		rc = apply(&b, &df.instrs[i]);
 		if (rc < 0)
@@ -1090,8 +1308,24 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	}
 	fo.labels = opts->labels;
 	fo.labels_nr = opts->labels_nr;
-	fo.annotations = opts->annotations;
-	fo.annotations_nr = opts->annotations_nr;
+	{
+		/* the caller's annotations, then the layer keys */
+		struct strbuf kv = STRBUF_INIT;
+
+		for (size_t i = 0; i < b.keys_nr; i++)
+			strbuf_addf(&kv, "%s%s", i ? " " : "", b.keys[i]);
+		anns = xcalloc(opts->annotations_nr + 1, sizeof(*anns));
+		for (size_t i = 0; i < opts->annotations_nr; i++)
+			if (strcmp(opts->annotations[i].key, BUILD_ANN_LAYER_KEYS))
+				anns[anns_nr++] = opts->annotations[i];
+		keys_value = strbuf_detach(&kv, NULL);
+		if (b.keys_nr) {
+			anns[anns_nr].key = BUILD_ANN_LAYER_KEYS;
+			anns[anns_nr++].value = keys_value;
+		}
+	}
+	fo.annotations = anns;
+	fo.annotations_nr = anns_nr;
 	rc = image_finish(&b.img, &fo, &config, cdig, &manifest, mdig);
 	if (rc < 0)
 		goto out;
@@ -1162,6 +1396,13 @@ out:
 		ocilayout_remove(layout_dir.buf);
 	free(env);
 	basetree_release(&b.tree);
+	worktree_release(&b.wt);
+	reuse_prev_release(&b.prev);
+	for (size_t i = 0; i < b.keys_nr; i++)
+		free(b.keys[i]);
+	free(b.keys);
+	free(anns);
+	free(keys_value);
 	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);

@@ -20,10 +20,13 @@
  * http.extraheader, a URL with a password or token) is then refused with
  * EXIT_CONTEXT naming the file, before any layer is written.
  *
- * Reproducible: every time in the image (mtimes, "created", history) is
+ * Reproducible: the config's times ("created", history) are
  * SOURCE_DATE_EPOCH, else the commit time of HEAD in the git repository
- * holding the context (libgit2), else 0; file mtimes, atimes, owners
- * and the order of directory listings of the work tree never matter.
+ * holding the context (libgit2), else 0; the files' mtimes in the layers
+ * are SOURCE_DATE_EPOCH, else 0, so a layer's bytes do not change with
+ * the commit; a tracked file's mode is git's (worktree.h); file mtimes,
+ * atimes, owners, the umask and the order of directory listings of the
+ * work tree never matter.
  */
 #ifndef BUILD_H
 #define BUILD_H
@@ -70,6 +73,7 @@ struct build_opts {
 	 */
 	void (*notice)(const char *msg);
 	const char *include_git_hint;
+	const char *reuse_from;	/* an OCI layout of the previous image (an oci: output) whose unchanged layers are reused; NULL: $PUBLISH_REUSE_FROM, or none */
 };
 
 #define BUILD_OPTS_INIT { .epoch = -1 }

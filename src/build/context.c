@@ -235,6 +235,14 @@ static unsigned int own_mode(struct copier *c, unsigned int mode)
 	return c->opts->chmod >= 0 ? (unsigned int)c->opts->chmod : (mode & 07777);
 }
 
+/* The mode the context holds rel with (st_mode from lstat): git's when the caller knows it. */
+static unsigned int host_mode(struct copier *c, const char *rel, unsigned int st_mode)
+{
+	if (c->opts->host_mode)
+		return c->opts->host_mode(c->opts->host_mode_ctx, rel, st_mode);
+	return st_mode & 07777;
+}
+
 static void add_dir(struct copier *c, const char *ipath, unsigned int mode)
 {
 	struct layer_entry e = { 0 };
@@ -264,7 +272,7 @@ static int add_host(struct copier *c, const char *rel, const struct stat *st, co
 		if (c->opts->check_file && (rc = c->opts->check_file(c->opts->check_file_ctx, rel, host.buf)) < 0)
 			goto out;
 		e.type = LAYER_FILE;
-		e.mode = own_mode(c, st->st_mode);
+		e.mode = own_mode(c, host_mode(c, rel, st->st_mode));
 		e.src = host.buf;
 		e.size = (uint64_t)st->st_size;
 		/*
@@ -287,7 +295,7 @@ static int add_host(struct copier *c, const char *rel, const struct stat *st, co
 		e.link = target;
 		layer_entries_add(c->out, &e);
 	} else if (S_ISDIR(st->st_mode)) {
-		add_dir(c, ipath, st->st_mode);
+		add_dir(c, ipath, host_mode(c, rel, st->st_mode));
 	} else {
 		warning("skipping '%s': %s", rel,
 			S_ISSOCK(st->st_mode) ? "a socket" : S_ISFIFO(st->st_mode) ? "a fifo" : "a device file");
@@ -340,7 +348,7 @@ static int walk(struct copier *c, const char *rel, const char *ipath)
 			if (excluded && !(c->ign->dir_may_hold_exceptions &&
 					  c->ign->dir_may_hold_exceptions(c->ign->ctx, crel.buf)))
 				continue;
-			add_dir(c, cipath.buf, st.st_mode);
+			add_dir(c, cipath.buf, host_mode(c, crel.buf, st.st_mode));
 			rc = walk(c, crel.buf, cipath.buf);
 			/* an excluded directory appears only for what it re-includes */
 			if (!rc && excluded && c->out->nr == before + 1) {
@@ -701,7 +709,7 @@ int context_copy(const char *root, const struct context_ignore *ign,
 		strbuf_reset(&host);
 		strbuf_addf(&host, "%s%s%s", root, res.len ? "/" : "", res.buf);
 		if (S_ISDIR(st.st_mode)) {
-			add_dest_dir(&c, idest.buf, st.st_mode);
+			add_dest_dir(&c, idest.buf, host_mode(&c, res.buf, st.st_mode));
 			rc = walk(&c, res.buf, idest.buf);
 		} else if (S_ISREG(st.st_mode) && opts->is_add && is_tar_archive(host.buf)) {
 			add_dest_dir(&c, idest.buf, 0755);

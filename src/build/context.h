@@ -65,6 +65,13 @@ struct context_copy_opts {
 	 */
 	int (*check_file)(void *ctx, const char *rel, const char *host);
 	void *check_file_ctx;
+	/*
+	 * The mode to store for rel (a file or directory of the context,
+	 * st_mode from lstat) before --chmod: build.c gives git's (worktree.h).
+	 * NULL: the work tree's permission bits.
+	 */
+	unsigned int (*host_mode)(void *ctx, const char *rel, unsigned int st_mode);
+	void *host_mode_ctx;
 };
 
 /*

@@ -25,9 +25,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #define IO_CHUNK (128 * 1024)
+#define ZSTD_JOB_SIZE (4u << 20)
 
 /* ---- entries ------------------------------------------------------- */
 
@@ -431,6 +434,7 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 		const struct layer_sink *sink)
 {
 	struct zstd_compressor *z;
+	size_t r;
 
 	if (c != LAYER_ZSTD)
 		return pgzip_new(level, threads > 0 ? threads : online_cpus(), sink);
@@ -447,6 +451,20 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 	}
 	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level ? level : 3);
 	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
+	/*
+	 * libzstd's own workers, never its single-threaded mode: the frame is
+	 * cut into jobs of a fixed size whatever the number of workers, so
+	 * the bytes are the same for 1 worker or 8 (t2050); the fixed job
+	 * size also bounds memory (about 3 jobs a worker).
+	 */
+	r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, threads > 0 ? threads : online_cpus());
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZSTD_JOB_SIZE);
+	if (ZSTD_isError(r)) {
+		error("zstd: cannot use worker threads (libzstd built without them?): %s", ZSTD_getErrorName(r));
+		zs_free(&z->base);
+		return NULL;
+	}
 	return &z->base;
 }
 
@@ -498,7 +516,7 @@ static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_
 	return (la_ssize_t)len;
 }
 
-static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd)
+static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd, EVP_MD_CTX *blob)
 {
 	char *buf = xmalloc(IO_CHUNK);
 	uint64_t left = e->size;
@@ -531,6 +549,7 @@ static int copy_content(struct archive *a, const struct layer_entry *e, int spoo
 				      e->src ? e->src : e->path, n < 0 ? strerror(errno) : "file shrank");
 			break;
 		}
+		EVP_DigestUpdate(blob, buf, (size_t)n);
 		if (archive_write_data(a, buf, (size_t)n) != n) {
 			rc = error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
 			break;
@@ -571,6 +590,84 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 		out[0] = '\0';
 }
 
+/* The start of a reuse key (layer.h): what decides the bytes but the files' contents. */
+static int reuse_key_start(struct digest *d, struct layer_entries *le, const struct layer_write_opts *opts)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char key[72];
+
+	content_key(le, opts, key);
+	if (!key[0] || digest_init(d) < 0)
+		return -1;
+	/* bump the first word when the writer changes */
+	strbuf_addf(&sb, "publish-layer-reuse-v1\nlibarchive %s\nzlib %s\nzstd %s\nlevel %d\n%s\n",
+		    archive_version_string(), zlibVersion(), ZSTD_versionString(), opts->level, key);
+	digest_update(d, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return 0;
+}
+
+/* One file of the layer, in order: its path and its content's git blob id. */
+static void reuse_key_file(struct digest *d, const struct layer_entry *e, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s %.64s\n", e->path, id);
+	digest_update(d, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+/* Start a git blob id ("blob SIZE\0" then the content) for a file of size bytes. */
+static int blob_id_start(EVP_MD_CTX *c, uint64_t size)
+{
+	char hdr[32];
+	int n = snprintf(hdr, sizeof(hdr), "blob %llu", (unsigned long long)size);
+
+	if (EVP_DigestInit_ex(c, EVP_sha1(), NULL) != 1)
+		return -1;
+	return EVP_DigestUpdate(c, hdr, (size_t)n + 1) == 1 ? 0 : -1;
+}
+
+static int blob_id_final(EVP_MD_CTX *c, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	if (EVP_DigestFinal_ex(c, md, &n) != 1 || n != 20)
+		return -1;
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return 0;
+}
+
+int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opts,
+		    int (*content_id)(void *ctx, const struct layer_entry *e, char *out), void *ctx,
+		    char *out)
+{
+	struct digest d;
+	char id[72];
+
+	if (reuse_key_start(&d, le, opts) < 0)
+		return 0;
+	for (size_t i = 0; i < le->nr; i++) {
+		const struct layer_entry *e = &le->v[i];
+
+		if (e->type != LAYER_FILE)
+			continue;
+		memset(id, 0, sizeof(id));
+		if (!e->src || content_id(ctx, e, id)) {
+			digest_release(&d);
+			return 0;
+		}
+		reuse_key_file(&d, e, id);
+	}
+	return digest_final(&d, out) == 0;
+}
+
 /* 1 if s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF) */
 static int utf8_valid(const char *s)
 {
@@ -599,7 +696,7 @@ static int utf8_valid(const char *s)
 }
 
 static int write_entry(struct archive *a, struct archive_entry *ae, const struct layer_entry *e,
-		       const struct layer_write_opts *opts, int spool_fd)
+		       const struct layer_write_opts *opts, int spool_fd, EVP_MD_CTX *blob, struct digest *rkey)
 {
 	int r;
 
@@ -639,11 +736,17 @@ static int write_entry(struct archive *a, struct archive_entry *ae, const struct
 		r = ARCHIVE_OK;
 	if (r != ARCHIVE_OK)
 		return error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
-	if (e->type == LAYER_FILE && e->size) {
-		int rc = copy_content(a, e, spool_fd);
+	if (e->type == LAYER_FILE) {
+		char id[48];
+		int rc = blob_id_start(blob, e->size);
 
 		if (rc < 0)
+			return error("cannot hash '%s': sha1 failed", e->path);
+		if (e->size && (rc = copy_content(a, e, spool_fd, blob)) < 0)
 			return rc;
+		if (blob_id_final(blob, id) < 0)
+			return error("cannot hash '%s': sha1 failed", e->path);
+		reuse_key_file(rkey, e, id);
 	}
 	return 0;
 }
@@ -652,10 +755,12 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		const char *path, struct layer *out)
 {
 	struct writer w = { 0 };
+	struct digest rkey = { NULL, 0 };
+	EVP_MD_CTX *blob = NULL;
 	struct layer_sink sink;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
-	char diff_id[72], digest[72], key[72];
+	char diff_id[72], digest[72], key[72], reuse[72];
 	locale_t utf8, saved = (locale_t)0;
 	int rc = 0;
 
@@ -667,8 +772,14 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		saved = uselocale(utf8);
 	w.fd = -1;
 	w.path = path;
-	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0) {
+	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0 ||
+	    reuse_key_start(&rkey, le, opts) < 0) {
 		rc = -1;
+		goto out;
+	}
+	blob = EVP_MD_CTX_new();
+	if (!blob) {
+		rc = error("cannot hash the layer's files: out of memory");
 		goto out;
 	}
 	w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -706,7 +817,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	for (size_t i = 0; i < le->nr; i++) {
-		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd);
+		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd, blob, &rkey);
 		if (rc < 0)
 			goto out;
 	}
@@ -724,7 +835,8 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	w.fd = -1;
-	if (digest_final(&w.tar_digest, diff_id) < 0 || digest_final(&w.blob_digest, digest) < 0) {
+	if (digest_final(&w.tar_digest, diff_id) < 0 || digest_final(&w.blob_digest, digest) < 0 ||
+	    digest_final(&rkey, reuse) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -732,6 +844,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	memcpy(out->diff_id, diff_id, sizeof(diff_id));
 	memcpy(out->digest, digest, sizeof(digest));
 	memcpy(out->content_key, key, sizeof(key));
+	memcpy(out->reuse_key, reuse, sizeof(reuse));
 	out->size = w.blob_size;
 	out->compression = opts->compression;
 	free(out->path);
@@ -750,6 +863,8 @@ out:
 	}
 	digest_release(&w.tar_digest);
 	digest_release(&w.blob_digest);
+	digest_release(&rkey);
+	EVP_MD_CTX_free(blob);
 	if (utf8 != (locale_t)0) {
 		uselocale(saved);
 		freelocale(utf8);

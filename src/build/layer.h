@@ -9,7 +9,7 @@
  * pass gives both and no layer is ever held in memory.
  *
  * Reproducibility: entries are written sorted by path (byte order), every
- * mtime is the build's fixed time, uid and gid are numbers only (no uname
+ * mtime is the build's fixed time (opts->mtime), uid and gid are numbers only (no uname
  * or gname), no atime, ctime or xattrs, and the gzip header carries no
  * name and no time.  The same entries give the same bytes.
  *
@@ -103,7 +103,7 @@ struct layer_write_opts {
 	enum layer_compression compression;
 	long long mtime;	/* every entry's mtime (seconds since the epoch) */
 	int level;	/* compression level, 0: the default */
-	int threads;	/* gzip threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
+	int threads;	/* compression threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
 	const char *what;	/* what makes the layer ("ADD a.tar /opt/"), for messages; may be NULL */
 };
 
@@ -125,6 +125,7 @@ struct layer {
 	char **sources;	/* owned, sources_nr of them */
 	size_t sources_nr;
 	char content_key[72];
+	char reuse_key[72];	/* layer_reuse_key() of its entries and contents, set by layer_write() */
 };
 
 void layer_init(struct layer *l);
@@ -136,11 +137,30 @@ const char *layer_media_type(enum layer_compression c, int docker);
 /*
  * Write the entries (already finished) as a layer blob to path (created or
  * truncated).  On success fills out's digest, diff_id, size, compression,
- * path and content_key; out must have been layer_init()ed.  Entries with
+ * path, content_key and reuse_key; out must have been layer_init()ed.  Entries with
  * a bad_link are refused: -EXIT_CONTEXT, naming opts->what and the link.
  */
 int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		const char *path, struct layer *out);
+
+/*
+ * A key for reusing this layer's blob from an earlier build: a digest
+ * over the writer's version (tar writer, zlib, libzstd, compression and
+ * level), layer_write()'s content_key (paths, types, modes, owners,
+ * sizes, links, mtime) and, for each file in order, an id of its content
+ * given by content_id (the git blob id of a clean tracked file: no file
+ * is read).  layer_write() computes the same key from the contents it
+ * reads (their git blob ids, hashed on the way) into out->reuse_key, so
+ * every layer written has one, a function of its content alone.  Equal
+ * keys give equal blobs.  content_id returns 0 with the
+ * id in out (at most 64 characters), or non-zero when the content is not
+ * known without reading it: then there is no key.  1 with the key
+ * ("sha256:...") in out, 0 without.  Files from the spool (ADD archives)
+ * have no key before the layer is written.
+ */
+int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opts,
+		    int (*content_id)(void *ctx, const struct layer_entry *e, char *out), void *ctx,
+		    char *out);
 
 /*
  * The compressor stage, exposed so that another can replace it: write() takes tar bytes, finish() flushes;
@@ -157,7 +177,10 @@ struct layer_compressor {
 	void (*free)(struct layer_compressor *c);
 };
 
-/* gzip: pgzip.c (threads 0: the online CPUs); zstd: single-threaded. */
+/*
+ * gzip: pgzip.c; zstd: libzstd's workers.  threads 0: the online CPUs (at
+ * most 8); the bytes never depend on threads.
+ */
 struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
 		const struct layer_sink *sink);
 

@@ -6,7 +6,8 @@
  * dictionary) and ends with a sync flush (the last one with Z_FINISH), so
  * the blocks' outputs, concatenated in order, are one valid deflate
  * stream.  Each block's bytes depend only on its input, its dictionary
- * and the level: the same for 1 thread or 8, on any machine.  The
+ * and the level: the same for 1 thread or 8, on any machine.  A block
+ * whose samples do not compress is stored (level 0), not deflated.  The
  * caller's thread alone sends output to the sink, in order.
  */
 #include "lib/common.h"
@@ -17,6 +18,8 @@
 
 #define PGZIP_BLOCK (1u << 20)
 #define PGZIP_DICT 32768u
+#define PGZIP_SAMPLES 16u
+#define PGZIP_SAMPLE 4096u
 
 struct pgz_job {
 	unsigned char *in;	/* PGZIP_BLOCK bytes */
@@ -47,14 +50,65 @@ struct pgzip {
 	int header_done, failed;
 };
 
+/*
+ * Does this block compress?  PGZIP_SAMPLES pieces of PGZIP_SAMPLE bytes,
+ * spread evenly over it (the whole block when it is smaller), each
+ * deflated alone at level 1: if together they do not shrink by 5%, the
+ * block is video, images or archives, and deflating it at the real level
+ * would burn CPU for nothing.  The answer depends on the block's bytes
+ * alone, so the output still does not depend on the threads.  1 or 0;
+ * -1 when zlib fails.
+ */
+int pgzip_block_compresses(const unsigned char *in, size_t len)
+{
+	unsigned char out[PGZIP_SAMPLE + 1024];
+	size_t n = len < (size_t)PGZIP_SAMPLES * PGZIP_SAMPLE ? 1 : PGZIP_SAMPLES;
+	size_t piece = n == 1 ? len : PGZIP_SAMPLE, total = 0, packed = 0;
+	z_stream z;
+
+	if (!len)
+		return 1;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = in + i * (len / n);
+		int zrc;
+
+		if (i && deflateReset(&z) != Z_OK) {
+			deflateEnd(&z);
+			return -1;
+		}
+		z.next_in = (unsigned char *)p;
+		z.avail_in = (uInt)piece;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			zrc = deflate(&z, Z_FINISH);
+			if (zrc == Z_STREAM_ERROR) {
+				deflateEnd(&z);
+				return -1;
+			}
+			packed += sizeof(out) - z.avail_out;
+		} while (zrc != Z_STREAM_END);
+		total += piece;
+	}
+	deflateEnd(&z);
+	return packed * 100 < total * 95;
+}
+
 static int deflate_job(struct pgz_job *j, int level)
 {
 	z_stream z;
 	unsigned char buf[65536];
 	int zrc, flush = j->last ? Z_FINISH : Z_SYNC_FLUSH;
+	int packs = pgzip_block_compresses(j->in, j->in_len);
 
+	if (packs < 0)
+		return -1;
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* level 0: stored blocks, a copy */
+	if (deflateInit2(&z, packs ? level : 0, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	if (j->dict_len && deflateSetDictionary(&z, j->dict, (uInt)j->dict_len) != Z_OK) {
 		deflateEnd(&z);

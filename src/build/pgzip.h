@@ -8,6 +8,9 @@
  * are the same whatever the number of threads: a layer's digest does not
  * depend on the machine's cores.  They differ from the serial
  * compressor's bytes, so one build uses one or the other throughout.
+ * A block that does not compress (judged from samples of its own bytes:
+ * video, images, archives) is stored rather than deflated, which costs a
+ * copy instead of deflate's CPU and still depends on the bytes alone.
  * Memory: at most threads + 2 blocks in flight (about 2 MiB each).
  */
 #ifndef PGZIP_H
@@ -19,5 +22,12 @@
 
 /* A new compressor writing to sink; level 0: zlib's default; threads clamped to 1..PGZIP_MAX_THREADS. */
 struct layer_compressor *pgzip_new(int level, int threads, const struct layer_sink *sink);
+
+/*
+ * 1 if a block of len bytes is worth deflating: samples of it, deflated
+ * alone at level 1, shrink by 5% or more; 0 if it is stored instead; -1
+ * when zlib fails.  Pure: the bytes alone decide.
+ */
+int pgzip_block_compresses(const unsigned char *in, size_t len);
 
 #endif

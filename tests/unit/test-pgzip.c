@@ -89,6 +89,33 @@ int main(void)
 	ok(gunzip(&one, &back) == 0 && back.len == 1u << 20 && !memcmp(back.buf, in, back.len),
 	   "exactly one block");
 
+	/* incompressible blocks are stored, not deflated, and the bytes still do not depend on threads */
+	x = 777;
+	for (size_t i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		in[i] = i < (3u << 20) ? (unsigned char)(x >> 24) : (unsigned char)("layer "[i % 6]);
+	}
+	ok(pgzip_block_compresses(in, 1u << 20) == 0, "a random block does not compress");
+	ok(pgzip_block_compresses(in + (3u << 20), 1u << 20) == 1, "a text block compresses");
+	ok(pgzip_block_compresses(in + (3u << 20) - (1u << 19), 1u << 20) == 1,
+	   "a block half random, half text compresses");
+	ok(pgzip_block_compresses(in, 1000) == 0 && pgzip_block_compresses(in + (3u << 20), 1000) == 1,
+	   "a short block is judged whole");
+	ok(pgzip_block_compresses(in, 0) == 1, "an empty block is deflated");
+	strbuf_reset(&one);
+	strbuf_reset(&three);
+	strbuf_reset(&eight);
+	strbuf_reset(&back);
+	pgz(in, len, 1, &one);
+	pgz(in, len, 2, &three);
+	pgz(in, len, 8, &eight);
+	ok(one.len == three.len && !memcmp(one.buf, three.buf, one.len) && one.len == eight.len &&
+	   !memcmp(one.buf, eight.buf, one.len), "stored blocks: 1, 2 and 8 threads give the same bytes");
+	ok(one.len < (3u << 20) + (3u << 20) / 1000 + 4096, "random data stored: %zu bytes for 3 MiB random",
+	   one.len);
+	ok(gunzip(&one, &back) == 0 && back.len == len && !memcmp(back.buf, in, len),
+	   "stored and deflated blocks gunzip to the input");
+
 	free(in);
 	strbuf_release(&one);
 	strbuf_release(&three);
