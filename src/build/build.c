@@ -10,7 +10,7 @@
 #include "build/dockerfile.h"
 #include "build/dockerignore.h"
 #include "build/gopath.h"
-#include "build/worktree.h"
+#include "git/worktree.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
 #include "registry/registry.h"

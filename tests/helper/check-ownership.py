@@ -29,7 +29,7 @@ SYMBOLS = {
 OWNERS = [
     ("archive_*", "build/layer.c", "writes every layer tar; libarchive's errors are read only there (its header says so)"),
     ("git_*", "build/build.c", "opens the context's repository; libgit2's errors are read there (its header says so)"),
-    ("git_*", "git/*.c", "the repository's history and changes (describe, conventional, changed) read with libgit2"),
+    ("git_*", "git/*", "the repository's history and changes (describe, conventional, changed) read with libgit2"),
     ("json_error_t", "oci/image.c", "parses manifests, indexes and configs; jansson's errors are read there (its header says so)"),
     ("json_error_t", "oci/manifest.c", "the OCI model's descriptor, manifest and index parser (one reader, src/oci)"),
     ("curl_*", "registry/http.c", "the one HTTP layer over libcurl (STYLE.md: HTTP and JSON)"),
@@ -70,7 +70,7 @@ IMPORTS = {
     "registry": {"oci", "lib"},
     "meta": {"lib"},
     "git": {"oci", "lib"},          # libgit2 readers; plain data out
-    "build": {"oci", "registry", "lib"},
+    "build": {"oci", "registry", "git", "lib"},
     "github": {"meta", "git", "build", "registry", "oci", "lib"},
     "cli": None,
 }

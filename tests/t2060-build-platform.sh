@@ -1,5 +1,5 @@
 #!/bin/sh
-# t2050: one platform parser for build: --platform is normalised as Docker
+# t2060: one platform parser for build: --platform is normalised as Docker
 # and containerd do (x86_64 is amd64, aarch64 and arm64/v8 are arm64,
 # armhf is arm/v7, a lone architecture is on linux), picks that platform
 # from a base index (a local layout here), and a malformed one is exit 3

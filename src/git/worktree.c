@@ -3,7 +3,7 @@
  * dropped: a repository that cannot be read changes no mode.
  */
 #include "lib/common.h"
-#include "build/worktree.h"
+#include "git/worktree.h"
 
 #include <limits.h>
 #include <sys/stat.h>

@@ -16,8 +16,8 @@
  * searching upwards); no repository, or one that cannot be read, leaves
  * every mode as in the work tree.  libgit2's errors are read here.
  */
-#ifndef WORKTREE_H
-#define WORKTREE_H
+#ifndef GIT_WORKTREE_H
+#define GIT_WORKTREE_H
 
 struct git_repository;
 struct git_index;
