@@ -4,12 +4,14 @@
  */
 #include "lib/common.h"
 #include "lib/digest.h"
+#include "build/base.h"
 #include "build/basetree.h"
 #include "build/build.h"
 #include "build/context.h"
 #include "build/dockerfile.h"
 #include "build/dockerignore.h"
 #include "build/gopath.h"
+#include "build/imagefs.h"
 #include "git/worktree.h"
 #include "oci/ocilayout.h"
 #include "oci/reference.h"
@@ -26,7 +28,6 @@
 
 #define DOCKERFILE_CAP (4u << 20)
 #define DOCKERIGNORE_CAP (4u << 20)
-#define JSON_CAP (16u << 20)
 #define GIT_CONFIG_CAP (4u << 20)
 
 void build_result_init(struct build_result *r)
@@ -174,86 +175,6 @@ static void reuse_prev_release(struct reuse_prev *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* ---- the base image ------------------------------------------------ */
-
-/* A manifest, index or config of the layout dir: verified; absent is exit 7. */
-static int read_blob(const char *dir, const char *digest, struct strbuf *out)
-{
-	return ocilayout_read_blob(dir, digest, JSON_CAP, EXIT_REGISTRY, EXIT_NOT_FOUND, out);
-}
-
-/* The manifest digest index.json gives image (by full name, tag, or as its only entry). */
-static int layout_pick(const char *dir, const char *image, char *out)
-{
-	const char *colon = strrchr(image, ':'), *slash = strrchr(image, '/');
-	const char *tag = colon && (!slash || colon > slash) ? colon + 1 : "latest";
-	struct oci_index idx = OCI_INDEX_INIT;
-	int rc;
-
-	if ((rc = ocilayout_read_index(dir, EXIT_INPUT, EXIT_NOT_FOUND, &idx)) < 0)
-		return rc;
-	rc = -EXIT_NOT_FOUND;
-	for (size_t i = 0; i < idx.nr_manifests; i++) {
-		const char *name = oci_descriptor_annotation(&idx.manifests[i], ANN_REF_NAME);
-
-		if ((name && (!strcmp(name, image) || !strcmp(name, tag))) || idx.nr_manifests == 1) {
-			snprintf(out, DIGEST_HEX_LEN + 1, "%s", idx.manifests[i].digest);
-			rc = 0;
-			break;
-		}
-	}
-	oci_index_release(&idx);
-	if (rc < 0)
-		rc = error_as(EXIT_NOT_FOUND, "the layout '%s' has no image named '%s'", dir, image);
-	return rc;
-}
-
-static int base_from_layout(const char *dir, const char *image, const char *name,
-			    const char *platform, struct image_base *out)
-{
-	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
-	char digest[DIGEST_HEX_LEN + 1];
-	struct oci_manifest m = OCI_MANIFEST_INIT;
-	char *mt = NULL;
-	int rc;
-
-	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
-	rc = layout_pick(dir, image, digest);
-	if (rc < 0)
-		goto out;
-	rc = read_blob(dir, digest, &man);
-	if (rc < 0)
-		goto out;
-	mt = oci_media_type(man.buf, man.len);
-	if (oci_is_index(mt)) {
-		rc = image_index_select(man.buf, man.len, platform, digest);
-		if (rc < 0)
-			goto out;
-		strbuf_reset(&man);
-		rc = read_blob(dir, digest, &man);
-		if (rc < 0)
-			goto out;
-	}
-	rc = oci_manifest_parse(man.buf, man.len, EXIT_REGISTRY, name, &m);
-	if (rc < 0)
-		goto out;
-	rc = read_blob(dir, m.config.digest, &cfg);
-	if (rc < 0)
-		goto out;
-	rc = image_base_set(out, name, digest, man.buf, man.len, cfg.buf, cfg.len);
-	if (rc < 0)
-		goto out;
-	free(out->blob_dir);
-	out->blob_dir = strbuf_detach(&blobs, NULL);
-out:
-	free(mt);
-	oci_manifest_release(&m);
-	strbuf_release(&blobs);
-	strbuf_release(&man);
-	strbuf_release(&cfg);
-	return rc;
-}
-
 /*
  * The previous image for reuse: the only image in the OCI layout dir (an
  * oci: output of an earlier build), its layers and their keys.  Any
@@ -268,13 +189,13 @@ static void reuse_load(struct reuse_prev *p, const char *dir)
 
 	error_set_quiet(1);
 	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
-	rc = layout_pick(dir, "", digest);
+	rc = base_layout_pick(dir, "", digest);
 	if (!rc)
-		rc = read_blob(blobs.buf, digest, &man);
+		rc = base_read_blob(dir, digest, &man);
 	if (!rc && !(p->manifest = json_loadb(man.buf, man.len, 0, NULL)))
 		why = "its manifest does not parse";
 	if (!rc && !why)
-		rc = read_blob(blobs.buf, json_string_value(json_object_get(json_object_get(p->manifest, "config"),
+		rc = base_read_blob(dir, json_string_value(json_object_get(json_object_get(p->manifest, "config"),
 									      "digest")), &cfg);
 	if (!rc && !why && !(p->config = json_loadb(cfg.buf, cfg.len, 0, NULL)))
 		why = "its config does not parse";
@@ -352,92 +273,6 @@ static int reuse_find(const struct reuse_prev *p, const char *key, enum layer_co
 	return 0;
 }
 
-static int base_from_registry(struct registry_client *c, const struct reference *ref, const char *name,
-			      const char *platform, struct image_base *out)
-{
-	struct platform want = PLATFORM_INIT;
-	struct remote_image ri = REMOTE_IMAGE_INIT;
-	int rc = 0;
-
-	if (platform)
-		rc = platform_parse(platform, &want);
-	if (!rc)
-		rc = registry_fetch_image(c, ref, platform ? &want : NULL, &ri);
-	if (!rc)
-		rc = image_base_set(out, name, ri.manifest.digest, ri.manifest.bytes.buf, ri.manifest.bytes.len,
-				    ri.config.buf, ri.config.len);
-	remote_image_release(&ri);
-	platform_release(&want);
-	return rc;
-}
-
-int build_fetch_base(struct registry_client *client, const char *image, const char *platform,
-		     const char *base_layout, struct image_base *out)
-{
-	struct reference ref = REFERENCE_INIT;
-	struct strbuf name = STRBUF_INIT;
-	int rc;
-
-	if (!image || !strcmp(image, "scratch")) {
-		image_base_release(out);
-		return 0;
-	}
-	rc = reference_parse(image, &ref);
-	if (rc < 0)
-		return rc;
-	reference_format(&ref, &name);
-	if (base_layout) {
-		rc = base_from_layout(base_layout, image, name.buf, platform, out);
-	} else if (client) {
-		rc = base_from_registry(client, &ref, name.buf, platform, out);
-	} else {
-		struct registry_options ro = { 0 };
-		struct registry_client *c = registry_client_new(&ro);
-
-		rc = base_from_registry(c, &ref, name.buf, platform, out);
-		registry_client_free(c);
-	}
-	reference_release(&ref);
-	strbuf_release(&name);
-	return rc;
-}
-
-struct base_fetch {
-	struct registry_client *client;
-	const struct image_base *base;	/* its layers' sizes cap each download; may be NULL */
-};
-
-/* ocilayout_fetch_fn: a base layer from its registry, streamed to fd */
-static int fetch_base_blob(void *ctx, const char *base_name, const char *digest, int fd)
-{
-	struct base_fetch *bf = ctx;
-	struct reference ref = REFERENCE_INIT;
-	long long size = -1;
-	FILE *fp;
-	int rc, dfd;
-
-	rc = reference_parse(base_name, &ref);
-	if (rc < 0)
-		return rc;
-	dfd = dup(fd);
-	fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
-	if (!fp) {
-		if (dfd >= 0)
-			close(dfd);
-		reference_release(&ref);
-		return error("cannot open a temporary file for base layer %s: %s", digest, strerror(errno));
-	}
-	/* a layer of the base stops at its descriptor's size (a hostile registry cannot fill the disk) */
-	for (size_t i = 0; bf->base && i < bf->base->layers_nr; i++)
-		if (!strcmp(bf->base->layers[i].digest, digest))
-			size = (long long)bf->base->layers[i].size;
-	rc = registry_get_blob(bf->client, &ref, digest, size, fp);
-	if (fclose(fp) != 0 && !rc)
-		rc = error("cannot write base layer %s: %s", digest, strerror(errno));
-	reference_release(&ref);
-	return rc;
-}
-
 /* ---- helpers ------------------------------------------------------- */
 
 static json_t *strv_json(const struct strlist *v)
@@ -488,107 +323,13 @@ struct builder {
 	size_t reused;
 };
 
+/* context_copy_opts.known_dir: a directory of the image (the base's or ours) */
 static int known_dir(void *ctx, const char *ipath)
 {
 	struct builder *b = ctx;
-	const struct basetree_entry *e = basetree_get(&b->tree, ipath);
 
-	return e && e->type == BASETREE_DIR;
+	return imagefs_is_dir(&b->tree, ipath);
 }
-
-/* Add a finished entry list (a layer of ours) to the image's tree. */
-static int tree_note(struct builder *b, const struct layer_entries *le)
-{
-	static const enum basetree_type types[] = {
-		[LAYER_DIR] = BASETREE_DIR, [LAYER_FILE] = BASETREE_FILE,
-		[LAYER_SYMLINK] = BASETREE_SYMLINK, [LAYER_HARDLINK] = BASETREE_HARDLINK,
-	};
-	struct basetree_layer l;
-	int rc = 0;
-
-	basetree_layer_init(&l);
-	for (size_t i = 0; i < le->nr && !rc; i++) {
-		const struct layer_entry *e = &le->v[i];
-
-		rc = basetree_layer_add(&l, e->path, types[e->type], e->mode, e->uid, e->gid, e->link);
-	}
-	if (!rc)
-		rc = basetree_apply(&b->tree, &l);
-	basetree_layer_release(&l);
-	return rc;
-}
-
-struct tree_fetch {
-	struct registry_client *client;
-	const struct image_base *base;
-};
-
-/* basetree_fetch_fn: a base layer from the base's local layout or its registry */
-static int tree_fetch(void *ctx, const char *digest, int fd)
-{
-	struct tree_fetch *tf = ctx;
-	struct base_fetch bf = { tf->client, tf->base };
-	struct strbuf p = STRBUF_INIT;
-	char buf[1 << 16];
-	ssize_t n = 0;
-	int in, rc = 0;
-
-	if (!tf->base->blob_dir) {
-		if (!tf->client)
-			return error("no registry to read base layer %s from", digest);
-		return fetch_base_blob(&bf, tf->base->name, digest, fd);
-	}
-	strbuf_addf(&p, "%s/%s", tf->base->blob_dir, digest + 7);
-	in = open(p.buf, O_RDONLY);
-	if (in < 0) {
-		rc = error_as(EXIT_NOT_FOUND, "cannot read base layer '%s': %s", p.buf, strerror(errno));
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, n - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				rc = error("cannot write a temporary file: %s", strerror(errno));
-				goto out;
-			}
-			off += w;
-		}
-	}
-	if (n < 0)
-		rc = error("cannot read base layer '%s': %s", p.buf, strerror(errno));
-out:
-	if (in >= 0)
-		close(in);
-	strbuf_release(&p);
-	return rc;
-}
-
-/*
- * The base's file tree, from its layers' tar headers (cached by layer
- * digest): destinations resolve through its symlinks and its directories
- * keep their owners and modes, as in Docker.
- */
-static int tree_load(struct builder *b, struct registry_client *client, const struct image_base *base)
-{
-	struct tree_fetch tf = { client, base };
-	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT;
-	int rc = 0;
-
-	basetree_cache_dir(&cache);
-	for (size_t i = 0; i < base->layers_nr && !rc; i++) {
-		strbuf_reset(&what);
-		strbuf_addf(&what, "layer %s of base image '%s'", base->layers[i].digest, base->name);
-		rc = basetree_add_layer(&b->tree, base->layers[i].digest, base->layers[i].size, what.buf,
-					cache.buf, tree_fetch, &tf);
-	}
-	strbuf_release(&cache);
-	strbuf_release(&what);
-	return rc;
-}
-
 /*
  * The .dockerignore test, plus the default rule: every ".git" is
  * excluded unless include_git_dir, and no '!' exception re-includes
@@ -674,7 +415,7 @@ static int tree_need(struct builder *b)
 
 	if (b->tree_ready)
 		return 0;
-	rc = tree_load(b, b->client, b->base);
+	rc = base_tree_load(&b->tree, b->client, b->base);
 	if (rc < 0)
 		return rc;
 	b->tree_ready = 1;
@@ -696,160 +437,6 @@ static int tree_need(struct builder *b)
 	return rc;
 }
 
-/*
- * A COPY destination as Docker resolves it in the image: its parents
- * through the tree's symlinks; the last part too when it ends with '/'
- * or names a directory (then the result ends with '/': copy into it).
- * dest is absolute and clean (dockerfile.c), out gets the same form.
- */
-static int resolve_dest(struct builder *b, const char *dest, const char *what, struct strbuf *out)
-{
-	struct strbuf clean = STRBUF_INIT, parent = STRBUF_INIT, full = STRBUF_INIT;
-	size_t n = strlen(dest);
-	int slash = n && dest[n - 1] == '/';
-	const char *last;
-	int rc;
-
-	basetree_clean(dest, &clean);
-	strbuf_reset(out);
-	if (!clean.len) {
-		strbuf_addch(out, '/');
-		goto out_ok;
-	}
-	last = strrchr(clean.buf, '/');
-	if (last) {
-		strbuf_add(&parent, clean.buf, last - clean.buf);
-		last++;
-	} else {
-		last = clean.buf;
-	}
-	rc = basetree_resolve(&b->tree, parent.buf, 1, what, &parent);
-	if (rc < 0)
-		goto out;
-	strbuf_addf(&full, "%s%s%s", parent.buf, parent.len ? "/" : "", last);
-	{
-		struct strbuf followed = STRBUF_INIT;
-
-		rc = basetree_resolve(&b->tree, full.buf, 1, what, &followed);
-		if (rc < 0) {
-			strbuf_release(&followed);
-			goto out;
-		}
-		if (slash || known_dir(b, followed.buf))
-			strbuf_addf(out, "/%s/", followed.buf);
-		else
-			strbuf_addf(out, "/%s", full.buf);
-		strbuf_release(&followed);
-	}
-out_ok:
-	rc = 0;
-out:
-	strbuf_release(&clean);
-	strbuf_release(&parent);
-	strbuf_release(&full);
-	return rc;
-}
-
-/*
- * Directories as Docker leaves them: one that exists in the image keeps
- * its owner and mode (a COPY into it, --chown or not, changes neither);
- * a parent that does not exist yet is made 0755 and owned by uid:gid (the
- * --chown's, or root).  Every parent gets an entry here, so the layer
- * never invents one.
- */
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void fix_dirs(struct builder *b, struct layer_entries *le, long long uid, long long gid)
-{
-	size_t nr = le->nr;
-	char **have = xcalloc(nr ? nr : 1, sizeof(char *));	/* the entries' paths, sorted (borrowed) */
-
-	for (size_t i = 0; i < nr; i++) {
-		const struct basetree_entry *t = basetree_get(&b->tree, le->v[i].path);
-
-		if (le->v[i].type == LAYER_DIR && t && t->type == BASETREE_DIR) {
-			le->v[i].mode = t->mode;
-			le->v[i].uid = t->uid;
-			le->v[i].gid = t->gid;
-		}
-	}
-	for (size_t i = 0; i < nr; i++)
-		have[i] = le->v[i].path;
-	qsort(have, nr, sizeof(char *), cmp_strp);
-	for (size_t i = 0; i < nr; i++) {
-		char *p = xstrdup(have[i]), *slash;
-
-		while ((slash = strrchr(p, '/'))) {
-			struct layer_entry d = { 0 };
-			const struct basetree_entry *t;
-			const char *key = p;
-
-			*slash = '\0';
-			if (bsearch(&key, have, nr, sizeof(char *), cmp_strp))
-				break;
-			t = basetree_get(&b->tree, p);
-			d.path = p;
-			d.type = LAYER_DIR;
-			if (t && t->type == BASETREE_DIR) {
-				d.mode = t->mode;
-				d.uid = t->uid;
-				d.gid = t->gid;
-			} else {
-				d.mode = layer_dir_mode(p, 0755);
-				d.uid = uid < 0 ? 0 : uid;
-				d.gid = gid < 0 ? 0 : gid;
-			}
-			layer_entries_add(le, &d);
-			le->v[le->nr - 1].seq = 0;	/* never over an entry of the layer's own */
-		}
-		free(p);
-	}
-	free(have);
-}
-
-/*
- * uid and gid of a user[:group] spec, names looked up in the image's
- * /etc/passwd and /etc/group.  An unknown name is -EXIT_DOCKERFILE (what
- * starts the message), or 1 in silence when what is NULL.
- */
-static int user_spec_ids(struct builder *b, const char *spec, const char *what, long long *uid, long long *gid)
-{
-	char *user = xstrdup(spec), *group = strchr(user, ':'), *end;
-	long long u = 0, g = -1;
-	int rc = 0;
-
-	if (group)
-		*group++ = '\0';
-	if (!strcmp(user, "root")) {
-		u = 0;
-	} else if (*user && (u = strtoll(user, &end, 10), !*end) && u >= 0) {
-		/* numeric */
-	} else if (basetree_user(&b->tree, user, &u, &g)) {
-		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no user '%s' in the base image's /etc/passwd",
-			      what, spec, user);
-		goto out;
-	}
-	if (!group) {
-		if (g < 0)
-			g = u;
-	} else if (!strcmp(group, "root")) {
-		g = 0;
-	} else if (*group && (g = strtoll(group, &end, 10), !*end) && g >= 0) {
-		/* numeric */
-	} else if (basetree_group(&b->tree, group, &g)) {
-		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no group '%s' in the base image's /etc/group",
-			      what, spec, group);
-		goto out;
-	}
-	*uid = u;
-	*gid = g;
-out:
-	free(user);
-	return rc;
-}
 
 /* layer_reuse_key's content_id: the git blob id of a clean tracked file of the context */
 static int blob_id(void *ctx, const struct layer_entry *e, char *out)
@@ -871,7 +458,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 
 	layer_init(&l);
 	layer_entries_finish(le, 0755);
-	rc = tree_note(b, le);
+	rc = imagefs_add_layer(&b->tree, le);
 	if (rc < 0)
 		goto out;
 	rc = ocilayout_blob_tmp(&b->layout, &tmp);
@@ -949,11 +536,11 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	if (rc < 0)
 		goto out;
 	if (in->copy.chown && (uid == DOCKERFILE_ID_NAME || gid == DOCKERFILE_ID_NAME)) {
-		rc = user_spec_ids(b, in->copy.chown, what.buf, &uid, &gid);
+		rc = imagefs_user_ids(&b->tree, in->copy.chown, what.buf, &uid, &gid);
 		if (rc < 0)
 			goto out;
 	}
-	rc = resolve_dest(b, in->copy.dest_path, what.buf, &dest);
+	rc = imagefs_resolve_dest(&b->tree, in->copy.dest_path, what.buf, &dest);
 	if (rc < 0)
 		goto out;
 	co.sources = (const char *const *)in->copy.sources.items;
@@ -973,7 +560,7 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	rc = context_copy(b->root, &ign, &co, &le);
 	notice_git_left_out(b);
 	if (!rc) {
-		fix_dirs(b, &le, uid, gid);
+		imagefs_fix_dirs(&b->tree, &le, uid, gid);
 		rc = write_layer(b, &le, in);
 	}
 out:
@@ -1008,7 +595,7 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 		goto out;
 	}
 	/* BuildKit makes it, and its missing parents, as USER (an unknown name: root) */
-	if (user && *user && user_spec_ids(b, user, NULL, &uid, &gid))
+	if (user && *user && imagefs_user_ids(&b->tree, user, NULL, &uid, &gid))
 		uid = gid = 0;
 	e.path = res.buf;
 	e.type = LAYER_DIR;
@@ -1016,7 +603,7 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 	e.uid = uid;
 	e.gid = gid;
 	layer_entries_add(&le, &e);
-	fix_dirs(b, &le, uid, gid);
+	imagefs_fix_dirs(&b->tree, &le, uid, gid);
 	rc = write_layer(b, &le, in);
 out:
 	layer_entries_release(&le);
@@ -1354,7 +941,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		bf.client = client;
 		bf.base = &base;
 		rc = ocilayout_write_docker_archive(&b.layout, mdig, opts->tags, opts->tags_nr, opts->output,
-						    base.name, client ? fetch_base_blob : NULL, &bf);
+						    base.name, client ? base_fetch_blob : NULL, &bf);
 		if (rc < 0)
 			goto out;
 	}
