@@ -4,6 +4,7 @@
  */
 #include "lib/common.h"
 #include "github/ghctx.h"
+#include "git/gitchanged.h"
 #include "registry/http.h"
 #include <ctype.h>
 #include <errno.h>
@@ -303,48 +304,6 @@ static int git_commit_date(const char *dir, const char *sha, int64_t *out)
 	return rc;
 }
 
-/*
- * "owner/name" from the URL of the remote "origin" of the repository at
- * dir (https://host/owner/name.git, git@host:owner/name.git, ...), for
- * local runs where GITHUB_REPOSITORY is not set.  NULL when unknown.
- */
-static char *repository_from_remote(const char *dir)
-{
-	git_repository *repo = NULL;
-	git_config *cfg = NULL;
-	git_buf url = GIT_BUF_INIT;
-	struct strbuf sb = STRBUF_INIT;
-	const char *end, *slash, *start;
-	char *res = NULL;
-
-	if (open_repo(&repo, dir) < 0)
-		return NULL;
-	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
-	    git_config_get_string_buf(&url, cfg, "remote.origin.url") < 0)
-		goto out;
-	strbuf_addstr(&sb, url.ptr);
-	while (sb.len && sb.buf[sb.len - 1] == '/')
-		strbuf_setlen(&sb, sb.len - 1);
-	if (sb.len > 4 && !strcmp(sb.buf + sb.len - 4, ".git"))
-		strbuf_setlen(&sb, sb.len - 4);
-	end = sb.buf + sb.len;
-	slash = memrchr(sb.buf, '/', sb.len);
-	if (!slash || slash == sb.buf || slash + 1 == end)
-		goto out;
-	start = slash - 1;
-	while (start > sb.buf && start[-1] != '/' && start[-1] != ':')
-		start--;
-	if (start == slash || start == sb.buf)
-		goto out;
-	res = xstrndup(start, end - start);
-out:
-	git_buf_dispose(&url);
-	git_config_free(cfg);
-	git_repository_free(repo);
-	strbuf_release(&sb);
-	return res;
-}
-
 /* ---- GitHub API ------------------------------------------------------ */
 
 /* GET {api}/{path}: 0 and the parsed object in *out, or -1 with a reason in why. */
@@ -491,7 +450,7 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 	} else if (json_is_string(json_object_get(prepo, "full_name"))) {
 		ctx.repository = xstrdup(json_string_value(json_object_get(prepo, "full_name")));
 	} else if (*env("GITHUB_API_URL")) {
-		ctx.repository = repository_from_remote(opts->repo_dir);
+		ctx.repository = gitchanged_origin(opts->repo_dir);	/* local runs: no GITHUB_REPOSITORY */
 	}
 
 	if (strstr(ctx.event_name, "pull_request_target")) {
