@@ -14,6 +14,7 @@
 #include "build/imagefs.h"
 #include "git/worktree.h"
 #include "oci/ocilayout.h"
+#include "oci/platform.h"
 #include "oci/reference.h"
 #include "registry/registry.h"
 
@@ -711,6 +712,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	struct build_result res;
 	struct strbuf dfpath = STRBUF_INIT, buf = STRBUF_INIT, layout_dir = STRBUF_INIT;
 	struct strbuf config = STRBUF_INIT, manifest = STRBUF_INIT, plat = STRBUF_INIT;
+	struct strbuf target = STRBUF_INIT;
 	char root[PATH_MAX], cdig[DIGEST_HEX_LEN + 1], mdig[DIGEST_HEX_LEN + 1];
 	const char *ctxdir = opts->context ? opts->context : ".";
 	const char *platform;
@@ -768,7 +770,16 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	}
 	dopts.build_args = opts->build_args;
 	dopts.build_args_nr = opts->build_args_nr;
-	dopts.target_platform = opts->platform;
+	if (opts->platform) {
+		/* TARGETARCH... from the normalised platform ("x86_64" is amd64), a bad one exit 3 */
+		struct platform tp = PLATFORM_INIT;
+
+		if ((rc = platform_parse(opts->platform, &tp)) < 0)
+			goto out;
+		platform_format(&tp, &target);
+		platform_release(&tp);
+		dopts.target_platform = target.buf;
+	}
 	rc = dockerfile_parse(&df, buf.buf, buf.len, opts->dockerfile ? opts->dockerfile : "Dockerfile", &dopts);
 	if (rc < 0)
 		goto out;
@@ -1004,5 +1015,6 @@ out:
 	strbuf_release(&config);
 	strbuf_release(&manifest);
 	strbuf_release(&plat);
+	strbuf_release(&target);
 	return rc;
 }

@@ -126,6 +126,7 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 	struct ocilayout l = { NULL };
 	size_t done = 0;
 	char digest[DIGEST_HEX_LEN + 1];
+	const char *default_tag = "latest";	/* as build_run() names a manifest */
 	long long size = 0;
 	int ret = 0;
 
@@ -159,7 +160,7 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 	if ((ret = image_index_build(entries, nr, 0, index_kv, index_kv_nr, &index, digest)) < 0 ||
 	    (ret = ocilayout_put_blob(&l, digest, index.buf, index.len)) < 0 ||
 	    (ret = ocilayout_add_manifest(&l, MT_OCI_INDEX, digest, index.len, NULL,
-					  opts->tags, opts->tags_nr ? 1 : 0,
+					  opts->tags_nr ? opts->tags : &default_tag, 1,
 					  res[0].base_name, NULL)) < 0 ||
 	    (ret = ocilayout_stage_commit(&stage)) < 0)
 		goto out;

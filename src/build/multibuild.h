@@ -12,7 +12,8 @@
  * (staged beside DIR, moved in when complete).  With several platforms
  * it holds every platform's blobs and an index whose index.json
  * descriptor is named by the first tag (one descriptor, as push wants
- * it) and names the base, so that push can mount or copy the base's
+ * it; no tag: "latest", as build_run() names its manifest) and names
+ * the base, so that push can mount or copy the base's
  * layers, which are in no layout.  With one platform or none it is
  * build_run()'s output itself (size: the manifest's alone when that is
  * not an oci: layout).

@@ -1,10 +1,13 @@
 /*
  * cmd_build.c: `publish build`, options into struct build_opts, then
- * build_run().  Prints the manifest digest on stdout.
+ * build_run_platforms().  Prints the manifest digest on stdout, or with
+ * several platforms (--platform a,b or repeated) the index's.
  */
 #include "lib/common.h"
 #include "cli/builtin.h"
 #include "build/build.h"
+#include "build/multibuild.h"
+#include "oci/platform.h"
 #include "registry/registry.h"
 #include "cli/registry_opts.h"
 #include "lib/strlist.h"
@@ -16,6 +19,8 @@ struct build_cli {
 	struct registry_cli reg;
 	struct strlist build_args;
 	struct strlist tags;
+	struct strlist platform_args;	/* --platform as given, each may be a list */
+	struct strlist platforms;	/* normalised, each once, in order */
 	struct image_kv *labels;
 	size_t labels_nr, labels_alloc;
 	struct image_kv *annotations;
@@ -100,6 +105,8 @@ static void cli_release(struct build_cli *c)
 {
 	strlist_release(&c->build_args);
 	strlist_release(&c->tags);
+	strlist_release(&c->platform_args);
+	strlist_release(&c->platforms);
 	for (size_t i = 0; i < c->labels_nr; i++)
 		free((char *)c->labels[i].key);
 	for (size_t i = 0; i < c->annotations_nr; i++)
@@ -109,6 +116,40 @@ static void cli_release(struct build_cli *c)
 	registry_cli_release(&c->reg);
 }
 
+/*
+ * --platform: every comma-separated item of every one given, normalised
+ * by the one parser (a bad one is exit 3 naming it, before anything is
+ * fetched), each platform once.
+ */
+static int parse_platforms(struct build_cli *c)
+{
+	struct strbuf one = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < c->platform_args.nr; i++) {
+		struct strlist items = STRLIST_INIT;
+
+		strlist_split(&items, c->platform_args.items[i], ',');
+		for (size_t j = 0; !ret && j < items.nr; j++) {
+			struct platform p = PLATFORM_INIT;
+
+			strbuf_reset(&one);
+			strbuf_addstr(&one, items.items[j]);
+			strbuf_trim(&one);
+			if ((ret = platform_parse(one.buf, &p)) < 0)
+				break;
+			strbuf_reset(&one);
+			platform_format(&p, &one);
+			platform_release(&p);
+			if (!strlist_has(&c->platforms, one.buf))
+				strlist_push(&c->platforms, one.buf);
+		}
+		strlist_release(&items);
+	}
+	strbuf_release(&one);
+	return ret;
+}
+
 static int parse(struct build_cli *c, int argc, char **argv)
 {
 	int r;
@@ -116,7 +157,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_STRING('f', "file", &c->opts.dockerfile, "<file>", "the Dockerfile (default: CONTEXT/Dockerfile)"),
 		OPT_STRING(0, "context", &c->opts.context, "<dir>", "the build context (default: .)"),
 		OPT_STRING_LIST(0, "build-arg", &c->build_args, "<k=v>", "a build argument (repeatable)"),
-		OPT_STRING(0, "platform", &c->opts.platform, "<os/arch[/v]>", "the platform to build for"),
+		OPT_STRING_LIST(0, "platform", &c->platform_args, "<os/arch[/v],...>",
+				"the platforms to build for (a list, repeatable)"),
 		OPT_CALLBACK('o', "output", &c->opts, "<oci:DIR|docker:FILE.tar>",
 			     "an OCI layout, or a docker-load tar", set_output),
 		OPT_STRING_LIST('t', "tag", &c->tags, "<tag>", "a name for the image (repeatable)"),
@@ -135,8 +177,11 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return r;
 	if (argc)
 		return error_as(EXIT_USAGE, "unexpected argument '%s' (the context is --context DIR)", argv[0]);
+	if ((r = parse_platforms(c)) < 0)
+		return r;
 	if ((r = registry_cli_finish(&c->reg)) < 0)
 		return r;
+	c->opts.platform = c->platforms.nr == 1 ? c->platforms.items[0] : NULL;
 	c->opts.quiet = c->reg.opts.quiet;
 	c->opts.build_args = (const char *const *)c->build_args.items;
 	c->opts.build_args_nr = c->build_args.nr;
@@ -152,12 +197,13 @@ static int parse(struct build_cli *c, int argc, char **argv)
 int cmd_build(int argc, char **argv)
 {
 	struct build_cli c = { .opts = BUILD_OPTS_INIT, .reg = REGISTRY_CLI_INIT,
-				.build_args = STRLIST_INIT, .tags = STRLIST_INIT };
+				.build_args = STRLIST_INIT, .tags = STRLIST_INIT,
+				.platform_args = STRLIST_INIT, .platforms = STRLIST_INIT };
 	struct registry_client *client = NULL;
-	struct build_result res;
+	struct build_platforms_result res;
 	int rc;
 
-	build_result_init(&res);
+	build_platforms_result_init(&res);
 	rc = parse(&c, argc, argv);
 	if (rc) {
 		cli_release(&c);
@@ -165,11 +211,17 @@ int cmd_build(int argc, char **argv)
 	}
 	client = registry_client_new(&c.reg.opts);
 	c.opts.registry = client;
-	rc = build_run(&c.opts, &res);
+	/*
+	 * One platform (or none: the base's) is build_run()'s image; several
+	 * are an index, whose annotations are the manifests' too, so that a
+	 * registry showing the index's (ghcr.io) shows the description.
+	 */
+	rc = build_run_platforms(&c.opts, (const char *const *)c.platforms.items, c.platforms.nr,
+				 c.annotations, c.annotations_nr, &res);
 	registry_client_free(client);
 	if (!rc)
-		printf("%s\n", res.manifest_digest);
-	build_result_release(&res);
+		printf("%s\n", res.digest);
+	build_platforms_result_release(&res);
 	cli_release(&c);
 	return error_exit_code(rc);
 }
