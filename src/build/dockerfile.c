@@ -23,6 +23,7 @@
 #include "lib/common.h"
 #include "build/dockerfile_priv.h"
 #include "build/gopath.h"
+#include "oci/platform.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -511,25 +512,14 @@ static int parse_instr(struct dockerfile *df, const struct node *n, int cmd)
 
 /* ---- platform args ---- */
 
-static const char *host_platform(void)
+/* "os/arch[/variant]" of this machine into out (oci/platform.h's one answer) */
+static void host_platform(struct strbuf *out)
 {
-#if defined(__x86_64__)
-	return "linux/amd64";
-#elif defined(__aarch64__)
-	return "linux/arm64";
-#elif defined(__arm__)
-	return "linux/arm/v7";
-#elif defined(__i386__)
-	return "linux/386";
-#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
-	return "linux/ppc64le";
-#elif defined(__s390x__)
-	return "linux/s390x";
-#elif defined(__riscv)
-	return "linux/riscv64";
-#else
-	return "linux/amd64";
-#endif
+	struct platform p = PLATFORM_INIT;
+
+	platform_host(&p);
+	platform_format(&p, out);
+	platform_release(&p);
 }
 
 static void add_platform_args(struct kvlist *e, const char *prefix, const char *platform)
@@ -719,6 +709,7 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 	struct node *nodes = NULL;
 	size_t nr = 0;
 	int rc = 0, have_from = 0;
+	struct strbuf host = STRBUF_INIT;
 
 	df->filename = xstrdup(filename ? filename : "Dockerfile");
 	df->error_line = 0;
@@ -731,10 +722,12 @@ int dockerfile_parse(struct dockerfile *df, const char *buf, size_t len, const c
 	for (size_t i = 0; opts && i < opts->build_args_nr; i++)
 		if (strchr(opts->build_args[i], '='))
 			kvlist_set_pair(&pv->build_args, opts->build_args[i]);
+	host_platform(&host);
 	add_platform_args(&pv->meta, "TARGET",
-			  opts && opts->target_platform ? opts->target_platform : host_platform());
+			  opts && opts->target_platform ? opts->target_platform : host.buf);
 	add_platform_args(&pv->meta, "BUILD",
-			  opts && opts->build_platform ? opts->build_platform : host_platform());
+			  opts && opts->build_platform ? opts->build_platform : host.buf);
+	strbuf_release(&host);
 
 	rc = dockerfile_read_nodes(df, buf, len, &nodes, &nr);
 	if (rc < 0)
