@@ -680,7 +680,7 @@ static int check_onbuild(const struct image_base *base)
 }
 
 /* Labels and annotations given by the caller go into JSON: UTF-8 only (exit 3 naming the option). */
-static int check_kv_utf8(const struct image_kv *kv, size_t nr, const char *option)
+static int check_kv_utf8(const struct kvlist_item *kv, size_t nr, const char *option)
 {
 	for (size_t i = 0; i < nr; i++) {
 		const char *k = kv[i].key, *v = kv[i].value ? kv[i].value : "";
@@ -723,7 +723,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	struct registry_client *own_client = NULL, *client;
 	struct base_fetch bf = { NULL, NULL };
 	struct ocilayout_stage stage = { NULL, NULL };
-	struct image_kv *anns = NULL;
+	struct kvlist_item *anns = NULL;
 	size_t anns_nr = 0;
 	char *keys_value = NULL;
 

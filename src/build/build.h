@@ -54,9 +54,9 @@ struct build_opts {
 	const char *output;	/* the directory or the tar file */
 	const char *const *tags;	/* names for index.json (ref.name) and RepoTags; none: "latest" */
 	size_t tags_nr;
-	const struct image_kv *labels;	/* meta's, override the Dockerfile's */
+	const struct kvlist_item *labels;	/* meta's, override the Dockerfile's */
 	size_t labels_nr;
-	const struct image_kv *annotations;	/* meta's, on the manifest */
+	const struct kvlist_item *annotations;	/* meta's, on the manifest */
 	size_t annotations_nr;
 	enum layer_compression compression;
 	int docker_media_types;	/* Docker schema 2 instead of OCI */

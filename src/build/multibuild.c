@@ -110,7 +110,7 @@ out:
  * named (index.json, one descriptor, as push wants) by the first tag.
  */
 static int build_index(const struct build_opts *opts, const char *const *platforms, size_t nr,
-		       const struct image_kv *index_kv, size_t index_kv_nr,
+		       const struct kvlist_item *index_kv, size_t index_kv_nr,
 		       struct build_platforms_result *out)
 {
 	/*
@@ -182,7 +182,7 @@ out:
 }
 
 int build_run_platforms(const struct build_opts *opts, const char *const *platforms, size_t nr,
-			const struct image_kv *index_annotations, size_t index_annotations_nr,
+			const struct kvlist_item *index_annotations, size_t index_annotations_nr,
 			struct build_platforms_result *out)
 {
 	struct build_platforms_result r;

@@ -44,7 +44,7 @@ void build_platforms_result_release(struct build_platforms_result *r);
  * negative exit code, the error printed.
  */
 int build_run_platforms(const struct build_opts *opts, const char *const *platforms, size_t nr,
-			const struct image_kv *index_annotations, size_t index_annotations_nr,
+			const struct kvlist_item *index_annotations, size_t index_annotations_nr,
 			struct build_platforms_result *out);
 
 #endif

@@ -4,6 +4,7 @@
  * several platforms (--platform a,b or repeated) the index's.
  */
 #include "lib/common.h"
+#include "lib/kvlist.h"
 #include "cli/builtin.h"
 #include "build/build.h"
 #include "build/multibuild.h"
@@ -21,25 +22,20 @@ struct build_cli {
 	struct strlist tags;
 	struct strlist platform_args;	/* --platform as given, each may be a list */
 	struct strlist platforms;	/* normalised, each once, in order */
-	struct image_kv *labels;
-	size_t labels_nr, labels_alloc;
-	struct image_kv *annotations;
-	size_t annotations_nr, annotations_alloc;
+	struct kvlist labels;		/* --label KEY=VALUE, in order */
+	struct kvlist annotations;	/* --annotation KEY=VALUE, in order */
 };
 
-static int add_kv(struct image_kv **v, size_t *nr, size_t *alloc, const char *opt, const char *arg)
+static int add_kv(struct kvlist *l, const char *opt, const char *arg)
 {
-	char *copy, *eq;
+	const char *eq = strchr(arg, '=');
+	char *key;
 
-	if (!(eq = strchr(arg, '=')) || eq == arg)
+	if (!eq || eq == arg)
 		return error_as(EXIT_USAGE, "%s '%s': want KEY=VALUE", opt, arg);
-	copy = xstrdup(arg);
-	eq = copy + (eq - arg);
-	*eq = '\0';
-	ALLOC_GROW(*v, *nr + 1, *alloc);
-	(*v)[*nr].key = copy;
-	(*v)[*nr].value = eq + 1;
-	(*nr)++;
+	key = xstrndup(arg, eq - arg);
+	kvlist_push(l, key, eq + 1);
+	free(key);
 	return 0;
 }
 
@@ -48,14 +44,14 @@ static int add_label(const struct option *opt, const char *arg)
 {
 	struct build_cli *c = opt->value;
 
-	return add_kv(&c->labels, &c->labels_nr, &c->labels_alloc, "--label", arg);
+	return add_kv(&c->labels, "--label", arg);
 }
 
 static int add_annotation(const struct option *opt, const char *arg)
 {
 	struct build_cli *c = opt->value;
 
-	return add_kv(&c->annotations, &c->annotations_nr, &c->annotations_alloc, "--annotation", arg);
+	return add_kv(&c->annotations, "--annotation", arg);
 }
 
 /* parse_opt_cb of --output, --compression, --media-types: opt->value is the struct build_opts */
@@ -107,12 +103,8 @@ static void cli_release(struct build_cli *c)
 	strlist_release(&c->tags);
 	strlist_release(&c->platform_args);
 	strlist_release(&c->platforms);
-	for (size_t i = 0; i < c->labels_nr; i++)
-		free((char *)c->labels[i].key);
-	for (size_t i = 0; i < c->annotations_nr; i++)
-		free((char *)c->annotations[i].key);
-	free(c->labels);
-	free(c->annotations);
+	kvlist_release(&c->labels);
+	kvlist_release(&c->annotations);
 	registry_cli_release(&c->reg);
 }
 
@@ -187,10 +179,10 @@ static int parse(struct build_cli *c, int argc, char **argv)
 	c->opts.build_args_nr = c->build_args.nr;
 	c->opts.tags = (const char *const *)c->tags.items;
 	c->opts.tags_nr = c->tags.nr;
-	c->opts.labels = c->labels;
-	c->opts.labels_nr = c->labels_nr;
-	c->opts.annotations = c->annotations;
-	c->opts.annotations_nr = c->annotations_nr;
+	c->opts.labels = c->labels.items;
+	c->opts.labels_nr = c->labels.nr;
+	c->opts.annotations = c->annotations.items;
+	c->opts.annotations_nr = c->annotations.nr;
 	return 0;
 }
 
@@ -217,7 +209,7 @@ int cmd_build(int argc, char **argv)
 	 * registry showing the index's (ghcr.io) shows the description.
 	 */
 	rc = build_run_platforms(&c.opts, (const char *const *)c.platforms.items, c.platforms.nr,
-				 c.annotations, c.annotations_nr, &res);
+				 c.annotations.items, c.annotations.nr, &res);
 	registry_client_free(client);
 	if (!rc)
 		printf("%s\n", res.digest);

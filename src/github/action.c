@@ -16,6 +16,7 @@
  * environment variable holds the token.
  */
 #include "lib/common.h"
+#include "lib/kvlist.h"
 #include "github/action.h"
 #include "build/multibuild.h"
 #include "registry/credentials.h"
@@ -495,7 +496,7 @@ static int run_build(struct run *r, struct action_result *out)
 	struct build_opts opts = BUILD_OPTS_INIT;
 	struct strbuf dockerfile = STRBUF_INIT, name = STRBUF_INIT;
 	struct strlist args = STRLIST_INIT;
-	struct metaio_kv labels = METAIO_KV_INIT, annotations = METAIO_KV_INIT, index = METAIO_KV_INIT;
+	struct kvlist labels = KVLIST_INIT, annotations = KVLIST_INIT, index = KVLIST_INIT;
 	int ret;
 
 	/* The file is relative to the working directory, as `docker build -f` in it. */
@@ -544,9 +545,9 @@ static int run_build(struct run *r, struct action_result *out)
 	printf("digest: %s\n", out->digest);
 	fflush(stdout);
 out:
-	metaio_kv_release(&labels);
-	metaio_kv_release(&annotations);
-	metaio_kv_release(&index);
+	kvlist_release(&labels);
+	kvlist_release(&annotations);
+	kvlist_release(&index);
 	strlist_release(&args);
 	strbuf_release(&dockerfile);
 	strbuf_release(&name);

@@ -2,6 +2,7 @@
  * metaio.c: see metaio.h.
  */
 #include "lib/common.h"
+#include "lib/kvlist.h"
 #include "github/metaio.h"
 #include "meta/meta.h"
 #include "github/ghctx.h"
@@ -128,23 +129,20 @@ int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *
 	return rc;
 }
 
-/* items "key=value" (or "level:key=value" of level, when level is not NULL) split in place into kv. */
-static void kv_split(const struct strlist *items, const char *level, struct metaio_kv *kv)
+/* items "key=value" (or "level:key=value" of level, when level is not NULL) as pairs into kv. */
+static void kv_split(const struct strlist *items, const char *level, struct kvlist *kv)
 {
 	size_t llen = level ? strlen(level) : 0;
 
-	metaio_kv_release(kv);
-	for (size_t i = 0; i < items->nr; i++)
-		strlist_push(&kv->text, items->items[i]);
-	kv->items = xcalloc(kv->text.nr ? kv->text.nr : 1, sizeof(*kv->items));
-	for (size_t i = 0; i < kv->text.nr; i++) {
-		char *s = kv->text.items[i], *eq;
+	kvlist_release(kv);
+	for (size_t i = 0; i < items->nr; i++) {
+		const char *s = items->items[i], *eq = strchr(s, '=');
+		char *key;
 
 		if (level) {
 			/* meta's annotations are "level:key=value"; the manifest's are ours */
-			char *colon = strchr(s, ':');
+			const char *colon = strchr(s, ':');
 
-			eq = strchr(s, '=');
 			if (colon && (!eq || colon < eq)) {
 				if ((size_t)(colon - s) != llen || strncmp(s, level, llen))
 					continue;
@@ -154,31 +152,20 @@ static void kv_split(const struct strlist *items, const char *level, struct meta
 		eq = strchr(s, '=');
 		if (!eq)
 			continue;
-		*eq = '\0';
-		kv->items[kv->nr].key = s;
-		kv->items[kv->nr].value = eq + 1;
-		kv->nr++;
+		key = xstrndup(s, eq - s);
+		kvlist_push(kv, key, eq + 1);
+		free(key);
 	}
 }
 
-void metaio_labels(const struct meta_result *r, struct metaio_kv *out)
+void metaio_labels(const struct meta_result *r, struct kvlist *out)
 {
 	kv_split(&r->labels, NULL, out);
 }
 
-void metaio_annotations(const struct meta_result *r, const char *level, struct metaio_kv *out)
+void metaio_annotations(const struct meta_result *r, const char *level, struct kvlist *out)
 {
 	kv_split(&r->annotations, level, out);
-}
-
-void metaio_kv_release(struct metaio_kv *kv)
-{
-	if (!kv)
-		return;
-	free(kv->items);
-	kv->items = NULL;
-	kv->nr = 0;
-	strlist_release(&kv->text);
 }
 
 int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const char *repo_dir)

@@ -26,7 +26,7 @@
 
 struct meta_inputs;
 struct meta_result;
-struct image_kv;
+struct kvlist;
 struct ghctx_options;
 struct ghctx;
 
@@ -104,21 +104,12 @@ int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *
 /*
  * meta's labels and annotations as data for the build.  meta_result
  * holds them as the strings its outputs print ("key=value",
- * "level:key=value"); this is the one place they are split into pairs
- * (image.h's image_kv), so no caller re-parses them.
+ * "level:key=value"); this is the one place they are split into pairs,
+ * so no caller re-parses them.
  */
-struct metaio_kv {
-	struct image_kv *items;
-	size_t nr;
-	struct strlist text;	/* owns the strings items point into */
-};
-
-#define METAIO_KV_INIT { NULL, 0, STRLIST_INIT }
-
-/* The labels as pairs into out (METAIO_KV_INIT or released); an item without '=' is left out. */
-void metaio_labels(const struct meta_result *r, struct metaio_kv *out);
+/* The labels as pairs into out (emptied first); an item without '=' is left out. */
+void metaio_labels(const struct meta_result *r, struct kvlist *out);
 /* The annotations of one level ("manifest", "index"...) as pairs into out. */
-void metaio_annotations(const struct meta_result *r, const char *level, struct metaio_kv *out);
-void metaio_kv_release(struct metaio_kv *kv);
+void metaio_annotations(const struct meta_result *r, const char *level, struct kvlist *out);
 
 #endif

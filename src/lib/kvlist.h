@@ -2,7 +2,8 @@
  * kvlist.h: a growable list of owned key/value string pairs, in order.
  *
  * The one type for "KEY=VALUE" data: a Dockerfile's ENV and LABEL pairs,
- * its ARGs, the environment $VAR expansion reads, --build-arg values.
+ * its ARGs, the environment $VAR expansion reads, --build-arg values,
+ * --label and --annotation, meta's labels and annotations.
  * Order is kept (the image config lists Env in order) and keys may
  * repeat: kvlist_push() appends, kvlist_set() replaces the first pair of
  * a key, kvlist_find() returns the last one (as a shell's environment
@@ -10,8 +11,9 @@
  *
  * The list owns every key and value: push and set copy, kvlist_release()
  * frees them all and re-initialises.  A value may be NULL (an ARG
- * declared without one).  It can stand for oci/image.h's image_kv (whose
- * strings are borrowed) where a caller builds its pairs.
+ * declared without one).  Code that only reads pairs (the image config's
+ * labels, a manifest's annotations) takes an array of struct kvlist_item
+ * and its length, so a kvlist's items, or a fixed array, can be passed.
  */
 #ifndef KVLIST_H
 #define KVLIST_H

@@ -499,7 +499,7 @@ out:
 }
 
 int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
-		      const struct image_kv *annotations, size_t annotations_nr,
+		      const struct kvlist_item *annotations, size_t annotations_nr,
 		      struct strbuf *out, char *digest)
 {
 	json_t *idx = json_object(), *arr = json_array();

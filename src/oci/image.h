@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "lib/kvlist.h"
 #include "lib/strbuf.h"
 #include "oci/manifest.h"
 #include "oci/mediatype.h"
@@ -109,14 +110,10 @@ void image_add_layer(struct image *img, const struct layer *l);
 /* One history entry: created_by is the instruction; empty_layer for non-layer ones. */
 void image_add_history(struct image *img, const char *created_by, int empty_layer);
 
-struct image_kv {
-	const char *key, *value;
-};
-
 struct image_finish_opts {
-	const struct image_kv *labels;	/* from meta: override the Dockerfile's */
+	const struct kvlist_item *labels;	/* from meta: override the Dockerfile's */
 	size_t labels_nr;
-	const struct image_kv *annotations;	/* manifest annotations */
+	const struct kvlist_item *annotations;	/* manifest annotations */
 	size_t annotations_nr;
 };
 
@@ -147,7 +144,7 @@ struct image_index_entry {
 	const char *platform;	/* "os/arch[/variant]" */
 };
 int image_index_build(const struct image_index_entry *m, size_t nr, int docker,
-		      const struct image_kv *annotations, size_t annotations_nr,
+		      const struct kvlist_item *annotations, size_t annotations_nr,
 		      struct strbuf *out, char *digest);
 
 #endif

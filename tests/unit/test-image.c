@@ -18,8 +18,8 @@ static void test_image(void)
 	struct image_base base;
 	struct image img;
 	struct image_finish_opts fo = { 0 };
-	struct image_kv labels[] = { { "org.opencontainers.image.source", "https://github.com/o/r" }, { "a", "meta" } };
-	struct image_kv ann[] = { { "org.opencontainers.image.version", "1.0" } };
+	struct kvlist_item labels[] = { { "org.opencontainers.image.source", "https://github.com/o/r" }, { "a", "meta" } };
+	struct kvlist_item ann[] = { { "org.opencontainers.image.version", "1.0" } };
 	struct strbuf cfg = STRBUF_INIT, man = STRBUF_INIT;
 	char cd[DIGEST_HEX_LEN + 1], md[DIGEST_HEX_LEN + 1], got[DIGEST_HEX_LEN + 1];
 	struct layer l;
@@ -106,7 +106,7 @@ static void test_index(void)
 		{ "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 20, MT_OCI_MANIFEST, "linux/arm64/v8" },
 		{ "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 30, MT_OCI_MANIFEST, "linux/arm/v7" },
 	};
-	struct image_kv ann[] = { { "org.opencontainers.image.version", "1" } };
+	struct kvlist_item ann[] = { { "org.opencontainers.image.version", "1" } };
 	struct strbuf out = STRBUF_INIT;
 	char d[DIGEST_HEX_LEN + 1], got[DIGEST_HEX_LEN + 1];
 

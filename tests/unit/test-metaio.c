@@ -4,6 +4,7 @@
  * input, and meta's labels and annotations handed over as pairs.
  */
 #include "lib/common.h"
+#include "lib/kvlist.h"
 #include "github/metaio.h"
 #include "meta/meta.h"
 #include "oci/image.h"
@@ -51,7 +52,7 @@ static void test_context(void)
 static void test_kv(void)
 {
 	struct meta_result r = META_RESULT_INIT;
-	struct metaio_kv kv = METAIO_KV_INIT;
+	struct kvlist kv = KVLIST_INIT;
 
 	strlist_push(&r.labels, "org.opencontainers.image.title=app");
 	strlist_push(&r.labels, "x=a=b");
@@ -72,7 +73,7 @@ static void test_kv(void)
 	is_int((int)kv.nr, 1, "index annotations");
 	is_str(kv.items[0].value, "1.0", "index value");
 	is_str(r.annotations.items[1], "index:org.opencontainers.image.version=1.0", "meta's strings untouched");
-	metaio_kv_release(&kv);
+	kvlist_release(&kv);
 	ok(kv.items == NULL && kv.nr == 0, "released");
 	meta_result_release(&r);
 }

@@ -71,7 +71,7 @@ int main(void)
 {
 	static const char *const platforms[] = { "linux/amd64", "linux/arm64" };
 	static const char *const tags[] = { "example.com/app:1" };
-	struct image_kv ann = { "org.example.note", "on the index" };
+	struct kvlist_item ann = { "org.example.note", "on the index" };
 	struct build_opts o;
 	struct build_platforms_result res;
 	struct strbuf ctx = STRBUF_INIT, out = STRBUF_INIT, path = STRBUF_INIT, buf = STRBUF_INIT;
