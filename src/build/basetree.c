@@ -5,6 +5,7 @@
  * same single pass that reads the headers.
  */
 #include "lib/common.h"
+#include "lib/tempfile.h"
 #include "lib/digest.h"
 #include "build/basetree.h"
 #include "build/gopath.h"
@@ -795,21 +796,16 @@ int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, co
 		       const char *cache_dir, basetree_fetch_fn fetch, void *ctx)
 {
 	struct basetree_layer l;
-	struct strbuf tmp = STRBUF_INIT;
-	const char *dir = getenv("TMPDIR");
 	int fd = -1, ret = 0;
 
 	basetree_layer_init(&l);
 	if (basetree_layer_load(&l, cache_dir, digest) == 1)
 		goto apply;
-	strbuf_addf(&tmp, "%s/publish-layer-XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(tmp.buf);
+	fd = tempfile_open("layer", 1, NULL);
 	if (fd < 0) {
-		ret = error("cannot create a temporary file in '%s': %s", dir && *dir ? dir : "/tmp",
-			    strerror(errno));
+		ret = -1;
 		goto out;
 	}
-	unlink(tmp.buf);
 	ret = fetch(ctx, digest, fd);
 	if (ret < 0)
 		goto out;
@@ -826,7 +822,6 @@ apply:
 out:
 	if (fd >= 0)
 		close(fd);
-	strbuf_release(&tmp);
 	basetree_layer_release(&l);
 	return ret;
 }

@@ -3,6 +3,7 @@
  * for the commit time.
  */
 #include "lib/common.h"
+#include "lib/tempfile.h"
 #include "lib/digest.h"
 #include "build/base.h"
 #include "build/basetree.h"
@@ -694,12 +695,7 @@ static int check_kv_utf8(const struct kvlist_item *kv, size_t nr, const char *op
 
 static int make_tmpdir(const char *what, struct strbuf *out)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	strbuf_addf(out, "%s/publish-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
-	if (!mkdtemp(out->buf))
-		return error("cannot create a temporary directory '%s': %s", out->buf, strerror(errno));
-	return 0;
+	return tempfile_mkdir(what, out);
 }
 
 int build_run(const struct build_opts *opts, struct build_result *out)

@@ -12,6 +12,7 @@
  * threads only deflate blocks.
  */
 #include "lib/common.h"
+#include "lib/tempfile.h"
 #include "lib/digest.h"
 #include "build/layer.h"
 #include "build/pgzip.h"
@@ -328,19 +329,9 @@ int layer_entries_spool(struct layer_entries *le, uint64_t *off_out)
 	off_t off;
 
 	if (le->spool_fd < 0) {
-		const char *tmp = getenv("TMPDIR");
-		struct strbuf path = STRBUF_INIT;
-
-		strbuf_addf(&path, "%s/publish-spool.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		le->spool_fd = mkstemp(path.buf);
-		if (le->spool_fd < 0) {
-			int rc = error("cannot create a temporary file in '%s': %s",
-				       tmp && *tmp ? tmp : "/tmp", strerror(errno));
-			strbuf_release(&path);
-			return rc;
-		}
-		unlink(path.buf);
-		strbuf_release(&path);
+		le->spool_fd = tempfile_open("spool", 1, NULL);
+		if (le->spool_fd < 0)
+			return -1;
 	}
 	off = lseek(le->spool_fd, 0, SEEK_END);
 	if (off < 0)

@@ -4,6 +4,7 @@
  * blob, its states and their order are described below.
  */
 #include "lib/common.h"
+#include "lib/tempfile.h"
 #include "registry/registry_internal.h"
 
 #include <ctype.h>
@@ -194,30 +195,18 @@ static int blob_open_local(const struct blob_job *j, FILE **out)
 /* An anonymous temporary file (already unlinked) in $TMPDIR, into *out. */
 static int spool_open(FILE **out)
 {
-	const char *dir = getenv("TMPDIR");
-	struct strbuf path = STRBUF_INIT;
+	int fd = tempfile_open("blob", 1, NULL);
 	FILE *fp;
-	int fd, ret = 0;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	strbuf_addf(&path, "%s/publish-blob.XXXXXX", dir);
-	fd = mkstemp(path.buf);
-	if (fd < 0) {
-		ret = error("cannot create a temporary file in '%s': %s", dir, strerror(errno));
-		goto out;
-	}
-	unlink(path.buf);
+	if (fd < 0)
+		return -1;
 	fp = fdopen(fd, "w+b");
 	if (!fp) {
 		close(fd);
-		ret = error("cannot open a temporary file: %s", strerror(errno));
-		goto out;
+		return error("cannot open a temporary file: %s", strerror(errno));
 	}
 	*out = fp;
-out:
-	strbuf_release(&path);
-	return ret;
+	return 0;
 }
 
 #define PIPE_CAP (4u << 20)	/* bytes of a blob in memory while it streams */
