@@ -2,7 +2,7 @@
 # t3400: the Authorization header stays with the host that asked for it:
 # a blob redirected to another host (ghcr.io's CDN) is fetched without
 # it, a redirect on the same host keeps it; plain http only for loopback
-# or --insecure-registry hosts.
+# (after https) or --insecure-registry hosts.
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq PYTHON || test_skip_all "no python3"
@@ -43,10 +43,15 @@ test_expect_success 'the token appears in no output or file' '
 	! grep -rlF "$TOKEN" "$TRASH" --exclude=requests.log
 '
 
-test_expect_success 'without --insecure-registry a plain http registry is not downgraded to: exit 8' '
-	test_exit_code 8 publish inspect "$R/img:1" 2>err3 &&
+test_expect_success 'without --insecure-registry a plain http registry off loopback is not downgraded to: exit 8' '
+	test_exit_code 8 publish inspect "0.0.0.0:$REGPORT/img:1" 2>err3 &&
 	test_line_count err3 = 1 &&
-	grep "^error: cannot reach .https://$R/v2/img/manifests/1.: .* (plain http? allow it with --insecure-registry)$" err3
+	grep "^error: cannot reach .https://0.0.0.0:$REGPORT/v2/img/manifests/1.: .* (plain http? allow it with --insecure-registry)$" err3
+'
+
+test_expect_success 'on loopback it is, after https, with no flag' '
+	publish inspect "$R/img:1" >out4 2>err4 &&
+	jq -e ".configDigest == \"$CONFIG_DIGEST\"" out4
 '
 
 test_done

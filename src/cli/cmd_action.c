@@ -55,6 +55,7 @@ int cmd_action(int argc, char **argv)
 		{ "token", &in.token }, { "compression", &in.compression },
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
+		{ "insecure-registries", &in.insecure_registries },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;

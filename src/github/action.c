@@ -119,6 +119,8 @@ struct run {
 	struct strbuf registry_host;	/* the registry input as references name it (ghcr.io, docker.io...) */
 	const char *cred_hosts[2];	/* registry_host.buf, NULL: where the token goes */
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
+	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
+	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
 };
 
 static double now_seconds(void)
@@ -161,6 +163,9 @@ static void run_release(struct run *r)
 	registry_client_free(r->client);	/* before registry_host: its cred_registries */
 	r->client = NULL;
 	strbuf_release(&r->registry_host);
+	free(r->insecure_hosts);
+	r->insecure_hosts = NULL;
+	strlist_release(&r->insecure);
 }
 
 static int resolve_inputs(struct run *r)
@@ -205,6 +210,30 @@ static int resolve_inputs(struct run *r)
 		}
 		if (one.len && !strlist_has(&r->platforms, one.buf))
 			strlist_push(&r->platforms, one.buf);
+		strbuf_release(&one);
+		p += n;
+		if (*p)
+			p++;
+	}
+
+	/*
+	 * Registries that speak plain http (loopback ones need not be named:
+	 * they are tried over https, then http); comma- or newline-separated.
+	 */
+	for (const char *p = in->insecure_registries; p && *p; ) {
+		size_t n = strcspn(p, ",\n");
+		struct strbuf one = STRBUF_INIT;
+
+		strbuf_add(&one, p, n);
+		strbuf_trim(&one);
+		if (one.len && strcspn(one.buf, "/ \t") != one.len) {
+			ret = error_as(EXIT_INPUT, "input 'insecure-registries': '%s' is not a registry host[:port] (no scheme, no path)",
+				       one.buf);
+			strbuf_release(&one);
+			return ret;
+		}
+		if (one.len && !strlist_has(&r->insecure, one.buf))
+			strlist_push(&r->insecure, one.buf);
 		strbuf_release(&one);
 		p += n;
 		if (*p)
@@ -298,6 +327,12 @@ static void open_registry(struct run *r)
 		opts.cred_registries = r->cred_hosts;
 		note("credentials for %s: %s and the token input", r->registry_host.buf, user);
 	}
+	if (r->insecure.nr) {
+		r->insecure_hosts = xcalloc(r->insecure.nr + 1, sizeof(*r->insecure_hosts));
+		for (size_t i = 0; i < r->insecure.nr; i++)
+			r->insecure_hosts[i] = r->insecure.items[i];
+		opts.insecure_registries = r->insecure_hosts;
+	}
 	r->client = registry_client_new(&opts);
 }
 
@@ -326,6 +361,38 @@ static int run_phase(struct run *r, struct action_result *out, enum action_phase
 	return ret;
 }
 
+/* The workspace, for the warning hook's file= (a path relative to it). */
+static const char *warning_workspace;
+
+void action_warning_format(const char *message, const char *workspace, struct strbuf *out)
+{
+	struct strbuf file = STRBUF_INIT, msg = STRBUF_INIT;
+	struct ghcommand_props props = GHCOMMAND_PROPS_INIT;
+	int line = 0;
+
+	if (!report_error_location(message, workspace, &file, &line, &msg)) {
+		props.file = file.buf;
+		props.line = line;
+		ghcommand_format("warning", &props, msg.buf, out);
+	} else {
+		ghcommand_format("warning", NULL, message, out);
+	}
+	strbuf_release(&file);
+	strbuf_release(&msg);
+}
+
+/* The warning hook while the action runs: each warning is an annotation too. */
+static void annotate_warning(const char *message)
+{
+	struct strbuf cmd = STRBUF_INIT;
+
+	fflush(stderr);
+	action_warning_format(message, warning_workspace, &cmd);
+	fwrite(cmd.buf, 1, cmd.len, stdout);
+	fflush(stdout);
+	strbuf_release(&cmd);
+}
+
 int action_run(const struct action_inputs *in, const struct action_github *gh,
 	       struct action_result *out)
 {
@@ -345,6 +412,8 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
+	warning_workspace = gh->workspace;
+	error_set_warning_hook(annotate_warning);
 
 	if ((ret = resolve_inputs(&r)) < 0)
 		goto out;
@@ -373,6 +442,8 @@ out:
 	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
+	error_set_warning_hook(NULL);
+	warning_workspace = NULL;
 	return ret < 0 ? ret : wret;
 }
 

@@ -42,6 +42,7 @@ struct action_inputs {
 	const char *file, *build_args, *platforms, *push;
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;
+	const char *insecure_registries;	/* hosts allowed plain http, comma or newline separated */
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */
@@ -97,5 +98,13 @@ int action_default_image(const char *repository, struct strbuf *out);
  * pull_request_target events, else true.  -EXIT_INPUT for another value.
  */
 int action_push_enabled(const char *push, const char *event_name, int *out);
+
+/*
+ * A warning's message as the ::warning:: command the action prints for
+ * it (its hook on warning()), appended to out: on FILE and LINE when the
+ * message starts "FILE:LINE: " (FILE made relative to workspace), else
+ * with no properties.
+ */
+void action_warning_format(const char *message, const char *workspace, struct strbuf *out);
 
 #endif

@@ -18,7 +18,15 @@ const char *error_last(void)
 	return last_error;
 }
 
-static void report(const char *prefix, const char *fmt, va_list ap, int keep)
+static error_warning_hook_fn warning_hook;
+static int in_hook;
+
+void error_set_warning_hook(error_warning_hook_fn fn)
+{
+	warning_hook = fn;
+}
+
+static void report(const char *prefix, const char *fmt, va_list ap, int keep, int warn)
 {
 	char msg[1024];
 
@@ -28,6 +36,12 @@ static void report(const char *prefix, const char *fmt, va_list ap, int keep)
 	if (!quiet) {
 		fprintf(stderr, "%s%s\n", prefix, msg);
 		fflush(stderr);
+		/* a warning inside the hook is printed, not annotated again */
+		if (warn && warning_hook && !in_hook) {
+			in_hook = 1;
+			warning_hook(msg);
+			in_hook = 0;
+		}
 	}
 }
 
@@ -36,7 +50,7 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("error: ", fmt, ap, 1);
+	report("error: ", fmt, ap, 1, 0);
 	va_end(ap);
 	return -1;
 }
@@ -46,7 +60,7 @@ int error_as(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("error: ", fmt, ap, 1);
+	report("error: ", fmt, ap, 1, 0);
 	va_end(ap);
 	return code > 0 ? -code : -1;
 }
@@ -56,7 +70,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("warning: ", fmt, ap, 0);
+	report("warning: ", fmt, ap, 0, 1);
 	va_end(ap);
 }
 
@@ -65,7 +79,7 @@ void note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("", fmt, ap, 0);
+	report("", fmt, ap, 0, 0);
 	va_end(ap);
 }
 
@@ -74,7 +88,7 @@ void die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("fatal: ", fmt, ap, 1);
+	report("fatal: ", fmt, ap, 1, 0);
 	va_end(ap);
 	exit(code);
 }

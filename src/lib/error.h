@@ -7,7 +7,8 @@
  * stack unchanged.  The last message is kept (error_last()) for step
  * summaries and GitHub annotations.
  *
- * warning() prints "warning: MESSAGE" and returns nothing.  note() prints
+ * warning() prints "warning: MESSAGE" (and hands MESSAGE to the warning
+ * hook, when one is set) and returns nothing.  note() prints
  * an informational line to stderr.
  *
  * die() is for the CLI layer only; domain code never exits.
@@ -36,6 +37,16 @@ const char *error_last(void);
 
 /* Turn a negative return value into a process exit code. */
 int error_exit_code(int rc);
+
+/*
+ * A function called with each warning's message (no "warning: " prefix)
+ * after it is printed; NULL removes it.  The GitHub action installs one
+ * that repeats the warning as a ::warning:: annotation, so domain code
+ * only ever calls warning().  A message that starts "FILE:LINE: " (as
+ * errors about a Dockerfile line do) may be put on that line.
+ */
+typedef void (*error_warning_hook_fn)(const char *message);
+void error_set_warning_hook(error_warning_hook_fn fn);
 
 /*
  * When set, error() and warning() are silent (they still record the

@@ -210,6 +210,11 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 			       who, c->realm);
 		goto out;
 	}
+	if (who && !http_may_send_credentials(c->realm)) {
+		ret = error_as(EXIT_INPUT, "refusing to send the credentials of '%s' to token service '%s' over plain http: only loopback hosts may get them",
+			       who, c->realm);
+		goto out;
+	}
 	memset(&req, 0, sizeof(req));
 	req.url = url.buf;
 	req.cap = 1u << 20;

@@ -52,6 +52,8 @@ struct http_transfer {
 	struct strbuf url, host0;	/* host0: "host[:port]" of the first URL */
 	struct strbuf origin0;		/* "scheme://host[:port]" of the first URL: where credentials go */
 	int hops;
+	int fell_back;		/* this hop is the plain http retry of a loopback https URL */
+	struct strbuf tls_error;	/* why its https attempt failed */
 	struct http_multi *multi;	/* the multi it is in, or NULL */
 	/* this hop */
 	struct curl_slist *headers;	/* owned, holds the Authorization line */
@@ -268,6 +270,95 @@ int http_url_host(const char *url, struct strbuf *out)
 	return url_parts(url, NULL, out);
 }
 
+/*
+ * What each loopback host speaks, learnt from the first answer (https or
+ * plain http after the fallback) and kept for the rest of the run.
+ */
+struct host_scheme {
+	char *host;
+	int plain;
+};
+static struct host_scheme *schemes;
+static size_t nr_schemes, alloc_schemes;
+
+static struct host_scheme *scheme_find(const char *host)
+{
+	for (size_t i = 0; i < nr_schemes; i++)
+		if (!strcasecmp(schemes[i].host, host))
+			return &schemes[i];
+	return NULL;
+}
+
+void http_host_remember(const char *host, int plain)
+{
+	struct host_scheme *s = scheme_find(host);
+
+	if (!s) {
+		ALLOC_GROW(schemes, nr_schemes + 1, alloc_schemes);
+		s = &schemes[nr_schemes++];
+		s->host = xstrdup(host);
+	}
+	s->plain = plain;
+}
+
+int http_host_scheme(const char *host)
+{
+	const struct host_scheme *s = scheme_find(host);
+
+	return s ? s->plain : -1;
+}
+
+void http_forget_hosts(void)
+{
+	for (size_t i = 0; i < nr_schemes; i++)
+		free(schemes[i].host);
+	free(schemes);
+	schemes = NULL;
+	nr_schemes = alloc_schemes = 0;
+}
+
+int http_plain_fallback(const char *host)
+{
+	return http_host_is_loopback(host) && http_host_scheme(host) != 0;
+}
+
+int http_may_send_credentials(const char *url)
+{
+	struct strbuf scheme = STRBUF_INIT, host = STRBUF_INIT;
+	int ok = 0;
+
+	if (!url_parts(url, &scheme, &host))
+		ok = !strcmp(scheme.buf, "https") ||
+			(!strcmp(scheme.buf, "http") && http_host_is_loopback(host.buf));
+	strbuf_release(&scheme);
+	strbuf_release(&host);
+	return ok;
+}
+
+/* "https://rest" made "http://rest" in place. */
+static void url_to_plain(struct strbuf *url)
+{
+	struct strbuf plain = STRBUF_INIT;
+
+	if (strncasecmp(url->buf, "https://", 8))
+		return;
+	strbuf_addf(&plain, "http://%s", url->buf + 8);
+	strbuf_reset(url);
+	strbuf_addbuf(url, &plain);
+	strbuf_release(&plain);
+}
+
+/* An https URL to a loopback host known to speak plain http: made http. */
+static void prefer_known_scheme(struct strbuf *url)
+{
+	struct strbuf host = STRBUF_INIT;
+
+	if (!strncasecmp(url->buf, "https://", 8) && !url_parts(url->buf, NULL, &host) &&
+	    http_host_is_loopback(host.buf) && http_host_scheme(host.buf) == 1)
+		url_to_plain(url);
+	strbuf_release(&host);
+}
+
 int http_resolve_url(const char *base, const char *location, struct strbuf *out)
 {
 	CURLU *u = curl_url();
@@ -372,6 +463,7 @@ struct http_transfer *http_transfer_new(void *data)
 	strbuf_init(&t->url, 0);
 	strbuf_init(&t->host0, 0);
 	strbuf_init(&t->origin0, 0);
+	strbuf_init(&t->tls_error, 0);
 	return t;
 }
 
@@ -411,6 +503,7 @@ void http_transfer_free(struct http_transfer *t)
 	strbuf_release(&t->url);
 	strbuf_release(&t->host0);
 	strbuf_release(&t->origin0);
+	strbuf_release(&t->tls_error);
 	free(t);
 }
 
@@ -433,7 +526,8 @@ static int hop_setup(struct http_transfer *t)
 	out->permanent = 0;
 	if ((ret = check_scheme(t, t->url.buf, &host, &origin)))
 		goto out;
-	send_auth = !strcasecmp(origin.buf, t->origin0.buf);
+	/* credentials: the first URL's origin only, and never plain http off loopback */
+	send_auth = !strcasecmp(origin.buf, t->origin0.buf) && http_may_send_credentials(t->url.buf);
 	if (!t->easy)
 		t->easy = curl_easy_init();
 	else
@@ -538,10 +632,31 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 {
 	const struct http_request *req = t->req;
 	struct http_response *out = t->out;
-	struct strbuf loc = STRBUF_INIT, next = STRBUF_INIT, host = STRBUF_INIT;
+	struct strbuf loc = STRBUF_INIT, next = STRBUF_INIT, host = STRBUF_INIT, scheme = STRBUF_INIT;
 	int ret = 0;
 
 	hop_release(t);
+	if (url_parts(t->url.buf, &scheme, &host) < 0)
+		strbuf_reset(&host);
+	if (cc == CURLE_SSL_CONNECT_ERROR && !t->sink_failed && !t->overflow && !t->fell_back &&
+	    !strcmp(scheme.buf, "https") && http_plain_fallback(host.buf)) {
+		/*
+		 * A loopback host that does not speak TLS (it answered in plain
+		 * http, or dropped the handshake): plain http next, as docker
+		 * does; credentials follow only if this was their origin.
+		 */
+		strbuf_reset(&t->tls_error);
+		strbuf_addstr(&t->tls_error, t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc));
+		strbuf_addf(&loc, "https://%s", host.buf);
+		if (!strcasecmp(loc.buf, t->origin0.buf)) {
+			strbuf_reset(&t->origin0);
+			strbuf_addf(&t->origin0, "http://%s", host.buf);
+		}
+		url_to_plain(&t->url);
+		t->fell_back = 1;
+		ret = HOP_AGAIN;
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		struct strbuf msg = STRBUF_INIT;
 		int tls = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
@@ -563,13 +678,17 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 					    msg.buf, t->errbuf);
 		} else {
 			ret = transfer_fail(t, EXIT_NETWORK, tls || cc == CURLE_UNSUPPORTED_PROTOCOL ||
-					    cc == CURLE_URL_MALFORMAT, "cannot reach '%s': %s", msg.buf,
-					    t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc));
+					    cc == CURLE_URL_MALFORMAT, "cannot reach '%s': %s%s%s%s", msg.buf,
+					    t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc),
+					    t->fell_back ? " (tried after https failed: " : "",
+					    t->fell_back ? t->tls_error.buf : "", t->fell_back ? ")" : "");
 		}
 		strbuf_release(&msg);
 		goto out;
 	}
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &out->status);
+	if (host.len && http_host_is_loopback(host.buf) && http_host_scheme(host.buf) < 0)
+		http_host_remember(host.buf, !strcmp(scheme.buf, "http"));
 	if (!req->follow || out->status < 300 || out->status >= 400 ||
 	    out->status == 304 || http_header_get(&out->headers, "Location", &loc)) {
 		strbuf_reset(&out->url);
@@ -590,8 +709,11 @@ static int hop_finish(struct http_transfer *t, CURLcode cc)
 	}
 	strbuf_reset(&t->url);
 	strbuf_addbuf(&t->url, &next);
+	prefer_known_scheme(&t->url);
+	t->fell_back = 0;
 	ret = HOP_AGAIN;
 out:
+	strbuf_release(&scheme);
 	strbuf_release(&loc);
 	strbuf_release(&next);
 	strbuf_release(&host);
@@ -632,6 +754,9 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 	}
 	strbuf_reset(&t->url);
 	strbuf_addstr(&t->url, req->url);
+	t->fell_back = 0;
+	strbuf_reset(&t->tls_error);
+	prefer_known_scheme(&t->url);
 	if ((ret = check_scheme(t, t->url.buf, &t->host0, &t->origin0)))
 		return ret;
 	return hop_setup(t);

@@ -4,7 +4,8 @@
  * It owns curl's global state and its error reporting (CURLOPT_ERRORBUFFER
  * is read only here).  TLS verification is always on; SSL_CERT_FILE and
  * the system store are honoured.  Plain http is allowed only for loopback
- * hosts or hosts the caller marks insecure.  Every response body read into
+ * hosts (tried over https first: see http_plain_fallback) or hosts the
+ * caller marks insecure.  Every response body read into
  * memory is capped.  A status >= 400 is not a transport error: the caller
  * gets the status and the body (for the error message).  A transfer that
  * moves less than 1 KiB/s for 30 s fails (-EXIT_NETWORK); the environment
@@ -134,6 +135,32 @@ int http_resolve_url(const char *base, const char *location, struct strbuf *out)
  * such as 127.0.0.1.nip.io are not, whatever they resolve to.
  */
 int http_host_is_loopback(const char *host);
+
+/*
+ * Loopback registries as docker treats them: an https request to a
+ * loopback host whose TLS handshake fails (the peer answered in plain
+ * http, or dropped the handshake) is made again over plain http, once,
+ * inside the same request (not a redirect: credentials stay with it, on
+ * loopback only).  The first answer from a loopback host says what it
+ * speaks, kept for the rest of the run: later https URLs to a plain host
+ * go out as http at once, and a host known to speak TLS never falls back.
+ *
+ * http_plain_fallback(host): 1 when a failed TLS handshake to host may be
+ * retried over plain http (loopback, not known to speak TLS).
+ * http_host_scheme(host): 1 plain http, 0 https, -1 not known yet.
+ * http_host_remember(host, plain) records it; http_forget_hosts() forgets
+ * all (for tests).
+ */
+int http_plain_fallback(const char *host);
+
+/*
+ * 1 if credentials may go to url: https, or plain http to a loopback
+ * host; never plain http elsewhere, --insecure-registry or not.
+ */
+int http_may_send_credentials(const char *url);
+int http_host_scheme(const char *host);
+void http_host_remember(const char *host, int plain);
+void http_forget_hosts(void);
 
 /* "host[:port]" of a URL into out; 0 on success. */
 int http_url_host(const char *url, struct strbuf *out);

@@ -68,12 +68,23 @@ static int is_insecure(struct registry_client *c, const char *registry)
 	return 0;
 }
 
-void registry_api_base(struct registry_client *c, const struct reference *r, struct strbuf *out)
+/*
+ * 1 if registry is spoken to over plain http: named insecure
+ * (--insecure-registry, the action's insecure-registries), or a loopback
+ * host that turned out to speak plain http in this run (http.c tries
+ * loopback over https first, then plain http, as docker does).
+ */
+static int speaks_plain(struct registry_client *c, const struct reference *r)
 {
 	const char *host = reference_api_host(r);
-	int http = is_insecure(c, r->registry);
 
-	strbuf_addf(out, "%s://%s/v2/", http ? "http" : "https", host);
+	return is_insecure(c, r->registry) ||
+		(http_host_is_loopback(host) && http_host_scheme(host) == 1);
+}
+
+void registry_api_base(struct registry_client *c, const struct reference *r, struct strbuf *out)
+{
+	strbuf_addf(out, "%s://%s/v2/", speaks_plain(c, r) ? "http" : "https", reference_api_host(r));
 }
 
 int registry_same_repo(const struct reference *a, const struct reference *b)
@@ -202,13 +213,18 @@ static int authorize(struct registry_client *c, struct call *k, int force, struc
 		goto out;	/* no challenge yet: try without */
 	if ((ret = host_credential(c, k->ref->registry, &cred)))
 		goto out;
+	if (cred.username && speaks_plain(c, k->ref) && !http_host_is_loopback(reference_api_host(k->ref))) {
+		ret = error_as(EXIT_INPUT, "refusing to send the credentials of '%s' (from %s) to '%s' over plain http: only loopback registries may get them",
+			       cred.username, cred.source, k->ref->registry);
+		goto out;
+	}
 	if (ch.scheme == AUTH_BASIC) {
 		if (cred.username)
 			auth_basic_header(cred.username, cred.password ? cred.password : "", out);
 		goto out;
 	}
 	ret = auth_fetch_token(&ch, k->scopes, k->nr_scopes, &cred,
-			       is_insecure(c, k->ref->registry), c->opts.max_tries, &token, &ttl);
+			       speaks_plain(c, k->ref), c->opts.max_tries, &token, &ttl);
 	if (ret)
 		goto out;
 	strbuf_addf(out, "Bearer %s", token.buf);
@@ -253,6 +269,7 @@ int registry_call_start(struct registry_client *c, struct call *k)
 	int ret;
 
 	k->req.quiet = 1;
+	k->req.insecure = is_insecure(c, k->ref->registry);
 	k->start = registry_now();
 	k->tries = 0;
 	k->replayed = 0;

@@ -1,6 +1,6 @@
 /*
  * test-action.c: the pure parts of the action: default image, push
- * default, workflow command escaping.  The summary, the outputs and the
+ * default, workflow command escaping, warnings as annotations.  The summary, the outputs and the
  * error locations are report.c's (test-report.c).
  */
 #include "lib/common.h"
@@ -60,11 +60,55 @@ static void test_ghcommand(void)
 	strbuf_release(&sb);
 }
 
+static int hooked;
+static char hooked_msg[256];
+
+static void hook(const char *message)
+{
+	hooked++;
+	snprintf(hooked_msg, sizeof(hooked_msg), "%s", message);
+}
+
+static void test_warning_annotation(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	action_warning_format("/gh/ws/app/Dockerfile:7: ARG X is never used", "/gh/ws", &sb);
+	is_str(sb.buf, "::warning file=app/Dockerfile,line=7::ARG X is never used\n",
+	       "a FILE:LINE warning is annotated on that line, the file relative to the workspace");
+	strbuf_reset(&sb);
+	action_warning_format("app/.dockerignore:2: pattern 'x' matches nothing", "/gh/ws", &sb);
+	is_str(sb.buf, "::warning file=app/.dockerignore,line=2::pattern 'x' matches nothing\n",
+	       "a relative FILE:LINE too");
+	strbuf_reset(&sb);
+	action_warning_format("'127.0.0.1:5000' answered HTTP 503 to GET; retrying", "/gh/ws", &sb);
+	is_str(sb.buf, "::warning::'127.0.0.1:5000' answered HTTP 503 to GET; retrying\n",
+	       "a host:port is not a location");
+	strbuf_reset(&sb);
+	action_warning_format("100% sure\nnext", NULL, &sb);
+	is_str(sb.buf, "::warning::100%25 sure%0Anext\n", "the message escaped");
+	strbuf_release(&sb);
+
+	/* the hook in error.c: called with each warning, not with errors */
+	error_set_quiet(0);
+	error_set_warning_hook(hook);
+	warning("w %d", 1);
+	ok(hooked == 1 && !strcmp(hooked_msg, "w 1"), "warning() calls the hook with its message");
+	error("e");
+	note("n");
+	ok(hooked == 1, "error() and note() do not");
+	error_set_warning_hook(NULL);
+	warning("w 2");
+	ok(hooked == 1, "a removed hook is not called");
+	error_set_quiet(1);
+}
+
 int main(void)
 {
 	error_set_quiet(1);
 	test_default_image();
 	test_push();
 	test_ghcommand();
+	test_warning_annotation();
 	return tap_done();
 }

@@ -72,6 +72,30 @@ int main(void)
 	ok(!http_host_is_loopback("::ffff:127.0.0.1"), "an IPv4-mapped address is not");
 	ok(!http_host_is_loopback(""), "the empty host is not");
 
+	/* the plain http fallback and the credentials rule */
+	ok(http_plain_fallback("127.0.0.1:5000"), "loopback falls back to plain http");
+	ok(http_plain_fallback("localhost:5000"), "localhost falls back");
+	ok(http_plain_fallback("[::1]:5000"), "::1 falls back");
+	ok(!http_plain_fallback("0.0.0.0:5000"), "0.0.0.0 does not");
+	ok(!http_plain_fallback("registry.example:5000"), "a DNS name does not");
+	ok(!http_plain_fallback("127.0.0.1.nip.io:5000"), "127.0.0.1.nip.io does not");
+	is_int(http_host_scheme("127.0.0.1:5001"), -1, "a host not seen yet");
+	http_host_remember("127.0.0.1:5001", 0);
+	is_int(http_host_scheme("127.0.0.1:5001"), 0, "a host that answered https");
+	ok(!http_plain_fallback("127.0.0.1:5001"), "a host that answered https never falls back");
+	http_host_remember("localhost:5002", 1);
+	is_int(http_host_scheme("LOCALHOST:5002"), 1, "a plain http host, any case");
+	ok(http_plain_fallback("localhost:5002"), "a plain host still may");
+	is_int(http_host_scheme("localhost:5003"), -1, "another port is another host");
+	http_forget_hosts();
+	is_int(http_host_scheme("localhost:5002"), -1, "forgotten");
+	ok(http_may_send_credentials("https://ghcr.io/v2/"), "credentials over https");
+	ok(http_may_send_credentials("http://127.0.0.1:5000/v2/"), "credentials over http to loopback");
+	ok(http_may_send_credentials("http://localhost/token"), "credentials over http to localhost");
+	ok(!http_may_send_credentials("http://registry.example:5000/v2/"), "never over http elsewhere");
+	ok(!http_may_send_credentials("http://0.0.0.0:5000/v2/"), "nor to 0.0.0.0");
+	ok(!http_may_send_credentials("ftp://127.0.0.1/x"), "nor another scheme");
+
 	{
 		static const char *const bad[] = { "Accept: */*", "authorization: Bearer x", NULL };
 		static const char *const bad2[] = { " Authorization:Basic eA==", NULL };
