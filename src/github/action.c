@@ -17,6 +17,7 @@
  */
 #include "lib/common.h"
 #include "lib/kvlist.h"
+#include "lib/tempfile.h"
 #include "github/action.h"
 #include "build/multibuild.h"
 #include "registry/credentials.h"
@@ -174,7 +175,6 @@ static int resolve_inputs(struct run *r)
 	const struct action_github *gh = r->gh;
 	const char *ws = gh->workspace && *gh->workspace ? gh->workspace : ".";
 	struct stat st;
-	const char *tmpdir = getenv("TMPDIR");
 	int ret;
 
 	credentials_registry_host(in->registry && *in->registry ? in->registry : "ghcr.io", &r->registry_host);
@@ -259,10 +259,7 @@ static int resolve_inputs(struct run *r)
 		return error_as(EXIT_CONTEXT, "working-directory '%s' is not a directory in the workspace",
 				in->working_directory && *in->working_directory ? in->working_directory : ws);
 
-	strbuf_addf(&r->tmp, "%s/publish-action.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(r->tmp.buf)) {
-		ret = error("cannot create a temporary directory in '%s': %s",
-			    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+	if ((ret = tempfile_mkdir("action", &r->tmp)) < 0) {
 		strbuf_reset(&r->tmp);
 		return ret;
 	}

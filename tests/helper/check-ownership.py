@@ -56,7 +56,6 @@ EXCEPTIONS = [
     ("json_error_t", "github/ghctx.c", "to be removed: parses the event payload and API answers itself"),
     ("getenv", "build/build.c", "to be removed: SOURCE_DATE_EPOCH, PUBLISH_THREADS, PUBLISH_REUSE_FROM, to come from cmd_build"),
     ("getenv", "build/basetree.c", "to be removed: PUBLISH_CACHE_DIR, XDG_CACHE_HOME, HOME, to come from the caller"),
-    ("getenv", "github/action.c", "to be removed: TMPDIR, to come from cmd_action"),
     ("getenv", "meta/datefmt.c", "to be removed: TZDIR and TZ in pure meta code"),
     ("include github", "meta/meta.c", "to be removed: meta includes github/ghctx.h"),
     ("include build", "oci/image.c", "to be removed: oci includes build/layer.h"),
