@@ -10,6 +10,7 @@ int cmd_meta(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_action(int argc, char **argv);
 int cmd_changed(int argc, char **argv);

@@ -5,6 +5,7 @@
  *   publish build     daemonless, reproducible OCI image from a Dockerfile
  *   publish push      push a built image to a registry
  *   publish copy      copy an image or index between registries
+ *   publish merge     one index over images pushed by digest (a matrix)
  *   publish inspect   show a manifest, config, digest and platforms
  *   publish action    the GitHub container action's entrypoint
  */
@@ -26,6 +27,7 @@ static const struct cmd_struct commands[] = {
 	{ "build", cmd_build, "build an OCI image from a Dockerfile, without a daemon" },
 	{ "push", cmd_push, "push a built image to a registry" },
 	{ "copy", cmd_copy, "copy an image or index between registries" },
+	{ "merge", cmd_merge, "one multi-platform index over images pushed by digest" },
 	{ "inspect", cmd_inspect, "show an image's manifest, config and digest" },
 	{ "action", cmd_action, "run as the GitHub container action (meta, build, push)" },
 	{ "changed", cmd_changed, "list the services whose files changed (a job matrix)" },

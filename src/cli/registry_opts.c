@@ -81,6 +81,27 @@ static int write_digest_file(const char *path, const char *digest)
 	return bad ? error("cannot write '%s'", path) : 0;
 }
 
+int registry_cli_report(const struct registry_cli *rc, const struct push_report *rep,
+			const char *digest_file)
+{
+	if (digest_file && write_digest_file(digest_file, rep->digest))
+		return -1;
+	if (!rc->opts.quiet)
+		print_summary(rep);
+	printf("%s\n", rep->digest);
+	return 0;
+}
+
+int registry_cli_names_tag(const char *s)
+{
+	size_t end = strcspn(s, "@"), name = 0;
+
+	for (size_t i = 0; i < end; i++)
+		if (s[i] == '/')
+			name = i + 1;
+	return memchr(s + name, ':', end - name) != NULL;
+}
+
 int registry_cli_transfer(int argc, char **argv, const char *const *usage, int src_is_layout)
 {
 	struct registry_cli rc = REGISTRY_CLI_INIT;
@@ -91,19 +112,22 @@ int registry_cli_transfer(int argc, char **argv, const char *const *usage, int s
 	const char **dst_hosts = xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **rest = (const char **)argv;
 	size_t nr_dsts = 0;
-	int ret;
+	int ret, by_digest = 0;
 	struct option options[] = {
+		OPT_FLAG(0, "by-digest", &by_digest, "push by digest only: REF names a repository, no\n"
+			 "tag is written or moved (a matrix job, before `publish merge`)"),
 		OPT_STRING(0, "digest-file", &digest_file, "<file>", "write the pushed digest to FILE"),
 		REGISTRY_CLI_OPTIONS(&rc),
 		OPT_END(),
 	};
 
-	if ((ret = parse_options(&argc, argv, options, usage, 0))) {
+	/* --by-digest is push's alone: copy's table starts after it */
+	if ((ret = parse_options(&argc, argv, options + !src_is_layout, usage, 0))) {
 		ret = ret > 0 ? 0 : ret;
 		goto out;
 	}
 	if (argc < 2) {
-		parse_options_usage(stderr, usage, options);
+		parse_options_usage(stderr, usage, options + !src_is_layout);
 		ret = -EXIT_USAGE;
 		goto out;
 	}
@@ -117,8 +141,16 @@ int registry_cli_transfer(int argc, char **argv, const char *const *usage, int s
 		goto out;
 	dsts = xcalloc((size_t)argc, sizeof(*dsts));
 	for (int i = 1; i < argc; i++) {
+		if (by_digest && registry_cli_names_tag(rest[i])) {
+			ret = error_as(EXIT_USAGE, "--by-digest pushes no tag, but '%s' names one", rest[i]);
+			goto out;
+		}
 		if ((ret = reference_parse(rest[i], &dsts[nr_dsts])))
 			goto out;
+		if (by_digest) {
+			free(dsts[nr_dsts].tag);	/* "latest", filled in by the parser */
+			dsts[nr_dsts].tag = NULL;
+		}
 		dst_hosts[nr_dsts] = dsts[nr_dsts].registry;
 		nr_dsts++;
 	}
@@ -131,11 +163,8 @@ int registry_cli_transfer(int argc, char **argv, const char *const *usage, int s
 	} else {
 		ret = registry_copy(c, &src, dsts, nr_dsts, &rep);
 	}
-	if (ret || (digest_file && (ret = write_digest_file(digest_file, rep.digest))))
-		goto out;
-	if (!rc.opts.quiet)
-		print_summary(&rep);
-	printf("%s\n", rep.digest);
+	if (!ret)
+		ret = registry_cli_report(&rc, &rep, digest_file);
 out:
 	registry_client_free(c);
 	push_report_release(&rep);

@@ -44,8 +44,23 @@ int registry_cli_finish(struct registry_cli *rc);
 void registry_cli_release(struct registry_cli *rc);
 
 /*
+ * The end of a push, copy or merge: rep's digest to digest_file (when not
+ * NULL), the summary on stderr (unless --quiet), the digest on stdout.
+ */
+int registry_cli_report(const struct registry_cli *rc, const struct push_report *rep,
+			const char *digest_file);
+
+/*
+ * 1 if the reference s names a tag ("REG/REPO:TAG"), which
+ * reference_parse() cannot say ("latest" is filled in): a ':' after the
+ * last '/' and before any '@'.
+ */
+int registry_cli_names_tag(const char *s);
+
+/*
  * The whole of `publish copy` and `publish push`: parse argv (the shared
- * options and --digest-file), then copy SRC to every DST, tags last, print
+ * options, --digest-file, and for push --by-digest: every REF a
+ * repository without a tag, none written), then copy SRC to every DST, tags last, print
  * a summary on stderr and the digest on stdout.  SRC is oci:DIR (an OCI
  * layout) or a reference; with src_is_layout it is always a layout and the
  * "oci:" is optional.  usage is the command's usage lines (parse-options.h).

@@ -155,4 +155,24 @@ int registry_copy(struct registry_client *c, const struct reference *src,
 		  const struct reference *dsts, size_t nr_dsts,
 		  struct push_report *out);
 
+/*
+ * Merge: one OCI index over the images digests[nr] ("sha256:<hex>") of
+ * name's repository (its tag and digest ignored), as a matrix of
+ * push-by-digest jobs leaves them.  Each entry gets the platform of its
+ * image's config; a digest naming an index gives its images (attestations
+ * left out).  Entries are sorted by platform (os, architecture, variant),
+ * so the same digests in any order give the same index; annotations (nr
+ * of them, may be 0) go on the index.  The index is PUT by digest to
+ * name's repository, then pushed to each of dsts as a copy would (what a
+ * repository lacks is mounted or copied from name's), then dsts' tags
+ * move, all or none.  A malformed digest, two images of one platform, no
+ * digest: -EXIT_INPUT; a digest not in the repository: -EXIT_NOT_FOUND.
+ * out (the index's digest) is set on success.
+ */
+struct kvlist_item;
+int registry_merge(struct registry_client *c, const struct reference *name,
+		   const char *const *digests, size_t nr,
+		   const struct kvlist_item *annotations, size_t nr_annotations,
+		   const struct reference *dsts, size_t nr_dsts, struct push_report *out);
+
 #endif

@@ -6,9 +6,14 @@
  * (children first, the top last) and every distinct blob; executing it
  * sends the blobs (registry_run_jobs), then each manifest by digest with
  * its exact bytes, then the tags, all or none (tags_move).
+ *
+ * A merge (registry_merge) is a plan too: an index made here over images
+ * already in one repository (each platform read from its config), pushed
+ * as a copy from that repository would push it.
  */
 #include "lib/common.h"
 #include "registry/registry_internal.h"
+#include "oci/image.h"
 #include "oci/ocilayout.h"
 
 #include <ctype.h>
@@ -602,3 +607,242 @@ out:
 	return ret;
 }
 
+
+/* ---- merge: one index over images pushed by digest ----------------------- */
+
+struct merge_entry {
+	char digest[DIGEST_HEX_LEN + 1];
+	long long size;
+	char *media_type;		/* owned */
+	struct platform platform;
+	const char *from;		/* borrowed: the digest asked for */
+};
+
+struct merge {
+	struct merge_entry *e;
+	size_t nr, alloc;
+	struct registry_manifest *read;	/* owned: image manifests already GET, for the plan */
+	size_t nr_read, alloc_read;
+};
+
+static void merge_release(struct merge *m)
+{
+	for (size_t i = 0; i < m->nr; i++) {
+		free(m->e[i].media_type);
+		platform_release(&m->e[i].platform);
+	}
+	free(m->e);
+	for (size_t i = 0; i < m->nr_read; i++)
+		registry_manifest_release(&m->read[i]);
+	free(m->read);
+}
+
+/*
+ * Add one image to the merge, platform p (copied), unless it is there
+ * already (the same digest twice); two digests of one platform are
+ * refused, naming both.
+ */
+static int merge_add(struct merge *m, const char *digest, long long size, const char *media_type,
+		     const struct platform *p, const char *from)
+{
+	struct merge_entry *e;
+
+	for (size_t i = 0; i < m->nr; i++) {
+		struct strbuf pf = STRBUF_INIT;
+		int ret;
+
+		if (!strcmp(m->e[i].digest, digest))
+			return 0;
+		if (!platform_equal(&m->e[i].platform, p))
+			continue;
+		platform_format(p, &pf);
+		ret = error_as(EXIT_INPUT, "merge: %s and %s are both %s: one image a platform", m->e[i].from,
+			       from, pf.buf);
+		strbuf_release(&pf);
+		return ret;
+	}
+	ALLOC_GROW(m->e, m->nr + 1, m->alloc);
+	e = &m->e[m->nr++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->digest, sizeof(e->digest), "%s", digest);
+	e->size = size;
+	e->media_type = xstrdup(media_type);
+	platform_copy(p, &e->platform);
+	e->from = from;
+	return 0;
+}
+
+/* The platform of image digest of ref's repository, read from its config. */
+static int merge_read_image(struct registry_client *c, const struct reference *name, const char *digest,
+			    struct merge *m, const char *from)
+{
+	struct reference ref = REFERENCE_INIT;
+	struct remote_image img = REMOTE_IMAGE_INIT;
+	struct platform p = PLATFORM_INIT;
+	json_t *config = NULL;
+	int ret;
+
+	reference_copy(name, &ref);
+	free(ref.tag);
+	ref.tag = NULL;
+	free(ref.digest);
+	ref.digest = xstrdup(digest);
+	if ((ret = registry_fetch_image(c, &ref, NULL, &img)))
+		goto out;
+	config = json_loadb(img.config.buf, img.config.len, 0, NULL);
+	if (!config || platform_from_json(config, &p)) {
+		ret = error_as(EXIT_INPUT, "merge: the config of image %s names no platform (os, architecture)",
+			       digest);
+		goto out;
+	}
+	if ((ret = merge_add(m, img.manifest.digest, (long long)img.manifest.bytes.len,
+			     img.manifest.media_type, &p, from)))
+		goto out;
+	ALLOC_GROW(m->read, m->nr_read + 1, m->alloc_read);
+	m->read[m->nr_read++] = img.manifest;	/* steals */
+	memset(&img.manifest, 0, sizeof(img.manifest));
+out:
+	json_decref(config);
+	platform_release(&p);
+	remote_image_release(&img);
+	reference_release(&ref);
+	return ret;
+}
+
+/* An attestation (buildx's unknown/unknown entries) is no platform. */
+static int is_attestation(const struct oci_descriptor *d)
+{
+	const char *t = oci_descriptor_annotation(d, "vnd.docker.reference.type");
+
+	return (t && !strcmp(t, "attestation-manifest")) ||
+	       (d->platform.os && !strcmp(d->platform.os, "unknown"));
+}
+
+/* One --digest: an image, or an index whose images are taken. */
+static int merge_read(struct registry_client *c, const struct reference *name, const char *digest,
+		      struct merge *m)
+{
+	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
+	struct oci_index idx = OCI_INDEX_INIT;
+	int ret;
+
+	if (!digest_is_valid(digest))
+		return error_as(EXIT_INPUT, "merge: '%s' is not a digest (sha256:<64 hex digits>)", digest);
+	if ((ret = registry_get_manifest_by(c, name, digest, &top)))
+		goto out;
+	if (!oci_is_index(top.media_type)) {
+		ret = merge_read_image(c, name, digest, m, digest);
+		goto out;
+	}
+	if ((ret = oci_index_parse(top.bytes.buf, top.bytes.len, EXIT_REGISTRY, digest, &idx)))
+		goto out;
+	for (size_t i = 0; i < idx.nr_manifests; i++) {
+		const struct oci_descriptor *d = &idx.manifests[i];
+
+		if (is_attestation(d))
+			continue;
+		if (oci_is_index(d->media_type)) {
+			ret = error_as(EXIT_INPUT, "merge: index %s lists another index (%s): indexes nest one deep at most",
+				       digest, d->digest);
+			goto out;
+		}
+		if (d->platform.os)
+			ret = merge_add(m, d->digest, d->size, d->media_type, &d->platform, digest);
+		else
+			ret = merge_read_image(c, name, d->digest, m, digest);
+		if (ret)
+			goto out;
+	}
+out:
+	oci_index_release(&idx);
+	registry_manifest_release(&top);
+	return ret;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int merge_entry_cmp(const void *va, const void *vb)
+{
+	const struct merge_entry *a = va, *b = vb;
+	int r;
+
+	if ((r = cmp_str(a->platform.os, b->platform.os)) ||
+	    (r = cmp_str(a->platform.architecture, b->platform.architecture)) ||
+	    (r = cmp_str(a->platform.variant, b->platform.variant)))
+		return r;
+	return strcmp(a->digest, b->digest);
+}
+
+int registry_merge(struct registry_client *c, const struct reference *name,
+		   const char *const *digests, size_t nr,
+		   const struct kvlist_item *annotations, size_t nr_annotations,
+		   const struct reference *dsts, size_t nr_dsts, struct push_report *out)
+{
+	struct merge m;
+	struct plan p;
+	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
+	struct image_index_entry *entries = NULL;
+	struct strbuf *pf = NULL;
+	struct reference *all;
+	int ret = 0;
+
+	if (!nr)
+		return error_as(EXIT_INPUT, "merge: no digest to merge");
+	memset(&m, 0, sizeof(m));
+	memset(&p, 0, sizeof(p));
+	all = xcalloc(nr_dsts + 1, sizeof(*all));
+	for (size_t i = 0; i < nr && !ret; i++)
+		ret = merge_read(c, name, digests[i], &m);
+	if (ret)
+		goto out;
+	if (!m.nr) {
+		ret = error_as(EXIT_INPUT, "merge: the digests name no image with a platform");
+		goto out;
+	}
+	/* sorted by platform: the same images in any order, the same index */
+	qsort(m.e, m.nr, sizeof(*m.e), merge_entry_cmp);
+	entries = xcalloc(m.nr, sizeof(*entries));
+	pf = xcalloc(m.nr, sizeof(*pf));
+	for (size_t i = 0; i < m.nr; i++) {
+		strbuf_init(&pf[i], 0);
+		platform_format(&m.e[i].platform, &pf[i]);
+		entries[i].digest = m.e[i].digest;
+		entries[i].size = (uint64_t)m.e[i].size;
+		entries[i].media_type = m.e[i].media_type;
+		entries[i].platform = pf[i].buf;
+	}
+	if ((ret = image_index_build(entries, m.nr, 0, annotations, nr_annotations, &top.bytes, top.digest)) < 0)
+		goto out;
+	top.media_type = xstrdup(MT_OCI_INDEX);
+	/* the images read already go in first: the index's walk skips them */
+	p.src = name;
+	for (size_t i = 0; i < m.nr_read; i++) {
+		if ((ret = plan_add_manifest(c, &p, &m.read[i], 0)))
+			goto out;
+	}
+	if ((ret = plan_add_manifest(c, &p, &top, 0)))
+		goto out;
+	/* the index by digest in the images' repository, then each dst */
+	reference_copy(name, &all[0]);
+	free(all[0].tag);
+	free(all[0].digest);
+	all[0].tag = all[0].digest = NULL;
+	for (size_t i = 0; i < nr_dsts; i++)
+		reference_copy(&dsts[i], &all[i + 1]);
+	ret = plan_execute(c, &p, all, nr_dsts + 1, out);
+out:
+	for (size_t i = 0; i < nr_dsts + 1; i++)
+		reference_release(&all[i]);
+	free(all);
+	for (size_t i = 0; pf && i < m.nr; i++)
+		strbuf_release(&pf[i]);
+	free(pf);
+	free(entries);
+	registry_manifest_release(&top);
+	plan_release(&p);
+	merge_release(&m);
+	return ret;
+}

@@ -232,6 +232,7 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 	img.config_desc = man.config;
 	img.layers = man.layers;
 	img.nr_layers = man.nr_layers;
+	json_decref(man.annotations);	/* not kept: it leaked with annotated manifests */
 	memset(&man, 0, sizeof(man));
 	if ((ret = get_blob_mem(c, ref, &img.config_desc, &img.config)))
 		goto out;
