@@ -122,6 +122,14 @@ test_expect_success 'merge: the same digests in another order (and in one --dige
 	test "$(cat out)" = "$IDX"
 '
 
+test_expect_success 'a matrix of one-platform builds merged is the one two-platform build' '
+	publish build -q --context ctx -f ctx/Dockerfile --platform linux/arm64,linux/amd64 --output oci:both >both.digest &&
+	test "$(cat both.digest)" = "$IDX" &&
+	jq -r ".manifests[].digest" "both/blobs/sha256/$(cut -c8- both.digest)" >got &&
+	printf "%s\n" "$AMD" "$ARM" >want &&
+	test_cmp want got
+'
+
 test_expect_success 'merge: a digest of an index gives its images; a tag in another repository gets a copy' '
 	login merge -q --image "$R/app" --digest "$IDX" --tag "$R/elsewhere:v1" --digest-file d >out &&
 	test "$(cat out)" = "$IDX" && test "$(cat d)" = "$IDX" &&

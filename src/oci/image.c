@@ -498,30 +498,53 @@ out:
 	return rc;
 }
 
-int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
+static int cmp_opt(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Descriptors in platform order (os, architecture, variant, as normalised), then digest. */
+static int index_desc_cmp(const void *va, const void *vb)
+{
+	const struct oci_descriptor *a = va, *b = vb;
+	int r;
+
+	if ((r = cmp_opt(a->platform.os, b->platform.os)) ||
+	    (r = cmp_opt(a->platform.architecture, b->platform.architecture)) ||
+	    (r = cmp_opt(a->platform.variant, b->platform.variant)))
+		return r;
+	return strcmp(a->digest, b->digest);
+}
+
+int image_index_build(const struct image_index_entry *entries, size_t nr, int docker,
 		      const struct kvlist_item *annotations, size_t annotations_nr,
 		      struct strbuf *out, char *digest)
 {
 	json_t *idx = json_object(), *arr = json_array();
-	int rc;
+	struct oci_descriptor *d = xcalloc(nr ? nr : 1, sizeof(*d));
+	int rc = 0;
 
+	for (size_t i = 0; i < nr && !rc; i++) {
+		struct oci_descriptor init = OCI_DESCRIPTOR_INIT;
+
+		d[i] = init;
+		if (entries[i].platform)
+			rc = platform_parse(entries[i].platform, &d[i].platform);
+		d[i].media_type = (char *)entries[i].media_type;
+		snprintf(d[i].digest, sizeof(d[i].digest), "%s", entries[i].digest);
+		d[i].size = (long long)entries[i].size;
+	}
+	if (rc < 0)
+		goto out;
+	/* sorted: the same images give the same index in any order (a multi-platform build, a merge) */
+	if (nr > 1)
+		qsort(d, nr, sizeof(*d), index_desc_cmp);
 	json_object_set_new(idx, "schemaVersion", json_integer(2));	/* steals */
 	json_object_set_new(idx, "mediaType", json_string(docker ? MT_DOCKER_LIST : MT_OCI_INDEX));	/* steals */
-	for (size_t i = 0; i < nr; i++) {
-		struct oci_descriptor d = OCI_DESCRIPTOR_INIT;
-
-		if (ms[i].platform && (rc = platform_parse(ms[i].platform, &d.platform)) < 0) {
-			json_decref(arr);
-			json_decref(idx);
-			return rc;
-		}
-		d.media_type = (char *)ms[i].media_type;
-		snprintf(d.digest, sizeof(d.digest), "%s", ms[i].digest);
-		d.size = (long long)ms[i].size;
-		json_array_append_new(arr, oci_descriptor_json(&d));	/* steals */
-		platform_release(&d.platform);
-	}
+	for (size_t i = 0; i < nr; i++)
+		json_array_append_new(arr, oci_descriptor_json(&d[i]));	/* steals */
 	json_object_set_new(idx, "manifests", arr);	/* steals */
+	arr = NULL;
 	if (!docker && annotations_nr) {
 		json_t *ann = json_object();
 
@@ -530,6 +553,11 @@ int image_index_build(const struct image_index_entry *ms, size_t nr, int docker,
 		json_object_set_new(idx, "annotations", ann);	/* steals */
 	}
 	rc = dump_digest(idx, out, digest);
+out:
+	for (size_t i = 0; i < nr; i++)
+		platform_release(&d[i].platform);
+	free(d);
+	json_decref(arr);
 	json_decref(idx);
 	return rc;
 }

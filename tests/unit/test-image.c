@@ -115,12 +115,12 @@ static void test_index(void)
 	       "{\"annotations\":{\"org.opencontainers.image.version\":\"1\"},\"manifests\":["
 	       "{\"digest\":\"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"mediaType\":"
 	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"},\"size\":10},"
-	       "{\"digest\":\"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"mediaType\":"
-	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"},\"size\":20},"
 	       "{\"digest\":\"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\",\"mediaType\":"
-	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"},\"size\":30}],"
+	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"},\"size\":30},"
+	       "{\"digest\":\"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"mediaType\":"
+	       "\"application/vnd.oci.image.manifest.v1+json\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"},\"size\":20}],"
 	       "\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"schemaVersion\":2}",
-	       "index: sorted compact, platforms normalised (arm64/v8 is arm64)");
+	       "index: sorted compact, platforms normalised (arm64/v8 is arm64), entries in platform order");
 	digest_buffer(out.buf, out.len, got);
 	is_str(d, got, "index digest is of those bytes");
 	ok(image_index_select(out.buf, out.len, "linux/arm/v7", got) == 0 && got[7] == 'c', "and it selects back");
