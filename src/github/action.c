@@ -99,6 +99,30 @@ int action_push_enabled(const char *push, const char *event_name, int *out)
 							  !strcmp(event_name, "pull_request_target"))), out);
 }
 
+int action_tag_kind(const char *line)
+{
+	const char *slash = strrchr(line, '/'), *colon = strrchr(line, ':');
+	int has_tag = colon && (!slash || colon > slash);
+	struct reference ref = REFERENCE_INIT;
+	int ret;
+
+	if (!*line || line[strcspn(line, "=,{} \t")])
+		return ACTION_TAG_RULE;
+	if (!slash)
+		return has_tag ? ACTION_TAG_LOOKALIKE : ACTION_TAG_RULE;
+	if (!has_tag && !strchr(line, '@'))
+		return ACTION_TAG_LOOKALIKE;
+	error_set_quiet(1);
+	ret = reference_parse(line, &ref);
+	error_set_quiet(0);
+	if (ret < 0)
+		return error_as(EXIT_INPUT, "input 'tags': '%s' is not an image reference: %s", line, error_last());
+	ret = ref.digest ? error_as(EXIT_INPUT, "input 'tags': '%s' has a digest: a tag names an image by tag only",
+				    line) : ACTION_TAG_REFERENCE;
+	reference_release(&ref);
+	return ret;
+}
+
 /* --- the run ------------------------------------------------------------ */
 
 /* What one run holds besides its result (freed by run_release). */
@@ -122,6 +146,7 @@ struct run {
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
 	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
+	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
 };
 
 static double now_seconds(void)
@@ -167,6 +192,7 @@ static void run_release(struct run *r)
 	free(r->insecure_hosts);
 	r->insecure_hosts = NULL;
 	strlist_release(&r->insecure);
+	strlist_release(&r->tag_refs);
 }
 
 static int resolve_inputs(struct run *r)
@@ -454,6 +480,108 @@ static int is_blank(const char *s)
 	return !s || !*s;
 }
 
+/* "repo" of "repo:tag" (the tag after the last '/'), appended to out. */
+static void strip_tag(const char *ref, struct strbuf *out)
+{
+	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
+
+	if (colon && (!slash || colon > slash))
+		strbuf_add(out, ref, colon - ref);
+	else
+		strbuf_addstr(out, ref);
+}
+
+/*
+ * The tags input's full references move from meta's tag rules to
+ * r->tag_refs (action_tag_kind()); meta derives tags from the rest.
+ * When only references were given, one disabled rule stands in for the
+ * rules, so that meta does not fall back to its four default rules.
+ */
+static int split_tag_references(struct run *r)
+{
+	struct strlist *rules = &r->meta_in.tags, keep = STRLIST_INIT;
+	int kind;
+
+	for (size_t i = 0; i < rules->nr; i++) {
+		const char *line = rules->items[i];
+
+		if ((kind = action_tag_kind(line)) < 0) {
+			strlist_release(&keep);
+			return kind;
+		}
+		if (kind == ACTION_TAG_REFERENCE) {
+			if (!strlist_has(&r->tag_refs, line))
+				strlist_push(&r->tag_refs, line);
+			continue;
+		}
+		if (kind == ACTION_TAG_LOOKALIKE)
+			warning("input 'tags': '%s' is read as a metadata-action raw tag, not as an image reference "
+				"(a full reference has a '/' and a ':tag', e.g. docker.io/library/app:1.0)", line);
+		strlist_push(&keep, line);
+	}
+	if (r->tag_refs.nr && !keep.nr)
+		strlist_push(&keep, "type=raw,value=none,enable=false");
+	strlist_release(rules);
+	*rules = keep;
+	return 0;
+}
+
+/* The images the full references name, once each, newline-separated, into out. */
+static void images_of_refs(const struct strlist *refs, struct strbuf *out)
+{
+	struct strlist names = STRLIST_INIT;
+	struct strbuf name = STRBUF_INIT;
+
+	for (size_t i = 0; i < refs->nr; i++) {
+		strbuf_reset(&name);
+		strip_tag(refs->items[i], &name);
+		if (!strlist_has(&names, name.buf))
+			strlist_push(&names, name.buf);
+	}
+	strlist_join(&names, "\n", out);
+	strlist_release(&names);
+	strbuf_release(&name);
+}
+
+/* registry/repository of a reference, into out; -1 when it does not parse. */
+static int reference_name_of(const char *s, struct strbuf *out)
+{
+	struct reference ref = REFERENCE_INIT;
+	int ret;
+
+	error_set_quiet(1);
+	ret = reference_parse(s, &ref);
+	error_set_quiet(0);
+	if (ret < 0)
+		return -1;
+	strbuf_reset(out);
+	reference_format_name(&ref, out);
+	reference_release(&ref);
+	return 0;
+}
+
+/* Each full reference is of an image the (explicit) images input enables, or bad input. */
+static int check_refs_listed(struct run *r)
+{
+	struct strbuf want = STRBUF_INIT, have = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < r->tag_refs.nr; i++) {
+		int found = 0;
+
+		if (reference_name_of(r->tag_refs.items[i], &want) < 0)
+			continue;	/* action_tag_kind() parsed it */
+		for (size_t j = 0; !found && j < r->meta.images.nr; j++)
+			found = !reference_name_of(r->meta.images.items[j], &have) && !strcmp(want.buf, have.buf);
+		if (!found)
+			ret = error_as(EXIT_INPUT, "input 'tags': '%s' is for the image '%s', which the images input does not list",
+				       r->tag_refs.items[i], want.buf);
+	}
+	strbuf_release(&want);
+	strbuf_release(&have);
+	return ret;
+}
+
 /*
  * The token goes to the GitHub API (repository facts for the labels)
  * only when it is a GitHub token, that is when the registry is ghcr.io;
@@ -469,17 +597,24 @@ static int run_meta(struct run *r, struct action_result *out)
 	int ret, have_ctx = 0;
 
 	memcpy(values, in->meta, sizeof(values));
-	if (is_blank(values[METAIO_IMAGES])) {
-		if ((ret = action_default_image(r->gh->repository, &def)) < 0)
-			goto out;
-		values[METAIO_IMAGES] = def.buf;
-		note("no images input: publishing to %s", def.buf);
-	}
 	/* meta's inputs parsed as `publish meta` parses them */
 	if ((ret = metaio_set_inputs(&r->meta_in, values, r->gh->annotation_levels,
 				     r->gh->short_sha_length)) < 0 ||
+	    (ret = split_tag_references(r)) < 0 ||
 	    (ret = metaio_context_source(values[METAIO_CONTEXT], EXIT_INPUT, &copts.source)) < 0)
 		goto out;
+	if (is_blank(values[METAIO_IMAGES])) {
+		/* build-push-action has no images: its tags name them */
+		if (r->tag_refs.nr) {
+			images_of_refs(&r->tag_refs, &def);
+		} else {
+			if ((ret = action_default_image(r->gh->repository, &def)) < 0)
+				goto out;
+			note("no images input: publishing to %s", def.buf);
+		}
+		if ((ret = meta_inputs_set(&r->meta_in, "images", def.buf)) < 0)
+			goto out;
+	}
 	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
@@ -507,6 +642,11 @@ static int run_meta(struct run *r, struct action_result *out)
 		goto out;
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
 		goto out;
+	if (r->tag_refs.nr) {
+		if (!is_blank(values[METAIO_IMAGES]) && (ret = check_refs_listed(r)) < 0)
+			goto out;
+		metaio_add_tags(&r->meta, &r->tag_refs);
+	}
 	if (!*r->meta.version)
 		warning("no Docker image version has been generated, check the tags input");
 
@@ -525,17 +665,6 @@ out:
 		ghctx_release(&ctx);
 	strbuf_release(&def);
 	return ret;
-}
-
-/* "repo" of "repo:tag" (the tag after the last '/'), appended to out. */
-static void strip_tag(const char *ref, struct strbuf *out)
-{
-	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
-
-	if (colon && (!slash || colon > slash))
-		strbuf_add(out, ref, colon - ref);
-	else
-		strbuf_addstr(out, ref);
 }
 
 /* Lines of a list input (newline-separated, trimmed, empty ones dropped) into l. */

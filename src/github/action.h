@@ -107,4 +107,23 @@ int action_push_enabled(const char *push, const char *event_name, int *out);
  */
 void action_warning_format(const char *message, const char *workspace, struct strbuf *out);
 
+/*
+ * What one line of the tags input is.  The input takes both meanings:
+ * build-push-action's (a full image reference is that tag) and
+ * metadata-action's (a rule).  A line is a full reference when it has
+ * no '=', ',', '{', '}' or blank (no rule or template does without
+ * them, but a raw value), holds a '/' and a ':tag' after its last '/'
+ * (ghcr.io/acme/app:1.2.3, acme/app:latest, localhost:5000/app:dev).
+ * "app:1.2" (no '/') and "acme/app" (no tag) stay metadata-action raw
+ * values, as there, but are ACTION_TAG_LOOKALIKE for a warning.
+ */
+enum action_tag_kind {
+	ACTION_TAG_RULE = 0,		/* a metadata-action rule */
+	ACTION_TAG_REFERENCE,		/* a full reference: that tag */
+	ACTION_TAG_LOOKALIKE,		/* a rule that reads like a reference */
+};
+
+/* line's kind; -EXIT_INPUT (error printed, naming it) for a full reference that does not parse. */
+int action_tag_kind(const char *line);
+
 #endif

@@ -102,6 +102,16 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *in);
 
 /*
+ * Add tags given as full image references ("name:tag", the action's
+ * tags input in build-push-action's meaning) to r after meta_derive():
+ * each to tags (once), its tag to tag-names (once), and the json output
+ * rebuilt with them.  When no rule gave a version, the first
+ * reference's tag is the version, and the empty
+ * org.opencontainers.image.version label and annotations take it.
+ */
+void metaio_add_tags(struct meta_result *r, const struct strlist *refs);
+
+/*
  * meta's labels and annotations as data for the build.  meta_result
  * holds them as the strings its outputs print ("key=value",
  * "level:key=value"); this is the one place they are split into pairs,

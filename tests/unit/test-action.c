@@ -103,6 +103,25 @@ static void test_warning_annotation(void)
 	error_set_quiet(1);
 }
 
+static void test_tag_kind(void)
+{
+	ok(action_tag_kind("ghcr.io/acme/app:1.2.3") == ACTION_TAG_REFERENCE, "registry/name:tag is a reference");
+	ok(action_tag_kind("acme/app:latest") == ACTION_TAG_REFERENCE, "Docker Hub user/name:tag is a reference");
+	ok(action_tag_kind("localhost:5000/app:dev") == ACTION_TAG_REFERENCE, "host:port/name:tag is a reference");
+	ok(action_tag_kind("type=semver,pattern={{version}}") == ACTION_TAG_RULE, "a type= rule is a rule");
+	ok(action_tag_kind("type=raw,value=ghcr.io/acme/app:1") == ACTION_TAG_RULE, "a raw rule whose value looks like a reference is a rule");
+	ok(action_tag_kind("latest") == ACTION_TAG_RULE, "a bare value is a raw rule");
+	ok(action_tag_kind("{{branch}}-x/y:z") == ACTION_TAG_RULE, "a template is a rule");
+	ok(action_tag_kind("app:1.2") == ACTION_TAG_LOOKALIKE, "name:tag without '/' stays a rule, flagged");
+	ok(action_tag_kind("acme/app") == ACTION_TAG_LOOKALIKE, "name without tag stays a rule, flagged");
+	ok(action_tag_kind("localhost:5000/app") == ACTION_TAG_LOOKALIKE, "host:port/name without tag is flagged");
+	ok(action_tag_kind("ghcr.io/Acme/app:1") == -EXIT_INPUT, "an upper-case reference is bad input");
+	ok(strstr(error_last(), "'ghcr.io/Acme/app:1'") != NULL, "the error names the line");
+	ok(action_tag_kind("ghcr.io/acme/app:bad!tag") == -EXIT_INPUT, "a bad tag is bad input");
+	ok(action_tag_kind("ghcr.io/acme/app@sha256:0123456789012345678901234567890123456789012345678901234567890123")
+	   == -EXIT_INPUT, "a digest is not a tag");
+}
+
 int main(void)
 {
 	error_set_quiet(1);
@@ -110,5 +129,6 @@ int main(void)
 	test_push();
 	test_ghcommand();
 	test_warning_annotation();
+	test_tag_kind();
 	return tap_done();
 }
