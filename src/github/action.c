@@ -93,6 +93,14 @@ static int input_bool(const char *name, const char *v, int def, int *out)
 	return error_as(EXIT_INPUT, "input '%s': '%s' is not a boolean (true or false)", name, v);
 }
 
+/* NULL, or nothing but white space (the runner's inputs are untrimmed). */
+static int is_blank(const char *s)
+{
+	while (s && isspace((unsigned char)*s))
+		s++;
+	return !s || !*s;
+}
+
 int action_push_enabled(const char *push, const char *event_name, int *out)
 {
 	return input_bool("push", push, !(event_name && (!strcmp(event_name, "pull_request") ||
@@ -123,6 +131,60 @@ int action_tag_kind(const char *line)
 	return ret;
 }
 
+/* A relative path that stays inside the directory it is relative to. */
+static int path_inside(const char *p)
+{
+	size_t n = strlen(p);
+
+	return p[0] != '/' && strcmp(p, "..") && strncmp(p, "../", 3) && !strstr(p, "/../") &&
+	       !(n >= 3 && !strcmp(p + n - 3, "/.."));
+}
+
+int action_context_parse(const char *text, enum ghctx_source *source, struct strbuf *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int ret = 0;
+
+	strbuf_reset(path);
+	strbuf_addstr(&sb, text ? text : "");
+	strbuf_trim(&sb);
+	*source = GHCTX_WORKFLOW;
+	if (!sb.len || !strcmp(sb.buf, "workflow"))
+		goto out;
+	if (!strcmp(sb.buf, "git")) {
+		*source = GHCTX_GIT;
+		goto out;
+	}
+	if (strstr(sb.buf, "://") || !strncmp(sb.buf, "git@", 4)) {
+		ret = error_as(EXIT_INPUT, "input 'context': '%s' is a Git URL: check the repository out "
+			       "(actions/checkout) and give the directory", sb.buf);
+		goto out;
+	}
+	p = sb.buf;
+	if (!strncmp(p, "{{defaultContext}}", 18)) {
+		p += 18;
+		if (*p == ':')
+			p++;
+	}
+	while (!strncmp(p, "./", 2))
+		p += 2 + strspn(p + 2, "/");
+	if (!strcmp(p, "."))
+		p = "";
+	if (!path_inside(p)) {
+		ret = error_as(EXIT_INPUT, "input 'context': '%s' is not a path inside the workspace", sb.buf);
+		goto out;
+	}
+	strbuf_addstr(path, p);
+	while (path->len && path->buf[path->len - 1] == '/')
+		strbuf_setlen(path, path->len - 1);
+	if (!strcmp(path->buf, "."))
+		strbuf_reset(path);
+out:
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* --- the run ------------------------------------------------------------ */
 
 /* What one run holds besides its result (freed by run_release). */
@@ -147,6 +209,7 @@ struct run {
 	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
 	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
+	enum ghctx_source source;	/* where meta reads from (the context input) */
 };
 
 static double now_seconds(void)
@@ -200,6 +263,8 @@ static int resolve_inputs(struct run *r)
 	const struct action_inputs *in = r->in;
 	const struct action_github *gh = r->gh;
 	const char *ws = gh->workspace && *gh->workspace ? gh->workspace : ".";
+	const char *wd;
+	struct strbuf ctxdir = STRBUF_INIT;
 	struct stat st;
 	int ret;
 
@@ -267,30 +332,65 @@ static int resolve_inputs(struct run *r)
 	}
 
 	/*
-	 * Inside the workspace only: it is the one directory trusted whoever
-	 * owns it (trust_workspace()), and the one the runner mounts.
+	 * The build context: the context input when it is a path, else
+	 * working-directory (its older name); inside the workspace only: it
+	 * is the one directory trusted whoever owns it (trust_workspace()),
+	 * and the one the runner mounts.
 	 */
-	strbuf_addstr(&r->workdir, ws);
-	if (in->working_directory && *in->working_directory) {
-		const char *wd = in->working_directory;
+	if ((ret = action_context_parse(in->meta[METAIO_CONTEXT], &r->source, &ctxdir)) < 0)
+		goto out;
+	if (r->source == GHCTX_WORKFLOW || r->source == GHCTX_GIT) {
+		const char *word = r->source == GHCTX_GIT ? "git" : "workflow";
+		struct strbuf dir = STRBUF_INIT;
 
-		if (wd[0] == '/' || !strcmp(wd, "..") || !strncmp(wd, "../", 3) ||
-		    strstr(wd, "/../") || (strlen(wd) >= 3 && !strcmp(wd + strlen(wd) - 3, "/..")))
-			return error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace",
-					wd);
-		strbuf_addch(&r->workdir, '/');
-		strbuf_addstr(&r->workdir, wd);
+		strbuf_addf(&dir, "%s/%s", ws, word);
+		if (!is_blank(in->meta[METAIO_CONTEXT]) && !stat(dir.buf, &st) && S_ISDIR(st.st_mode))
+			warning("input 'context': '%s' is read as metadata-action's (metadata from %s), not as the "
+				"directory '%s' of the workspace: write './%s' for the build context", word,
+				r->source == GHCTX_GIT ? "the git repository" : "the event", word, word);
+		strbuf_release(&dir);
 	}
-	if (stat(r->workdir.buf, &st) || !S_ISDIR(st.st_mode))
-		return error_as(EXIT_CONTEXT, "working-directory '%s' is not a directory in the workspace",
-				in->working_directory && *in->working_directory ? in->working_directory : ws);
+	wd = in->working_directory && *in->working_directory ? in->working_directory : NULL;
+	if (wd && !path_inside(wd)) {
+		ret = error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace", wd);
+		goto out;
+	}
+	if (ctxdir.len && wd) {
+		struct strbuf w = STRBUF_INIT;
+		enum ghctx_source ignored;
+		int same;
+
+		action_context_parse(wd, &ignored, &w);
+		same = !strcmp(w.buf, ctxdir.buf);
+		strbuf_release(&w);
+		if (!same) {
+			ret = error_as(EXIT_INPUT, "inputs 'context' ('%s') and 'working-directory' ('%s') both name "
+				       "the build context: give context only", ctxdir.buf, wd);
+			goto out;
+		}
+	}
+	if (!ctxdir.len && wd)
+		strbuf_addstr(&ctxdir, wd);
+	strbuf_addstr(&r->workdir, ws);
+	if (ctxdir.len) {
+		strbuf_addch(&r->workdir, '/');
+		strbuf_addbuf(&r->workdir, &ctxdir);
+	}
+	if (stat(r->workdir.buf, &st) || !S_ISDIR(st.st_mode)) {
+		ret = error_as(EXIT_CONTEXT, "%s '%s' is not a directory in the workspace",
+			       wd && !strcmp(ctxdir.buf, wd) ? "working-directory" : "context",
+			       ctxdir.len ? ctxdir.buf : ws);
+		goto out;
+	}
 
 	if ((ret = tempfile_mkdir("action", &r->tmp)) < 0) {
 		strbuf_reset(&r->tmp);
-		return ret;
+		goto out;
 	}
 	strbuf_addf(&r->layout, "%s/oci", r->tmp.buf);
-	return 0;
+out:
+	strbuf_release(&ctxdir);
+	return ret;
 }
 
 /*
@@ -472,14 +572,6 @@ out:
 
 /* --- the phases (the other modules' domain APIs) ------------------------ */
 
-/* NULL, or nothing but white space (the runner's inputs are untrimmed). */
-static int is_blank(const char *s)
-{
-	while (s && isspace((unsigned char)*s))
-		s++;
-	return !s || !*s;
-}
-
 /* "repo" of "repo:tag" (the tag after the last '/'), appended to out. */
 static void strip_tag(const char *ref, struct strbuf *out)
 {
@@ -600,9 +692,9 @@ static int run_meta(struct run *r, struct action_result *out)
 	/* meta's inputs parsed as `publish meta` parses them */
 	if ((ret = metaio_set_inputs(&r->meta_in, values, r->gh->annotation_levels,
 				     r->gh->short_sha_length)) < 0 ||
-	    (ret = split_tag_references(r)) < 0 ||
-	    (ret = metaio_context_source(values[METAIO_CONTEXT], EXIT_INPUT, &copts.source)) < 0)
+	    (ret = split_tag_references(r)) < 0)
 		goto out;
+	copts.source = r->source;	/* the context input (resolve_inputs()) */
 	if (is_blank(values[METAIO_IMAGES])) {
 		/* build-push-action has no images: its tags name them */
 		if (r->tag_refs.nr) {
@@ -696,11 +788,14 @@ static int run_build(struct run *r, struct action_result *out)
 	struct kvlist labels = KVLIST_INIT, annotations = KVLIST_INIT, index = KVLIST_INIT;
 	int ret;
 
-	/* The file is relative to the working directory, as `docker build -f` in it. */
+	/* The file is relative to the workspace, as build-push-action's; default <context>/Dockerfile. */
 	if (in->file && *in->file && in->file[0] == '/')
 		strbuf_addstr(&dockerfile, in->file);
+	else if (in->file && *in->file)
+		strbuf_addf(&dockerfile, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
+			    in->file);
 	else
-		strbuf_addf(&dockerfile, "%s/%s", r->workdir.buf, in->file && *in->file ? in->file : "Dockerfile");
+		strbuf_addf(&dockerfile, "%s/Dockerfile", r->workdir.buf);
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;
 	opts.include_git_dir = r->include_git_dir;

@@ -123,6 +123,18 @@ enum action_tag_kind {
 	ACTION_TAG_LOOKALIKE,		/* a rule that reads like a reference */
 };
 
+/*
+ * The context input, in both its meanings: "", "workflow" or "git" is
+ * metadata-action's (where the metadata comes from: *source, path left
+ * empty); anything else is build-push-action's build context, a path
+ * relative to the workspace, normalised into path ("./app/" -> "app",
+ * "." -> "", "{{defaultContext}}:app" -> "app"), the source the event.
+ * A directory that is really named "git" or "workflow" is "./git".
+ * -EXIT_INPUT (error printed, naming it) for a Git URL or a path that
+ * leaves the workspace.
+ */
+int action_context_parse(const char *text, enum ghctx_source *source, struct strbuf *path);
+
 /* line's kind; -EXIT_INPUT (error printed, naming it) for a full reference that does not parse. */
 int action_tag_kind(const char *line);
 

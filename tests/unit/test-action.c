@@ -122,6 +122,30 @@ static void test_tag_kind(void)
 	   == -EXIT_INPUT, "a digest is not a tag");
 }
 
+static void test_context(void)
+{
+	struct strbuf path = STRBUF_INIT;
+	enum ghctx_source src;
+
+	ok(!action_context_parse("", &src, &path) && src == GHCTX_WORKFLOW && !path.len, "empty: the event");
+	ok(!action_context_parse(" workflow\n", &src, &path) && src == GHCTX_WORKFLOW && !path.len, "workflow");
+	ok(!action_context_parse("git", &src, &path) && src == GHCTX_GIT && !path.len, "git");
+	ok(!action_context_parse("./app/", &src, &path) && src == GHCTX_WORKFLOW && !strcmp(path.buf, "app"),
+	   "./app/ is the directory app");
+	ok(!action_context_parse("./git", &src, &path) && src == GHCTX_WORKFLOW && !strcmp(path.buf, "git"),
+	   "./git is a directory named git");
+	ok(!action_context_parse(".", &src, &path) && !path.len, ". is the workspace");
+	ok(!action_context_parse("services/api", &src, &path) && !strcmp(path.buf, "services/api"), "a plain path");
+	ok(!action_context_parse("{{defaultContext}}:sub", &src, &path) && !strcmp(path.buf, "sub"),
+	   "{{defaultContext}}:sub is sub");
+	ok(action_context_parse("../x", &src, &path) == -EXIT_INPUT, "a path leaving the workspace is bad input");
+	ok(action_context_parse("/etc", &src, &path) == -EXIT_INPUT, "an absolute path is bad input");
+	ok(action_context_parse("https://github.com/a/b.git#main", &src, &path) == -EXIT_INPUT,
+	   "a Git URL is bad input");
+	ok(strstr(error_last(), "'https://github.com/a/b.git#main'") != NULL, "naming it");
+	strbuf_release(&path);
+}
+
 int main(void)
 {
 	error_set_quiet(1);
@@ -130,5 +154,6 @@ int main(void)
 	test_ghcommand();
 	test_warning_annotation();
 	test_tag_kind();
+	test_context();
 	return tap_done();
 }
