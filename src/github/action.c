@@ -210,6 +210,7 @@ struct run {
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
 	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
 	enum ghctx_source source;	/* where meta reads from (the context input) */
+	int export_env;			/* DOCKER_METADATA_OUTPUT_* to $GITHUB_ENV */
 };
 
 static double now_seconds(void)
@@ -272,6 +273,7 @@ static int resolve_inputs(struct run *r)
 	if (!r->registry_host.len)
 		return error_as(EXIT_INPUT, "input 'registry': '%s' names no registry host", in->registry);
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
+	    (ret = metaio_output_env_enabled(gh->set_output_env, &r->export_env)) < 0 ||
 	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
@@ -562,6 +564,9 @@ out:
 		report_annotate_error(ret, gh->workspace);
 	/* meta's outputs once it has derived them (version is set only then) */
 	wret = report_write_outputs(gh->output, out, r.meta.version ? &r.meta : NULL, &r.meta_in);
+	/* and as metadata-action exports them, unless DOCKER_METADATA_SET_OUTPUT_ENV says not to */
+	if (!wret && r.meta.version && r.export_env)
+		wret = report_write_env(gh->env, &r.meta, &r.meta_in);
 	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
@@ -824,6 +829,8 @@ static int run_build(struct run *r, struct action_result *out)
 				       index.items, index.nr, &r->built)) < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
+	if (r->built.configs.nr == 1)	/* one image, not an index */
+		snprintf(out->config_digest, sizeof(out->config_digest), "%s", r->built.configs.items[0]);
 	out->media_type = xstrdup(r->built.media_type);
 	out->size = r->built.size;
 	if (out->nr_tags)

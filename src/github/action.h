@@ -12,7 +12,8 @@
  *   build  the image from the Dockerfile into a private OCI layout
  *   push   the layout to every tag (skipped on pull_request by default)
  *
- * then has report.c write the step outputs ($GITHUB_OUTPUT), the step
+ * then has report.c write the step outputs ($GITHUB_OUTPUT), meta's
+ * outputs as DOCKER_METADATA_OUTPUT_* variables ($GITHUB_ENV), the step
  * summary ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
  * ::error file=,line=::) from the result; ::add-mask:: comes first of
  * all.  Everything it writes besides those goes to a private temporary
@@ -56,6 +57,8 @@ struct action_github {
 	const char *run_id;		/* GITHUB_RUN_ID, may be NULL */
 	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, may be NULL */
 	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, may be NULL */
+	const char *env;		/* GITHUB_ENV, may be NULL */
+	const char *set_output_env;	/* DOCKER_METADATA_SET_OUTPUT_ENV, may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };
@@ -65,6 +68,7 @@ struct action_result {
 	char **tags;			/* owned, nr_tags full references */
 	size_t nr_tags;
 	char digest[DIGEST_HEX_LEN + 1];	/* of the manifest (or index) built */
+	char config_digest[DIGEST_HEX_LEN + 1];	/* of its config (one platform); "" for an index */
 	char *media_type;		/* owned, of that manifest */
 	long long size;			/* manifest + config + layers, bytes */
 	char *image;			/* owned, name@digest of the first image */

@@ -99,14 +99,28 @@ static int parse_bool(const char *s, int *out)
 	return 0;
 }
 
+void metaio_env_name(const char *output, struct strbuf *out)
+{
+	strbuf_addstr(out, "DOCKER_METADATA_OUTPUT_");
+	for (const char *p = output; *p; p++)
+		strbuf_addch(out, isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+}
+
+int metaio_output_env_enabled(const char *value, int *out)
+{
+	*out = 1;
+	if (value && *value && parse_bool(value, out) < 0)
+		return error_as(EXIT_INPUT, "DOCKER_METADATA_SET_OUTPUT_ENV is not a boolean: '%s'", value);
+	return 0;
+}
+
 int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *in)
 {
 	struct strbuf val = STRBUF_INIT, var = STRBUF_INIT;
-	const char *set_env = getenv("DOCKER_METADATA_SET_OUTPUT_ENV");
 	int export_env = 1, rc = 0;
 
-	if (set_env && *set_env && parse_bool(set_env, &export_env) < 0)
-		return error_as(EXIT_INPUT, "DOCKER_METADATA_SET_OUTPUT_ENV is not a boolean: '%s'", set_env);
+	if ((rc = metaio_output_env_enabled(getenv("DOCKER_METADATA_SET_OUTPUT_ENV"), &export_env)) < 0)
+		return rc;
 	for (const char *const *n = meta_output_names; *n; n++) {
 		strbuf_reset(&val);
 		meta_output(r, in, *n, &val);
@@ -117,9 +131,7 @@ int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *
 		if (!export_env)
 			continue;
 		strbuf_reset(&var);
-		strbuf_addstr(&var, "DOCKER_METADATA_OUTPUT_");
-		for (const char *p = *n; *p; p++)
-			strbuf_addch(&var, isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+		metaio_env_name(*n, &var);
 		if (ghoutput_export(var.buf, val.buf) < 0) {
 			rc = -1;
 			break;

@@ -94,6 +94,21 @@ int metaio_context_options(struct ghctx_options *out, const char *context, const
 int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const char *repo_dir);
 
 /*
+ * The variable metadata-action exports an output as, into out:
+ * DOCKER_METADATA_OUTPUT_ and the name upper-cased, each character
+ * other than a letter, digit or '_' as '_' ("tag-names" ->
+ * DOCKER_METADATA_OUTPUT_TAG_NAMES).
+ */
+void metaio_env_name(const char *output, struct strbuf *out);
+
+/*
+ * Whether to export those variables, from DOCKER_METADATA_SET_OUTPUT_ENV's
+ * value (NULL or "": yes) into out; -EXIT_INPUT for a value that is not
+ * a boolean (true/false, 1/0, any case).
+ */
+int metaio_output_env_enabled(const char *value, int *out);
+
+/*
  * Write version, tags, tag-names, labels, annotations and json to
  * $GITHUB_OUTPUT, and unless DOCKER_METADATA_SET_OUTPUT_ENV is false
  * also DOCKER_METADATA_OUTPUT_<NAME> to $GITHUB_ENV.  0 or negative
