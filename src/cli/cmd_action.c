@@ -88,6 +88,8 @@ int cmd_action(int argc, char **argv)
 	gh.run_id = getenv("GITHUB_RUN_ID");
 	gh.annotation_levels = getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS");
 	gh.short_sha_length = getenv("DOCKER_METADATA_SHORT_SHA_LENGTH");
+	gh.env = getenv("GITHUB_ENV");
+	gh.set_output_env = getenv("DOCKER_METADATA_SET_OUTPUT_ENV");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);

@@ -93,10 +93,96 @@ static int input_bool(const char *name, const char *v, int def, int *out)
 	return error_as(EXIT_INPUT, "input '%s': '%s' is not a boolean (true or false)", name, v);
 }
 
+/* NULL, or nothing but white space (the runner's inputs are untrimmed). */
+static int is_blank(const char *s)
+{
+	while (s && isspace((unsigned char)*s))
+		s++;
+	return !s || !*s;
+}
+
 int action_push_enabled(const char *push, const char *event_name, int *out)
 {
 	return input_bool("push", push, !(event_name && (!strcmp(event_name, "pull_request") ||
 							  !strcmp(event_name, "pull_request_target"))), out);
+}
+
+int action_tag_kind(const char *line)
+{
+	const char *slash = strrchr(line, '/'), *colon = strrchr(line, ':');
+	int has_tag = colon && (!slash || colon > slash);
+	struct reference ref = REFERENCE_INIT;
+	int ret;
+
+	if (!*line || line[strcspn(line, "=,{} \t")])
+		return ACTION_TAG_RULE;
+	if (!slash)
+		return has_tag ? ACTION_TAG_LOOKALIKE : ACTION_TAG_RULE;
+	if (!has_tag && !strchr(line, '@'))
+		return ACTION_TAG_LOOKALIKE;
+	error_set_quiet(1);
+	ret = reference_parse(line, &ref);
+	error_set_quiet(0);
+	if (ret < 0)
+		return error_as(EXIT_INPUT, "input 'tags': '%s' is not an image reference: %s", line, error_last());
+	ret = ref.digest ? error_as(EXIT_INPUT, "input 'tags': '%s' has a digest: a tag names an image by tag only",
+				    line) : ACTION_TAG_REFERENCE;
+	reference_release(&ref);
+	return ret;
+}
+
+/* A relative path that stays inside the directory it is relative to. */
+static int path_inside(const char *p)
+{
+	size_t n = strlen(p);
+
+	return p[0] != '/' && strcmp(p, "..") && strncmp(p, "../", 3) && !strstr(p, "/../") &&
+	       !(n >= 3 && !strcmp(p + n - 3, "/.."));
+}
+
+int action_context_parse(const char *text, enum ghctx_source *source, struct strbuf *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int ret = 0;
+
+	strbuf_reset(path);
+	strbuf_addstr(&sb, text ? text : "");
+	strbuf_trim(&sb);
+	*source = GHCTX_WORKFLOW;
+	if (!sb.len || !strcmp(sb.buf, "workflow"))
+		goto out;
+	if (!strcmp(sb.buf, "git")) {
+		*source = GHCTX_GIT;
+		goto out;
+	}
+	if (strstr(sb.buf, "://") || !strncmp(sb.buf, "git@", 4)) {
+		ret = error_as(EXIT_INPUT, "input 'context': '%s' is a Git URL: check the repository out "
+			       "(actions/checkout) and give the directory", sb.buf);
+		goto out;
+	}
+	p = sb.buf;
+	if (!strncmp(p, "{{defaultContext}}", 18)) {
+		p += 18;
+		if (*p == ':')
+			p++;
+	}
+	while (!strncmp(p, "./", 2))
+		p += 2 + strspn(p + 2, "/");
+	if (!strcmp(p, "."))
+		p = "";
+	if (!path_inside(p)) {
+		ret = error_as(EXIT_INPUT, "input 'context': '%s' is not a path inside the workspace", sb.buf);
+		goto out;
+	}
+	strbuf_addstr(path, p);
+	while (path->len && path->buf[path->len - 1] == '/')
+		strbuf_setlen(path, path->len - 1);
+	if (!strcmp(path->buf, "."))
+		strbuf_reset(path);
+out:
+	strbuf_release(&sb);
+	return ret;
 }
 
 /* --- the run ------------------------------------------------------------ */
@@ -122,6 +208,9 @@ struct run {
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
 	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
+	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
+	enum ghctx_source source;	/* where meta reads from (the context input) */
+	int export_env;			/* DOCKER_METADATA_OUTPUT_* to $GITHUB_ENV */
 };
 
 static double now_seconds(void)
@@ -167,6 +256,7 @@ static void run_release(struct run *r)
 	free(r->insecure_hosts);
 	r->insecure_hosts = NULL;
 	strlist_release(&r->insecure);
+	strlist_release(&r->tag_refs);
 }
 
 static int resolve_inputs(struct run *r)
@@ -174,6 +264,8 @@ static int resolve_inputs(struct run *r)
 	const struct action_inputs *in = r->in;
 	const struct action_github *gh = r->gh;
 	const char *ws = gh->workspace && *gh->workspace ? gh->workspace : ".";
+	const char *wd;
+	struct strbuf ctxdir = STRBUF_INIT;
 	struct stat st;
 	int ret;
 
@@ -181,6 +273,7 @@ static int resolve_inputs(struct run *r)
 	if (!r->registry_host.len)
 		return error_as(EXIT_INPUT, "input 'registry': '%s' names no registry host", in->registry);
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
+	    (ret = metaio_output_env_enabled(gh->set_output_env, &r->export_env)) < 0 ||
 	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
@@ -241,30 +334,65 @@ static int resolve_inputs(struct run *r)
 	}
 
 	/*
-	 * Inside the workspace only: it is the one directory trusted whoever
-	 * owns it (trust_workspace()), and the one the runner mounts.
+	 * The build context: the context input when it is a path, else
+	 * working-directory (its older name); inside the workspace only: it
+	 * is the one directory trusted whoever owns it (trust_workspace()),
+	 * and the one the runner mounts.
 	 */
-	strbuf_addstr(&r->workdir, ws);
-	if (in->working_directory && *in->working_directory) {
-		const char *wd = in->working_directory;
+	if ((ret = action_context_parse(in->meta[METAIO_CONTEXT], &r->source, &ctxdir)) < 0)
+		goto out;
+	if (r->source == GHCTX_WORKFLOW || r->source == GHCTX_GIT) {
+		const char *word = r->source == GHCTX_GIT ? "git" : "workflow";
+		struct strbuf dir = STRBUF_INIT;
 
-		if (wd[0] == '/' || !strcmp(wd, "..") || !strncmp(wd, "../", 3) ||
-		    strstr(wd, "/../") || (strlen(wd) >= 3 && !strcmp(wd + strlen(wd) - 3, "/..")))
-			return error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace",
-					wd);
-		strbuf_addch(&r->workdir, '/');
-		strbuf_addstr(&r->workdir, wd);
+		strbuf_addf(&dir, "%s/%s", ws, word);
+		if (!is_blank(in->meta[METAIO_CONTEXT]) && !stat(dir.buf, &st) && S_ISDIR(st.st_mode))
+			warning("input 'context': '%s' is read as metadata-action's (metadata from %s), not as the "
+				"directory '%s' of the workspace: write './%s' for the build context", word,
+				r->source == GHCTX_GIT ? "the git repository" : "the event", word, word);
+		strbuf_release(&dir);
 	}
-	if (stat(r->workdir.buf, &st) || !S_ISDIR(st.st_mode))
-		return error_as(EXIT_CONTEXT, "working-directory '%s' is not a directory in the workspace",
-				in->working_directory && *in->working_directory ? in->working_directory : ws);
+	wd = in->working_directory && *in->working_directory ? in->working_directory : NULL;
+	if (wd && !path_inside(wd)) {
+		ret = error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace", wd);
+		goto out;
+	}
+	if (ctxdir.len && wd) {
+		struct strbuf w = STRBUF_INIT;
+		enum ghctx_source ignored;
+		int same;
+
+		action_context_parse(wd, &ignored, &w);
+		same = !strcmp(w.buf, ctxdir.buf);
+		strbuf_release(&w);
+		if (!same) {
+			ret = error_as(EXIT_INPUT, "inputs 'context' ('%s') and 'working-directory' ('%s') both name "
+				       "the build context: give context only", ctxdir.buf, wd);
+			goto out;
+		}
+	}
+	if (!ctxdir.len && wd)
+		strbuf_addstr(&ctxdir, wd);
+	strbuf_addstr(&r->workdir, ws);
+	if (ctxdir.len) {
+		strbuf_addch(&r->workdir, '/');
+		strbuf_addbuf(&r->workdir, &ctxdir);
+	}
+	if (stat(r->workdir.buf, &st) || !S_ISDIR(st.st_mode)) {
+		ret = error_as(EXIT_CONTEXT, "%s '%s' is not a directory in the workspace",
+			       wd && !strcmp(ctxdir.buf, wd) ? "working-directory" : "context",
+			       ctxdir.len ? ctxdir.buf : ws);
+		goto out;
+	}
 
 	if ((ret = tempfile_mkdir("action", &r->tmp)) < 0) {
 		strbuf_reset(&r->tmp);
-		return ret;
+		goto out;
 	}
 	strbuf_addf(&r->layout, "%s/oci", r->tmp.buf);
-	return 0;
+out:
+	strbuf_release(&ctxdir);
+	return ret;
 }
 
 /*
@@ -436,6 +564,9 @@ out:
 		report_annotate_error(ret, gh->workspace);
 	/* meta's outputs once it has derived them (version is set only then) */
 	wret = report_write_outputs(gh->output, out, r.meta.version ? &r.meta : NULL, &r.meta_in);
+	/* and as metadata-action exports them, unless DOCKER_METADATA_SET_OUTPUT_ENV says not to */
+	if (!wret && r.meta.version && r.export_env)
+		wret = report_write_env(gh->env, &r.meta, &r.meta_in);
 	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
@@ -446,12 +577,106 @@ out:
 
 /* --- the phases (the other modules' domain APIs) ------------------------ */
 
-/* NULL, or nothing but white space (the runner's inputs are untrimmed). */
-static int is_blank(const char *s)
+/* "repo" of "repo:tag" (the tag after the last '/'), appended to out. */
+static void strip_tag(const char *ref, struct strbuf *out)
 {
-	while (s && isspace((unsigned char)*s))
-		s++;
-	return !s || !*s;
+	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
+
+	if (colon && (!slash || colon > slash))
+		strbuf_add(out, ref, colon - ref);
+	else
+		strbuf_addstr(out, ref);
+}
+
+/*
+ * The tags input's full references move from meta's tag rules to
+ * r->tag_refs (action_tag_kind()); meta derives tags from the rest.
+ * When only references were given, one disabled rule stands in for the
+ * rules, so that meta does not fall back to its four default rules.
+ */
+static int split_tag_references(struct run *r)
+{
+	struct strlist *rules = &r->meta_in.tags, keep = STRLIST_INIT;
+	int kind;
+
+	for (size_t i = 0; i < rules->nr; i++) {
+		const char *line = rules->items[i];
+
+		if ((kind = action_tag_kind(line)) < 0) {
+			strlist_release(&keep);
+			return kind;
+		}
+		if (kind == ACTION_TAG_REFERENCE) {
+			if (!strlist_has(&r->tag_refs, line))
+				strlist_push(&r->tag_refs, line);
+			continue;
+		}
+		if (kind == ACTION_TAG_LOOKALIKE)
+			warning("input 'tags': '%s' is read as a metadata-action raw tag, not as an image reference "
+				"(a full reference has a '/' and a ':tag', e.g. docker.io/library/app:1.0)", line);
+		strlist_push(&keep, line);
+	}
+	if (r->tag_refs.nr && !keep.nr)
+		strlist_push(&keep, "type=raw,value=none,enable=false");
+	strlist_release(rules);
+	*rules = keep;
+	return 0;
+}
+
+/* The images the full references name, once each, newline-separated, into out. */
+static void images_of_refs(const struct strlist *refs, struct strbuf *out)
+{
+	struct strlist names = STRLIST_INIT;
+	struct strbuf name = STRBUF_INIT;
+
+	for (size_t i = 0; i < refs->nr; i++) {
+		strbuf_reset(&name);
+		strip_tag(refs->items[i], &name);
+		if (!strlist_has(&names, name.buf))
+			strlist_push(&names, name.buf);
+	}
+	strlist_join(&names, "\n", out);
+	strlist_release(&names);
+	strbuf_release(&name);
+}
+
+/* registry/repository of a reference, into out; -1 when it does not parse. */
+static int reference_name_of(const char *s, struct strbuf *out)
+{
+	struct reference ref = REFERENCE_INIT;
+	int ret;
+
+	error_set_quiet(1);
+	ret = reference_parse(s, &ref);
+	error_set_quiet(0);
+	if (ret < 0)
+		return -1;
+	strbuf_reset(out);
+	reference_format_name(&ref, out);
+	reference_release(&ref);
+	return 0;
+}
+
+/* Each full reference is of an image the (explicit) images input enables, or bad input. */
+static int check_refs_listed(struct run *r)
+{
+	struct strbuf want = STRBUF_INIT, have = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < r->tag_refs.nr; i++) {
+		int found = 0;
+
+		if (reference_name_of(r->tag_refs.items[i], &want) < 0)
+			continue;	/* action_tag_kind() parsed it */
+		for (size_t j = 0; !found && j < r->meta.images.nr; j++)
+			found = !reference_name_of(r->meta.images.items[j], &have) && !strcmp(want.buf, have.buf);
+		if (!found)
+			ret = error_as(EXIT_INPUT, "input 'tags': '%s' is for the image '%s', which the images input does not list",
+				       r->tag_refs.items[i], want.buf);
+	}
+	strbuf_release(&want);
+	strbuf_release(&have);
+	return ret;
 }
 
 /*
@@ -469,17 +694,24 @@ static int run_meta(struct run *r, struct action_result *out)
 	int ret, have_ctx = 0;
 
 	memcpy(values, in->meta, sizeof(values));
-	if (is_blank(values[METAIO_IMAGES])) {
-		if ((ret = action_default_image(r->gh->repository, &def)) < 0)
-			goto out;
-		values[METAIO_IMAGES] = def.buf;
-		note("no images input: publishing to %s", def.buf);
-	}
 	/* meta's inputs parsed as `publish meta` parses them */
 	if ((ret = metaio_set_inputs(&r->meta_in, values, r->gh->annotation_levels,
 				     r->gh->short_sha_length)) < 0 ||
-	    (ret = metaio_context_source(values[METAIO_CONTEXT], EXIT_INPUT, &copts.source)) < 0)
+	    (ret = split_tag_references(r)) < 0)
 		goto out;
+	copts.source = r->source;	/* the context input (resolve_inputs()) */
+	if (is_blank(values[METAIO_IMAGES])) {
+		/* build-push-action has no images: its tags name them */
+		if (r->tag_refs.nr) {
+			images_of_refs(&r->tag_refs, &def);
+		} else {
+			if ((ret = action_default_image(r->gh->repository, &def)) < 0)
+				goto out;
+			note("no images input: publishing to %s", def.buf);
+		}
+		if ((ret = meta_inputs_set(&r->meta_in, "images", def.buf)) < 0)
+			goto out;
+	}
 	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
@@ -507,6 +739,11 @@ static int run_meta(struct run *r, struct action_result *out)
 		goto out;
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
 		goto out;
+	if (r->tag_refs.nr) {
+		if (!is_blank(values[METAIO_IMAGES]) && (ret = check_refs_listed(r)) < 0)
+			goto out;
+		metaio_add_tags(&r->meta, &r->tag_refs);
+	}
 	if (!*r->meta.version)
 		warning("no Docker image version has been generated, check the tags input");
 
@@ -525,17 +762,6 @@ out:
 		ghctx_release(&ctx);
 	strbuf_release(&def);
 	return ret;
-}
-
-/* "repo" of "repo:tag" (the tag after the last '/'), appended to out. */
-static void strip_tag(const char *ref, struct strbuf *out)
-{
-	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
-
-	if (colon && (!slash || colon > slash))
-		strbuf_add(out, ref, colon - ref);
-	else
-		strbuf_addstr(out, ref);
 }
 
 /* Lines of a list input (newline-separated, trimmed, empty ones dropped) into l. */
@@ -567,11 +793,14 @@ static int run_build(struct run *r, struct action_result *out)
 	struct kvlist labels = KVLIST_INIT, annotations = KVLIST_INIT, index = KVLIST_INIT;
 	int ret;
 
-	/* The file is relative to the working directory, as `docker build -f` in it. */
+	/* The file is relative to the workspace, as build-push-action's; default <context>/Dockerfile. */
 	if (in->file && *in->file && in->file[0] == '/')
 		strbuf_addstr(&dockerfile, in->file);
+	else if (in->file && *in->file)
+		strbuf_addf(&dockerfile, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
+			    in->file);
 	else
-		strbuf_addf(&dockerfile, "%s/%s", r->workdir.buf, in->file && *in->file ? in->file : "Dockerfile");
+		strbuf_addf(&dockerfile, "%s/Dockerfile", r->workdir.buf);
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;
 	opts.include_git_dir = r->include_git_dir;
@@ -600,6 +829,8 @@ static int run_build(struct run *r, struct action_result *out)
 				       index.items, index.nr, &r->built)) < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
+	if (r->built.configs.nr == 1)	/* one image, not an index */
+		snprintf(out->config_digest, sizeof(out->config_digest), "%s", r->built.configs.items[0]);
 	out->media_type = xstrdup(r->built.media_type);
 	out->size = r->built.size;
 	if (out->nr_tags)

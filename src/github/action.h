@@ -12,7 +12,8 @@
  *   build  the image from the Dockerfile into a private OCI layout
  *   push   the layout to every tag (skipped on pull_request by default)
  *
- * then has report.c write the step outputs ($GITHUB_OUTPUT), the step
+ * then has report.c write the step outputs ($GITHUB_OUTPUT), meta's
+ * outputs as DOCKER_METADATA_OUTPUT_* variables ($GITHUB_ENV), the step
  * summary ($GITHUB_STEP_SUMMARY) and the workflow commands (::group::,
  * ::error file=,line=::) from the result; ::add-mask:: comes first of
  * all.  Everything it writes besides those goes to a private temporary
@@ -56,6 +57,8 @@ struct action_github {
 	const char *run_id;		/* GITHUB_RUN_ID, may be NULL */
 	const char *annotation_levels;	/* DOCKER_METADATA_ANNOTATIONS_LEVELS, may be NULL */
 	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, may be NULL */
+	const char *env;		/* GITHUB_ENV, may be NULL */
+	const char *set_output_env;	/* DOCKER_METADATA_SET_OUTPUT_ENV, may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };
@@ -65,6 +68,7 @@ struct action_result {
 	char **tags;			/* owned, nr_tags full references */
 	size_t nr_tags;
 	char digest[DIGEST_HEX_LEN + 1];	/* of the manifest (or index) built */
+	char config_digest[DIGEST_HEX_LEN + 1];	/* of its config (one platform); "" for an index */
 	char *media_type;		/* owned, of that manifest */
 	long long size;			/* manifest + config + layers, bytes */
 	char *image;			/* owned, name@digest of the first image */
@@ -106,5 +110,36 @@ int action_push_enabled(const char *push, const char *event_name, int *out);
  * with no properties.
  */
 void action_warning_format(const char *message, const char *workspace, struct strbuf *out);
+
+/*
+ * What one line of the tags input is.  The input takes both meanings:
+ * build-push-action's (a full image reference is that tag) and
+ * metadata-action's (a rule).  A line is a full reference when it has
+ * no '=', ',', '{', '}' or blank (no rule or template does without
+ * them, but a raw value), holds a '/' and a ':tag' after its last '/'
+ * (ghcr.io/acme/app:1.2.3, acme/app:latest, localhost:5000/app:dev).
+ * "app:1.2" (no '/') and "acme/app" (no tag) stay metadata-action raw
+ * values, as there, but are ACTION_TAG_LOOKALIKE for a warning.
+ */
+enum action_tag_kind {
+	ACTION_TAG_RULE = 0,		/* a metadata-action rule */
+	ACTION_TAG_REFERENCE,		/* a full reference: that tag */
+	ACTION_TAG_LOOKALIKE,		/* a rule that reads like a reference */
+};
+
+/*
+ * The context input, in both its meanings: "", "workflow" or "git" is
+ * metadata-action's (where the metadata comes from: *source, path left
+ * empty); anything else is build-push-action's build context, a path
+ * relative to the workspace, normalised into path ("./app/" -> "app",
+ * "." -> "", "{{defaultContext}}:app" -> "app"), the source the event.
+ * A directory that is really named "git" or "workflow" is "./git".
+ * -EXIT_INPUT (error printed, naming it) for a Git URL or a path that
+ * leaves the workspace.
+ */
+int action_context_parse(const char *text, enum ghctx_source *source, struct strbuf *path);
+
+/* line's kind; -EXIT_INPUT (error printed, naming it) for a full reference that does not parse. */
+int action_tag_kind(const char *line);
 
 #endif

@@ -11,6 +11,7 @@
 #include "oci/image.h"
 #include "git/githistory.h"
 #include <ctype.h>
+#include <jansson.h>
 #include <strings.h>
 
 const char *const metaio_input_names[] = {
@@ -98,14 +99,28 @@ static int parse_bool(const char *s, int *out)
 	return 0;
 }
 
+void metaio_env_name(const char *output, struct strbuf *out)
+{
+	strbuf_addstr(out, "DOCKER_METADATA_OUTPUT_");
+	for (const char *p = output; *p; p++)
+		strbuf_addch(out, isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+}
+
+int metaio_output_env_enabled(const char *value, int *out)
+{
+	*out = 1;
+	if (value && *value && parse_bool(value, out) < 0)
+		return error_as(EXIT_INPUT, "DOCKER_METADATA_SET_OUTPUT_ENV is not a boolean: '%s'", value);
+	return 0;
+}
+
 int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *in)
 {
 	struct strbuf val = STRBUF_INIT, var = STRBUF_INIT;
-	const char *set_env = getenv("DOCKER_METADATA_SET_OUTPUT_ENV");
 	int export_env = 1, rc = 0;
 
-	if (set_env && *set_env && parse_bool(set_env, &export_env) < 0)
-		return error_as(EXIT_INPUT, "DOCKER_METADATA_SET_OUTPUT_ENV is not a boolean: '%s'", set_env);
+	if ((rc = metaio_output_env_enabled(getenv("DOCKER_METADATA_SET_OUTPUT_ENV"), &export_env)) < 0)
+		return rc;
 	for (const char *const *n = meta_output_names; *n; n++) {
 		strbuf_reset(&val);
 		meta_output(r, in, *n, &val);
@@ -116,9 +131,7 @@ int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *
 		if (!export_env)
 			continue;
 		strbuf_reset(&var);
-		strbuf_addstr(&var, "DOCKER_METADATA_OUTPUT_");
-		for (const char *p = *n; *p; p++)
-			strbuf_addch(&var, isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+		metaio_env_name(*n, &var);
 		if (ghoutput_export(var.buf, val.buf) < 0) {
 			rc = -1;
 			break;
@@ -209,4 +222,76 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		d->messages = h.messages;
 	}
 	return 0;
+}
+
+#define VERSION_KEY "org.opencontainers.image.version="
+
+/* An item "[level:]org.opencontainers.image.version=" with no value gets version. */
+static void fill_version(struct strlist *l, const char *version)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		const char *s = l->items[i], *colon = strchr(s, ':'), *eq = strchr(s, '=');
+		size_t klen = strlen(VERSION_KEY);
+
+		if (colon && eq && colon < eq)
+			s = colon + 1;
+		if (strlen(s) == klen && !strcmp(s, VERSION_KEY)) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_addf(&sb, "%s%s", l->items[i], version);
+			free(l->items[i]);
+			l->items[i] = strbuf_detach(&sb, NULL);
+		}
+	}
+}
+
+static json_t *list_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->nr; i++)
+		json_array_append_new(a, json_string(l->items[i]));	/* steals */
+	return a;
+}
+
+void metaio_add_tags(struct meta_result *r, const struct strlist *refs)
+{
+	json_t *root;
+	int new_version = !*r->version && refs->nr;
+
+	for (size_t i = 0; i < refs->nr; i++) {
+		const char *ref = refs->items[i], *slash = strrchr(ref, '/');
+		const char *colon = strrchr(slash ? slash : ref, ':');
+
+		if (!strlist_has(&r->tags, ref))
+			strlist_push(&r->tags, ref);
+		if (colon && !strlist_has(&r->tag_names, colon + 1))
+			strlist_push(&r->tag_names, colon + 1);
+		if (new_version && colon && !*r->version) {
+			free(r->version);
+			r->version = xstrdup(colon + 1);
+		}
+	}
+	if (new_version && *r->version) {
+		fill_version(&r->labels, r->version);
+		fill_version(&r->annotations, r->version);
+	}
+
+	/* meta's json, its keys in their order, with the new lists */
+	root = r->json ? json_loads(r->json, 0, NULL) : NULL;
+	if (!root)
+		return;
+	json_object_set_new(root, "tags", list_json(&r->tags));			/* steals */
+	json_object_set_new(root, "tag-names", list_json(&r->tag_names));	/* steals */
+	if (new_version && *r->version) {
+		json_t *labels = json_object_get(root, "labels");		/* borrowed */
+		json_t *v = json_object_get(labels, "org.opencontainers.image.version");
+
+		if (json_is_string(v) && !*json_string_value(v))
+			json_object_set_new(labels, "org.opencontainers.image.version", json_string(r->version));	/* steals */
+		json_object_set_new(root, "annotations", list_json(&r->annotations));	/* steals */
+	}
+	free(r->json);
+	r->json = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
 }

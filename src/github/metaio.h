@@ -94,12 +94,37 @@ int metaio_context_options(struct ghctx_options *out, const char *context, const
 int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const char *repo_dir);
 
 /*
+ * The variable metadata-action exports an output as, into out:
+ * DOCKER_METADATA_OUTPUT_ and the name upper-cased, each character
+ * other than a letter, digit or '_' as '_' ("tag-names" ->
+ * DOCKER_METADATA_OUTPUT_TAG_NAMES).
+ */
+void metaio_env_name(const char *output, struct strbuf *out);
+
+/*
+ * Whether to export those variables, from DOCKER_METADATA_SET_OUTPUT_ENV's
+ * value (NULL or "": yes) into out; -EXIT_INPUT for a value that is not
+ * a boolean (true/false, 1/0, any case).
+ */
+int metaio_output_env_enabled(const char *value, int *out);
+
+/*
  * Write version, tags, tag-names, labels, annotations and json to
  * $GITHUB_OUTPUT, and unless DOCKER_METADATA_SET_OUTPUT_ENV is false
  * also DOCKER_METADATA_OUTPUT_<NAME> to $GITHUB_ENV.  0 or negative
  * (error printed).
  */
 int metaio_write_outputs(const struct meta_result *r, const struct meta_inputs *in);
+
+/*
+ * Add tags given as full image references ("name:tag", the action's
+ * tags input in build-push-action's meaning) to r after meta_derive():
+ * each to tags (once), its tag to tag-names (once), and the json output
+ * rebuilt with them.  When no rule gave a version, the first
+ * reference's tag is the version, and the empty
+ * org.opencontainers.image.version label and annotations take it.
+ */
+void metaio_add_tags(struct meta_result *r, const struct strlist *refs);
 
 /*
  * meta's labels and annotations as data for the build.  meta_result

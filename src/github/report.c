@@ -8,6 +8,7 @@
 #include "github/report.h"
 #include "github/ghcommand.h"
 #include "github/ghoutput.h"
+#include "github/metaio.h"
 #include "meta/meta.h"
 
 #include <ctype.h>
@@ -112,6 +113,8 @@ void report_metadata_json(const struct action_result *r, struct strbuf *out)
 		json_object_set_new(desc, "size", json_integer(r->size));	/* steals */
 		json_object_set_new(o, "containerimage.descriptor", desc);	/* steals desc */
 	}
+	if (r->config_digest[0])
+		json_object_set_new(o, "containerimage.config.digest", json_string(r->config_digest));	/* steals */
 	if (r->image)
 		json_object_set_new(o, "image", json_string(r->image));	/* steals */
 	json_object_set_new(o, "pushed", json_boolean(r->pushed));	/* steals */
@@ -177,7 +180,7 @@ int report_error_location(const char *msg, const char *workspace,
 /* --- the outputs --------------------------------------------------------- */
 
 const char *const report_output_names[] = {
-	"version", "tags", "labels", "annotations", "json", "digest", "image", "metadata", NULL
+	"version", "tags", "tag-names", "labels", "annotations", "json", "digest", "imageid", "image", "metadata", NULL
 };
 
 void report_outputs(const struct action_result *r, const struct meta_result *meta,
@@ -190,6 +193,8 @@ void report_outputs(const struct action_result *r, const struct meta_result *met
 
 		if (!strcmp(name, "digest"))
 			strbuf_addstr(&sb, r->digest);
+		else if (!strcmp(name, "imageid"))
+			strbuf_addstr(&sb, r->config_digest[0] ? r->config_digest : r->digest);
 		else if (!strcmp(name, "image"))
 			strbuf_addstr(&sb, r->image ? r->image : "");
 		else if (!strcmp(name, "metadata"))
@@ -221,6 +226,26 @@ int report_write_outputs(const char *path, const struct action_result *r,
 		if (ghoutput_append(path, report_output_names[i], values[i]) < 0)
 			ret = -EXIT_FAIL;
 	report_outputs_release(values);
+	return ret;
+}
+
+int report_write_env(const char *path, const struct meta_result *meta, const struct meta_inputs *in)
+{
+	struct strbuf val = STRBUF_INIT, var = STRBUF_INIT;
+	int ret = 0;
+
+	if (!path || !*path)
+		return 0;
+	for (const char *const *n = meta_output_names; !ret && *n; n++) {
+		strbuf_reset(&val);
+		strbuf_reset(&var);
+		meta_output(meta, in, *n, &val);
+		metaio_env_name(*n, &var);
+		if (ghoutput_append(path, var.buf, val.buf) < 0)
+			ret = -EXIT_FAIL;
+	}
+	strbuf_release(&val);
+	strbuf_release(&var);
 	return ret;
 }
 

@@ -5,9 +5,10 @@
  * action_result; this module turns that result into what GitHub shows:
  *
  *   the step summary   GitHub-flavoured Markdown ($GITHUB_STEP_SUMMARY)
- *   the step outputs   version, tags, labels, annotations, json (meta's,
- *                      as `publish meta` computes them), digest, image
- *                      and metadata (build-push-action's JSON)
+ *   the step outputs   version, tags, tag-names, labels, annotations, json
+ *                      (meta's, as `publish meta` computes them), digest,
+ *                      imageid, image and metadata (build-push-action's)
+ *   the environment    meta's outputs as DOCKER_METADATA_OUTPUT_* ($GITHUB_ENV)
  *   annotations        ::error:: on the step, or on FILE:LINE for an
  *                      error in the user's Dockerfile or .dockerignore
  *   log groups         ::group:: / ::endgroup:: around each phase
@@ -42,9 +43,13 @@ void report_metadata_json(const struct action_result *r, struct strbuf *out);
 int report_error_location(const char *msg, const char *workspace,
 			  struct strbuf *file, int *line, struct strbuf *message);
 
-/* The step outputs, in the order they are written; NULL-terminated. */
+/*
+ * The step outputs, in the order they are written; NULL-terminated.
+ * imageid is build-push-action's: the config's digest of a one-platform
+ * image, the index's digest for several platforms.
+ */
 extern const char *const report_output_names[];
-#define REPORT_NR_OUTPUTS 8
+#define REPORT_NR_OUTPUTS 10
 
 /*
  * The value of each output into values[] (indexed like
@@ -59,6 +64,14 @@ void report_outputs_release(char *values[REPORT_NR_OUTPUTS]);
 /* report_outputs() appended to the GITHUB_OUTPUT file path (nothing when NULL or ""). 0 or -EXIT_FAIL. */
 int report_write_outputs(const char *path, const struct action_result *r,
 			 const struct meta_result *meta, const struct meta_inputs *in);
+
+/*
+ * meta's outputs (meta.h's meta_output_names) appended to the GITHUB_ENV
+ * file path as metadata-action exports them (metaio_env_name()):
+ * DOCKER_METADATA_OUTPUT_VERSION, _TAGS, _TAG_NAMES, _LABELS,
+ * _ANNOTATIONS, _JSON.  Nothing when path is NULL or "".  0 or -EXIT_FAIL.
+ */
+int report_write_env(const char *path, const struct meta_result *meta, const struct meta_inputs *in);
 
 /* report_summary() appended to the GITHUB_STEP_SUMMARY file path (nothing when NULL or ""). */
 int report_write_summary(const char *path, const struct action_result *r, const char *error_message);

@@ -103,6 +103,49 @@ static void test_warning_annotation(void)
 	error_set_quiet(1);
 }
 
+static void test_tag_kind(void)
+{
+	ok(action_tag_kind("ghcr.io/acme/app:1.2.3") == ACTION_TAG_REFERENCE, "registry/name:tag is a reference");
+	ok(action_tag_kind("acme/app:latest") == ACTION_TAG_REFERENCE, "Docker Hub user/name:tag is a reference");
+	ok(action_tag_kind("localhost:5000/app:dev") == ACTION_TAG_REFERENCE, "host:port/name:tag is a reference");
+	ok(action_tag_kind("type=semver,pattern={{version}}") == ACTION_TAG_RULE, "a type= rule is a rule");
+	ok(action_tag_kind("type=raw,value=ghcr.io/acme/app:1") == ACTION_TAG_RULE, "a raw rule whose value looks like a reference is a rule");
+	ok(action_tag_kind("latest") == ACTION_TAG_RULE, "a bare value is a raw rule");
+	ok(action_tag_kind("{{branch}}-x/y:z") == ACTION_TAG_RULE, "a template is a rule");
+	ok(action_tag_kind("app:1.2") == ACTION_TAG_LOOKALIKE, "name:tag without '/' stays a rule, flagged");
+	ok(action_tag_kind("acme/app") == ACTION_TAG_LOOKALIKE, "name without tag stays a rule, flagged");
+	ok(action_tag_kind("localhost:5000/app") == ACTION_TAG_LOOKALIKE, "host:port/name without tag is flagged");
+	ok(action_tag_kind("ghcr.io/Acme/app:1") == -EXIT_INPUT, "an upper-case reference is bad input");
+	ok(strstr(error_last(), "'ghcr.io/Acme/app:1'") != NULL, "the error names the line");
+	ok(action_tag_kind("ghcr.io/acme/app:bad!tag") == -EXIT_INPUT, "a bad tag is bad input");
+	ok(action_tag_kind("ghcr.io/acme/app@sha256:0123456789012345678901234567890123456789012345678901234567890123")
+	   == -EXIT_INPUT, "a digest is not a tag");
+}
+
+static void test_context(void)
+{
+	struct strbuf path = STRBUF_INIT;
+	enum ghctx_source src;
+
+	ok(!action_context_parse("", &src, &path) && src == GHCTX_WORKFLOW && !path.len, "empty: the event");
+	ok(!action_context_parse(" workflow\n", &src, &path) && src == GHCTX_WORKFLOW && !path.len, "workflow");
+	ok(!action_context_parse("git", &src, &path) && src == GHCTX_GIT && !path.len, "git");
+	ok(!action_context_parse("./app/", &src, &path) && src == GHCTX_WORKFLOW && !strcmp(path.buf, "app"),
+	   "./app/ is the directory app");
+	ok(!action_context_parse("./git", &src, &path) && src == GHCTX_WORKFLOW && !strcmp(path.buf, "git"),
+	   "./git is a directory named git");
+	ok(!action_context_parse(".", &src, &path) && !path.len, ". is the workspace");
+	ok(!action_context_parse("services/api", &src, &path) && !strcmp(path.buf, "services/api"), "a plain path");
+	ok(!action_context_parse("{{defaultContext}}:sub", &src, &path) && !strcmp(path.buf, "sub"),
+	   "{{defaultContext}}:sub is sub");
+	ok(action_context_parse("../x", &src, &path) == -EXIT_INPUT, "a path leaving the workspace is bad input");
+	ok(action_context_parse("/etc", &src, &path) == -EXIT_INPUT, "an absolute path is bad input");
+	ok(action_context_parse("https://github.com/a/b.git#main", &src, &path) == -EXIT_INPUT,
+	   "a Git URL is bad input");
+	ok(strstr(error_last(), "'https://github.com/a/b.git#main'") != NULL, "naming it");
+	strbuf_release(&path);
+}
+
 int main(void)
 {
 	error_set_quiet(1);
@@ -110,5 +153,7 @@ int main(void)
 	test_push();
 	test_ghcommand();
 	test_warning_annotation();
+	test_tag_kind();
+	test_context();
 	return tap_done();
 }

@@ -9,6 +9,7 @@
 #include "tap.h"
 
 #include <jansson.h>
+#include <unistd.h>
 
 /* sb holds text */
 #define has(sb, text, ...) ok(strstr((sb).buf, (text)) != NULL, __VA_ARGS__)
@@ -43,6 +44,7 @@ static void fill(struct action_result *r)
 	r->tags[0] = xstrdup("ghcr.io/o/r:1.2.3");
 	r->tags[1] = xstrdup("ghcr.io/o/r:latest");
 	snprintf(r->digest, sizeof(r->digest), "sha256:%064d", 7);
+	snprintf(r->config_digest, sizeof(r->config_digest), "sha256:%064d", 9);
 	r->media_type = xstrdup("application/vnd.oci.image.manifest.v1+json");
 	r->size = 3 * 1024 * 1024 / 2;
 	r->image = xstrdup("ghcr.io/o/r@sha256:0000000000000000000000000000000000000000000000000000000000000007");
@@ -107,16 +109,20 @@ static void test_metadata(void)
 	is_str(json_string_value(json_object_get(json_object_get(j, "containerimage.descriptor"), "mediaType")),
 	       "application/vnd.oci.image.manifest.v1+json", "descriptor media type");
 	ok(json_object_get(json_object_get(j, "seconds"), "push") != NULL, "seconds of a phase that ran");
+	is_str(json_string_value(json_object_get(j, "containerimage.config.digest")), r.config_digest,
+	       "containerimage.config.digest, as build-push-action");
 	json_decref(j);
 
 	strbuf_reset(&sb);
 	r.digest[0] = '\0';
+	r.config_digest[0] = '\0';
 	r.seconds[ACTION_PUSH] = -1;
 	report_metadata_json(&r, &sb);
 	j = json_loads(sb.buf, 0, &jerr);
 	ok(j && !json_object_get(j, "containerimage.digest") && !json_object_get(j, "containerimage.descriptor"),
 	   "no digest before a build: no descriptor");
 	ok(j && !json_object_get(json_object_get(j, "seconds"), "push"), "no seconds for a phase that did not run");
+	ok(j && !json_object_get(j, "containerimage.config.digest"), "no config digest before a build");
 	json_decref(j);
 	strbuf_release(&sb);
 	action_result_release(&r);
@@ -145,6 +151,8 @@ static void test_outputs(void)
 	m.version = xstrdup("1.2.3");
 	strlist_push(&m.tags, "ghcr.io/o/r:1.2.3");
 	strlist_push(&m.tags, "ghcr.io/o/r:latest");
+	strlist_push(&m.tag_names, "1.2.3");
+	strlist_push(&m.tag_names, "latest");
 	strlist_push(&m.labels, "a=1");
 	strlist_push(&m.labels, "b=x=y");
 	strlist_push(&m.annotations, "manifest:a=1");
@@ -159,11 +167,40 @@ static void test_outputs(void)
 	is_str(v[output_index("annotations")], "manifest:a=1", "annotations, newline by default");
 	is_str(v[output_index("json")], "{\"tags\":[]}", "json is meta's");
 	is_str(v[output_index("digest")], r.digest, "digest");
+	is_str(v[output_index("tag-names")], "1.2.3,latest", "tag-names joined with sep-tags");
+	is_str(v[output_index("imageid")], r.config_digest, "imageid is the config digest");
 	is_str(v[output_index("image")], r.image, "image");
 	ok(!strncmp(v[output_index("metadata")], "{", 1) && strstr(v[output_index("metadata")], "\"pushed\":true"),
 	   "metadata is the JSON of the result");
 	report_outputs_release(v);
 	ok(v[0] == NULL, "released values are cleared");
+
+	/* several platforms: no one config, the imageid is the index's digest */
+	r.config_digest[0] = '\0';
+	report_outputs(&r, &m, &in, v);
+	is_str(v[output_index("imageid")], r.digest, "an index: imageid is its digest");
+	report_outputs_release(v);
+
+	{
+		char path[] = "/tmp/test-report-env-XXXXXX";
+		int fd = mkstemp(path);
+		struct strbuf sb = STRBUF_INIT;
+		FILE *f;
+		char line[512];
+
+		ok(fd >= 0 && !report_write_env(path, &m, &in), "report_write_env writes");
+		f = fdopen(fd, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, "<<"))
+				strbuf_addstr(&sb, line);
+		has(sb, "DOCKER_METADATA_OUTPUT_VERSION<<ghadelimiter_", "the version variable");
+		has(sb, "DOCKER_METADATA_OUTPUT_TAG_NAMES<<ghadelimiter_", "tag-names as TAG_NAMES");
+		has(sb, "DOCKER_METADATA_OUTPUT_JSON<<ghadelimiter_", "the json variable");
+		if (f)
+			fclose(f);
+		unlink(path);
+		strbuf_release(&sb);
+	}
 
 	/* a run that failed in meta: meta's outputs are empty, the others still there */
 	r.digest[0] = '\0';
