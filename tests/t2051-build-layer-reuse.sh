@@ -43,6 +43,12 @@ test_expect_success 'nothing changed: every layer reused, the same image' '
 	test_cmp s0 s1
 '
 
+test_expect_success '--reuse-from DIR is the same as PUBLISH_REUSE_FROM=DIR' '
+	publish build --reuse-from prev --context src --output oci:r1b >d1b 2>err &&
+	test "$(reused err)" = "3 4 5 " &&
+	test_cmp d0 d1b
+'
+
 test_expect_success 'a commit changing one layer: it alone is built, the image is a full build' '
 	(cd src && echo v2 >app/version && GIT_COMMITTER_DATE="2021-01-01T00:00:00Z" git commit -qam v2) &&
 	PUBLISH_REUSE_FROM=prev publish build --context src --output oci:r2 >d2 2>err &&

@@ -889,8 +889,8 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (rc < 0)
 		goto out;
 	worktree_open(&b.wt, root);
-	if (opts->reuse_from || (getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM")))
-		reuse_load(&b.prev, opts->reuse_from ? opts->reuse_from : getenv("PUBLISH_REUSE_FROM"));
+	if (opts->reuse_from && *opts->reuse_from)
+		reuse_load(&b.prev, opts->reuse_from);
 	for (size_t i = 0; i < base.layers_nr; i++) {
 		ALLOC_GROW(b.keys, b.keys_nr + 1, b.keys_alloc);
 		b.keys[b.keys_nr++] = xstrdup("-");

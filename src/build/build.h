@@ -73,7 +73,7 @@ struct build_opts {
 	 */
 	void (*notice)(const char *msg);
 	const char *include_git_hint;
-	const char *reuse_from;	/* an OCI layout of the previous image (an oci: output) whose unchanged layers are reused; NULL: $PUBLISH_REUSE_FROM, or none */
+	const char *reuse_from;	/* an OCI layout of the previous image (an oci: output) whose unchanged layers are reused; NULL: none */
 };
 
 #define BUILD_OPTS_INIT { .epoch = -1 }

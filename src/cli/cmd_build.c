@@ -160,6 +160,9 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_CALLBACK(0, "media-types", &c->opts, "oci|docker", "OCI or Docker media types", set_media_types),
 		OPT_STRING(0, "base-layout", &c->opts.base_layout, "<dir>", "an OCI layout to take the base image from"),
 		OPT_FLAG(0, "include-git-dir", &c->opts.include_git_dir, "keep the context's .git in the image"),
+		OPT_STRING(0, "reuse-from", &c->opts.reuse_from, "<dir>",
+			   "the OCI layout of a previous build, whose unchanged layers\n"
+			   "are reused (default: $PUBLISH_REUSE_FROM)"),
 		OPT_GROUP("registry options (for the base image):"),
 		REGISTRY_CLI_OPTIONS(&c->reg),
 		OPT_END(),
@@ -173,6 +176,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return r;
 	if ((r = registry_cli_finish(&c->reg)) < 0)
 		return r;
+	if (!c->opts.reuse_from && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))
+		c->opts.reuse_from = getenv("PUBLISH_REUSE_FROM");
 	c->opts.platform = c->platforms.nr == 1 ? c->platforms.items[0] : NULL;
 	c->opts.quiet = c->reg.opts.quiet;
 	c->opts.build_args = (const char *const *)c->build_args.items;

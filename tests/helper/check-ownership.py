@@ -54,7 +54,7 @@ EXCEPTIONS = [
     ("json_error_t", "registry/credentials.c", "to be removed: parses config.json itself"),
     ("json_error_t", "build/dockerfile.c", "to be removed: parses exec-form JSON arrays itself"),
     ("json_error_t", "github/ghctx.c", "to be removed: parses the event payload and API answers itself"),
-    ("getenv", "build/build.c", "to be removed: SOURCE_DATE_EPOCH, PUBLISH_THREADS, PUBLISH_REUSE_FROM, to come from cmd_build"),
+    ("getenv", "build/build.c", "to be removed: SOURCE_DATE_EPOCH, PUBLISH_THREADS, to come from cmd_build"),
     ("getenv", "build/basetree.c", "to be removed: PUBLISH_CACHE_DIR, XDG_CACHE_HOME, HOME, to come from the caller"),
     ("getenv", "meta/datefmt.c", "to be removed: TZDIR and TZ in pure meta code"),
     ("include github", "meta/meta.c", "to be removed: meta includes github/ghctx.h"),
