@@ -48,12 +48,6 @@ mkdir "$TMPDIR"
 start_fault_proxy || exit 1
 P=$FAULT_PROXY
 
-# limited BYTES CMD...: CMD may not write any file past BYTES (SIGXFSZ kills it)
-limited() {
-	python3 -c 'import os, resource, sys
-n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
-os.execvp(sys.argv[2], sys.argv[2:])' "$@"
-}
 ctx() {
 	rm -rf ctx && mkdir ctx && echo a >ctx/a && printf "FROM %s\nCOPY a /bin/a\n" "$1" >ctx/Dockerfile
 }
@@ -61,7 +55,7 @@ ctx() {
 test_expect_success 'a base layer that never ends: exit 9, stopped at its size, nothing left behind' '
 	ctx "$P/base:1" &&
 	fault_set "endless,method=GET,path=/blobs/$BASE_LAYER_DIGEST" && : >"$FAULT_LOG" &&
-	limited $((BASE_LAYER_SIZE + 65536)) publish build --context ctx --output oci:out1 >out 2>err; test $? = 9 &&
+	test_file_limit $((BASE_LAYER_SIZE + 65536)) publish build --context ctx --output oci:out1 >out 2>err; test $? = 9 &&
 	grep "$BASE_LAYER_DIGEST" err &&
 	grep "larger than the $BASE_LAYER_SIZE bytes" err &&
 	test -z "$(ls -A "$TMPDIR")" &&

@@ -30,12 +30,6 @@ login push oci:img "$REGISTRY/img:1" >/dev/null 2>&1 || exit 1
 start_fault_proxy || exit 1
 P=$FAULT_PROXY
 
-# limited BYTES CMD...: CMD may not write any file past BYTES (SIGXFSZ kills it)
-limited() {
-	python3 -c 'import os, resource, sys
-n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
-os.execvp(sys.argv[2], sys.argv[2:])' "$@"
-}
 # sent DIGEST: bytes the proxy sent of that blob (waits for its log line)
 sent() {
 	_i=0
@@ -55,7 +49,7 @@ test_expect_success 'a config blob that never ends: exit 9, stopped at its size'
 
 test_expect_success 'a layer that never ends, in a copy: exit 9, never more than its size on disk' '
 	fault_set "endless,method=GET,path=/blobs/$LAYER" && : >"$FAULT_LOG" &&
-	(echo "$REG_PASS" | limited $((LAYER_SIZE + 65536)) publish copy --username "$REG_USER" --password-stdin \
+	(echo "$REG_PASS" | test_file_limit $((LAYER_SIZE + 65536)) publish copy --username "$REG_USER" --password-stdin \
 		"$P/img:1" "$REGISTRY/copied:1") >out 2>err; test $? = 9 &&
 	grep "^error: blob $LAYER from .$P/img. is larger than the $LAYER_SIZE bytes its descriptor gives: download stopped$" err &&
 	! grep "retrying" err &&

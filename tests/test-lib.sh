@@ -173,6 +173,15 @@ test_exit_code() {
 	return 1
 }
 
+# test_file_limit BYTES CMD...: runs CMD unable to write any file past
+# BYTES (RLIMIT_FSIZE: the write fails and SIGXFSZ kills it), to prove a
+# download stops where it should and never spools more
+test_file_limit() {
+	python3 -c 'import os, resource, sys
+n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
+os.execvp(sys.argv[2], sys.argv[2:])' "$@"
+}
+
 # test_line_count FILE OP N
 test_line_count() {
 	_n=$(wc -l <"$1")
