@@ -517,12 +517,36 @@ static int version_source(struct deriver *d, const struct tagrule *r, struct str
 	return 0;
 }
 
+/*
+ * The tag of a semver rule (type=semver, type=conventional), as
+ * metadata-action's procSemver makes it: a pre-release renders
+ * {{version}} unless the pattern is a raw statement, a release renders
+ * the pattern and may be latest; then prefix/suffix and the version.
+ */
+static int semver_tag(struct deriver *d, const struct tagrule *r, const struct semver *v,
+		      expr_resolve_fn fn, void *data)
+{
+	const char *pattern = tagrule_get(r, "pattern");
+	struct strbuf out = STRBUF_INIT, val = STRBUF_INIT;
+	int pre = semver_is_prerelease(v), rc = -1;
+
+	if (render_with(d, pre && !expr_is_raw_statement(pattern) ? "{{version}}" : pattern, fn, data, &out) < 0)
+		goto out;
+	if (set_value(d, r, out.buf, &val) < 0)
+		goto out;
+	set_version(d, val.buf, latest_for(d, !pre));
+	rc = 0;
+out:
+	strbuf_release(&out);
+	strbuf_release(&val);
+	return rc;
+}
+
 static int proc_semver(struct deriver *d, const struct tagrule *r)
 {
-	struct strbuf vraw = STRBUF_INIT, out = STRBUF_INIT, val = STRBUF_INIT;
+	struct strbuf vraw = STRBUF_INIT;
 	struct semver v;
-	const char *pattern = tagrule_get(r, "pattern");
-	int skip, latest = 0, rc = -1, parsed = 0;
+	int skip, rc = -1, parsed = 0;
 
 	if (version_source(d, r, &vraw, &skip) < 0)
 		goto out;
@@ -536,24 +560,11 @@ static int proc_semver(struct deriver *d, const struct tagrule *r)
 		goto out;
 	}
 	parsed = 1;
-	if (semver_is_prerelease(&v)) {
-		if (render_with(d, expr_is_raw_statement(pattern) ? pattern : "{{version}}", semver_resolve, &v, &out) < 0)
-			goto out;
-	} else {
-		if (render_with(d, pattern, semver_resolve, &v, &out) < 0)
-			goto out;
-		latest = 1;
-	}
-	if (set_value(d, r, out.buf, &val) < 0)
-		goto out;
-	set_version(d, val.buf, latest_for(d, latest));
-	rc = 0;
+	rc = semver_tag(d, r, &v, semver_resolve, &v);
 out:
 	if (parsed)
 		semver_release(&v);
 	strbuf_release(&vraw);
-	strbuf_release(&out);
-	strbuf_release(&val);
 	return rc;
 }
 
@@ -808,12 +819,11 @@ out:
 static int proc_conventional(struct deriver *d, const struct tagrule *r)
 {
 	const struct describe_history *h;
-	const char *pattern = tagrule_get(r, "pattern");
 	struct describe_version v;
 	struct history_fields f;
 	struct semver next;
-	struct strbuf ver = STRBUF_INIT, out = STRBUF_INIT, val = STRBUF_INIT, why = STRBUF_INIT;
-	int fatal, rc = -1, latest = 0, parsed = 0;
+	struct strbuf ver = STRBUF_INIT, why = STRBUF_INIT;
+	int fatal, rc = -1, parsed = 0;
 
 	if (!(h = rule_history(d, r, &fatal)))
 		return fatal ? -1 : 0;
@@ -834,25 +844,12 @@ static int proc_conventional(struct deriver *d, const struct tagrule *r)
 	f.version = next.version;
 	f.distance = v.distance;
 	f.short_sha = h->short_sha;
-	if (semver_is_prerelease(&next)) {
-		if (render_with(d, expr_is_raw_statement(pattern) ? pattern : "{{version}}", history_resolve, &f, &out) < 0)
-			goto out;
-	} else {
-		if (render_with(d, pattern, history_resolve, &f, &out) < 0)
-			goto out;
-		latest = 1;
-	}
-	if (set_value(d, r, out.buf, &val) < 0)
-		goto out;
-	set_version(d, val.buf, latest_for(d, latest));
-	rc = 0;
+	rc = semver_tag(d, r, &next, history_resolve, &f);
 out:
 	if (parsed)
 		semver_release(&next);
 	describe_version_release(&v);
 	strbuf_release(&ver);
-	strbuf_release(&out);
-	strbuf_release(&val);
 	strbuf_release(&why);
 	return rc;
 }
