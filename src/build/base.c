@@ -175,52 +175,12 @@ int base_fetch_blob(void *ctx, const char *base_name, const char *digest, int fd
 	return rc;
 }
 
-struct tree_fetch {
-	struct registry_client *client;
-	const struct image_base *base;
-};
-
-/* basetree_fetch_fn: a base layer from the base's local layout or its registry */
+/* basetree_fetch_fn: a base layer from its registry (ctx: struct base_fetch) */
 static int tree_fetch(void *ctx, const char *digest, int fd)
 {
-	struct tree_fetch *tf = ctx;
-	struct base_fetch bf = { tf->client, tf->base };
-	struct strbuf p = STRBUF_INIT;
-	char buf[1 << 16];
-	ssize_t n = 0;
-	int in, rc = 0;
+	struct base_fetch *bf = ctx;
 
-	if (!tf->base->blob_dir) {
-		if (!tf->client)
-			return error("no registry to read base layer %s from", digest);
-		return base_fetch_blob(&bf, tf->base->name, digest, fd);
-	}
-	strbuf_addf(&p, "%s/%s", tf->base->blob_dir, digest + 7);
-	in = open(p.buf, O_RDONLY);
-	if (in < 0) {
-		rc = error_as(EXIT_NOT_FOUND, "cannot read base layer '%s': %s", p.buf, strerror(errno));
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, n - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				rc = error("cannot write a temporary file: %s", strerror(errno));
-				goto out;
-			}
-			off += w;
-		}
-	}
-	if (n < 0)
-		rc = error("cannot read base layer '%s': %s", p.buf, strerror(errno));
-out:
-	if (in >= 0)
-		close(in);
-	strbuf_release(&p);
-	return rc;
+	return base_fetch_blob(bf, bf->base->name, digest, fd);
 }
 
 /*
@@ -230,19 +190,25 @@ out:
  */
 int base_tree_load(struct basetree *t, struct registry_client *client, const struct image_base *base)
 {
-	struct tree_fetch tf = { client, base };
-	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT;
+	struct base_fetch bf = { client, base };
+	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT, path = STRBUF_INIT;
 	int rc = 0;
 
+	if (!base->blob_dir && !client)
+		return error("no registry to read the layers of base image '%s' from", base->name);
 	basetree_cache_dir(&cache);
 	for (size_t i = 0; i < base->layers_nr && !rc; i++) {
 		strbuf_reset(&what);
 		strbuf_addf(&what, "layer %s of base image '%s'", base->layers[i].digest, base->name);
+		strbuf_reset(&path);
+		if (base->blob_dir)
+			strbuf_addf(&path, "%s/%s", base->blob_dir, base->layers[i].digest + 7);
 		rc = basetree_add_layer(t, base->layers[i].digest, base->layers[i].size, what.buf,
-					cache.buf, tree_fetch, &tf);
+					cache.buf, base->blob_dir ? path.buf : NULL, tree_fetch, &bf);
 	}
 	strbuf_release(&cache);
 	strbuf_release(&what);
+	strbuf_release(&path);
 	return rc;
 }
 

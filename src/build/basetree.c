@@ -793,7 +793,7 @@ void basetree_cache_dir(struct strbuf *out)
 }
 
 int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, const char *what,
-		       const char *cache_dir, basetree_fetch_fn fetch, void *ctx)
+		       const char *cache_dir, const char *path, basetree_fetch_fn fetch, void *ctx)
 {
 	struct basetree_layer l;
 	int fd = -1, ret = 0;
@@ -801,17 +801,26 @@ int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, co
 	basetree_layer_init(&l);
 	if (basetree_layer_load(&l, cache_dir, digest) == 1)
 		goto apply;
-	fd = tempfile_open("layer", 1, NULL);
-	if (fd < 0) {
-		ret = -1;
-		goto out;
-	}
-	ret = fetch(ctx, digest, fd);
-	if (ret < 0)
-		goto out;
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		ret = error("cannot read back %s: %s", what, strerror(errno));
-		goto out;
+	if (path) {
+		/* a local blob is read where it is, never copied */
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			ret = error_as(EXIT_NOT_FOUND, "cannot read %s ('%s'): %s", what, path, strerror(errno));
+			goto out;
+		}
+	} else {
+		fd = tempfile_open("layer", 1, NULL);
+		if (fd < 0) {
+			ret = -1;
+			goto out;
+		}
+		ret = fetch(ctx, digest, fd);
+		if (ret < 0)
+			goto out;
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			ret = error("cannot read back %s: %s", what, strerror(errno));
+			goto out;
+		}
 	}
 	ret = basetree_layer_read(&l, fd, digest, size, what);
 	if (ret < 0)

@@ -125,11 +125,12 @@ typedef int (*basetree_fetch_fn)(void *ctx, const char *digest, int fd);
 
 /*
  * Apply one layer of the image: from the cache when it holds the digest,
- * else fetched into an unlinked temporary file, read (size and digest
- * verified), saved in the cache and applied.  what names the layer.
+ * else read from path (a local blob) or, when path is NULL, fetched into
+ * an unlinked temporary file; read (size and digest verified), saved in
+ * the cache and applied.  what names the layer.
  */
 int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, const char *what,
-		       const char *cache_dir, basetree_fetch_fn fetch, void *ctx);
+		       const char *cache_dir, const char *path, basetree_fetch_fn fetch, void *ctx);
 
 /* Apply a change set on top of the tree. */
 int basetree_apply(struct basetree *t, struct basetree_layer *l);

@@ -80,7 +80,7 @@ static int print_files(struct registry_client *c, const struct reference *ref, c
 		strbuf_reset(&what);
 		strbuf_addf(&what, "layer %s of %s", img->layers[i].digest, name);
 		ret = basetree_add_layer(&t, img->layers[i].digest, img->layers[i].size, what.buf,
-					 cache.buf, files_fetch, &ff);
+					 cache.buf, NULL, files_fetch, &ff);
 		if (ret < 0)
 			goto out;
 	}
