@@ -97,4 +97,14 @@ test_expect_success 'a layer that does not match its digest is exit 9, and is no
 	fault_set ""
 '
 
+test_expect_success 'a layer that never ends: exit 9, stopped at its size, nothing left behind' '
+	rm -rf "$PUBLISH_CACHE_DIR" &&
+	mkdir -p tmp &&
+	fault_set "endless,method=GET,path=/blobs/$BASE_LAYER_DIGEST" &&
+	{ TMPDIR=$PWD/tmp test_file_limit $((BASE_LAYER_SIZE + 65536)) publish inspect --files "$FAULT_PROXY/base:1" >out5 2>err; test $? = 9; } &&
+	grep "larger than the $BASE_LAYER_SIZE bytes" err &&
+	test -z "$(ls -A tmp)" &&
+	fault_set ""
+'
+
 test_done

@@ -150,27 +150,16 @@ int base_fetch_blob(void *ctx, const char *base_name, const char *digest, int fd
 	struct base_fetch *bf = ctx;
 	struct reference ref = REFERENCE_INIT;
 	long long size = -1;
-	FILE *fp;
-	int rc, dfd;
+	int rc;
 
 	rc = reference_parse(base_name, &ref);
 	if (rc < 0)
 		return rc;
-	dfd = dup(fd);
-	fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
-	if (!fp) {
-		if (dfd >= 0)
-			close(dfd);
-		reference_release(&ref);
-		return error("cannot open a temporary file for base layer %s: %s", digest, strerror(errno));
-	}
 	/* a layer of the base stops at its descriptor's size (a hostile registry cannot fill the disk) */
 	for (size_t i = 0; bf->base && i < bf->base->layers_nr; i++)
 		if (!strcmp(bf->base->layers[i].digest, digest))
 			size = (long long)bf->base->layers[i].size;
-	rc = registry_get_blob(bf->client, &ref, digest, size, fp);
-	if (fclose(fp) != 0 && !rc)
-		rc = error("cannot write base layer %s: %s", digest, strerror(errno));
+	rc = registry_get_blob(bf->client, &ref, digest, size, fd);
 	reference_release(&ref);
 	return rc;
 }

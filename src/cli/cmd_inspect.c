@@ -11,9 +11,7 @@
 #include "build/basetree.h"
 #include "registry/registry.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -45,31 +43,26 @@ static json_t *platform_json_list(const struct strbuf *index)
 struct files_fetch {
 	struct registry_client *c;
 	const struct reference *ref;
+	const struct remote_image *img;	/* its layers' sizes cap each download */
 };
 
-/* basetree_fetch_fn: a layer of the inspected image, to fd */
+/* basetree_fetch_fn: a layer of the inspected image, to fd, stopped at its descriptor's size */
 static int files_fetch(void *ctx, const char *digest, int fd)
 {
 	struct files_fetch *ff = ctx;
-	int dfd = dup(fd), rc;
-	FILE *fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+	long long size = -1;
 
-	if (!fp) {
-		if (dfd >= 0)
-			close(dfd);
-		return error("cannot open a temporary file for layer %s: %s", digest, strerror(errno));
-	}
-	rc = registry_get_blob(ff->c, ff->ref, digest, -1, fp);
-	if (fclose(fp) != 0 && !rc)
-		rc = error("cannot write layer %s: %s", digest, strerror(errno));
-	return rc;
+	for (size_t i = 0; i < ff->img->nr_layers; i++)
+		if (!strcmp(ff->img->layers[i].digest, digest))
+			size = (long long)ff->img->layers[i].size;
+	return registry_get_blob(ff->c, ff->ref, digest, size, fd);
 }
 
 static int print_files(struct registry_client *c, const struct reference *ref, const char *name,
 		       const struct remote_image *img)
 {
 	static const char types[] = { 'd', '-', 'l', 'h', 'c' };
-	struct files_fetch ff = { c, ref };
+	struct files_fetch ff = { c, ref, img };
 	struct basetree t;
 	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT;
 	int ret = 0;

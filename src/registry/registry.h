@@ -105,11 +105,13 @@ int registry_fetch_image(struct registry_client *c, const struct reference *ref,
 void remote_image_release(struct remote_image *img);
 
 /*
- * Download blob digest of ref's repository to fp (size -1: unknown),
- * verifying the digest.  Never held in memory whole.
+ * Download blob digest of ref's repository to the file open at fd (from
+ * its current offset; fd stays open), verifying the digest; a blob longer
+ * than size stops there (-EXIT_REGISTRY; size -1: unknown, no cap).
+ * Never held in memory whole.
  */
 int registry_get_blob(struct registry_client *c, const struct reference *ref,
-		      const char *digest, long long size, FILE *fp);
+		      const char *digest, long long size, int fd);
 
 /* What happened to each blob and manifest of a push or copy. */
 enum blob_outcome { BLOB_PUSHED, BLOB_MOUNTED, BLOB_EXISTED };

@@ -151,9 +151,20 @@ out:
 }
 
 int registry_get_blob(struct registry_client *c, const struct reference *ref,
-		      const char *digest, long long size, FILE *fp)
+		      const char *digest, long long size, int fd)
 {
-	return get_blob_to(c, ref, digest, size, fp, NULL);
+	int dfd = dup(fd), ret;
+	FILE *fp = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+
+	if (!fp) {
+		if (dfd >= 0)
+			close(dfd);
+		return error("cannot write blob %s: %s", digest, strerror(errno));
+	}
+	ret = get_blob_to(c, ref, digest, size, fp, NULL);
+	if (fclose(fp) != 0 && !ret)
+		ret = error("cannot write blob %s: %s", digest, strerror(errno));
+	return ret;
 }
 
 /* A blob into memory (configs): capped at its descriptor's size (and 16 MiB), verified. */
