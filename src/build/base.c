@@ -183,7 +183,7 @@ int base_tree_load(struct basetree *t, struct registry_client *client, const str
 	struct strbuf cache = STRBUF_INIT, what = STRBUF_INIT, path = STRBUF_INIT;
 	int rc = 0;
 
-	if (!base->blob_dir && !client)
+	if (base->layers_nr && !base->blob_dir && !client)
 		return error("no registry to read the layers of base image '%s' from", base->name);
 	basetree_cache_dir(&cache);
 	for (size_t i = 0; i < base->layers_nr && !rc; i++) {
