@@ -1,6 +1,7 @@
 /*
  * fuzz-flavor.c: the `flavor` input of metadata-action, one entry a line
- * (empty lines dropped), through flavor_parse().
+ * (read by metainput_list(), as the action and publish meta read it),
+ * through flavor_parse().
  *
  * Checks: an error has a reason; a parsed flavor has latest one of
  * auto/true/false and a prefix and suffix (perhaps empty).
@@ -8,12 +9,13 @@
 #include "fuzz.h"
 #include "meta/flavor.h"
 #include "lib/strlist.h"
+#include "meta/metainput.h"
 
 #define MAX_LEN 2048
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct strlist lines = STRLIST_INIT, entries = STRLIST_INIT;
+	struct strlist entries = STRLIST_INIT;
 	struct flavor f = FLAVOR_INIT;
 	struct strbuf err = STRBUF_INIT;
 	char *in;
@@ -22,10 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_quiet();
 	in = xstrndup((const char *)data, size);
-	strlist_split(&lines, in, '\n');
-	for (size_t i = 0; i < lines.nr; i++)
-		if (*lines.items[i])
-			strlist_push(&entries, lines.items[i]);
+	/* the input as the action and publish meta read it: lines, comments, CSV */
+	if (metainput_list(in, &entries, &err)) {
+		FUZZ_CHECK(err.len > 0);
+		goto out;
+	}
 
 	if (flavor_parse(&f, &entries, &err)) {
 		FUZZ_CHECK(err.len > 0);
@@ -36,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		flavor_release(&f);
 	}
 
+out:
 	strbuf_release(&err);
-	strlist_release(&lines);
 	strlist_release(&entries);
 	free(in);
 	return 0;

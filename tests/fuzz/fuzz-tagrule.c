@@ -1,6 +1,6 @@
 /*
  * fuzz-tagrule.c: the `tags` input of metadata-action, one entry a line
- * (empty lines dropped, as the input reader does): tagrule_list_parse()
+ * (read by metainput_list(), as the action and publish meta read it): tagrule_list_parse()
  * on all of them, tagrule_parse() on each, and tagrule_js_number() on
  * each line and each parsed priority.
  *
@@ -12,6 +12,7 @@
 #include "fuzz.h"
 #include "meta/tagrule.h"
 #include "lib/strlist.h"
+#include "meta/metainput.h"
 
 #define MAX_LEN 4096
 
@@ -32,7 +33,7 @@ static void check_order(const struct tagrule_list *l)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct strlist lines = STRLIST_INIT, entries = STRLIST_INIT;
+	struct strlist entries = STRLIST_INIT;
 	struct tagrule_list list = TAGRULE_LIST_INIT;
 	struct strbuf err = STRBUF_INIT;
 	char *in;
@@ -42,10 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_quiet();
 	in = xstrndup((const char *)data, size);
-	strlist_split(&lines, in, '\n');
-	for (size_t i = 0; i < lines.nr; i++)
-		if (*lines.items[i])
-			strlist_push(&entries, lines.items[i]);
+	/* the input as the action and publish meta read it: lines, comments, CSV */
+	if (metainput_list(in, &entries, &err)) {
+		FUZZ_CHECK(err.len > 0);
+		goto out;
+	}
 
 	if (tagrule_list_parse(&list, &entries, &err)) {
 		FUZZ_CHECK(err.len > 0);
@@ -74,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)tagrule_js_number(entries.items[i], &d);
 	}
 
+out:
 	strbuf_release(&err);
-	strlist_release(&lines);
 	strlist_release(&entries);
 	free(in);
 	return 0;
