@@ -27,8 +27,8 @@ LAYER_MIB=${LAYER_MIB:-35}
 for t in /usr/bin/time /usr/bin/docker-registry skopeo python3; do
 	command -v "$t" >/dev/null || { echo "bench/basetree.sh: $t missing, skipped"; exit 0; }
 done
-. "$BENCH_ROOT/tests/test-lib.sh"
 TEST_DIR=$BENCH_ROOT/tests
+. "$TEST_DIR/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 trap '_run_cleanups; cd / && rm -rf "$TRASH"' EXIT
 trap 'exit 1' INT TERM HUP

@@ -55,8 +55,8 @@ done
 # The test libraries give the registries, the base image and dockerd.
 # test-lib.sh makes $TRASH, sets HOME there and registers cleanups; it
 # only needs $0's directory to sit next to tests/.
-. "$BENCH_ROOT/tests/test-lib.sh"
 TEST_DIR=$BENCH_ROOT/tests
+. "$TEST_DIR/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-images.sh"
 . "$TEST_DIR/lib-docker.sh"

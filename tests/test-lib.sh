@@ -19,9 +19,9 @@ set +e
 LANG=C LC_ALL=C TZ=UTC
 export LANG LC_ALL TZ
 
-TEST_DIR=$(cd "$(dirname "$0")" && pwd)
-# tests/helper/demo.sh sources this file too: TEST_DIR is still tests/
-case "$TEST_DIR" in */tests/helper) TEST_DIR=${TEST_DIR%/helper} ;; esac
+# tests/: the script's own directory; a script elsewhere that sources this
+# file (tests/helper/demo.sh, bench/*.sh) sets TEST_DIR first
+TEST_DIR=${TEST_DIR:-$(cd "$(dirname "$0")" && pwd)}
 HELPER=$TEST_DIR/helper
 ROOT=$(cd "$TEST_DIR/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}

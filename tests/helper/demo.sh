@@ -12,7 +12,8 @@
 #
 # The Makefile has installed the packages (tests/helper/deps.sh) and built
 # build/publish.  DEMO_KEEP=1 keeps the service running until Enter.
-. "$(dirname "$0")/../test-lib.sh" >/dev/null
+TEST_DIR=$(cd "$(dirname "$0")/.." && pwd)
+. "$TEST_DIR/test-lib.sh" >/dev/null
 . "$TEST_DIR/lib-registry.sh"
 # stopped halfway (Ctrl-C, a closed pipe): still stop what was started
 trap '_run_cleanups; cd / && rm -rf "$TRASH"; exit 1' INT TERM HUP PIPE
