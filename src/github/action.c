@@ -25,6 +25,7 @@
 #include "github/metaio.h"
 #include "github/ghcommand.h"
 #include "github/report.h"
+#include "github/registryauth.h"
 #include "github/ghoutput.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
@@ -207,6 +208,7 @@ struct run {
 	const char *cred_hosts[2];	/* registry_host.buf, NULL: where the token goes */
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
 	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
+	struct credential_set creds;	/* input registry-auth: each registry's own (open_registry()) */
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
 	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
 	enum ghctx_source source;	/* where meta reads from (the context input) */
@@ -253,6 +255,7 @@ static void run_release(struct run *r)
 	registry_client_free(r->client);	/* before registry_host: its cred_registries */
 	r->client = NULL;
 	strbuf_release(&r->registry_host);
+	credential_set_release(&r->creds);
 	free(r->insecure_hosts);
 	r->insecure_hosts = NULL;
 	strlist_release(&r->insecure);
@@ -436,6 +439,12 @@ static void trust_workspace(struct run *r, struct action_result *out)
  * registry gets what a Docker config holds for it, or nothing).  It goes
  * to the client in memory, as --username/--password-stdin do on the
  * command line: no Docker config is written, no DOCKER_CONFIG is set.
+ *
+ * The registry-auth input's entries come first: a registry it names gets
+ * that entry's credentials and nothing else (not the token input, even
+ * for the registry input's host); the token input then serves the
+ * registry input; GITHUB_TOKEN (ghcr.io) and the Docker config the rest
+ * (credentials_lookup()).
  */
 static void open_registry(struct run *r)
 {
@@ -443,7 +452,13 @@ static void open_registry(struct run *r)
 	const char *user = in->username && *in->username ? in->username : "x-access-token";
 	struct registry_options opts = { 0 };
 
-	if (in->token && *in->token) {
+	for (size_t i = 0; i < r->creds.nr; i++)
+		note("credentials for %s: %s from the registry-auth input", r->creds.items[i].registry,
+		     r->creds.items[i].cred.username);
+	opts.creds = &r->creds;
+	if (in->token && *in->token && credential_set_find(&r->creds, r->registry_host.buf)) {
+		note("the token input is not used: the registry-auth input names %s", r->registry_host.buf);
+	} else if (in->token && *in->token) {
 		opts.cred.username = (char *)user;	/* copied by registry_client_new() */
 		opts.cred.password = (char *)in->token;
 		opts.cred.source = "the token input";
@@ -539,6 +554,9 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	credentials_mask(in->token);
 	warning_workspace = gh->workspace;
 	error_set_warning_hook(annotate_warning);
+	/* its passwords masked as they are read */
+	if ((ret = registryauth_parse(in->registry_auth, credentials_mask, &r.creds)) < 0)
+		goto out;
 
 	if ((ret = resolve_inputs(&r)) < 0)
 		goto out;
@@ -863,7 +881,7 @@ static int run_push(struct run *r, struct action_result *out)
 	for (; nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
-	if (r->cred_hosts[0]) {
+	if (r->cred_hosts[0] && !r->creds.nr) {
 		size_t on = 0;
 
 		for (size_t i = 0; i < nr; i++)
