@@ -833,6 +833,7 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
 	opts.output_kind = BUILD_OUTPUT_OCI;
 	opts.output = r->layout.buf;
+	opts.thin_layout = 1;	/* pushed only: the registry mounts or streams the base's layers */
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
 	metaio_labels(&r->meta, &labels);
