@@ -57,6 +57,7 @@ int cmd_action(int argc, char **argv)
 		{ "include-git-dir", &in.include_git_dir },
 		{ "insecure-registries", &in.insecure_registries },
 		{ "registry-auth", &in.registry_auth },
+		{ "outputs", &in.outputs },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;

@@ -26,6 +26,7 @@
 #include "github/ghcommand.h"
 #include "github/report.h"
 #include "github/registryauth.h"
+#include "github/imageoutput.h"
 #include "github/ghoutput.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
@@ -209,6 +210,7 @@ struct run {
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
 	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
 	struct credential_set creds;	/* input registry-auth: each registry's own (open_registry()) */
+	struct imageoutput outs;	/* input outputs: the image into the workspace too */
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
 	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
 	enum ghctx_source source;	/* where meta reads from (the context input) */
@@ -256,6 +258,7 @@ static void run_release(struct run *r)
 	r->client = NULL;
 	strbuf_release(&r->registry_host);
 	credential_set_release(&r->creds);
+	imageoutput_release(&r->outs);
 	free(r->insecure_hosts);
 	r->insecure_hosts = NULL;
 	strlist_release(&r->insecure);
@@ -311,6 +314,12 @@ static int resolve_inputs(struct run *r)
 		if (*p)
 			p++;
 	}
+
+	if ((ret = imageoutput_parse(in->outputs, ws, &r->outs)) < 0)
+		return ret;
+	if (r->outs.docker && r->platforms.nr > 1)
+		return error_as(EXIT_INPUT, "input 'outputs': a docker archive holds one platform, not the %zu of "
+				"the platforms input (write type=oci,dest=PATH,tar=false)", r->platforms.nr);
 
 	/*
 	 * Registries that speak plain http (loopback ones need not be named:
@@ -802,6 +811,32 @@ static void input_lines(const char *text, struct strlist *l)
 	strbuf_release(&item);
 }
 
+/* The outputs input: the layout is in the workspace already (run_build()); a docker archive from it. */
+static int write_outputs(struct run *r)
+{
+	const char *ws = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".";
+	struct ocilayout l = { NULL };
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	if (r->outs.oci)
+		note("image written to the workspace as an OCI layout: %s", r->outs.oci);
+	if (!r->outs.docker)
+		return 0;
+	strbuf_addf(&path, "%s/%s", ws, r->outs.docker);
+	if ((ret = ocilayout_open(&l, r->layout.buf)) < 0 ||
+	    (ret = ocilayout_write_docker_archive(&l, r->built.digest, (const char *const *)r->meta.tags.items,
+						  r->meta.tags.nr, path.buf, NULL, NULL, NULL)) < 0)
+		goto out;
+	note("image written to the workspace as a docker archive: %s (docker load -i %s)",
+	     r->outs.docker, r->outs.docker);
+out:
+	if (l.dir)
+		ocilayout_release(&l);
+	strbuf_release(&path);
+	return ret;
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
@@ -831,9 +866,16 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.build_args_nr = args.nr;
 
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
+	if (r->outs.oci) {
+		/* the layout itself goes to the workspace (and is pushed from there) */
+		strbuf_reset(&r->layout);
+		strbuf_addf(&r->layout, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
+			    r->outs.oci);
+	}
 	opts.output_kind = BUILD_OUTPUT_OCI;
 	opts.output = r->layout.buf;
-	opts.thin_layout = 1;	/* pushed only: the registry mounts or streams the base's layers */
+	/* pushed only: the registry mounts or streams the base's layers; an output holds them */
+	opts.thin_layout = !r->outs.oci && !r->outs.docker;
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
 	metaio_labels(&r->meta, &labels);
@@ -862,6 +904,8 @@ static int run_build(struct run *r, struct action_result *out)
 	}
 	printf("digest: %s\n", out->digest);
 	fflush(stdout);
+	if ((ret = write_outputs(r)) < 0)
+		goto out;
 out:
 	kvlist_release(&labels);
 	kvlist_release(&annotations);
