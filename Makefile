@@ -11,7 +11,7 @@
 #   make deps     install missing Debian packages (sudo when not root)
 
 CC      ?= cc
-PKGS    := libgit2 libcurl jansson libarchive libcrypto zlib libzstd libpcre2-8
+PKGS    := libgit2 libcurl jansson libarchive libcrypto zlib libzstd libpcre2-8 yaml-0.1
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ SAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 
 # Debian packages: to build, and to run the tests (registry, checkers, docker).
 BUILD_DEBS := build-essential pkg-config libgit2-dev libcurl4-openssl-dev libjansson-dev \
-	libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev tzdata ca-certificates
+	libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libyaml-dev tzdata ca-certificates
 TEST_DEBS  := git perl python3 python3-cryptography openssl curl jq docker-registry skopeo \
 	umoci busybox-static docker.io podman zstd iproute2
 BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox-static skopeo \

@@ -47,8 +47,8 @@ test_expect_success 'setup: a service repository' '
 	)
 '
 
-test_expect_success 'build to oci: the base layer is read once for its file tree, not stored' '
-	PUBLISH_CACHE_DIR=$TRASH/cache publish build --context svc --output oci:out --tag app:1 >digest &&
+test_expect_success 'build to oci --thin-layout: the base layer is read once for its file tree, not stored' '
+	PUBLISH_CACHE_DIR=$TRASH/cache publish build --context svc --output oci:out --thin-layout --tag app:1 >digest &&
 	m=out/blobs/sha256/$(cut -c8- digest) &&
 	jq -e ".layers[0].digest == \"$BASE_LAYER_DIGEST\"" "$m" &&
 	jq -e ".layers | length == 4" "$m" &&
@@ -60,7 +60,7 @@ test_expect_success 'build to oci: the base layer is read once for its file tree
 '
 
 test_expect_success 'a second build on the same base reads no base layer: the tree is cached by digest' '
-	PUBLISH_CACHE_DIR=$TRASH/cache publish build --context svc --output oci:out2 --tag app:1 >digest.again &&
+	PUBLISH_CACHE_DIR=$TRASH/cache publish build --context svc --output oci:out2 --thin-layout --tag app:1 >digest.again &&
 	test_cmp digest digest.again &&
 	test "$(grep -c "GET /v2/base/blobs/$BASE_LAYER_DIGEST" "$REGISTRY_LOG")" = 1
 '

@@ -883,6 +883,23 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		if (rc < 0)
 			goto out;
 	}
+	if (!base.blob_dir && base.layers_nr && (opts->output_kind == BUILD_OUTPUT_DOCKER ||
+	    (opts->output_kind == BUILD_OUTPUT_OCI && !opts->thin_layout))) {
+		/*
+		 * A complete output: the base's layers streamed into the layout
+		 * once; the tree and a docker archive read them from there.
+		 */
+		bf.client = client;
+		bf.base = &base;
+		for (size_t i = 0; i < base.layers_nr && !rc; i++)
+			rc = ocilayout_fetch_blob(&b.layout, base.layers[i].digest, base.name,
+						  client ? base_fetch_blob : NULL, &bf);
+		if (rc < 0)
+			goto out;
+		strbuf_reset(&buf);
+		strbuf_addf(&buf, "%s/blobs/sha256", layout_dir.buf);
+		base.blob_dir = strbuf_detach(&buf, NULL);
+	}
 	b.lw.compression = opts->compression;
 	b.lw.mtime = layer_time(opts, res.epoch);
 	rc = compression_threads(&b.lw.threads);

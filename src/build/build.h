@@ -2,8 +2,9 @@
  * build.h: `publish build`, the daemonless image build, as one call.
  *
  * build_run() reads the Dockerfile (dockerfile.c) and .dockerignore
- * (dockerignore.c), gets the base image's manifest and config (never its
- * layers: build_fetch_base(), the one place a base image comes from),
+ * (dockerignore.c), gets the base image's manifest and config
+ * (build_fetch_base(), the one place a base image comes from; its layers
+ * only for a complete oci: output or a docker: one, streamed into the layout),
  * applies the instructions to an image config (image.c), writes one layer
  * per COPY/ADD from the context (context.c, layer.c) and one per WORKDIR
  * naming a directory not made yet,
@@ -74,6 +75,7 @@ struct build_opts {
 	void (*notice)(const char *msg);
 	const char *include_git_hint;
 	const char *reuse_from;	/* an OCI layout of the previous image (an oci: output) whose unchanged layers are reused; NULL: none */
+	int thin_layout;	/* oci: output without the base's layers (publish push fetches or mounts them); 0: complete */
 };
 
 #define BUILD_OPTS_INIT { .epoch = -1 }

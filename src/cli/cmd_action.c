@@ -56,6 +56,8 @@ int cmd_action(int argc, char **argv)
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
 		{ "insecure-registries", &in.insecure_registries },
+		{ "registry-auth", &in.registry_auth },
+		{ "outputs", &in.outputs },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;
@@ -78,6 +80,7 @@ int cmd_action(int argc, char **argv)
 	 * credential helper the user's Docker config names) does not inherit it.
 	 */
 	unsetenv("INPUT_TOKEN");
+	unsetenv("INPUT_REGISTRY-AUTH");
 
 	gh.workspace = getenv("GITHUB_WORKSPACE");
 	gh.event_name = getenv("GITHUB_EVENT_NAME");

@@ -1,6 +1,6 @@
 /*
  * cmd_build.c: `publish build`, options into struct build_opts, then
- * build_run_platforms().  Prints the manifest digest on stdout, or with
+ * build_run_platforms().  An oci: output is complete unless --thin-layout.  Prints the manifest digest on stdout, or with
  * several platforms (--platform a,b or repeated) the index's.
  */
 #include "lib/common.h"
@@ -152,7 +152,9 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_STRING_LIST(0, "platform", &c->platform_args, "<os/arch[/v],...>",
 				"the platforms to build for (a list, repeatable)"),
 		OPT_CALLBACK('o', "output", &c->opts, "<oci:DIR|docker:FILE.tar>",
-			     "an OCI layout, or a docker-load tar", set_output),
+			     "an OCI layout (every blob, the base's too), or a docker-load tar", set_output),
+		OPT_FLAG(0, "thin-layout", &c->opts.thin_layout,
+			 "oci: without the base image's layers (publish push fetches them)"),
 		OPT_STRING_LIST('t', "tag", &c->tags, "<tag>", "a name for the image (repeatable)"),
 		OPT_CALLBACK(0, "label", c, "<k=v>", "an image label (repeatable)", add_label),
 		OPT_CALLBACK(0, "annotation", c, "<k=v>", "a manifest annotation (repeatable)", add_annotation),
@@ -174,6 +176,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return error_as(EXIT_USAGE, "unexpected argument '%s' (the context is --context DIR)", argv[0]);
 	if ((r = parse_platforms(c)) < 0)
 		return r;
+	if (c->opts.thin_layout && c->opts.output_kind != BUILD_OUTPUT_OCI)
+		return error_as(EXIT_USAGE, "--thin-layout needs an oci:DIR output (a docker archive holds every layer)");
 	if ((r = registry_cli_finish(&c->reg)) < 0)
 		return r;
 	if (!c->opts.reuse_from && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))

@@ -18,7 +18,7 @@ struct registry_cli {
 	int password_stdin;
 };
 
-#define REGISTRY_CLI_INIT { { NULL, CREDENTIAL_INIT, NULL, 0, 0, 0, 0 }, NULL, NULL, NULL, 0, 0, 0 }
+#define REGISTRY_CLI_INIT { { NULL, CREDENTIAL_INIT, NULL, 0, 0, 0, 0, NULL }, NULL, NULL, NULL, 0, 0, 0 }
 
 /* parse_opt_cb of --insecure-registry: opt->value is the struct registry_cli */
 int registry_cli_add_insecure(const struct option *opt, const char *arg);

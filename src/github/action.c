@@ -25,6 +25,8 @@
 #include "github/metaio.h"
 #include "github/ghcommand.h"
 #include "github/report.h"
+#include "github/registryauth.h"
+#include "github/imageoutput.h"
 #include "github/ghoutput.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
@@ -207,6 +209,8 @@ struct run {
 	const char *cred_hosts[2];	/* registry_host.buf, NULL: where the token goes */
 	struct registry_client *client;	/* for the base image and the push, with the token (open_registry()) */
 	struct strlist insecure;	/* input insecure-registries: hosts allowed plain http */
+	struct credential_set creds;	/* input registry-auth: each registry's own (open_registry()) */
+	struct imageoutput outs;	/* input outputs: the image into the workspace too */
 	const char **insecure_hosts;	/* insecure's items, NULL-terminated, for the client */
 	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
 	enum ghctx_source source;	/* where meta reads from (the context input) */
@@ -253,6 +257,8 @@ static void run_release(struct run *r)
 	registry_client_free(r->client);	/* before registry_host: its cred_registries */
 	r->client = NULL;
 	strbuf_release(&r->registry_host);
+	credential_set_release(&r->creds);
+	imageoutput_release(&r->outs);
 	free(r->insecure_hosts);
 	r->insecure_hosts = NULL;
 	strlist_release(&r->insecure);
@@ -308,6 +314,12 @@ static int resolve_inputs(struct run *r)
 		if (*p)
 			p++;
 	}
+
+	if ((ret = imageoutput_parse(in->outputs, ws, &r->outs)) < 0)
+		return ret;
+	if (r->outs.docker && r->platforms.nr > 1)
+		return error_as(EXIT_INPUT, "input 'outputs': a docker archive holds one platform, not the %zu of "
+				"the platforms input (write type=oci,dest=PATH,tar=false)", r->platforms.nr);
 
 	/*
 	 * Registries that speak plain http (loopback ones need not be named:
@@ -436,6 +448,12 @@ static void trust_workspace(struct run *r, struct action_result *out)
  * registry gets what a Docker config holds for it, or nothing).  It goes
  * to the client in memory, as --username/--password-stdin do on the
  * command line: no Docker config is written, no DOCKER_CONFIG is set.
+ *
+ * The registry-auth input's entries come first: a registry it names gets
+ * that entry's credentials and nothing else (not the token input, even
+ * for the registry input's host); the token input then serves the
+ * registry input; GITHUB_TOKEN (ghcr.io) and the Docker config the rest
+ * (credentials_lookup()).
  */
 static void open_registry(struct run *r)
 {
@@ -443,7 +461,13 @@ static void open_registry(struct run *r)
 	const char *user = in->username && *in->username ? in->username : "x-access-token";
 	struct registry_options opts = { 0 };
 
-	if (in->token && *in->token) {
+	for (size_t i = 0; i < r->creds.nr; i++)
+		note("credentials for %s: %s from the registry-auth input", r->creds.items[i].registry,
+		     r->creds.items[i].cred.username);
+	opts.creds = &r->creds;
+	if (in->token && *in->token && credential_set_find(&r->creds, r->registry_host.buf)) {
+		note("the token input is not used: the registry-auth input names %s", r->registry_host.buf);
+	} else if (in->token && *in->token) {
 		opts.cred.username = (char *)user;	/* copied by registry_client_new() */
 		opts.cred.password = (char *)in->token;
 		opts.cred.source = "the token input";
@@ -539,6 +563,9 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	credentials_mask(in->token);
 	warning_workspace = gh->workspace;
 	error_set_warning_hook(annotate_warning);
+	/* its passwords masked as they are read */
+	if ((ret = registryauth_parse(in->registry_auth, credentials_mask, &r.creds)) < 0)
+		goto out;
 
 	if ((ret = resolve_inputs(&r)) < 0)
 		goto out;
@@ -784,6 +811,32 @@ static void input_lines(const char *text, struct strlist *l)
 	strbuf_release(&item);
 }
 
+/* The outputs input: the layout is in the workspace already (run_build()); a docker archive from it. */
+static int write_outputs(struct run *r)
+{
+	const char *ws = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".";
+	struct ocilayout l = { NULL };
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	if (r->outs.oci)
+		note("image written to the workspace as an OCI layout: %s", r->outs.oci);
+	if (!r->outs.docker)
+		return 0;
+	strbuf_addf(&path, "%s/%s", ws, r->outs.docker);
+	if ((ret = ocilayout_open(&l, r->layout.buf)) < 0 ||
+	    (ret = ocilayout_write_docker_archive(&l, r->built.digest, (const char *const *)r->meta.tags.items,
+						  r->meta.tags.nr, path.buf, NULL, NULL, NULL)) < 0)
+		goto out;
+	note("image written to the workspace as a docker archive: %s (docker load -i %s)",
+	     r->outs.docker, r->outs.docker);
+out:
+	if (l.dir)
+		ocilayout_release(&l);
+	strbuf_release(&path);
+	return ret;
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
@@ -813,8 +866,16 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.build_args_nr = args.nr;
 
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
+	if (r->outs.oci) {
+		/* the layout itself goes to the workspace (and is pushed from there) */
+		strbuf_reset(&r->layout);
+		strbuf_addf(&r->layout, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
+			    r->outs.oci);
+	}
 	opts.output_kind = BUILD_OUTPUT_OCI;
 	opts.output = r->layout.buf;
+	/* pushed only: the registry mounts or streams the base's layers; an output holds them */
+	opts.thin_layout = !r->outs.oci && !r->outs.docker;
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
 	metaio_labels(&r->meta, &labels);
@@ -843,6 +904,8 @@ static int run_build(struct run *r, struct action_result *out)
 	}
 	printf("digest: %s\n", out->digest);
 	fflush(stdout);
+	if ((ret = write_outputs(r)) < 0)
+		goto out;
 out:
 	kvlist_release(&labels);
 	kvlist_release(&annotations);
@@ -863,7 +926,7 @@ static int run_push(struct run *r, struct action_result *out)
 	for (; nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
-	if (r->cred_hosts[0]) {
+	if (r->cred_hosts[0] && !r->creds.nr) {
 		size_t on = 0;
 
 		for (size_t i = 0; i < nr; i++)

@@ -44,6 +44,8 @@ struct action_inputs {
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;
 	const char *insecure_registries;	/* hosts allowed plain http, comma or newline separated */
+	const char *registry_auth;	/* docker/login-action's registry-auth: YAML, one entry per registry */
+	const char *outputs;		/* the image into the workspace: type=docker|oci,dest=PATH (imageoutput.h) */
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */

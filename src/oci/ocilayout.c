@@ -706,6 +706,23 @@ static int fetch_to_tmp(const struct ocilayout *l, const char *digest, const cha
 	return rc;
 }
 
+int ocilayout_fetch_blob(const struct ocilayout *l, const char *digest, const char *base_name,
+			 ocilayout_fetch_fn fetch, void *ctx)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int rc;
+
+	if (ocilayout_has_blob(l, digest))
+		return 0;
+	rc = fetch_to_tmp(l, digest, base_name, fetch, ctx, &tmp);
+	if (!rc)
+		rc = ocilayout_blob_commit(l, tmp.buf, digest);
+	if (rc < 0 && tmp.len)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return rc;
+}
+
 int ocilayout_write_docker_archive(const struct ocilayout *l, const char *manifest_digest,
 				   const char *const *tags, size_t tags_nr, const char *path,
 				   const char *base_name, ocilayout_fetch_fn fetch, void *fetch_ctx)

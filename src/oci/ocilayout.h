@@ -6,13 +6,15 @@
  * temporary name and renamed to their digest once complete, so a blob
  * file that exists is whole.
  *
- * The base image's layers are NOT copied in (we never download them)
- * unless they are at hand locally (struct image_base.blob_dir).  The
- * manifest's descriptor in index.json carries the annotation
+ * A layout `publish build --output oci:DIR` writes is complete: the base
+ * image's layers are streamed in from its registry
+ * (ocilayout_fetch_blob()) or linked from a local layout, so any OCI tool
+ * (umoci, skopeo, scanners) reads it alone.  A thin layout (--thin-layout,
+ * the action's private one) leaves them out.  Either way the manifest's
+ * descriptor in index.json carries the annotation
  * org.opencontainers.image.base.name (and .base.digest), and the manifest
  * itself has them too: `publish push` fetches, mounts or streams every
- * blob the layout lacks from that base repository.  So a layout written
- * here is complete only together with its base.
+ * blob a thin layout lacks from that base repository.
  *
  * A second output, a `docker load` archive (manifest.json, the config and
  * every layer, base ones included), is written from a layout by
@@ -121,6 +123,15 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
  * client streams it).  Returns 0 or negative.
  */
 typedef int (*ocilayout_fetch_fn)(void *ctx, const char *base_name, const char *digest, int fd);
+
+/*
+ * Fetch the blob digest into the layout when it lacks it (a temporary
+ * file, renamed to its digest once whole; removed on failure).  fetch
+ * checks size and digest (registry_get_blob()); NULL fetch is an error
+ * naming the blob and base_name.
+ */
+int ocilayout_fetch_blob(const struct ocilayout *l, const char *digest, const char *base_name,
+			 ocilayout_fetch_fn fetch, void *ctx);
 
 /*
  * Write a `docker load` / `podman load` archive of the manifest (by

@@ -33,6 +33,44 @@ void credential_copy(const struct credential *src, struct credential *out)
 	out->source = src->source;
 }
 
+int credential_set_add(struct credential_set *set, const char *registry, const struct credential *cred)
+{
+	struct strbuf host = STRBUF_INIT;
+	struct credential_for *e;
+
+	credentials_registry_host(registry, &host);
+	if (credential_set_find(set, host.buf)) {
+		strbuf_release(&host);
+		return -1;
+	}
+	ALLOC_GROW(set->items, set->nr + 1, set->alloc);
+	e = &set->items[set->nr++];
+	e->registry = strbuf_detach(&host, NULL);
+	credential_copy(cred, &e->cred);
+	return 0;
+}
+
+const struct credential *credential_set_find(const struct credential_set *set, const char *registry)
+{
+	for (size_t i = 0; set && registry && i < set->nr; i++)
+		if (!strcmp(set->items[i].registry, registry))
+			return &set->items[i].cred;
+	return NULL;
+}
+
+void credential_set_release(struct credential_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->nr; i++) {
+		free(set->items[i].registry);
+		credential_release(&set->items[i].cred);
+	}
+	free(set->items);
+	set->items = NULL;
+	set->nr = set->alloc = 0;
+}
+
 static char **masked;
 static size_t nr_masked, alloc_masked;
 

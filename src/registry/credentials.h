@@ -13,7 +13,8 @@
  * after one normalisation, docker's (credentials_config_key()), on both
  * sides.  The action hands its token input to the registry client in
  * memory, as the CLI does --username/--password-stdin (registry.h's
- * struct registry_options.cred).
+ * struct registry_options.cred), and its registry-auth input as a
+ * struct credential_set (one credential per registry, registry_options.creds).
  *
  * credentials_mask() is the one place a secret is announced to GitHub
  * Actions (::add-mask::SECRET on stdout, once per secret, only when
@@ -61,6 +62,33 @@ void credentials_config_key(const char *registry, struct strbuf *out);
  * Docker Hub, else host[:port], lower-cased.  Appended to out.  Pure.
  */
 void credentials_registry_host(const char *registry, struct strbuf *out);
+
+/*
+ * Credentials per registry, given in memory (the action's registry-auth
+ * input): each registry gets its own entry and no other.  Keys are
+ * registry hosts as references name them (credentials_registry_host()).
+ */
+struct credential_for {
+	char *registry;			/* owned, host[:port] ("docker.io", "ghcr.io") */
+	struct credential cred;		/* owned */
+};
+
+struct credential_set {
+	struct credential_for *items;
+	size_t nr, alloc;
+};
+
+#define CREDENTIAL_SET_INIT { NULL, 0, 0 }
+
+/*
+ * Add (copies) the credential of registry (any form credentials_registry_host()
+ * takes) to set.  Returns -1 (no message) when set has that registry already.
+ */
+int credential_set_add(struct credential_set *set, const char *registry, const struct credential *cred);
+/* The credential set holds for registry (host[:port]), or NULL; set may be NULL.  Borrowed. */
+const struct credential *credential_set_find(const struct credential_set *set, const char *registry);
+/* Wipes and frees the entries; set is empty and reusable. */
+void credential_set_release(struct credential_set *set);
 
 /* Announce a secret to GitHub Actions' log masking (once per secret). */
 void credentials_mask(const char *secret);

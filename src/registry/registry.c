@@ -165,8 +165,11 @@ static int host_credential(struct registry_client *c, const char *registry, stru
 
 	h = host_get(c, registry);
 	if (!h->cred_loaded) {
-		ret = credentials_lookup(registry, explicit_cred_applies(c, registry) ? &c->explicit_cred : NULL,
-					 &h->cred);
+		const struct credential *own = credential_set_find(c->opts.creds, registry);
+
+		if (!own && explicit_cred_applies(c, registry))
+			own = &c->explicit_cred;
+		ret = credentials_lookup(registry, own, &h->cred);
 		if (!ret)
 			h->cred_loaded = 1;
 	}

@@ -59,6 +59,8 @@ struct registry_options {
 	int max_tries;		/* per request; 0: 6 */
 	long max_retry_seconds;	/* total time spent retrying one request; 0: 120 */
 	int quiet;		/* no progress lines */
+	const struct credential_set *creds; /* per-registry credentials (borrowed, must outlive
+					     * the client): a registry it names gets that one, before cred */
 };
 
 struct registry_client;

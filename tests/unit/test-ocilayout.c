@@ -1,7 +1,9 @@
 /*
  * test-ocilayout.c: a layout's index.json written by
  * ocilayout_add_manifest() and read back by ocilayout_read_index() (the
- * one reader), and its blobs read and verified by ocilayout_read_blob().
+ * one reader), and its blobs read and verified by ocilayout_read_blob();
+ * ocilayout_fetch_blob() fetching only what the layout lacks and leaving
+ * no temporary file when the fetch fails.
  */
 #include "lib/common.h"
 #include "lib/digest.h"
@@ -11,6 +13,36 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/publish-test-ocilayout.XXXXXX";
+
+static int fetches;
+
+/* ocilayout_fetch_fn: writes ctx (a string), or fails when ctx is NULL */
+static int fake_fetch(void *ctx, const char *base_name, const char *digest, int fd)
+{
+	const char *bytes = ctx;
+
+	fetches++;
+	if (!bytes)
+		return error_as(EXIT_NETWORK, "cannot fetch %s of %s", digest, base_name);
+	return write(fd, bytes, strlen(bytes)) == (ssize_t)strlen(bytes) ? 0 : -1;
+}
+
+/* the number of entries of dir (without . and ..) */
+static int count_entries(const char *dir)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	FILE *f;
+	int n = -1;
+
+	strbuf_addf(&cmd, "ls -A '%s' | wc -l", dir);
+	f = popen(cmd.buf, "r");
+	if (f && fscanf(f, "%d", &n) != 1)
+		n = -1;
+	if (f)
+		pclose(f);
+	strbuf_release(&cmd);
+	return n;
+}
 
 int main(void)
 {
@@ -79,6 +111,37 @@ int main(void)
 	is_int(ocilayout_read_index(dir.buf, EXIT_CONTEXT, EXIT_NOT_FOUND, &idx), -EXIT_CONTEXT,
 	       "an index.json that is not an index");
 	error_set_quiet(0);
+
+	{
+		const char *layer = "a base layer's bytes";
+		char ld[DIGEST_HEX_LEN + 1];
+		struct strbuf blobs = STRBUF_INIT;
+		int before;
+
+		strbuf_addf(&blobs, "%s/blobs/sha256", dir.buf);
+		digest_buffer(layer, strlen(layer), ld);
+		ok(!ocilayout_has_blob(&l, ld), "the base layer is not there yet");
+		ok(ocilayout_fetch_blob(&l, ld, "r.example/base:1", fake_fetch, (void *)layer) == 0 &&
+		   fetches == 1, "fetched once");
+		strbuf_reset(&got);
+		ok(ocilayout_has_blob(&l, ld) &&
+		   ocilayout_read_blob(dir.buf, ld, 1024, EXIT_FAIL, EXIT_FAIL, &got) == 0 &&
+		   !strcmp(got.buf, layer), "stored under its digest, verified");
+		ok(ocilayout_fetch_blob(&l, ld, "r.example/base:1", fake_fetch, NULL) == 0 && fetches == 1,
+		   "a blob the layout has is not fetched again");
+		before = count_entries(blobs.buf);
+		digest_buffer("another", 7, other);
+		error_set_quiet(1);
+		is_int(ocilayout_fetch_blob(&l, other, "r.example/base:1", fake_fetch, NULL), -EXIT_NETWORK,
+		       "a failed fetch: its error");
+		is_int(ocilayout_fetch_blob(&l, other, "r.example/base:1", NULL, NULL), -EXIT_NOT_FOUND,
+		       "no fetcher: not found, naming the base");
+		ok(strstr(error_last(), "r.example/base:1") != NULL, "the message names the base");
+		error_set_quiet(0);
+		ok(!ocilayout_has_blob(&l, other) && count_entries(blobs.buf) == before,
+		   "no blob and no temporary file left behind");
+		strbuf_release(&blobs);
+	}
 
 	ocilayout_release(&l);
 	ocilayout_remove(tmpdir);
