@@ -56,6 +56,7 @@ int cmd_action(int argc, char **argv)
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
 		{ "insecure-registries", &in.insecure_registries },
+		{ "push-by-digest", &in.push_by_digest }, { "merge", &in.merge }, { "digests", &in.digests },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;

@@ -44,6 +44,7 @@ struct action_inputs {
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;
 	const char *insecure_registries;	/* hosts allowed plain http, comma or newline separated */
+	const char *push_by_digest, *merge, *digests;	/* a matrix: jobs push by digest, one merges */
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */
