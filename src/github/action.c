@@ -20,6 +20,7 @@
 #include "lib/tempfile.h"
 #include "github/action.h"
 #include "build/multibuild.h"
+#include "attest/provenance.h"
 #include "registry/credentials.h"
 #include "github/ghctx.h"
 #include "github/metaio.h"
@@ -212,6 +213,7 @@ struct run {
 	enum ghctx_source source;	/* where meta reads from (the context input) */
 	int export_env;			/* DOCKER_METADATA_OUTPUT_* to $GITHUB_ENV */
 	int push_by_digest, merge;	/* a matrix job; the merge job (resolve_matrix_inputs()) */
+	int sbom, provenance;		/* attestations to attach after the push */
 	struct strlist digests;		/* input digests, for merge */
 };
 
@@ -862,6 +864,7 @@ out:
 }
 
 static int matrix_image_refs(struct run *r, struct reference *refs, size_t *nr);
+static int run_attest(struct run *r, const struct reference *refs, size_t nr);
 
 static int run_push(struct run *r, struct action_result *out)
 {
@@ -907,6 +910,8 @@ static int run_push(struct run *r, struct action_result *out)
 	}
 	out->bytes_pushed = rep.bytes_pushed;
 	out->pushed = 1;
+	if (r->sbom || r->provenance)
+		ret = run_attest(r, refs, nr);
 out:
 	push_report_release(&rep);
 	for (size_t i = 0; i < nr; i++)
@@ -928,7 +933,9 @@ static int resolve_matrix_inputs(struct run *r)
 	int ret;
 
 	if ((ret = input_bool("push-by-digest", in->push_by_digest, 0, &r->push_by_digest)) < 0 ||
-	    (ret = input_bool("merge", in->merge, 0, &r->merge)) < 0)
+	    (ret = input_bool("merge", in->merge, 0, &r->merge)) < 0 ||
+	    (ret = input_bool("sbom", in->sbom, 0, &r->sbom)) < 0 ||
+	    (ret = input_bool("provenance", in->provenance, 0, &r->provenance)) < 0)
 		return ret;
 	for (const char *p = in->digests; p && *p; ) {
 		size_t n = strcspn(p, ", \t\r\n");
@@ -958,6 +965,8 @@ static int resolve_matrix_inputs(struct run *r)
 				"push-by-digest jobs output");
 	if (!r->merge && r->digests.nr)
 		warning("input 'digests' is ignored: merge is not true");
+	if (r->merge && (r->sbom || r->provenance))
+		note("merge: the sbom and provenance are the push-by-digest jobs' (each attaches its platform's)");
 	return 0;
 }
 
@@ -1040,5 +1049,58 @@ out:
 	kvlist_release(&index);
 	strbuf_release(&msg);
 	push_report_release(&rep);
+	return ret;
+}
+
+/* --- attestations ---------------------------------------------------------- */
+
+/*
+ * sbom, provenance: attached to each image pushed (each platform's
+ * manifest) in each repository pushed to, once a repository however
+ * many of its tags were pushed (build_attest()).
+ */
+static int run_attest(struct run *r, const struct reference *refs, size_t nr)
+{
+	const struct action_github *gh = r->gh;
+	struct build_attest_opts opts = { 0 };
+	struct reference *repos = xcalloc(nr + 1, sizeof(*repos));
+	struct strbuf builder = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	size_t n = 0;
+	int ret;
+
+	for (size_t i = 0; i < nr; i++) {
+		int seen = 0;
+
+		strbuf_reset(&a);
+		reference_format_name(&refs[i], &a);
+		for (size_t j = 0; j < n && !seen; j++) {
+			strbuf_reset(&b);
+			reference_format_name(&repos[j], &b);
+			seen = !strcmp(a.buf, b.buf);
+		}
+		if (!seen)
+			reference_copy(&refs[i], &repos[n++]);
+	}
+	opts.sbom = r->sbom;
+	opts.provenance = r->provenance;
+	opts.tool_version = PUBLISH_VERSION;
+	opts.prov.server_url = gh->server_url;
+	opts.prov.repository = gh->repository;
+	opts.prov.commit = gh->sha;
+	opts.prov.ref = gh->ref;
+	opts.prov.workflow_ref = gh->workflow_ref;
+	opts.prov.event_name = gh->event_name;
+	opts.prov.run_id = gh->run_id;
+	opts.prov.run_attempt = gh->run_attempt;
+	provenance_builder_id(gh->server_url, gh->action_repository, gh->action_ref, &builder);
+	opts.prov.builder_id = builder.buf;
+	opts.prov.tool_version = PUBLISH_VERSION;
+	ret = build_attest(r->client, r->layout.buf, repos, n, &opts);
+	for (size_t i = 0; i < n; i++)
+		reference_release(&repos[i]);
+	free(repos);
+	strbuf_release(&builder);
+	strbuf_release(&a);
+	strbuf_release(&b);
 	return ret;
 }
