@@ -28,6 +28,8 @@ static void sort_files(struct sbom *s)
 {
 	size_t n = 0;
 
+	if (s->nr_files < 2)
+		return;
 	qsort(s->files, s->nr_files, sizeof(*s->files), file_cmp);
 	for (size_t i = 0; i < s->nr_files; i++) {
 		if (i + 1 < s->nr_files && !strcmp(s->files[i].path, s->files[i + 1].path)) {
