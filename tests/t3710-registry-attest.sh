@@ -174,6 +174,19 @@ test_expect_success 'merge leaves the attestations out of the index it writes' '
 	test "$(cat merged.digest)" = "$(cat multi.digest)"
 '
 
+test_expect_success 'a registry with the referrers API: the artifacts pushed, no fallback tag written' '
+	start_fault_proxy "$R" "referrers" &&
+	echo "$REG_PASS" | publish push -q --sbom --by-digest --username "$REG_USER" --password-stdin \
+		oci:again "$FAULT_PROXY/api" >/dev/null 2>err &&
+	grep "^attached sbom sha256:.* to $FAULT_PROXY/api@$IMG (referrers API)" err &&
+	test "$(fault_log_count GET "/v2/api/referrers/$IMG" 200 referrers)" = 1 &&
+	test "$(fault_log_count PUT "/v2/api/manifests/sha256-" "*")" = 0 &&
+	art=$(sed -n "s/^attached sbom \(sha256:[0-9a-f]*\) .*/\1/p" err) &&
+	raw api "$art" >artifact.json &&
+	jq -e --arg s "$IMG" ".subject.digest == \$s" artifact.json &&
+	test_must_fail raw api "sha256-${IMG#sha256:}" 2>/dev/null
+'
+
 test_expect_success 'copy takes no --sbom (push alone attaches)' '
 	test_must_fail publish copy --sbom "$R/app:1.0" "$R/app:copy" 2>err &&
 	grep -i "sbom" err
