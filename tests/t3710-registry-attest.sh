@@ -129,6 +129,16 @@ test_expect_success 'the same build again: the same SBOM bytes, the referrers in
 	test_cmp fallback-1.json fallback.json
 '
 
+test_expect_success 'layers reused from an earlier build (--reuse-from) are listed as well' '
+	git -C ctx init -q && git -C ctx add -A && git -C ctx commit -q -m context &&
+	publish build --context ctx -f ctx/Dockerfile --build-arg "BASE=$R/busybox-multi:1" \
+		--platform linux/amd64 --reuse-from one --output oci:reused >reused.digest 2>err &&
+	test_cmp one.digest reused.digest && test "$(grep -c "COPY: sha256:.*, reused$" err)" = 3 &&
+	login push -q --sbom oci:reused "$R/app:1.0" >/dev/null &&
+	referrer app "$IMG" "$SPDX" >sbom.json &&
+	test_cmp sbom-1.json sbom.json
+'
+
 test_expect_success 'an entry the referrers index had is kept (read-modify-write)' '
 	login push -q --by-digest oci:again "$R/other" >/dev/null &&
 	size=$(raw other "$IMG" | wc -c) &&
