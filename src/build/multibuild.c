@@ -131,7 +131,7 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 	struct build_result *res = xcalloc(nr, sizeof(*res));
 	struct ocilayout_stage stage = { NULL, NULL }, scratch = { NULL, NULL };
 	struct build_opts one = *opts;
-	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT, first = STRBUF_INIT;
 	struct ocilayout l = { NULL };
 	size_t done = 0;
 	char digest[DIGEST_HEX_LEN + 1];
@@ -148,6 +148,17 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 		strbuf_addf(&dir, "%s/oci-%zu", scratch.tmp, done);
 		one.platform = platforms[done];
 		one.output = dir.buf;
+		/*
+		 * A layer whose content is the same for two platforms (COPY of
+		 * the same tracked files onto the same tree) is built once: the
+		 * first platform's layout is the others' --reuse-from, unless
+		 * the caller gave one (a previous build's, which covers them).
+		 */
+		if (done && !opts->reuse_from) {
+			strbuf_reset(&first);
+			strbuf_addf(&first, "%s/oci-0", scratch.tmp);
+			one.reuse_from = first.buf;
+		}
 		note("platform %s", one.platform);
 		if ((ret = build_run(&one, &res[done])) < 0)
 			goto out;
@@ -187,6 +198,7 @@ out:
 	ocilayout_stage_release(&stage);
 	strbuf_release(&dir);
 	strbuf_release(&index);
+	strbuf_release(&first);
 	return ret;
 }
 
