@@ -162,7 +162,8 @@ test_expect_success 'an entry the referrers index had is kept (read-modify-write
 test_expect_success 'two platforms: attestations per platform manifest, none in the image index' '
 	publish build -q --context ctx -f ctx/Dockerfile --build-arg "BASE=$R/busybox-multi:1" \
 		--platform linux/amd64,linux/arm64 --output oci:multi >multi.digest &&
-	login push -q --sbom --provenance oci:multi "$R/multi:1" >/dev/null 2>err &&
+	login push -q --sbom --provenance oci:multi "$R/multi:1" "$R/multi:one" >/dev/null 2>err &&
+	test "$(grep -c "^attached" err)" = 4 &&
 	raw multi 1 >index.json &&
 	jq -e "(.manifests | length) == 2 and ([.manifests[] | select(.platform.os == \"linux\")] | length) == 2" index.json &&
 	jq -e "[.manifests[] | select(.artifactType or .platform.os == \"unknown\")] | length == 0" index.json &&

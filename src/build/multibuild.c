@@ -340,7 +340,24 @@ out:
 	return ret;
 }
 
-/* The document doc of type about subject, as an artifact in each repo. */
+/* 1 when repos[i]'s repository is one of repos[0..i-1]'s (several tags of one image). */
+static int repo_seen(const struct reference *repos, size_t i)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int seen = 0;
+
+	reference_format_name(&repos[i], &a);
+	for (size_t j = 0; j < i && !seen; j++) {
+		strbuf_reset(&b);
+		reference_format_name(&repos[j], &b);
+		seen = !strcmp(a.buf, b.buf);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return seen;
+}
+
+/* The document doc of type about subject, as an artifact in each repo (once a repository). */
 static int attach_one(struct registry_client *c, const struct reference *repos, size_t nr,
 		      const char *type, const char *what, const struct strbuf *doc,
 		      const struct attest_subject *subject, const char *created)
@@ -363,6 +380,8 @@ static int attach_one(struct registry_client *c, const struct reference *repos, 
 	    (ret = ocilayout_add_manifest(&l, MT_OCI_MANIFEST, digest, manifest.len, NULL, NULL, 0, NULL, NULL)) < 0)
 		goto out;
 	for (size_t i = 0; i < nr; i++) {
+		if (i && repo_seen(repos, i))
+			continue;
 		if ((ret = registry_attach(c, &repos[i], tmp.buf, subject->digest, &fallback)) < 0)
 			goto out;
 		strbuf_reset(&name);

@@ -56,8 +56,8 @@ int build_run_platforms(const struct build_opts *opts, const char *const *platfo
  * build is listed as well as one written now; the base's layers are in
  * no layout and the base is one package) and an in-toto SLSA provenance
  * statement whose subjects are all those manifests, each attached as an
- * artifact whose subject is that manifest, in each of repos
- * (registry_attach()).  opts->prov is filled by the caller but for
+ * artifact whose subject is that manifest, in each repository of repos
+ * (registry_attach(); several tags of one repository: once).  opts->prov is filled by the caller but for
  * subjects and image.  Never added to an image index.  0 or a negative
  * exit code, the error printed; one note a document attached.
  */

@@ -1056,31 +1056,16 @@ out:
 
 /*
  * sbom, provenance: attached to each image pushed (each platform's
- * manifest) in each repository pushed to, once a repository however
- * many of its tags were pushed (build_attest()).
+ * manifest) in each repository pushed to (build_attest()), the
+ * provenance's facts from the runner's GITHUB_* variables.
  */
 static int run_attest(struct run *r, const struct reference *refs, size_t nr)
 {
 	const struct action_github *gh = r->gh;
 	struct build_attest_opts opts = { 0 };
-	struct reference *repos = xcalloc(nr + 1, sizeof(*repos));
-	struct strbuf builder = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
-	size_t n = 0;
+	struct strbuf builder = STRBUF_INIT;
 	int ret;
 
-	for (size_t i = 0; i < nr; i++) {
-		int seen = 0;
-
-		strbuf_reset(&a);
-		reference_format_name(&refs[i], &a);
-		for (size_t j = 0; j < n && !seen; j++) {
-			strbuf_reset(&b);
-			reference_format_name(&repos[j], &b);
-			seen = !strcmp(a.buf, b.buf);
-		}
-		if (!seen)
-			reference_copy(&refs[i], &repos[n++]);
-	}
 	opts.sbom = r->sbom;
 	opts.provenance = r->provenance;
 	opts.tool_version = PUBLISH_VERSION;
@@ -1095,12 +1080,7 @@ static int run_attest(struct run *r, const struct reference *refs, size_t nr)
 	provenance_builder_id(gh->server_url, gh->action_repository, gh->action_ref, &builder);
 	opts.prov.builder_id = builder.buf;
 	opts.prov.tool_version = PUBLISH_VERSION;
-	ret = build_attest(r->client, r->layout.buf, repos, n, &opts);
-	for (size_t i = 0; i < n; i++)
-		reference_release(&repos[i]);
-	free(repos);
+	ret = build_attest(r->client, r->layout.buf, refs, nr, &opts);
 	strbuf_release(&builder);
-	strbuf_release(&a);
-	strbuf_release(&b);
 	return ret;
 }
