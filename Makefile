@@ -18,7 +18,7 @@ CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/nu
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SUBSYS   := lib oci registry meta git build github
+SUBSYS   := lib oci attest registry meta git build github
 LIB_SRC  := $(sort $(foreach d,$(SUBSYS),$(wildcard src/$(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 # the option parser goes in the library too, so that its unit test links it
@@ -37,7 +37,7 @@ SAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 BUILD_DEBS := build-essential pkg-config libgit2-dev libcurl4-openssl-dev libjansson-dev \
 	libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libyaml-dev tzdata ca-certificates
 TEST_DEBS  := git perl python3 python3-cryptography openssl curl jq docker-registry skopeo \
-	umoci busybox-static docker.io podman zstd iproute2
+	umoci busybox-static docker.io podman zstd iproute2 python3-jsonschema
 BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox-static skopeo \
 	docker.io buildah
 

@@ -862,3 +862,76 @@ out:
 	}
 	return rc;
 }
+
+/* ---- reading a layer back: its files, for an SBOM ------------------ */
+
+/* path without a leading "./" or "/", appended to out */
+static void clean_entry_path(const char *p, struct strbuf *out)
+{
+	while (*p == '/' || (p[0] == '.' && p[1] == '/'))
+		p += p[0] == '/' ? 1 : 2;
+	strbuf_addstr(out, p);
+}
+
+int layer_read_files(const char *path, layer_file_fn fn, void *data)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	struct strbuf name = STRBUF_INIT, link = STRBUF_INIT;
+	char *buf = xmalloc(IO_CHUNK), hex[DIGEST_HEX_LEN + 1];
+	int ret = 0, r = ARCHIVE_OK;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, IO_CHUNK) != ARCHIVE_OK) {
+		ret = error_as(EXIT_CONTEXT, "cannot read layer '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	while (!ret && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		strbuf_reset(&name);
+		clean_entry_path(archive_entry_pathname(ae), &name);
+		if (archive_entry_hardlink(ae)) {
+			strbuf_reset(&link);
+			clean_entry_path(archive_entry_hardlink(ae), &link);
+			ret = fn(data, name.buf, link.buf, NULL, NULL);
+		} else if (archive_entry_filetype(ae) == AE_IFREG) {
+			struct digest d;
+			EVP_MD_CTX *sha1 = EVP_MD_CTX_new();
+			unsigned char md[EVP_MAX_MD_SIZE];
+			unsigned int mdlen = 0;
+			char sha1_hex[2 * EVP_MAX_MD_SIZE + 1];
+			la_ssize_t n;
+
+			if (!sha1 || !EVP_DigestInit_ex(sha1, EVP_sha1(), NULL) || digest_init(&d) < 0) {
+				EVP_MD_CTX_free(sha1);
+				ret = error("cannot hash '%s' in layer '%s'", name.buf, path);
+				break;
+			}
+			while ((n = archive_read_data(a, buf, IO_CHUNK)) > 0) {
+				digest_update(&d, buf, (size_t)n);
+				EVP_DigestUpdate(sha1, buf, (size_t)n);
+			}
+			EVP_DigestFinal_ex(sha1, md, &mdlen);
+			EVP_MD_CTX_free(sha1);
+			if (n < 0) {
+				digest_release(&d);
+				ret = error_as(EXIT_CONTEXT, "cannot read '%s' in layer '%s': %s", name.buf, path,
+					       archive_error_string(a));
+				break;
+			}
+			for (unsigned int i = 0; i < mdlen; i++)
+				snprintf(sha1_hex + 2 * i, 3, "%02x", md[i]);
+			sha1_hex[2 * mdlen] = '\0';
+			digest_final(&d, hex);
+			ret = fn(data, name.buf, NULL, hex, sha1_hex);
+		}
+	}
+	if (!ret && r != ARCHIVE_EOF)
+		ret = error_as(EXIT_CONTEXT, "cannot read layer '%s': %s", path, archive_error_string(a));
+out:
+	archive_read_free(a);
+	strbuf_release(&name);
+	strbuf_release(&link);
+	free(buf);
+	return ret;
+}

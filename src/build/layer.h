@@ -184,4 +184,18 @@ struct layer_compressor {
 struct layer_compressor *layer_compressor_new(enum layer_compression c, int level, int threads,
 		const struct layer_sink *sink);
 
+/*
+ * The files of a written layer, for an SBOM: read the layer blob at path
+ * (a tar, gzip- or zstd-compressed or plain) and call fn once for each
+ * regular file, with its path in the image (no leading "/" or "./") and
+ * the SHA-256 ("sha256:<hex>") and SHA-1 (40 hex digits, which SPDX 2.3
+ * requires of each file) of its content, and once for each hard link
+ * with link = the path it links to and the digests NULL.  The content
+ * is streamed, never held.  fn returning non-zero stops the walk with
+ * that value.  An unreadable blob is -EXIT_CONTEXT naming path.
+ */
+typedef int (*layer_file_fn)(void *data, const char *path, const char *link, const char *sha256,
+			     const char *sha1);
+int layer_read_files(const char *path, layer_file_fn fn, void *data);
+
 #endif

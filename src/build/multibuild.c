@@ -5,10 +5,19 @@
  * removed on every path out); their blobs are then linked (or copied)
  * into the staged output, the index is written over their manifests,
  * and the stage is committed.
+ *
+ * Attestations (build_attest()): documents made from the layout after the
+ * push, each put in a scratch layout of its own and attached from there.
  */
 #include "lib/common.h"
 #include "build/multibuild.h"
 #include "oci/ocilayout.h"
+#include "oci/reference.h"
+#include "attest/artifact.h"
+#include "attest/sbom.h"
+#include "build/layer.h"
+#include "lib/tempfile.h"
+#include "registry/registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -122,7 +131,7 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 	struct build_result *res = xcalloc(nr, sizeof(*res));
 	struct ocilayout_stage stage = { NULL, NULL }, scratch = { NULL, NULL };
 	struct build_opts one = *opts;
-	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, index = STRBUF_INIT, first = STRBUF_INIT;
 	struct ocilayout l = { NULL };
 	size_t done = 0;
 	char digest[DIGEST_HEX_LEN + 1];
@@ -139,6 +148,17 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 		strbuf_addf(&dir, "%s/oci-%zu", scratch.tmp, done);
 		one.platform = platforms[done];
 		one.output = dir.buf;
+		/*
+		 * A layer whose content is the same for two platforms (COPY of
+		 * the same tracked files onto the same tree) is built once: the
+		 * first platform's layout is the others' --reuse-from, unless
+		 * the caller gave one (a previous build's, which covers them).
+		 */
+		if (done && !opts->reuse_from) {
+			strbuf_reset(&first);
+			strbuf_addf(&first, "%s/oci-0", scratch.tmp);
+			one.reuse_from = first.buf;
+		}
 		note("platform %s", one.platform);
 		if ((ret = build_run(&one, &res[done])) < 0)
 			goto out;
@@ -178,6 +198,7 @@ out:
 	ocilayout_stage_release(&stage);
 	strbuf_release(&dir);
 	strbuf_release(&index);
+	strbuf_release(&first);
 	return ret;
 }
 
@@ -202,4 +223,246 @@ int build_run_platforms(const struct build_opts *opts, const char *const *platfo
 	}
 	*out = r;
 	return 0;
+}
+
+/* ---- attestations ---------------------------------------------------- */
+
+#define ATTEST_MANIFEST_CAP (4u << 20)
+
+/* layer_read_files() into the SBOM */
+static int sbom_file(void *data, const char *path, const char *link, const char *sha256, const char *sha1)
+{
+	return sbom_add_file(data, path, link, sha256, sha1);
+}
+
+/* The config's "created" (RFC 3339), into out; "" when it has none. */
+static int config_created(const char *dir, const char *digest, struct strbuf *out)
+{
+	struct strbuf buf = STRBUF_INIT;
+	json_t *cfg = NULL;
+	int ret;
+
+	if ((ret = ocilayout_read_blob(dir, digest, IMAGE_CONFIG_MAX, EXIT_CONTEXT, EXIT_CONTEXT, &buf)) < 0)
+		goto out;
+	if ((cfg = json_loadb(buf.buf, buf.len, 0, NULL)) && json_is_string(json_object_get(cfg, "created")))
+		strbuf_addstr(out, json_string_value(json_object_get(cfg, "created")));
+out:
+	json_decref(cfg);
+	strbuf_release(&buf);
+	return ret;
+}
+
+int build_sbom(const char *dir, const char *digest, const char *tool_version, struct strbuf *out)
+{
+	struct ocilayout l = { (char *)dir };
+	struct oci_manifest m = OCI_MANIFEST_INIT;
+	struct sbom s = SBOM_INIT;
+	struct strbuf buf = STRBUF_INIT, created = STRBUF_INIT, path = STRBUF_INIT;
+	int ret;
+
+	if ((ret = ocilayout_read_blob(dir, digest, ATTEST_MANIFEST_CAP, EXIT_CONTEXT, EXIT_CONTEXT, &buf)) < 0 ||
+	    (ret = oci_manifest_parse(buf.buf, buf.len, EXIT_CONTEXT, digest, &m)) < 0 ||
+	    (ret = config_created(dir, m.config.digest, &created)) < 0)
+		goto out;
+	/* the layers publish wrote are the layout's; the base's are not in it */
+	for (size_t i = 0; i < m.nr_layers; i++) {
+		if (!ocilayout_has_blob(&l, m.layers[i].digest))
+			continue;
+		strbuf_reset(&path);
+		ocilayout_blob_path(&l, m.layers[i].digest, &path);
+		if ((ret = layer_read_files(path.buf, sbom_file, &s)) < 0)
+			goto out;
+	}
+	s.image_digest = digest;
+	s.created = created.len ? created.buf : NULL;
+	s.base_name = oci_manifest_annotation(&m, "org.opencontainers.image.base.name");
+	s.base_digest = oci_manifest_annotation(&m, "org.opencontainers.image.base.digest");
+	s.tool_version = tool_version;
+	ret = sbom_spdx_json(&s, out);
+out:
+	sbom_release(&s);
+	oci_manifest_release(&m);
+	strbuf_release(&buf);
+	strbuf_release(&created);
+	strbuf_release(&path);
+	return ret;
+}
+
+struct attest_subject {
+	char digest[DIGEST_HEX_LEN + 1];
+	char *media_type;	/* owned */
+	long long size;
+};
+
+/* The image manifests of the layout: its one manifest, or each its index lists. */
+static int layout_subjects(const char *dir, struct attest_subject **out, size_t *nr)
+{
+	struct oci_index top = OCI_INDEX_INIT, idx = OCI_INDEX_INIT;
+	struct strbuf buf = STRBUF_INIT;
+	const struct oci_index *from = &top;
+	struct attest_subject *s = NULL;
+	size_t n = 0;
+	int ret;
+
+	if ((ret = ocilayout_read_index(dir, EXIT_CONTEXT, EXIT_CONTEXT, &top)) < 0)
+		goto out;
+	if (top.nr_manifests != 1) {
+		ret = error_as(EXIT_CONTEXT, "'%s/index.json' lists %zu manifests; attestations need exactly one",
+			       dir, top.nr_manifests);
+		goto out;
+	}
+	if (oci_is_index(top.manifests[0].media_type)) {
+		if ((ret = ocilayout_read_blob(dir, top.manifests[0].digest, ATTEST_MANIFEST_CAP, EXIT_CONTEXT,
+					       EXIT_CONTEXT, &buf)) < 0 ||
+		    (ret = oci_index_parse(buf.buf, buf.len, EXIT_CONTEXT, top.manifests[0].digest, &idx)) < 0)
+			goto out;
+		from = &idx;
+	}
+	s = xcalloc(from->nr_manifests + 1, sizeof(*s));
+	for (size_t i = 0; i < from->nr_manifests; i++) {
+		const struct oci_descriptor *d = &from->manifests[i];
+
+		if (oci_is_index(d->media_type))
+			continue;
+		snprintf(s[n].digest, sizeof(s[n].digest), "%s", d->digest);
+		s[n].media_type = xstrdup(d->media_type);
+		s[n].size = d->size;
+		n++;
+	}
+	*out = s;
+	*nr = n;
+	s = NULL;
+out:
+	free(s);
+	oci_index_release(&top);
+	oci_index_release(&idx);
+	strbuf_release(&buf);
+	return ret;
+}
+
+/* 1 when repos[i]'s repository is one of repos[0..i-1]'s (several tags of one image). */
+static int repo_seen(const struct reference *repos, size_t i)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int seen = 0;
+
+	reference_format_name(&repos[i], &a);
+	for (size_t j = 0; j < i && !seen; j++) {
+		strbuf_reset(&b);
+		reference_format_name(&repos[j], &b);
+		seen = !strcmp(a.buf, b.buf);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return seen;
+}
+
+/* The document doc of type about subject, as an artifact in each repo (once a repository). */
+static int attach_one(struct registry_client *c, const struct reference *repos, size_t nr,
+		      const char *type, const char *what, const struct strbuf *doc,
+		      const struct attest_subject *subject, const char *created)
+{
+	struct strbuf tmp = STRBUF_INIT, manifest = STRBUF_INIT, name = STRBUF_INIT;
+	struct artifact_subject subj = { subject->media_type, subject->digest, subject->size };
+	struct ocilayout l = { NULL };
+	char doc_digest[DIGEST_HEX_LEN + 1], empty[DIGEST_HEX_LEN + 1], digest[DIGEST_HEX_LEN + 1];
+	int ret, fallback = 0;
+
+	digest_buffer(doc->buf, doc->len, doc_digest);
+	digest_buffer(ARTIFACT_EMPTY_CONFIG, strlen(ARTIFACT_EMPTY_CONFIG), empty);
+	if ((ret = tempfile_mkdir("attest", &tmp)) < 0)
+		goto out;
+	if ((ret = ocilayout_open(&l, tmp.buf)) < 0 ||
+	    (ret = artifact_manifest(type, doc_digest, (long long)doc->len, &subj, created, &manifest, digest)) < 0 ||
+	    (ret = ocilayout_put_blob(&l, doc_digest, doc->buf, doc->len)) < 0 ||
+	    (ret = ocilayout_put_blob(&l, empty, ARTIFACT_EMPTY_CONFIG, strlen(ARTIFACT_EMPTY_CONFIG))) < 0 ||
+	    (ret = ocilayout_put_blob(&l, digest, manifest.buf, manifest.len)) < 0 ||
+	    (ret = ocilayout_add_manifest(&l, MT_OCI_MANIFEST, digest, manifest.len, NULL, NULL, 0, NULL, NULL)) < 0)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		if (i && repo_seen(repos, i))
+			continue;
+		if ((ret = registry_attach(c, &repos[i], tmp.buf, subject->digest, &fallback)) < 0)
+			goto out;
+		strbuf_reset(&name);
+		reference_format_name(&repos[i], &name);
+		note("attached %s %s to %s@%s (%s)", what, digest, name.buf, subject->digest,
+		     fallback ? "referrers tag" : "referrers API");
+	}
+out:
+	if (l.dir)
+		ocilayout_release(&l);
+	if (tmp.len)
+		ocilayout_remove(tmp.buf);
+	strbuf_release(&tmp);
+	strbuf_release(&manifest);
+	strbuf_release(&name);
+	return ret;
+}
+
+int build_attest(struct registry_client *c, const char *dir, const struct reference *repos, size_t nr,
+		 const struct build_attest_opts *opts)
+{
+	struct attest_subject *subjects = NULL;
+	struct strbuf doc = STRBUF_INIT, prov = STRBUF_INIT, name = STRBUF_INIT, created = STRBUF_INIT;
+	struct strbuf buf = STRBUF_INIT;
+	const char **digests = NULL;
+	size_t nr_subjects = 0;
+	int ret;
+
+	if (!opts->sbom && !opts->provenance)
+		return 0;
+	if ((ret = layout_subjects(dir, &subjects, &nr_subjects)) < 0)
+		goto out;
+	if (opts->provenance) {
+		struct provenance p = opts->prov;
+
+		digests = xcalloc(nr_subjects + 1, sizeof(*digests));
+		for (size_t i = 0; i < nr_subjects; i++)
+			digests[i] = subjects[i].digest;
+		if (nr)
+			reference_format_name(&repos[0], &name);
+		p.image = name.len ? name.buf : NULL;
+		p.subjects = digests;
+		p.nr_subjects = nr_subjects;
+		if ((ret = provenance_statement_json(&p, &prov)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < nr_subjects; i++) {
+		struct oci_manifest m = OCI_MANIFEST_INIT;
+
+		/* the artifacts' time: the image's (its config's created) */
+		strbuf_reset(&created);
+		strbuf_reset(&buf);
+		if ((ret = ocilayout_read_blob(dir, subjects[i].digest, ATTEST_MANIFEST_CAP, EXIT_CONTEXT,
+					       EXIT_CONTEXT, &buf)) < 0 ||
+		    (ret = oci_manifest_parse(buf.buf, buf.len, EXIT_CONTEXT, subjects[i].digest, &m)) < 0 ||
+		    (ret = config_created(dir, m.config.digest, &created)) < 0) {
+			oci_manifest_release(&m);
+			goto out;
+		}
+		oci_manifest_release(&m);
+		if (opts->sbom) {
+			strbuf_reset(&doc);
+			if ((ret = build_sbom(dir, subjects[i].digest, opts->tool_version, &doc)) < 0 ||
+			    (ret = attach_one(c, repos, nr, SBOM_MEDIA_TYPE, "sbom", &doc, &subjects[i],
+					      created.len ? created.buf : NULL)) < 0)
+				goto out;
+		}
+		if (opts->provenance &&
+		    (ret = attach_one(c, repos, nr, PROVENANCE_MEDIA_TYPE, "provenance", &prov, &subjects[i],
+				      created.len ? created.buf : NULL)) < 0)
+			goto out;
+	}
+out:
+	for (size_t i = 0; i < nr_subjects; i++)
+		free(subjects[i].media_type);
+	free(subjects);
+	free(digests);
+	strbuf_release(&doc);
+	strbuf_release(&prov);
+	strbuf_release(&name);
+	strbuf_release(&created);
+	strbuf_release(&buf);
+	return ret;
 }

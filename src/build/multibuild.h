@@ -24,6 +24,7 @@
 #include "lib/digest.h"
 #include "lib/strlist.h"
 #include "build/build.h"
+#include "attest/provenance.h"
 
 struct build_platforms_result {
 	char digest[DIGEST_HEX_LEN + 1];	/* the manifest's (one platform) or the index's */
@@ -46,5 +47,32 @@ void build_platforms_result_release(struct build_platforms_result *r);
 int build_run_platforms(const struct build_opts *opts, const char *const *platforms, size_t nr,
 			const struct kvlist_item *index_annotations, size_t index_annotations_nr,
 			struct build_platforms_result *out);
+
+/*
+ * Attestations of a built image, after its push (issue 12): for each
+ * image manifest of the layout at dir (the one, or each one its index
+ * lists), an SPDX 2.3 SBOM of the files of the layers publish wrote
+ * (read back from the layout's blobs: a layer reused from an earlier
+ * build is listed as well as one written now; the base's layers are in
+ * no layout and the base is one package) and an in-toto SLSA provenance
+ * statement whose subjects are all those manifests, each attached as an
+ * artifact whose subject is that manifest, in each repository of repos
+ * (registry_attach(); several tags of one repository: once).  opts->prov is filled by the caller but for
+ * subjects and image.  Never added to an image index.  0 or a negative
+ * exit code, the error printed; one note a document attached.
+ */
+struct registry_client;
+struct reference;
+struct build_attest_opts {
+	int sbom, provenance;
+	struct provenance prov;
+	const char *tool_version;
+};
+
+int build_attest(struct registry_client *c, const char *dir, const struct reference *repos, size_t nr,
+		 const struct build_attest_opts *opts);
+
+/* The SBOM of image manifest digest of the layout at dir, appended to out (build_attest()'s). */
+int build_sbom(const char *dir, const char *digest, const char *tool_version, struct strbuf *out);
 
 #endif

@@ -58,6 +58,8 @@ int cmd_action(int argc, char **argv)
 		{ "insecure-registries", &in.insecure_registries },
 		{ "registry-auth", &in.registry_auth },
 		{ "outputs", &in.outputs },
+		{ "push-by-digest", &in.push_by_digest }, { "merge", &in.merge }, { "digests", &in.digests },
+		{ "sbom", &in.sbom }, { "provenance", &in.provenance },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;
@@ -93,6 +95,12 @@ int cmd_action(int argc, char **argv)
 	gh.short_sha_length = getenv("DOCKER_METADATA_SHORT_SHA_LENGTH");
 	gh.env = getenv("GITHUB_ENV");
 	gh.set_output_env = getenv("DOCKER_METADATA_SET_OUTPUT_ENV");
+	gh.sha = getenv("GITHUB_SHA");
+	gh.ref = getenv("GITHUB_REF");
+	gh.workflow_ref = getenv("GITHUB_WORKFLOW_REF");
+	gh.run_attempt = getenv("GITHUB_RUN_ATTEMPT");
+	gh.action_repository = getenv("GITHUB_ACTION_REPOSITORY");
+	gh.action_ref = getenv("GITHUB_ACTION_REF");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);

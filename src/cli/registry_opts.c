@@ -112,22 +112,24 @@ int registry_cli_transfer(int argc, char **argv, const char *const *usage, int s
 	const char **dst_hosts = xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **rest = (const char **)argv;
 	size_t nr_dsts = 0;
-	int ret, by_digest = 0;
+	int ret, by_digest = 0, sbom = 0, provenance = 0;
 	struct option options[] = {
 		OPT_FLAG(0, "by-digest", &by_digest, "push by digest only: REF names a repository, no\n"
 			 "tag is written or moved (a matrix job, before `publish merge`)"),
+		OPT_FLAG(0, "sbom", &sbom, "attach an SPDX SBOM to each image pushed"),
+		OPT_FLAG(0, "provenance", &provenance, "attach SLSA provenance to each image pushed"),
 		OPT_STRING(0, "digest-file", &digest_file, "<file>", "write the pushed digest to FILE"),
 		REGISTRY_CLI_OPTIONS(&rc),
 		OPT_END(),
 	};
 
-	/* --by-digest is push's alone: copy's table starts after it */
-	if ((ret = parse_options(&argc, argv, options + !src_is_layout, usage, 0))) {
+	/* --by-digest, --sbom, --provenance are push's alone: copy's table starts after them */
+	if ((ret = parse_options(&argc, argv, options + (src_is_layout ? 0 : 3), usage, 0))) {
 		ret = ret > 0 ? 0 : ret;
 		goto out;
 	}
 	if (argc < 2) {
-		parse_options_usage(stderr, usage, options + !src_is_layout);
+		parse_options_usage(stderr, usage, options + (src_is_layout ? 0 : 3));
 		ret = -EXIT_USAGE;
 		goto out;
 	}
@@ -160,6 +162,8 @@ int registry_cli_transfer(int argc, char **argv, const char *const *usage, int s
 		ret = ocilayout_check(layout);
 		if (!ret)
 			ret = registry_push_layout(c, layout, dsts, nr_dsts, &rep);
+		if (!ret && (sbom || provenance))
+			ret = push_attest(c, layout, dsts, nr_dsts, sbom, provenance);
 	} else {
 		ret = registry_copy(c, &src, dsts, nr_dsts, &rep);
 	}

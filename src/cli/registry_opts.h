@@ -68,4 +68,11 @@ int registry_cli_names_tag(const char *s);
  */
 int registry_cli_transfer(int argc, char **argv, const char *const *usage, int src_is_layout);
 
+/*
+ * push --sbom / --provenance: attach them to the images of the layout
+ * just pushed to dsts (cmd_push.c, over build_attest()).
+ */
+int push_attest(struct registry_client *c, const char *layout, const struct reference *dsts, size_t nr,
+		int sbom, int provenance);
+
 #endif

@@ -20,6 +20,7 @@
 #include "lib/tempfile.h"
 #include "github/action.h"
 #include "build/multibuild.h"
+#include "attest/provenance.h"
 #include "registry/credentials.h"
 #include "github/ghctx.h"
 #include "github/metaio.h"
@@ -215,6 +216,9 @@ struct run {
 	struct strlist tag_refs;	/* the tags input's full references (action_tag_kind()) */
 	enum ghctx_source source;	/* where meta reads from (the context input) */
 	int export_env;			/* DOCKER_METADATA_OUTPUT_* to $GITHUB_ENV */
+	int push_by_digest, merge;	/* a matrix job; the merge job (resolve_matrix_inputs()) */
+	int sbom, provenance;		/* attestations to attach after the push */
+	struct strlist digests;		/* input digests, for merge */
 };
 
 static double now_seconds(void)
@@ -263,7 +267,10 @@ static void run_release(struct run *r)
 	r->insecure_hosts = NULL;
 	strlist_release(&r->insecure);
 	strlist_release(&r->tag_refs);
+	strlist_release(&r->digests);
 }
+
+static int resolve_matrix_inputs(struct run *r);
 
 static int resolve_inputs(struct run *r)
 {
@@ -280,7 +287,8 @@ static int resolve_inputs(struct run *r)
 		return error_as(EXIT_INPUT, "input 'registry': '%s' names no registry host", in->registry);
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
 	    (ret = metaio_output_env_enabled(gh->set_output_env, &r->export_env)) < 0 ||
-	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0)
+	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0 ||
+	    (ret = resolve_matrix_inputs(r)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
 		if (strcmp(in->compression, "zstd"))
@@ -494,6 +502,7 @@ static void notice_command(const char *msg)
 
 static int run_build(struct run *r, struct action_result *out);
 static int run_push(struct run *r, struct action_result *out);
+static int run_merge(struct run *r, struct action_result *out);
 
 /* One phase inside its log group, its time into out->seconds[phase]. */
 static int run_phase(struct run *r, struct action_result *out, enum action_phase phase,
@@ -573,16 +582,17 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	open_registry(&r);
 
 	if ((ret = run_phase(&r, out, ACTION_META, "meta: tags, labels and annotations", run_meta)) < 0 ||
-	    (ret = run_phase(&r, out, ACTION_BUILD, "build: the image from the Dockerfile", run_build)) < 0)
+	    (!r.merge && (ret = run_phase(&r, out, ACTION_BUILD, "build: the image from the Dockerfile", run_build)) < 0))
 		goto out;
 
 	if (!r.push) {
 		note("not pushing: %s", in->push && *in->push ? "push is false" :
 		     "pull requests build without pushing (set push: true to push)");
-	} else if (!out->nr_tags) {
+	} else if (!out->nr_tags && !r.push_by_digest && !r.merge) {
 		note("not pushing: no tag rule gave a tag for this event");
 	} else {
-		if ((ret = run_phase(&r, out, ACTION_PUSH, "push: to the registry", run_push)) < 0)
+		if ((ret = run_phase(&r, out, ACTION_PUSH, r.merge ? "merge: one index over the digests" :
+				     "push: to the registry", r.merge ? run_merge : run_push)) < 0)
 			goto out;
 	}
 
@@ -916,6 +926,9 @@ out:
 	return ret;
 }
 
+static int matrix_image_refs(struct run *r, struct reference *refs, size_t *nr);
+static int run_attest(struct run *r, const struct reference *refs, size_t nr);
+
 static int run_push(struct run *r, struct action_result *out)
 {
 	struct reference *refs = xcalloc(out->nr_tags, sizeof(*refs));
@@ -923,7 +936,14 @@ static int run_push(struct run *r, struct action_result *out)
 	size_t nr = 0;
 	int ret = 0;
 
-	for (; nr < out->nr_tags; nr++)
+	if (r->push_by_digest) {
+		/* no tag: each image's repository gets the image by digest alone */
+		free(refs);
+		refs = xcalloc(r->meta.images.nr + 1, sizeof(*refs));
+		if ((ret = matrix_image_refs(r, refs, &nr)) < 0)
+			goto out;
+	}
+	for (; !r->push_by_digest && nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
 	if (r->cred_hosts[0] && !r->creds.nr) {
@@ -953,10 +973,177 @@ static int run_push(struct run *r, struct action_result *out)
 	}
 	out->bytes_pushed = rep.bytes_pushed;
 	out->pushed = 1;
+	if (r->sbom || r->provenance)
+		ret = run_attest(r, refs, nr);
 out:
 	push_report_release(&rep);
 	for (size_t i = 0; i < nr; i++)
 		reference_release(&refs[i]);
 	free(refs);
+	return ret;
+}
+
+/* --- a matrix: push by digest, then merge -------------------------------- */
+
+/*
+ * push-by-digest (a matrix job) and merge + digests (the job after it).
+ * The digests are one a line or comma-separated (job outputs joined
+ * either way); each is checked here, so a typo fails before the build.
+ */
+static int resolve_matrix_inputs(struct run *r)
+{
+	const struct action_inputs *in = r->in;
+	int ret;
+
+	if ((ret = input_bool("push-by-digest", in->push_by_digest, 0, &r->push_by_digest)) < 0 ||
+	    (ret = input_bool("merge", in->merge, 0, &r->merge)) < 0 ||
+	    (ret = input_bool("sbom", in->sbom, 0, &r->sbom)) < 0 ||
+	    (ret = input_bool("provenance", in->provenance, 0, &r->provenance)) < 0)
+		return ret;
+	for (const char *p = in->digests; p && *p; ) {
+		size_t n = strcspn(p, ", \t\r\n");
+
+		if (n) {
+			char *one = xstrndup(p, n);
+
+			if (!digest_is_valid(one)) {
+				ret = error_as(EXIT_INPUT, "input 'digests': '%s' is not a digest (sha256:<64 hex digits>)",
+					       one);
+				free(one);
+				return ret;
+			}
+			if (!strlist_has(&r->digests, one))
+				strlist_push(&r->digests, one);
+			free(one);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	if (r->merge && r->push_by_digest)
+		return error_as(EXIT_INPUT, "inputs 'merge' and 'push-by-digest' are both true: "
+				"a job either pushes one platform by digest or merges the digests");
+	if (r->merge && !r->digests.nr)
+		return error_as(EXIT_INPUT, "input 'digests' is empty: merge: true needs the digests the "
+				"push-by-digest jobs output");
+	if (!r->merge && r->digests.nr)
+		warning("input 'digests' is ignored: merge is not true");
+	if (r->merge && (r->sbom || r->provenance))
+		note("merge: the sbom and provenance are the push-by-digest jobs' (each attaches its platform's)");
+	return 0;
+}
+
+/* Each image meta enabled, as a reference without tag, into refs (nr of them). */
+static int matrix_image_refs(struct run *r, struct reference *refs, size_t *nr)
+{
+	int ret = 0;
+
+	*nr = 0;
+	if (!r->meta.images.nr)
+		return error_as(EXIT_INPUT, "input 'images': no image is enabled to push to");
+	for (size_t i = 0; i < r->meta.images.nr; i++) {
+		if ((ret = reference_parse(r->meta.images.items[i], &refs[*nr])) < 0)
+			return ret;
+		free(refs[*nr].tag);	/* "latest", filled in by the parser */
+		refs[*nr].tag = NULL;
+		(*nr)++;
+	}
+	return 0;
+}
+
+/*
+ * merge: one index over the digests, in the first image's repository
+ * (where the push-by-digest jobs pushed them), the index annotations
+ * meta gives (as a multi-platform build puts on its index, so both give
+ * one digest), then meta's tags, all or none (registry_merge()).  Bad
+ * digests are the digests input's fault: the error names it.
+ */
+static int run_merge(struct run *r, struct action_result *out)
+{
+	struct reference *name = xcalloc(r->meta.images.nr + 1, sizeof(*name));
+	struct reference *refs = xcalloc(out->nr_tags + 1, sizeof(*refs));
+	struct push_report rep = PUSH_REPORT_INIT;
+	struct kvlist index = KVLIST_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	size_t nr = 0, nr_name = 0;
+	int ret;
+
+	if ((ret = matrix_image_refs(r, name, &nr_name)) < 0)
+		goto out;
+	for (; nr < out->nr_tags; nr++)
+		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
+			goto out;
+	metaio_annotations(&r->meta, "index", &index);
+	error_set_quiet(1);
+	ret = registry_merge(r->client, &name[0], (const char *const *)r->digests.items, r->digests.nr,
+			     index.items, index.nr, refs, nr, &rep);
+	error_set_quiet(0);
+	if (ret < 0) {
+		const char *m = error_last();
+
+		if (!strncmp(m, "merge: ", 7))
+			m += 7;
+		strbuf_addstr(&msg, m);
+		if (ret == -EXIT_INPUT || ret == -EXIT_NOT_FOUND)
+			ret = error_as(-ret, "input 'digests': %s", msg.buf);
+		else
+			ret = error_as(-ret, "%s", msg.buf);
+		goto out;
+	}
+	snprintf(out->digest, sizeof(out->digest), "%s", rep.digest);
+	free(out->media_type);
+	out->media_type = xstrdup(rep.media_type ? rep.media_type : MT_OCI_INDEX);
+	strbuf_reset(&msg);
+	reference_format_name(&name[0], &msg);
+	strbuf_addf(&msg, "@%s", rep.digest);
+	free(out->image);
+	out->image = strbuf_detach(&msg, NULL);
+	out->bytes_pushed = rep.bytes_pushed;
+	out->pushed = 1;
+	printf("digest: %s\n", out->digest);
+	fflush(stdout);
+out:
+	for (size_t i = 0; i < nr_name; i++)
+		reference_release(&name[i]);
+	free(name);
+	for (size_t i = 0; i < nr; i++)
+		reference_release(&refs[i]);
+	free(refs);
+	kvlist_release(&index);
+	strbuf_release(&msg);
+	push_report_release(&rep);
+	return ret;
+}
+
+/* --- attestations ---------------------------------------------------------- */
+
+/*
+ * sbom, provenance: attached to each image pushed (each platform's
+ * manifest) in each repository pushed to (build_attest()), the
+ * provenance's facts from the runner's GITHUB_* variables.
+ */
+static int run_attest(struct run *r, const struct reference *refs, size_t nr)
+{
+	const struct action_github *gh = r->gh;
+	struct build_attest_opts opts = { 0 };
+	struct strbuf builder = STRBUF_INIT;
+	int ret;
+
+	opts.sbom = r->sbom;
+	opts.provenance = r->provenance;
+	opts.tool_version = PUBLISH_VERSION;
+	opts.prov.server_url = gh->server_url;
+	opts.prov.repository = gh->repository;
+	opts.prov.commit = gh->sha;
+	opts.prov.ref = gh->ref;
+	opts.prov.workflow_ref = gh->workflow_ref;
+	opts.prov.event_name = gh->event_name;
+	opts.prov.run_id = gh->run_id;
+	opts.prov.run_attempt = gh->run_attempt;
+	provenance_builder_id(gh->server_url, gh->action_repository, gh->action_ref, &builder);
+	opts.prov.builder_id = builder.buf;
+	opts.prov.tool_version = PUBLISH_VERSION;
+	ret = build_attest(r->client, r->layout.buf, refs, nr, &opts);
+	strbuf_release(&builder);
 	return ret;
 }

@@ -46,6 +46,8 @@ struct action_inputs {
 	const char *insecure_registries;	/* hosts allowed plain http, comma or newline separated */
 	const char *registry_auth;	/* docker/login-action's registry-auth: YAML, one entry per registry */
 	const char *outputs;		/* the image into the workspace: type=docker|oci,dest=PATH (imageoutput.h) */
+	const char *push_by_digest, *merge, *digests;	/* a matrix: jobs push by digest, one merges */
+	const char *sbom, *provenance;	/* attestations attached to the images pushed */
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */
@@ -61,6 +63,8 @@ struct action_github {
 	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, may be NULL */
 	const char *env;		/* GITHUB_ENV, may be NULL */
 	const char *set_output_env;	/* DOCKER_METADATA_SET_OUTPUT_ENV, may be NULL */
+	/* for the provenance, each may be NULL: GITHUB_SHA, _REF, _WORKFLOW_REF, _RUN_ATTEMPT, _ACTION_REPOSITORY, _ACTION_REF */
+	const char *sha, *ref, *workflow_ref, *run_attempt, *action_repository, *action_ref;
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };

@@ -179,4 +179,17 @@ int registry_merge(struct registry_client *c, const struct reference *name,
 		   const struct kvlist_item *annotations, size_t nr_annotations,
 		   const struct reference *dsts, size_t nr_dsts, struct push_report *out);
 
+/*
+ * Attach the artifact that the OCI layout dir holds alone (an image
+ * manifest with a subject: an SBOM, a provenance statement) to the
+ * image subject ("sha256:<hex>") of repo's repository (its tag and
+ * digest ignored): pushed by digest, then listed among subject's
+ * referrers, by the registry itself where it offers the referrers API,
+ * else in the index under the fallback tag "sha256-<hex>" (read,
+ * extended, written back; the entries it had are kept).  *fallback says
+ * which (1: the tag).  registry_referrers.c.
+ */
+int registry_attach(struct registry_client *c, const struct reference *repo, const char *dir,
+		    const char *subject, int *fallback);
+
 #endif

@@ -67,11 +67,12 @@ EXCEPTIONS = [
 IMPORTS = {
     "lib": set(),                   # libc only
     "oci": {"lib"},
-    "registry": {"oci", "lib"},
+    "attest": {"oci", "lib"},       # SBOM, provenance, artifacts: documents, no I/O
+    "registry": {"oci", "attest", "lib"},
     "meta": {"lib"},
     "git": {"oci", "lib"},          # libgit2 readers; plain data out
-    "build": {"oci", "registry", "git", "lib"},
-    "github": {"meta", "git", "build", "registry", "oci", "lib"},
+    "build": {"oci", "attest", "registry", "git", "lib"},
+    "github": {"meta", "git", "build", "registry", "attest", "oci", "lib"},
     "cli": None,
 }
 

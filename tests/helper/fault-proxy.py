@@ -47,6 +47,10 @@ FAULT is one of
                  from the registry's filesystem storage (root=DIR, its
                  storage rootdirectory) and the answer is 202, or 404
                  MANIFEST_UNKNOWN when there is no such tag
+    referrers    a GET of /v2/NAME/referrers/DIGEST answers 200 with an
+                 empty OCI index, as a registry that offers the referrers
+                 API (distribution-spec 1.1) would; distribution 2.8 has
+                 no such route (404)
   a hostile registry (not forwarded; see hostile()):
     redirect     answer 307 to to=URL (default: the request's own path,
                  a redirect loop)
@@ -116,7 +120,7 @@ class Rule:
         self.fault = parts[0].lower()
         if not (re.fullmatch(r"[1-5][0-9][0-9]", self.fault) or self.fault in
                 ("reset", "reset-after", "lost-upload", "truncate", "corrupt", "delay",
-                 "unauth", "untag") or self.fault in HOSTILE_FAULTS):
+                 "unauth", "untag", "referrers") or self.fault in HOSTILE_FAULTS):
             raise ValueError("unknown fault '%s'" % parts[0])
         self.method = None
         self.path = None
@@ -131,6 +135,9 @@ class Rule:
         if self.fault == "untag":
             self.method = re.compile("DELETE")
             self.path = re.compile(r"^/v2/.+/manifests/[^/?:]+$")
+        if self.fault == "referrers":
+            self.method = re.compile("GET")
+            self.path = re.compile(r"^/v2/.+/referrers/sha256:[0-9a-f]{64}")
         self.to = None
         self.size = {"huge": 8 << 20, "endless": 4 << 30, "trickle": 1 << 20}.get(self.fault, 0)
         self.rate = 4.0
@@ -491,6 +498,16 @@ def make_handler(opts):
                     else:
                         self.answer(404, "MANIFEST_UNKNOWN", "manifest unknown")
                         log(self.command, self.path, 404, fault)
+                    return
+                if fault == "referrers":
+                    self.drain()
+                    body = b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/vnd.oci.image.index.v1+json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    log(self.command, self.path, 200, fault)
                     return
                 if fault == "lost-upload":
                     self.drain()

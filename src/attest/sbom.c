@@ -1,0 +1,173 @@
+/*
+ * sbom.c: see sbom.h.  The document's elements:
+ *
+ *   SPDXRef-DOCUMENT  DESCRIBES       SPDXRef-Image (the image, by digest)
+ *   SPDXRef-Image     CONTAINS        SPDXRef-File-N (each file publish wrote)
+ *   SPDXRef-Image     DESCENDANT_OF   SPDXRef-Base (the base image, when there is one)
+ *
+ * The image package has filesAnalyzed false: its files are listed as
+ * CONTAINS relationships, without the SHA1 verification code SPDX asks
+ * of an analysed package, which would also need the base's files.
+ */
+#include "lib/common.h"
+#include "attest/sbom.h"
+#include "oci/image.h"
+
+#include <jansson.h>
+
+static int file_cmp(const void *va, const void *vb)
+{
+	const struct sbom_file *a = va, *b = vb;
+	int r = strcmp(a->path, b->path);
+
+	return r ? r : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Sorted by path, each path once: the one added last (a later layer's). */
+static void sort_files(struct sbom *s)
+{
+	size_t n = 0;
+
+	if (s->nr_files < 2)
+		return;
+	qsort(s->files, s->nr_files, sizeof(*s->files), file_cmp);
+	for (size_t i = 0; i < s->nr_files; i++) {
+		if (i + 1 < s->nr_files && !strcmp(s->files[i].path, s->files[i + 1].path)) {
+			free(s->files[i].path);
+			continue;
+		}
+		s->files[n++] = s->files[i];
+	}
+	s->nr_files = n;
+}
+
+static struct sbom_file *find_file(struct sbom *s, const char *path)
+{
+	for (size_t i = s->nr_files; i-- > 0; )
+		if (!strcmp(s->files[i].path, path))
+			return &s->files[i];
+	return NULL;
+}
+
+int sbom_add_file(struct sbom *s, const char *path, const char *link, const char *sha256, const char *sha1)
+{
+	struct sbom_file *f;
+	char d256[DIGEST_HEX_LEN + 1], d1[41];
+
+	if (link) {
+		if (!(f = find_file(s, link)))
+			return error_as(EXIT_CONTEXT, "hard link '%s' names '%s', which no layer holds", path, link);
+		sha256 = f->sha256;
+		sha1 = f->sha1;
+	}
+	if (!sha256 || !sha1)
+		return error_as(EXIT_INTERNAL, "file '%s' has no digest", path);
+	/* copied out first: growing the array may move a link's target */
+	snprintf(d256, sizeof(d256), "%s", sha256);
+	snprintf(d1, sizeof(d1), "%s", sha1);
+	ALLOC_GROW(s->files, s->nr_files + 1, s->alloc_files);
+	f = &s->files[s->nr_files];
+	f->path = xstrdup(path);
+	f->seq = s->nr_files++;
+	memcpy(f->sha256, d256, sizeof(d256));
+	memcpy(f->sha1, d1, sizeof(d1));
+	return 0;
+}
+
+void sbom_release(struct sbom *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nr_files; i++)
+		free(s->files[i].path);
+	free(s->files);
+	s->files = NULL;
+	s->nr_files = s->alloc_files = 0;
+}
+
+static json_t *relationship(const char *from, const char *type, const char *to)
+{
+	return json_pack("{s:s, s:s, s:s}", "spdxElementId", from, "relationshipType", type,
+			 "relatedSpdxElement", to);
+}
+
+static json_t *checksum(const char *algorithm, const char *value)
+{
+	return json_pack("{s:s, s:s}", "algorithm", algorithm, "checksumValue", value);
+}
+
+int sbom_spdx_json(struct sbom *s, struct strbuf *out)
+{
+	json_t *doc = NULL, *pkgs, *files, *rels, *image;
+	const char *hex;
+	struct strbuf buf = STRBUF_INIT;
+	int ret = 0;
+
+	if (!s->image_digest || !digest_is_valid(s->image_digest))
+		return error_as(EXIT_INTERNAL, "sbom: no image digest");
+	hex = s->image_digest + 7;
+	sort_files(s);
+
+	strbuf_addf(&buf, "https://spdx.org/spdxdocs/publish-action-image-sha256-%s", hex);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[s]}, s:[s]}",
+			"spdxVersion", "SPDX-2.3", "dataLicense", "CC0-1.0", "SPDXID", "SPDXRef-DOCUMENT",
+			"name", s->image_digest, "documentNamespace", buf.buf,
+			"creationInfo", "created", s->created ? s->created : "1970-01-01T00:00:00Z",
+			"creators", "Tool: publish-action",
+			"documentDescribes", "SPDXRef-Image");
+	if (!doc) {
+		ret = error_as(EXIT_INTERNAL, "sbom: cannot make the document");
+		goto out;
+	}
+	if (s->tool_version) {
+		strbuf_reset(&buf);
+		strbuf_addf(&buf, "Tool: publish-action-%s", s->tool_version);
+		json_array_set_new(json_object_get(json_object_get(doc, "creationInfo"), "creators"), 0,
+				   json_string(buf.buf));	/* steals */
+	}
+
+	pkgs = json_array();
+	image = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:[o]}", "SPDXID", "SPDXRef-Image",
+			  "name", s->image_digest, "versionInfo", s->image_digest,
+			  "downloadLocation", "NOASSERTION", "filesAnalyzed", 0,
+			  "primaryPackagePurpose", "CONTAINER",
+			  "checksums", checksum("SHA256", hex));
+	json_array_append_new(pkgs, image);	/* steals */
+	if (s->base_name) {
+		json_t *base = json_pack("{s:s, s:s, s:s, s:b, s:s}", "SPDXID", "SPDXRef-Base",
+					 "name", s->base_name, "downloadLocation", "NOASSERTION",
+					 "filesAnalyzed", 0, "primaryPackagePurpose", "CONTAINER");
+
+		if (s->base_digest && digest_is_valid(s->base_digest)) {
+			json_object_set_new(base, "versionInfo", json_string(s->base_digest));	/* steals */
+			json_object_set_new(base, "checksums",
+					    json_pack("[o]", checksum("SHA256", s->base_digest + 7)));	/* steals */
+		}
+		json_array_append_new(pkgs, base);	/* steals */
+	}
+	json_object_set_new(doc, "packages", pkgs);	/* steals */
+
+	files = json_array();
+	rels = json_array();
+	json_array_append_new(rels, relationship("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image"));	/* steals */
+	if (s->base_name)
+		json_array_append_new(rels, relationship("SPDXRef-Image", "DESCENDANT_OF", "SPDXRef-Base"));	/* steals */
+	for (size_t i = 0; i < s->nr_files; i++) {
+		const struct sbom_file *f = &s->files[i];
+
+		strbuf_reset(&buf);
+		strbuf_addf(&buf, "SPDXRef-File-%zu", i + 1);
+		json_array_append_new(files, json_pack("{s:s, s:s+, s:[o, o]}", "SPDXID", buf.buf,
+						       "fileName", "./", f->path,
+						       "checksums", checksum("SHA1", f->sha1),
+						       checksum("SHA256", f->sha256 + 7)));	/* steals */
+		json_array_append_new(rels, relationship("SPDXRef-Image", "CONTAINS", buf.buf));	/* steals */
+	}
+	json_object_set_new(doc, "files", files);	/* steals */
+	json_object_set_new(doc, "relationships", rels);	/* steals */
+	ret = image_json_dump(doc, out);
+out:
+	json_decref(doc);
+	strbuf_release(&buf);
+	return ret;
+}
