@@ -116,4 +116,146 @@ test_expect_success QEMU 'the arm64 tree runs under qemu-user: --version' '
 	grep "^publish " version
 '
 
+# action/release.sh, in the copy, against the test registry and a bare
+# repository standing in for GitHub's.
+git init -q --bare "$TRASH/remote.git"
+release() {
+	(cd repo && REGISTRY=$REGISTRY OWNER=Owner REGISTRY_USERNAME=$REG_USER REGISTRY_PASSWORD=$REG_PASS \
+		sh action/release.sh "$@")
+}
+skopeo_raw() {
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" "docker://$1"
+}
+REPO=$REGISTRY/owner/publish-action
+
+test_expect_success 'release.sh refuses a version that is not X.Y.Z, one line, exit 3' '
+	for v in 1.2 v1.2.3.4 01.2.3 1.2.3-rc.1 latest; do
+		test_exit_code 3 release $v 2>err &&
+		grep "^release.sh: version .$v. is not MAJOR.MINOR.PATCH" err &&
+		test_line_count err = 1 || return 1
+	done &&
+	test_exit_code 2 release 2>err && grep "^release.sh: usage:" err
+'
+
+test_expect_success 'release.sh refuses a dirty tree and a tag naming another commit' '
+	echo scratch >repo/NOTES &&
+	test_exit_code 3 release 1.4.2 "$TRASH/remote.git" 2>err &&
+	grep "^release.sh: the work tree is dirty (.NOTES.)" err && test_line_count err = 1 &&
+	rm repo/NOTES &&
+	git -C repo commit -q --allow-empty -m other && git -C repo tag v1.4.2 &&
+	git -C repo reset -q --hard HEAD~1 &&
+	test_exit_code 3 release 1.4.2 "$TRASH/remote.git" 2>err &&
+	grep "^release.sh: tag .v1.4.2. names [0-9a-f]*, not HEAD" err &&
+	git -C repo tag -d v1.4.2 >/dev/null
+'
+
+test_expect_success 'release.sh prints each platform'"'"'s size and pushes nothing over the budget (exit 4)' '
+	(cd repo && REGISTRY=$REGISTRY OWNER=owner RELEASE_BUDGET=1048576 REGISTRY_USERNAME=$REG_USER \
+		REGISTRY_PASSWORD=$REG_PASS sh action/release.sh 1.4.2 "$TRASH/remote.git") >out 2>err;
+	test $? = 4 &&
+	grep "^linux/amd64: [0-9]* bytes compressed" out && grep "^linux/arm64: [0-9]* bytes compressed" out &&
+	grep "^release.sh: an image is over the budget of 1048576 bytes" err &&
+	test_must_fail skopeo_raw "$REPO:1.4.2" &&
+	test -z "$(git --git-dir="$TRASH/remote.git" tag)"
+'
+
+test_expect_success 'release.sh 1.4.2: the index pushed, the release commit and tags pushed' '
+	release v1.4.2 "$TRASH/remote.git" >out 2>err || { cat out err; false; } &&
+	cat out >&2 &&
+	sed -n "s/^image: //p" out >image && test_line_count image = 1
+'
+
+test_expect_success 'the pushed index: linux/amd64 and linux/arm64, the configs say so' '
+	skopeo_raw "$REPO:1.4.2" >index.json &&
+	echo "sha256:$(sha256sum <index.json | cut -d" " -f1)" >index.digest &&
+	echo "$REPO@$(cat index.digest)" >expect && test_cmp expect image &&
+	jq -r ".manifests[] | .platform.os + \"/\" + .platform.architecture" index.json | sort >platforms &&
+	printf "%s\n" linux/amd64 linux/arm64 >expect && test_cmp expect platforms &&
+	for a in amd64 arm64; do
+		d=$(jq -r ".manifests[] | select(.platform.architecture == \"$a\") | .digest" index.json) &&
+		skopeo_raw "$REPO@$d" >manifest.$a &&
+		registry_config "owner/publish-action@$d" >config.$a &&
+		jq -e ".architecture == \"$a\" and .os == \"linux\"" config.$a &&
+		jq -e ".config.Entrypoint == [\"/usr/local/bin/publish\"]" config.$a || return 1
+	done &&
+	for t in 1.4 1; do
+		skopeo_raw "$REPO:$t" | cmp - index.json || return 1
+	done
+'
+
+test_expect_success 'each platform is under 12 MiB of compressed layers' '
+	for a in amd64 arm64; do
+		size=$(jq "[.layers[].size] | add" manifest.$a) &&
+		echo "linux/$a: $size bytes" &&
+		test "$size" -gt 1000000 && test "$size" -le '"$BUDGET"' &&
+		grep "^linux/$a: $size bytes compressed" out || return 1
+	done
+'
+
+test_expect_success 'the remote: v1.4.2, v1.4 and v1 on the release commit, whose action.yml runs the index' '
+	git --git-dir="$TRASH/remote.git" tag | sort >tags &&
+	printf "%s\n" v1 v1.4 v1.4.2 >expect && test_cmp expect tags &&
+	rel=$(git --git-dir="$TRASH/remote.git" rev-parse v1.4.2^{commit}) &&
+	echo "$rel" >rel.1.4.2 &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1.4^{commit})" = "$rel" &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1^{commit})" = "$rel" &&
+	test "$(git --git-dir="$TRASH/remote.git" cat-file -t v1.4.2)" = tag &&
+	git --git-dir="$TRASH/remote.git" show "$rel:action.yml" >action.yml &&
+	grep -x "  image: '"'"'docker://$REPO@$(cat index.digest)'"'"'" action.yml &&
+	git --git-dir="$TRASH/remote.git" diff "$rel^" "$rel" --stat >stat &&
+	grep "action.yml | 2 +-" stat && test_line_count stat = 2 &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse "$rel^")" = "$(git -C repo rev-parse HEAD)"
+'
+
+test_expect_success 'the local repository: HEAD and its action.yml untouched, the work tree clean' '
+	git -C repo log -1 --format=%s >subject && echo publish-action >expect && test_cmp expect subject &&
+	grep -x "  image: '"'"'Dockerfile'"'"'" repo/action.yml &&
+	test -z "$(git -C repo status --porcelain)"
+'
+
+test_expect_success 'release.sh 1.5.0 moves v1 and makes v1.5; v1.4 stays' '
+	git -C repo commit -q --allow-empty -m "next" &&
+	release 1.5.0 "$TRASH/remote.git" >out2 2>err2 || { cat out2 err2; false; } &&
+	git --git-dir="$TRASH/remote.git" tag | sort >tags &&
+	printf "%s\n" v1 v1.4 v1.4.2 v1.5 v1.5.0 >expect && test_cmp expect tags &&
+	new=$(git --git-dir="$TRASH/remote.git" rev-parse v1.5.0^{commit}) &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1^{commit})" = "$new" &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1.5^{commit})" = "$new" &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1.4^{commit})" = "$(cat rel.1.4.2)" &&
+	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1.4.2^{commit})" = "$(cat rel.1.4.2)"
+'
+
+# The runner runs `uses: OWNER/publish-action@v1` as: docker pull of the
+# image action.yml names, then docker run with the workspace and the file
+# commands mounted (lib-action.sh, run_action_container).
+start_github_api || exit 1
+if ! start_dockerd; then
+	say "no Docker engine here (see the reason above): the action image is not run"
+fi
+
+test_expect_success DOCKER 'docker pull of the pinned image, then publish --version in it' '
+	"$DOCKER" pull -q "$(cat image)" &&
+	"$DOCKER" run --rm "$(cat image)" --version >version &&
+	grep "^publish " version
+'
+
+test_expect_success DOCKER 'setup: a tag push checked out like actions/checkout' '
+	make_upstream up &&
+	checkout_like_actions up tag ws &&
+	action_event push-tag ws
+'
+
+test_expect_success DOCKER 'the released image runs the action as the runner starts it, and pushes' '
+	run_action_container "$(cat image)" images="$ACTION_IMAGE" \
+		build-args="BASE=$REGISTRY/busybox:1.35" tags="type=semver,pattern={{version}}" ||
+	{ cat action.out action.err; false; }
+'
+
+test_expect_success DOCKER 'the registry has the tag the action pushed, on its digest' '
+	registry_tags octo-org/video-streaming >have &&
+	printf "%s\n" 1.2.3 latest >expect && test_cmp expect have &&
+	action_output digest >digest &&
+	registry_digest octo-org/video-streaming:1.2.3 >d && test_cmp digest d
+'
+
 test_done
