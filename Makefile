@@ -171,7 +171,7 @@ $(REL_DIR)/publish: $(REL_OBJ)
 		-Wl,-Bstatic $(REL_STATIC) -Wl,-Bdynamic $(REL_SHARED)
 
 deps-release:
-	@sh tests/helper/deps.sh $(BUILD_DEBS) binutils file $(if $(filter arm64,$(ARCH)),$(CROSS_DEBS))
+	@sh tests/helper/deps.sh $(BUILD_DEBS) binutils file jq $(if $(filter arm64,$(ARCH)),$(CROSS_DEBS))
 
 deps:
 	@sh tests/helper/deps.sh $(BUILD_DEBS)
