@@ -177,7 +177,7 @@ deps:
 	@sh tests/helper/deps.sh $(BUILD_DEBS)
 
 deps-test:
-	@sh tests/helper/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS) $(TEST_DEBS) $(CROSS_DEBS)
 
 test: deps-test
 	$(MAKE) all unit san
