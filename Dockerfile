@@ -2,7 +2,7 @@
 #
 # GitHub builds this file with Docker when a workflow uses the action by
 # branch or tag; a release pins action.yml to the prebuilt image instead
-# (see README, "Pinning the action to its prebuilt image").  The runner
+# (see README, "Releasing the action").  The runner
 # builds with the Dockerfile's own directory as the context, so this file
 # lives at the root, beside src/.  action/Dockerfile is the same runtime
 # image without RUN, assembled by publish itself from action/rootfs.sh.

@@ -66,7 +66,7 @@ FUZZ_MAX_LEN_jsregex      := 512
 FUZZ_MAX_LEN_semver       := 1024
 FUZZ_MAX_LEN_pep440       := 1024
 
-.PHONY: all test unit san deps deps-test demo bench clean fuzz fuzz-build ownership
+.PHONY: all test unit san deps deps-test demo bench clean fuzz fuzz-build ownership release-bin deps-release
 .DELETE_ON_ERROR:
 
 all: build/publish
@@ -136,11 +136,48 @@ fuzz: fuzz-build
 	@failed=; $(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t))) \
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (see build/fuzz/findings/)"; exit 1; fi
 
+# The action's prebuilt image (action/release.sh, README "Releasing the
+# action"): build/ARCH/publish for ARCH amd64 or arm64 (cross-compiled with
+# gcc-aarch64-linux-gnu and Debian's :arm64 -dev packages), stripped, with
+# the libraries that drag a chain of others linked statically (libarchive
+# without libxml2 and ICU, libgit2 without mbedtls and http-parser) and
+# --gc-sections dropping the code no caller reaches (libarchive's
+# format table); libcurl stays shared with what it needs.
+ARCH        ?= amd64
+REL_TRIPLET  = $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu,x86_64-linux-gnu)
+REL_CC       = $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu-gcc,$(CC))
+REL_DIR      = build/$(ARCH)
+REL_SYSROOT  = $(REL_DIR)/sysroot
+REL_PKGCONF  = PKG_CONFIG_LIBDIR=/usr/lib/$(REL_TRIPLET)/pkgconfig:$(REL_SYSROOT)/usr/lib/$(REL_TRIPLET)/pkgconfig pkg-config
+REL_STATIC  := -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -larchive -llzma -lbz2 -ljansson -lpcre2-8
+REL_SHARED  := -lcurl -lssh2 -lnettle -lzstd -lz -l:liblz4.so.1 -l:libgssapi_krb5.so.2 -lcrypto -lpthread
+REL_OBJ      = $(LIB_SRC:src/%.c=$(REL_DIR)/obj/%.o) $(CLI_SRC:src/%.c=$(REL_DIR)/obj/%.o)
+CROSS_DEBS  := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6:arm64 $(foreach p,libcurl4-openssl-dev \
+	libjansson-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libmbedtls-dev \
+	libssh2-1-dev liblzma-dev libbz2-dev nettle-dev,$(p):arm64)
+
+release-bin: $(REL_DIR)/publish
+
+$(REL_DIR)/sysroot/.done:
+	sh action/sysroot.sh $(ARCH) $(REL_SYSROOT)
+	@touch $@
+
+$(REL_DIR)/obj/%.o: src/%.c $(HDRS) $(REL_DIR)/sysroot/.done
+	@mkdir -p $(dir $@)
+	$(REL_CC) -O2 -g0 $(WARN) -Isrc -D_GNU_SOURCE $$($(REL_PKGCONF) --cflags $(PKGS)) -c -o $@ $<
+
+$(REL_DIR)/publish: $(REL_OBJ)
+	$(REL_CC) -s -Wl,--gc-sections -Wl,--as-needed -o $@ $(REL_OBJ) -L$(REL_SYSROOT)/usr/lib/$(REL_TRIPLET) \
+		-Wl,-Bstatic $(REL_STATIC) -Wl,-Bdynamic $(REL_SHARED)
+
+deps-release:
+	@sh tests/helper/deps.sh $(BUILD_DEBS) binutils file jq $(if $(filter arm64,$(ARCH)),$(CROSS_DEBS))
+
 deps:
 	@sh tests/helper/deps.sh $(BUILD_DEBS)
 
 deps-test:
-	@sh tests/helper/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/helper/deps.sh $(BUILD_DEBS) $(TEST_DEBS) $(CROSS_DEBS)
 
 test: deps-test
 	$(MAKE) all unit san

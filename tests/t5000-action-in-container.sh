@@ -27,10 +27,10 @@ ACTION_REF=$REGISTRY/owner/publish-action:test
 test_expect_success 'the action image: rootfs.sh, then publish build and publish push' '
 	mkdir actimg &&
 	cp "$ROOT/action/Dockerfile" actimg/ &&
-	sh "$ROOT/action/rootfs.sh" "$PUBLISH" actimg/rootfs &&
-	test -x actimg/rootfs/usr/local/bin/publish &&
-	test -s actimg/rootfs/etc/ssl/certs/ca-certificates.crt &&
-	test -e actimg/rootfs/usr/share/zoneinfo/UTC &&
+	sh "$ROOT/action/rootfs.sh" "$PUBLISH" actimg/rootfs/amd64 &&
+	test -x actimg/rootfs/amd64/usr/local/bin/publish &&
+	test -s actimg/rootfs/amd64/etc/ssl/certs/ca-certificates.crt &&
+	test -e actimg/rootfs/amd64/usr/share/zoneinfo/UTC &&
 	publish build --context actimg --output oci:actimg.oci &&
 	printf "%s\n" "$REG_PASS" |
 		publish push --username "$REG_USER" --password-stdin oci:actimg.oci "$ACTION_REF"

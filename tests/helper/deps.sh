@@ -11,6 +11,16 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 echo "installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# PKG:ARCH (the release's cross build, make deps-release ARCH=arm64) needs
+# ARCH as a dpkg foreign architecture before apt-get update.
+for p in $missing; do
+	case "$p" in
+	*:*) a=${p##*:}
+		[ "$a" = "$(dpkg --print-architecture)" ] ||
+			dpkg --print-foreign-architectures | grep -qx "$a" ||
+			$SUDO dpkg --add-architecture "$a" || exit 1 ;;
+	esac
+done
 $SUDO apt-get update -qq >&2 || exit 1
 # policy-rc.d keeps the packages' init scripts from starting daemons here;
 # the tests start what they need themselves.
