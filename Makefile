@@ -149,12 +149,12 @@ REL_CC       = $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu-gcc,$(CC))
 REL_DIR      = build/$(ARCH)
 REL_SYSROOT  = $(REL_DIR)/sysroot
 REL_PKGCONF  = PKG_CONFIG_LIBDIR=/usr/lib/$(REL_TRIPLET)/pkgconfig:$(REL_SYSROOT)/usr/lib/$(REL_TRIPLET)/pkgconfig pkg-config
-REL_STATIC  := -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -larchive -llzma -lbz2 -ljansson -lpcre2-8
+REL_STATIC  := -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -larchive -llzma -lbz2 -ljansson -lpcre2-8 -lyaml
 REL_SHARED  := -lcurl -lssh2 -lnettle -lzstd -lz -l:liblz4.so.1 -l:libgssapi_krb5.so.2 -lcrypto -lpthread
 REL_OBJ      = $(LIB_SRC:src/%.c=$(REL_DIR)/obj/%.o) $(CLI_SRC:src/%.c=$(REL_DIR)/obj/%.o)
 CROSS_DEBS  := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6:arm64 $(foreach p,libcurl4-openssl-dev \
 	libjansson-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libmbedtls-dev \
-	libssh2-1-dev liblzma-dev libbz2-dev nettle-dev,$(p):arm64)
+	libssh2-1-dev liblzma-dev libbz2-dev nettle-dev libyaml-dev,$(p):arm64)
 
 release-bin: $(REL_DIR)/publish
 
