@@ -164,7 +164,8 @@ $(REL_DIR)/sysroot/.done:
 
 $(REL_DIR)/obj/%.o: src/%.c $(HDRS) $(REL_DIR)/sysroot/.done
 	@mkdir -p $(dir $@)
-	$(REL_CC) -O2 -g0 $(WARN) -Isrc -D_GNU_SOURCE $$($(REL_PKGCONF) --cflags $(PKGS)) -c -o $@ $<
+	$(REL_CC) -O2 -g0 $(WARN) -Isrc -D_GNU_SOURCE $(if $(REL_VERSION),-DPUBLISH_VERSION='"$(REL_VERSION)"') \
+		$$($(REL_PKGCONF) --cflags $(PKGS)) -c -o $@ $<
 
 $(REL_DIR)/publish: $(REL_OBJ)
 	$(REL_CC) -s -Wl,--gc-sections -Wl,--as-needed -o $@ $(REL_OBJ) -L$(REL_SYSROOT)/usr/lib/$(REL_TRIPLET) \

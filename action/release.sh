@@ -61,10 +61,11 @@ work=build/release
 rm -rf "$work" && mkdir -p "$work/context/rootfs" || exit 1
 cp action/Dockerfile "$work/context/Dockerfile" || exit 1
 for arch in amd64 arm64; do
-	$make -s release-bin ARCH=$arch || die $? "cannot build build/$arch/publish (make deps-release ARCH=$arch installs what it needs)"
+	rm -rf "build/$arch/obj" "build/$arch/publish"	# the version is compiled in
+	$make -s release-bin ARCH=$arch REL_VERSION="$version" || die $? "cannot build build/$arch/publish (make deps-release ARCH=$arch installs what it needs)"
 	sh action/rootfs.sh "build/$arch/publish" "$work/context/rootfs/$arch" || exit 1
 done
-build/amd64/publish --version >/dev/null || die 1 "build/amd64/publish does not run here"
+test "$(build/amd64/publish --version)" = "publish $version" || die 1 "build/amd64/publish does not run here or is not $version"
 build/amd64/publish build -q --context "$work/context" --platform linux/amd64,linux/arm64 \
 	--label org.opencontainers.image.title=publish-action \
 	--label "org.opencontainers.image.version=$version" \

@@ -81,6 +81,17 @@ test_expect_success 'a path outside the workspace: exit 3 naming the input' '
 	bad_output "oci:bad/../../up" "is not a path inside the workspace"
 '
 
+test_expect_success 'a symbolic link in the repository does not carry an output out of the workspace' '
+	mkdir -p outside &&
+	ln -s "$TRASH/outside" ws/linked &&
+	ln -s "$TRASH/outside/file.tar" ws/file-link.tar &&
+	bad_output "type=docker,dest=linked/image.tar" "goes through the symbolic link '"'"'linked'"'"'" &&
+	bad_output "type=oci,dest=linked/layout,tar=false" "goes through the symbolic link" &&
+	bad_output "docker:file-link.tar" "goes through the symbolic link '"'"'file-link.tar'"'"'" &&
+	! test -e outside/image.tar && ! test -e outside/layout && ! test -e outside/file.tar &&
+	rm ws/linked ws/file-link.tar
+'
+
 test_expect_success 'what is not supported says so: exit 3 each' '
 	bad_output "type=oci,dest=bad/img.tar" "an OCI tar archive is not supported: add tar=false" &&
 	bad_output "type=local,dest=bad" "type=local is not supported" &&

@@ -323,7 +323,8 @@ static int resolve_inputs(struct run *r)
 			p++;
 	}
 
-	if ((ret = imageoutput_parse(in->outputs, ws, &r->outs)) < 0)
+	if ((ret = imageoutput_parse(in->outputs, ws, &r->outs)) < 0 ||
+	    (ret = imageoutput_check_links(&r->outs, ws)) < 0)
 		return ret;
 	if (r->outs.docker && r->platforms.nr > 1)
 		return error_as(EXIT_INPUT, "input 'outputs': a docker archive holds one platform, not the %zu of "

@@ -7,6 +7,8 @@
 #include "lib/strlist.h"
 #include "github/imageoutput.h"
 
+#include <sys/stat.h>
+
 #define INPUT "input 'outputs'"
 
 void imageoutput_release(struct imageoutput *o)
@@ -138,4 +140,42 @@ int imageoutput_parse(const char *text, const char *workspace, struct imageoutpu
 	}
 	*out = o;
 	return 0;
+}
+
+/* One relative path: no component is a symbolic link, none but the last is other than a directory. */
+static int check_one(const char *rel, const char *workspace)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	strbuf_addstr(&p, workspace && *workspace ? workspace : ".");
+	for (const char *c = rel; *c && !ret; ) {
+		size_t n = strcspn(c, "/");
+		int upto = (int)(c + n - rel);
+
+		strbuf_addch(&p, '/');
+		strbuf_add(&p, c, n);
+		c += n + strspn(c + n, "/");
+		if (lstat(p.buf, &st) < 0)
+			break;	/* made by the build: nothing further exists */
+		if (S_ISLNK(st.st_mode))
+			ret = error_as(EXIT_INPUT, INPUT ": '%s' goes through the symbolic link '%.*s': give a path "
+				       "of real directories in the workspace", rel, upto, rel);
+		else if (*c && !S_ISDIR(st.st_mode))
+			ret = error_as(EXIT_INPUT, INPUT ": '%s': '%.*s' is not a directory", rel, upto, rel);
+	}
+	strbuf_release(&p);
+	return ret;
+}
+
+int imageoutput_check_links(const struct imageoutput *o, const char *workspace)
+{
+	int ret = 0;
+
+	if (o->oci)
+		ret = check_one(o->oci, workspace);
+	if (!ret && o->docker)
+		ret = check_one(o->docker, workspace);
+	return ret;
 }

@@ -18,7 +18,10 @@
  * action's container): type=docker and `docker load -i PATH` in a later step.
  *
  * PATH is relative to the workspace (or absolute inside it) and must stay
- * inside it.  Pure: no I/O.
+ * inside it.  imageoutput_parse() is pure; imageoutput_check_links() looks
+ * at the work tree: the repository decides what its paths are, and a
+ * symbolic link committed there must not carry the output out of the
+ * workspace (onto the runner's file commands, say).
  */
 #ifndef IMAGEOUTPUT_H
 #define IMAGEOUTPUT_H
@@ -38,5 +41,12 @@ struct imageoutput {
  */
 int imageoutput_parse(const char *text, const char *workspace, struct imageoutput *out);
 void imageoutput_release(struct imageoutput *o);
+
+/*
+ * Each existing component of each PATH below workspace is a real
+ * directory (the last one: not a symbolic link either), so writing there
+ * stays inside the workspace.  -EXIT_INPUT naming 'outputs' and the link.
+ */
+int imageoutput_check_links(const struct imageoutput *o, const char *workspace);
 
 #endif
