@@ -5,18 +5,23 @@
  *
  * One query is a commit (HEAD by default), a tag prefix and a list of
  * paths.  githistory_read() answers it as `git describe --tags
- * --abbrev=7` would, among the tags named <prefix><version>:
- *   - libgit2's describe (git_describe_commit, tags strategy, 10
- *     candidates) with a glob that keeps the tags that look like
- *     versions ("<prefix>[v0-9]*.[0-9]*.[0-9]*"), so "latest" or
- *     "deploy-prod" are never found;
+ * --abbrev=7` would, among the tags named <prefix><version> (those that
+ * match "<prefix>[v0-9]*.[0-9]*.[0-9]*", so "latest" or "deploy-prod"
+ * are never found):
+ *   - git describe's own walk (builtin/describe.c of git 2.39: by
+ *     committer date, up to 10 candidate tags, their depths, the early
+ *     stop and the tie rules), on commits whose headers alone are read
+ *     (git_odb_read: parents, tree, date; no message parsed), with the
+ *     tagged commits in a table built once from the refs (packed-refs'
+ *     peeled lines spare reading annotated tags);
  *   - every such tag on the commit describe found (several version tags
  *     on one commit: the caller picks the highest);
  *   - the distance and abbreviated sha git describe prints;
- *   - the commits of `git log TAG..HEAD` (every commit reachable when no
- *     tag is found) that are not merges and, when paths are given,
- *     change one of them (diff against the first parent; a root commit
- *     against the empty tree): their number and, when asked, messages.
+ *   - the commits of `git log TAG..HEAD` (git's limit_list() walk;
+ *     every commit reachable when no tag is found) that are not merges
+ *     and, when paths are given, change one of them (diff against the
+ *     first parent; a root commit against the empty tree): their number
+ *     and, when asked, messages (only those commits' messages are read).
  *
  * Ownership: struct githistory owns its strings; githistory_release().
  */
