@@ -593,9 +593,26 @@ static int tag_commit(struct walker *w, git_reference *ref, git_oid *out, int *a
 	return 0;
 }
 
+/* "[v]X.Y.Z" then the end, "-" or "+": a version's shape (the glob alone lets "video@1.0.0" in) */
+static int version_shaped(const char *s)
+{
+	if (*s == 'v')
+		s++;
+	for (int part = 0; part < 3; part++) {
+		if (part && *s++ != '.')
+			return 0;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return !*s || *s == '-' || *s == '+';
+}
+
 /*
- * Every tag ref: count those with the prefix; those that match pattern
- * and name a commit become names of its node.
+ * Every tag ref: count those with the prefix; those that match pattern,
+ * have a version's shape after the prefix and name a commit become
+ * names of its node.
  */
 static int read_tags(struct walker *w, const char *pattern, const char *prefix, struct githistory *h)
 {
@@ -613,7 +630,7 @@ static int read_tags(struct walker *w, const char *pattern, const char *prefix, 
 
 		if (!strncmp(name, prefix, plen))
 			h->prefix_tags++;
-		if (!fnmatch(pattern, name, 0) &&
+		if (!fnmatch(pattern, name, 0) && version_shaped(name + plen) &&
 		    (git_reference_type(ref) == GIT_REFERENCE_DIRECT ||
 		     git_reference_resolve(&direct, ref) == 0) &&
 		    tag_commit(w, direct ? direct : ref, &at, &annotated)) {
@@ -716,6 +733,8 @@ int githistory_read(const struct githistory_query *q, struct githistory *out)
 	if ((rc = read_tags(&w, pattern.buf, prefix, &h)) < 0)
 		goto out;
 	rc = -EXIT_CONTEXT;
+	if (q->previous)
+		w.nodes[head].names = 0;	/* its own tags are the release, not the one before */
 	/* a tagged commit is its own answer, as git describe's exact match: no walk */
 	if (w.nodes[head].names) {
 		names_of(&w, head, &h.tags_at);

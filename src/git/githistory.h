@@ -6,8 +6,9 @@
  * One query is a commit (HEAD by default), a tag prefix and a list of
  * paths.  githistory_read() answers it as `git describe --tags
  * --abbrev=7` would, among the tags named <prefix><version> (those that
- * match "<prefix>[v0-9]*.[0-9]*.[0-9]*", so "latest" or "deploy-prod"
- * are never found):
+ * match "<prefix>[v0-9]*.[0-9]*.[0-9]*" and read "[v]X.Y.Z[-+...]" after
+ * the prefix, so "latest", "deploy-prod" or "video@1.0.0" are never
+ * found without a prefix):
  *   - git describe's own walk (builtin/describe.c of git 2.39: by
  *     committer date, up to 10 candidate tags, their depths, the early
  *     stop and the tie rules), on commits whose headers alone are read
@@ -37,6 +38,8 @@ struct githistory_query {
 	const char *tag_prefix;		/* NULL or "": no prefix */
 	const struct strlist *paths;	/* NULL or empty: every commit counts */
 	int messages;			/* collect the counted commits' messages */
+	int previous;			/* the tags on the commit itself do not count: the
+					   previous release (paths= on type=semver) */
 };
 
 struct githistory {

@@ -188,7 +188,8 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		struct describe_history *d = &in->history[i];
 		struct githistory h = GITHISTORY_INIT;
 		struct strlist paths = STRLIST_INIT, split = STRLIST_INIT;
-		struct githistory_query q = { repo_dir, ctx ? ctx->sha : NULL, d->tag_prefix, &paths, d->want_messages };
+		struct githistory_query q = { repo_dir, ctx ? ctx->sha : NULL, d->tag_prefix, &paths, d->want_messages,
+					       d->previous };
 		struct strbuf sb = STRBUF_INIT;
 		int rc;
 
