@@ -75,6 +75,7 @@ struct tagname {
 struct walker {
 	git_repository *repo;
 	git_odb *odb;
+	const struct githistory_source *src;	/* instead of repo and odb */
 	struct node *nodes;
 	size_t nr, alloc;
 	size_t *slots, cap;		/* 1 + node index, 0: empty */
@@ -133,6 +134,43 @@ static const char *header(const char *p, const char *eol, const char *key)
 	return (size_t)(eol - p) > n && !memcmp(p, key, n) ? p + n : NULL;
 }
 
+/* Commit i from the source: parents (made as nodes), committer date. */
+static int node_from_source(struct walker *w, size_t i)
+{
+	struct githistory_commit c = { 0, STRLIST_INIT, NULL };
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t first;
+	git_oid *poid;
+	int rc = -1;
+
+	git_oid_tostr(hex, sizeof(hex), &w->nodes[i].oid);
+	if (w->src->commit(w->src->data, hex, &c) < 0)
+		goto out;
+	poid = xcalloc(c.parents.nr + 1, sizeof(*poid));
+	for (size_t k = 0; k < c.parents.nr; k++)
+		if (git_oid_fromstrn(&poid[k], c.parents.items[k], GIT_OID_HEXSZ) < 0 ||
+		    strlen(c.parents.items[k]) != GIT_OID_HEXSZ) {
+			free(poid);
+			rc = error_as(EXIT_CONTEXT, "commit '%s': parent '%s' is not a sha", hex, c.parents.items[k]);
+			goto out;
+		}
+	first = w->parents_nr;
+	ALLOC_GROW(w->parents, w->parents_nr + c.parents.nr, w->parents_alloc);
+	w->parents_nr += c.parents.nr;
+	for (size_t k = 0; k < c.parents.nr; k++)
+		w->parents[first + k] = node_get(w, &poid[k]);
+	free(poid);
+	w->nodes[i].date = c.date;
+	w->nodes[i].nparents = (uint32_t)c.parents.nr;
+	w->nodes[i].parents = first;
+	w->nodes[i].flags |= F_PARSED;
+	rc = 0;
+out:
+	strlist_release(&c.parents);
+	free(c.message);
+	return rc;
+}
+
 /* Read the header of commit i (once): tree, parents (made as nodes), committer date. */
 static int node_parse(struct walker *w, size_t i)
 {
@@ -145,6 +183,8 @@ static int node_parse(struct walker *w, size_t i)
 
 	if (w->nodes[i].flags & F_PARSED)
 		return 0;
+	if (w->src)
+		return node_from_source(w, i);
 	if (git_odb_read(&obj, w->odb, &w->nodes[i].oid) < 0)
 		return git_fail(EXIT_CONTEXT, "cannot read commit", git_oid_tostr_s(&w->nodes[i].oid));
 	if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT) {
@@ -480,6 +520,15 @@ static int touches(struct walker *w, size_t n, const struct strlist *paths, int 
 	int rc = -1;
 
 	*out = 0;
+	if (w->src) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), &w->nodes[n].oid);
+		if ((rc = w->src->touches(w->src->data, hex, paths)) < 0)
+			return rc;
+		*out = rc;
+		return 0;
+	}
 	if (git_tree_lookup(&tree, w->repo, &w->nodes[n].tree) < 0)
 		goto out;
 	if (w->nodes[n].nparents &&
@@ -500,6 +549,19 @@ static int push_message(struct walker *w, size_t n, struct strlist *l)
 	git_odb_object *obj = NULL;
 	const char *p, *end, *body;
 
+	if (w->src) {
+		struct githistory_commit c = { 0, STRLIST_INIT, NULL };
+		char hex[GIT_OID_HEXSZ + 1];
+		int rc;
+
+		git_oid_tostr(hex, sizeof(hex), &w->nodes[n].oid);
+		if ((rc = w->src->commit(w->src->data, hex, &c)) == 0)
+			strlist_push_nodup(l, c.message ? c.message : xstrdup(""));
+		else
+			free(c.message);
+		strlist_release(&c.parents);
+		return rc;
+	}
 	if (git_odb_read(&obj, w->odb, &w->nodes[n].oid) < 0)
 		return git_fail(EXIT_CONTEXT, "cannot read commit", git_oid_tostr_s(&w->nodes[n].oid));
 	p = git_odb_object_data(obj);
@@ -534,8 +596,9 @@ static int count_commits(struct walker *w, size_t head, size_t hide,
 		if (w->nodes[list[i]].nparents > 1)
 			continue;
 		if (paths && touches(w, list[i], paths, &hit) < 0) {
-			rc = git_fail(EXIT_CONTEXT, "cannot read the tree of commit",
-				      git_oid_tostr_s(&w->nodes[list[i]].oid));
+			if (!w->src)
+				rc = git_fail(EXIT_CONTEXT, "cannot read the tree of commit",
+					      git_oid_tostr_s(&w->nodes[list[i]].oid));
 			goto out;
 		}
 		if (!hit)
@@ -614,12 +677,39 @@ static int version_shaped(const char *s)
  * have a version's shape after the prefix and name a commit become
  * names of its node.
  */
+static void add_name(struct walker *w, const git_oid *at, const char *name, int annotated)
+{
+	size_t n = node_get(w, at);
+
+	ALLOC_GROW(w->names, w->names_nr + 1, w->names_alloc);
+	w->names[w->names_nr].name = xstrdup(name);
+	w->names[w->names_nr].next = w->nodes[n].names;
+	w->nodes[n].names = ++w->names_nr;
+	if (annotated)
+		w->nodes[n].flags |= F_ANNOTATED;
+}
+
 static int read_tags(struct walker *w, const char *pattern, const char *prefix, struct githistory *h)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
 	size_t plen = strlen(prefix);
 
+	if (w->src) {
+		/* the API does not say which tags are annotated: all count as lightweight */
+		for (size_t i = 0; i < w->src->tag_names.nr && i < w->src->tag_shas.nr; i++) {
+			const char *name = w->src->tag_names.items[i];
+			git_oid at;
+
+			if (!strncmp(name, prefix, plen))
+				h->prefix_tags++;
+			if (!fnmatch(pattern, name, 0) && version_shaped(name + plen) &&
+			    strlen(w->src->tag_shas.items[i]) == GIT_OID_HEXSZ &&
+			    git_oid_fromstr(&at, w->src->tag_shas.items[i]) == 0)
+				add_name(w, &at, name, 0);
+		}
+		return 0;
+	}
 	if (git_reference_iterator_glob_new(&it, w->repo, "refs/tags/*") < 0)
 		return git_fail(EXIT_CONTEXT, "cannot list the tags of", h->head);
 	while (git_reference_next(&ref, it) == 0) {
@@ -633,16 +723,8 @@ static int read_tags(struct walker *w, const char *pattern, const char *prefix, 
 		if (!fnmatch(pattern, name, 0) && version_shaped(name + plen) &&
 		    (git_reference_type(ref) == GIT_REFERENCE_DIRECT ||
 		     git_reference_resolve(&direct, ref) == 0) &&
-		    tag_commit(w, direct ? direct : ref, &at, &annotated)) {
-			size_t n = node_get(w, &at);
-
-			ALLOC_GROW(w->names, w->names_nr + 1, w->names_alloc);
-			w->names[w->names_nr].name = xstrdup(name);
-			w->names[w->names_nr].next = w->nodes[n].names;
-			w->nodes[n].names = ++w->names_nr;
-			if (annotated)
-				w->nodes[n].flags |= F_ANNOTATED;
-		}
+		    tag_commit(w, direct ? direct : ref, &at, &annotated))
+			add_name(w, &at, name, annotated);
 		git_reference_free(direct);
 		git_reference_free(ref);
 	}
@@ -676,18 +758,83 @@ static void walker_release(struct walker *w)
 	git_odb_free(w->odb);
 }
 
+/* The walks for commit head into h (head, short_sha and shallow already set). */
+static int answer(struct walker *w, size_t head, const struct githistory_query *q, struct githistory *h)
+{
+	struct strbuf pattern = STRBUF_INIT;
+	const char *prefix = q->tag_prefix ? q->tag_prefix : "";
+	size_t tag = 0, all;
+	int rc, found = 0;
+
+	githistory_pattern(prefix, &pattern);
+	if ((rc = read_tags(w, pattern.buf, prefix, h)) < 0)
+		goto out;
+	rc = -EXIT_CONTEXT;
+	if (q->previous)
+		w->nodes[head].names = 0;	/* its own tags are the release, not the one before */
+	/* a tagged commit is its own answer, as git describe's exact match: no walk */
+	if (w->nodes[head].names) {
+		names_of(w, head, &h->tags_at);
+		h->tag = xstrdup(h->tags_at.items[0]);
+		h->distance = 0;
+		rc = 0;
+		goto out;
+	}
+	if (h->shallow) {
+		rc = 0;		/* the history is cut: the caller asks the API or says it needs fetch-depth: 0 */
+		goto out;
+	}
+	if (describe_walk(w, head, &tag, &h->distance, &found) < 0)
+		goto out;
+	if (found) {
+		names_of(w, tag, &h->tags_at);
+		h->tag = xstrdup(h->tags_at.items[0]);
+	}
+	if (!found || (q->paths && q->paths->nr) || q->messages) {
+		if (count_commits(w, head, found ? tag : (size_t)-1, q, h, &all) < 0)
+			goto out;
+		if (!found)
+			h->distance = all;
+	}
+	rc = 0;
+out:
+	strbuf_release(&pattern);
+	return rc;
+}
+
+int githistory_read_from(const struct githistory_source *src, const char *head,
+			 const struct githistory_query *q, struct githistory *out)
+{
+	struct githistory h = GITHISTORY_INIT;
+	struct walker w;
+	git_oid oid;
+	int rc;
+
+	if (strlen(head) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, head) < 0)
+		return error_as(EXIT_CONTEXT, "'%s' is not a full commit sha", head);
+	memset(&w, 0, sizeof(w));
+	w.src = src;
+	h.head = xstrdup(head);
+	h.short_sha = xstrndup(head, 7);
+	if ((rc = answer(&w, node_get(&w, &oid), q, &h)) == 0) {
+		*out = h;
+		memset(&h, 0, sizeof(h));
+	}
+	githistory_release(&h);
+	walker_release(&w);
+	return rc;
+}
+
 int githistory_read(const struct githistory_query *q, struct githistory *out)
 {
 	struct githistory h = GITHISTORY_INIT;
-	struct strbuf pattern = STRBUF_INIT;
 	struct walker w;
 	const char *dir = q->dir && *q->dir ? q->dir : ".";
-	const char *prefix = q->tag_prefix ? q->tag_prefix : "";
 	git_repository *repo = NULL;
 	git_object *obj = NULL;
 	git_buf buf = { NULL, 0, 0 };
-	size_t head, tag = 0, all;
-	int rc = -EXIT_CONTEXT, err, found = 0;
+	size_t head;
+	int rc = -EXIT_CONTEXT, err;
 
 	memset(&w, 0, sizeof(w));
 	git_libgit2_init();
@@ -728,41 +875,14 @@ int githistory_read(const struct githistory_query *q, struct githistory *out)
 		goto out;
 	}
 	head = node_get(&w, git_object_id(obj));
-
-	githistory_pattern(prefix, &pattern);
-	if ((rc = read_tags(&w, pattern.buf, prefix, &h)) < 0)
+	if ((rc = answer(&w, head, q, &h)) < 0)
 		goto out;
-	rc = -EXIT_CONTEXT;
-	if (q->previous)
-		w.nodes[head].names = 0;	/* its own tags are the release, not the one before */
-	/* a tagged commit is its own answer, as git describe's exact match: no walk */
-	if (w.nodes[head].names) {
-		names_of(&w, head, &h.tags_at);
-		h.tag = xstrdup(h.tags_at.items[0]);
-		h.distance = 0;
-		goto done;
-	}
-	if (h.shallow)
-		goto done;	/* the history is cut: the caller says it needs fetch-depth: 0 */
-	if (describe_walk(&w, head, &tag, &h.distance, &found) < 0)
-		goto out;
-	if (found) {
-		names_of(&w, tag, &h.tags_at);
-		h.tag = xstrdup(h.tags_at.items[0]);
-	}
-	if (!found || (q->paths && q->paths->nr) || q->messages) {
-		if (count_commits(&w, head, found ? tag : (size_t)-1, q, &h, &all) < 0)
-			goto out;
-		if (!found)
-			h.distance = all;
-	}
 done:
 	*out = h;
 	memset(&h, 0, sizeof(h));
 	rc = 0;
 out:
 	githistory_release(&h);
-	strbuf_release(&pattern);
 	git_buf_dispose(&buf);
 	walker_release(&w);
 	git_object_free(obj);

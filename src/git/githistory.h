@@ -30,6 +30,7 @@
 #define GITHISTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "lib/strlist.h"
 
 struct githistory_query {
@@ -63,6 +64,34 @@ struct githistory {
  * -EXIT_INPUT when rev names no commit.
  */
 int githistory_read(const struct githistory_query *q, struct githistory *out);
+
+/*
+ * A history read elsewhere: the GitHub API for a shallow clone
+ * (src/github/ghctx.c).  The same walks run on its commits, asked for
+ * one at a time by full sha; the tags are a list.
+ */
+struct githistory_commit {
+	int64_t date;			/* committer date, seconds */
+	struct strlist parents;		/* full shas, first parent first */
+	char *message;			/* NULL when the source has none */
+};
+
+struct githistory_source {
+	/* commit sha into out (initialised by the caller): 0, or negative with the error printed */
+	int (*commit)(void *data, const char *sha, struct githistory_commit *out);
+	/* 1 when commit sha changes one of paths against its first parent, 0 not, negative: error */
+	int (*touches)(void *data, const char *sha, const struct strlist *paths);
+	struct strlist tag_names, tag_shas;	/* tag_names[i] names commit tag_shas[i] */
+	void *data;
+};
+
+/*
+ * Answer q (its dir and rev unused) about commit head from src into
+ * out, as githistory_read() would from the repository; abbreviations
+ * are the first 7 digits.  0, or negative with the error printed.
+ */
+int githistory_read_from(const struct githistory_source *src, const char *head,
+			 const struct githistory_query *q, struct githistory *out);
 
 /* The glob the describe uses for a prefix, appended to out (tests). */
 void githistory_pattern(const char *tag_prefix, struct strbuf *out);

@@ -204,6 +204,18 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 				strlist_push(&paths, sb.buf);
 		}
 		rc = githistory_read(&q, &h);
+		if (rc == 0 && h.shallow && !h.tags_at.nr) {
+			/* the clone is cut: the API may have the history (ghctx.h) */
+			struct githistory api = GITHISTORY_INIT;
+
+			strbuf_reset(&sb);
+			if (ghctx_history(ctx, h.head, &q, &api, &sb) == 0) {
+				githistory_release(&h);
+				h = api;
+			} else if (sb.len) {
+				note("the GitHub API cannot give the history of this shallow clone: %s", sb.buf);
+			}
+		}
 		strbuf_release(&sb);
 		strlist_release(&split);
 		strlist_release(&paths);
