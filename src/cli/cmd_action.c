@@ -56,6 +56,8 @@ int cmd_action(int argc, char **argv)
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
 		{ "insecure-registries", &in.insecure_registries },
+		{ "changed", &in.changed }, { "changed-since", &in.changed_since },
+		{ "services", &in.services },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;
@@ -90,6 +92,7 @@ int cmd_action(int argc, char **argv)
 	gh.short_sha_length = getenv("DOCKER_METADATA_SHORT_SHA_LENGTH");
 	gh.env = getenv("GITHUB_ENV");
 	gh.set_output_env = getenv("DOCKER_METADATA_SET_OUTPUT_ENV");
+	gh.event_path = getenv("GITHUB_EVENT_PATH");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);

@@ -44,6 +44,9 @@ struct action_inputs {
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;
 	const char *insecure_registries;	/* hosts allowed plain http, comma or newline separated */
+	const char *changed;		/* "true": list the changed services instead of building (ghchanged.h) */
+	const char *changed_since;	/* with changed: the commit to compare with */
+	const char *services;		/* with changed: NAME=PATH[,PATH] lines */
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */
@@ -59,6 +62,7 @@ struct action_github {
 	const char *short_sha_length;	/* DOCKER_METADATA_SHORT_SHA_LENGTH, may be NULL */
 	const char *env;		/* GITHUB_ENV, may be NULL */
 	const char *set_output_env;	/* DOCKER_METADATA_SET_OUTPUT_ENV, may be NULL */
+	const char *event_path;		/* GITHUB_EVENT_PATH, may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };
