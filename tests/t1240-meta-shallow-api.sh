@@ -100,6 +100,32 @@ test_expect_success 'every commit: a depth-1 clone with the API gives what the w
 	! grep -i warning err
 '
 
+test_expect_success 'semver with paths on a tag event: the release before comes from the API too' '
+	for t in v0.1.1 svc-a/v1.0.0; do
+		for p in svc/a svc/b; do
+			rm -rf whole shallow &&
+			git clone -q --branch $t "file://$TRASH/full" whole 2>/dev/null &&
+			git clone -q --depth 1 --branch $t "file://$TRASH/full" shallow 2>/dev/null &&
+			rule="type=semver,pattern={{version}},paths=$p" &&
+			case $t in svc-a/*) rule="$rule,tag-prefix=svc-a/v" ;; esac &&
+			for d in whole shallow; do
+				(cd $d && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$PORT GITHUB_TOKEN=t0ken \
+					GITHUB_EVENT_NAME=push GITHUB_REF=refs/tags/$t GITHUB_SHA=$(git rev-parse HEAD) \
+					publish meta --tags "$rule" --tags type=raw,value=none,priority=1 2>/dev/null |
+				 sed -n "s/^version: //p") >$d.v || return 1
+			done &&
+			echo "$t $p: $(cat whole.v) $(cat shallow.v)" || return 1
+		done || return 1
+	done >got &&
+	cat >want <<-\EOF &&
+	v0.1.1 svc/a: none none
+	v0.1.1 svc/b: 0.1.1 0.1.1
+	svc-a/v1.0.0 svc/a: 1.0.0 1.0.0
+	svc-a/v1.0.0 svc/b: 1.0.0 1.0.0
+	EOF
+	test_cmp want got
+'
+
 test_expect_success 'the token goes to the API with each request, pages of 100' '
 	grep "^/repos/acme/app/tags?per_page=100&page=1 Bearer t0ken$" requests.log &&
 	grep "^/repos/acme/app/commits?sha=[0-9a-f]*&per_page=100&page=1 Bearer t0ken$" requests.log &&
