@@ -424,8 +424,9 @@ static void trust_workspace(struct run *r, struct action_result *out)
 	strbuf_addf(&path, "%s/.git/shallow", ws);
 	if (!access(path.buf, F_OK)) {
 		out->shallow = 1;
-		note("the checkout is shallow: tags and versions come from the event; "
-		     "give actions/checkout 'fetch-depth: 0' for versions derived from git history");
+		note("the checkout is shallow: tags and versions come from the event, and the history "
+		     "describe, conventional and paths= read from the GitHub API (or give actions/checkout "
+		     "'fetch-depth: 0')");
 	}
 	strbuf_release(&path);
 }
