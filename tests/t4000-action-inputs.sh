@@ -31,6 +31,7 @@ test_expect_success 'action.yml declares the inputs the issue lists, with their 
 	action_yml inputs >inputs &&
 	printf "%s\n" annotations build-args compression context file flavor images labels \
 		include-git-dir insecure-registries platforms push registry sep-annotations sep-labels sep-tags tags token \
+		changed changed-since services \
 		username working-directory | sort >expect &&
 	test_cmp expect inputs &&
 	grep -A3 "^  registry:" "$ROOT/action.yml" | grep "default: .ghcr.io." &&
