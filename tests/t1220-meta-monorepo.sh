@@ -1,7 +1,8 @@
 #!/bin/sh
 # t1220: the monorepo attributes: tag-prefix= on describe, conventional and
 # semver (history/v0.3.1, history@0.3.1), paths= on describe and
-# conventional (only commits touching them count), checked against git
+# conventional (only commits touching them count) and on semver (the tag
+# applies when the paths changed since the release before), checked against git
 # describe --match, git rev-list -- PATHS and conventional-recommended-bump.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
@@ -87,6 +88,49 @@ test_expect_success 'semver with tag-prefix: only tags with the prefix, the pref
 		--tags type=raw,value=none) >out 2>err &&
 	grep "^version: 0.3$" out &&
 	grep "^version: none$" out
+'
+
+test_expect_success 'semver with paths: the tag applies when a commit since the release before changed them' '
+	git init -q rel && (cd rel &&
+	hist_commit "feat: a" svc/a/x && hist_commit "feat: b" svc/b/x && hist_tag v1.0.0 &&
+	hist_commit "fix: a" svc/a/x && hist_tag v1.1.0 -a && hist_tag v1.1.1 &&
+	for t in v1.0.0 v1.1.0 v1.1.1; do
+		for p in svc/a svc/b; do
+			echo "$t $p: $(env GITHUB_REF=refs/tags/$t GITHUB_EVENT_NAME=push GITHUB_SHA=$(git rev-parse $t^{commit}) \
+				publish meta --tags "type=semver,pattern={{version}},paths=$p" \
+				--tags "type=raw,value=none,priority=1" 2>>../err | sed -n "s/^version: //p")" || return 1
+		done || return 1
+	done) >got &&
+	cat >want <<-\EOF &&
+	v1.0.0 svc/a: 1.0.0
+	v1.0.0 svc/b: 1.0.0
+	v1.1.0 svc/a: 1.1.0
+	v1.1.0 svc/b: none
+	v1.1.1 svc/a: 1.1.1
+	v1.1.1 svc/b: none
+	EOF
+	test_cmp want got &&
+	grep "^type=semver,pattern={{version}},paths=svc/b: no commit since v1.0.0 changes svc/b, the rule is skipped$" err
+'
+
+test_expect_success 'semver with tag-prefix and paths: the previous tag of the same prefix' '
+	(cd mono &&
+	 for p in services/history .github; do
+		env GITHUB_REF=refs/tags/history/v0.3.2 GITHUB_EVENT_NAME=push GITHUB_SHA=$(git rev-parse history/v0.3.2) \
+		publish meta --tags "type=semver,pattern={{version}},tag-prefix=history/v,paths=$p" \
+			--tags "type=raw,value=none,priority=1" | sed -n "s/^version: //p" || return 1
+	 done) >got 2>err &&
+	printf "0.3.2\nnone\n" >want &&
+	test_cmp want got &&
+	grep "no commit since history/v0.3.1 changes .github" err
+'
+
+test_expect_success 'without a tag-prefix, a service tag (video@1.0.0) is not a version tag' '
+	(cd mono && git checkout -q --detach v2.0.0 &&
+	 meta_version "type=describe" && git checkout -q HEAD~1 && meta_version "type=describe" &&
+	 git checkout -q main) >got &&
+	printf "2.0.0\n0.0.0-3-g%s\n" $(git -C mono rev-parse --short=7 v2.0.0~1) >want &&
+	test_cmp want got
 '
 
 test_expect_success 'a tag-prefix that matches no tag is bad input (exit 3)' '

@@ -31,7 +31,7 @@ test_expect_success 'action.yml declares the inputs the issue lists, with their 
 	action_yml inputs >inputs &&
 	printf "%s\n" annotations build-args compression context file flavor images labels \
 		include-git-dir insecure-registries outputs platforms push registry registry-auth sep-annotations sep-labels sep-tags tags token \
-		username working-directory push-by-digest merge digests sbom provenance | sort >expect &&
+		username working-directory push-by-digest merge digests sbom provenance changed changed-since services | sort >expect &&
 	test_cmp expect inputs &&
 	grep -A3 "^  registry:" "$ROOT/action.yml" | grep "default: .ghcr.io." &&
 	grep -A3 "^  username:" "$ROOT/action.yml" | grep "default: \${{ github.actor }}" &&

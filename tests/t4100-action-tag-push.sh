@@ -49,7 +49,7 @@ test_expect_success 'each phase is a group' '
 '
 
 test_expect_success 'every output action.yml declares is written, and no other' '
-	action_yml outputs >declared &&
+	action_yml outputs | grep -vx services >declared &&	# services: changed: true only (t4320)
 	output_names >written &&
 	test_cmp declared written
 '

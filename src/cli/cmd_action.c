@@ -60,6 +60,8 @@ int cmd_action(int argc, char **argv)
 		{ "outputs", &in.outputs },
 		{ "push-by-digest", &in.push_by_digest }, { "merge", &in.merge }, { "digests", &in.digests },
 		{ "sbom", &in.sbom }, { "provenance", &in.provenance },
+		{ "changed", &in.changed }, { "changed-since", &in.changed_since },
+		{ "services", &in.services },
 	};
 	const struct option options[] = { OPT_END() };
 	int rc;
@@ -101,6 +103,7 @@ int cmd_action(int argc, char **argv)
 	gh.run_attempt = getenv("GITHUB_RUN_ATTEMPT");
 	gh.action_repository = getenv("GITHUB_ACTION_REPOSITORY");
 	gh.action_ref = getenv("GITHUB_ACTION_REF");
+	gh.event_path = getenv("GITHUB_EVENT_PATH");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);

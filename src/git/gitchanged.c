@@ -229,7 +229,7 @@ int gitchanged_compare(const char *dir, const char *since, struct gitservice_lis
 		if (!since) {
 			struct githistory h = GITHISTORY_INIT;
 			struct strbuf prefix = STRBUF_INIT;
-			struct githistory_query q = { dir, NULL, NULL, NULL, 0 };
+			struct githistory_query q = { dir, NULL, NULL, NULL, 0, 0 };
 
 			strbuf_addf(&prefix, "%s/v", s->name);
 			q.tag_prefix = prefix.buf;

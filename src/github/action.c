@@ -29,6 +29,7 @@
 #include "github/registryauth.h"
 #include "github/imageoutput.h"
 #include "github/ghoutput.h"
+#include "github/ghchanged.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
 #include "oci/platform.h"
@@ -444,8 +445,9 @@ static void trust_workspace(struct run *r, struct action_result *out)
 	strbuf_addf(&path, "%s/.git/shallow", ws);
 	if (!access(path.buf, F_OK)) {
 		out->shallow = 1;
-		note("the checkout is shallow: tags and versions come from the event; "
-		     "give actions/checkout 'fetch-depth: 0' for versions derived from git history");
+		note("the checkout is shallow: tags and versions come from the event, and the history "
+		     "describe, conventional and paths= read from the GitHub API (or give actions/checkout "
+		     "'fetch-depth: 0')");
 	}
 	strbuf_release(&path);
 }
@@ -552,6 +554,53 @@ static void annotate_warning(const char *message)
 	strbuf_release(&cmd);
 }
 
+/*
+ * changed: true: the services whose files changed, as the output
+ * `services` (a JSON list for a matrix job's fromJSON), nothing built.
+ */
+static int run_changed(struct run *r)
+{
+	struct ghchanged_opts o;
+	struct strlist lines = STRLIST_INIT, services = STRLIST_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	json_t *list = NULL, *item;
+	char *dump = NULL;
+	size_t i;
+	int ret;
+
+	strlist_split(&lines, r->in->services ? r->in->services : "", '\n');
+	for (i = 0; i < lines.nr; i++) {
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, lines.items[i]);
+		strbuf_trim(&sb);
+		if (sb.len)
+			strlist_push(&services, sb.buf);
+	}
+	memset(&o, 0, sizeof(o));
+	o.dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
+	o.since = r->in->changed_since;
+	o.services = &services;
+	o.repository = r->gh->repository;
+	o.event_name = r->gh->event_name;
+	o.event_path = r->gh->event_path;
+	if ((ret = ghchanged_list(&o, &list)) < 0)
+		goto out;
+	dump = json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	strbuf_reset(&sb);
+	json_array_foreach(list, i, item)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(json_object_get(item, "name")));
+	note("changed services: %s", sb.len ? sb.buf : "none");
+	if (r->gh->output && *r->gh->output && ghoutput_append(r->gh->output, "services", dump) < 0)
+		ret = -EXIT_FAIL;
+out:
+	free(dump);
+	json_decref(list);
+	strlist_release(&lines);
+	strlist_release(&services);
+	strbuf_release(&sb);
+	return ret;
+}
+
 int action_run(const struct action_inputs *in, const struct action_github *gh,
 	       struct action_result *out)
 {
@@ -577,6 +626,19 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	if ((ret = registryauth_parse(in->registry_auth, credentials_mask, &r.creds)) < 0)
 		goto out;
 
+	/* changed: true lists the changed services and builds nothing: no build outputs, no summary */
+	if ((ret = input_bool("changed", in->changed, 0, &wret)) < 0 || wret) {
+		if (!ret) {
+			trust_workspace(&r, out);
+			ret = run_changed(&r);
+		}
+		if (ret < 0)
+			report_annotate_error(ret, gh->workspace);
+		run_release(&r);
+		error_set_warning_hook(NULL);
+		warning_workspace = NULL;
+		return ret;
+	}
 	if ((ret = resolve_inputs(&r)) < 0)
 		goto out;
 	trust_workspace(&r, out);

@@ -48,6 +48,9 @@ struct action_inputs {
 	const char *outputs;		/* the image into the workspace: type=docker|oci,dest=PATH (imageoutput.h) */
 	const char *push_by_digest, *merge, *digests;	/* a matrix: jobs push by digest, one merges */
 	const char *sbom, *provenance;	/* attestations attached to the images pushed */
+	const char *changed;		/* "true": list the changed services instead of building (ghchanged.h) */
+	const char *changed_since;	/* with changed: the commit to compare with */
+	const char *services;		/* with changed: NAME=PATH[,PATH] lines */
 };
 
 /* What the runner tells a step about itself (GITHUB_*).  Borrowed. */
@@ -65,6 +68,7 @@ struct action_github {
 	const char *set_output_env;	/* DOCKER_METADATA_SET_OUTPUT_ENV, may be NULL */
 	/* for the provenance, each may be NULL: GITHUB_SHA, _REF, _WORKFLOW_REF, _RUN_ATTEMPT, _ACTION_REPOSITORY, _ACTION_REF */
 	const char *sha, *ref, *workflow_ref, *run_attempt, *action_repository, *action_ref;
+	const char *event_path;		/* GITHUB_EVENT_PATH, may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };

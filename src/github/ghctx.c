@@ -5,6 +5,7 @@
 #include "lib/common.h"
 #include "github/ghctx.h"
 #include "git/gitchanged.h"
+#include "git/githistory.h"
 #include "registry/http.h"
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +22,7 @@ void ghctx_init(struct ghctx *ctx)
 	ctx->ref = xstrdup("");
 	ctx->sha = xstrdup("");
 	ctx->payload = json_object();
+	ctx->api_url = xstrdup("");
 }
 
 void ghrepo_release(struct ghrepo *r)
@@ -45,6 +47,10 @@ void ghctx_release(struct ghctx *ctx)
 	free(ctx->repository);
 	json_decref(ctx->payload);
 	ghrepo_release(&ctx->repo);
+	free(ctx->api_url);
+	if (ctx->token)
+		memset(ctx->token, 0, strlen(ctx->token));
+	free(ctx->token);
 	memset(ctx, 0, sizeof(*ctx));
 }
 
@@ -306,8 +312,18 @@ static int git_commit_date(const char *dir, const char *sha, int64_t *out)
 
 /* ---- GitHub API ------------------------------------------------------ */
 
+static int api_get_json(const char *api, const char *path, const char *token, int want_array,
+			size_t *bytes, json_t **out, struct strbuf *why);
+
 /* GET {api}/{path}: 0 and the parsed object in *out, or -1 with a reason in why. */
 static int api_get(const char *api, const char *path, const char *token, json_t **out, struct strbuf *why)
+{
+	return api_get_json(api, path, token, 0, NULL, out, why);
+}
+
+/* The same for an object or (want_array) an array; the body's size is added to *bytes. */
+static int api_get_json(const char *api, const char *path, const char *token, int want_array,
+			size_t *bytes, json_t **out, struct strbuf *why)
 {
 	static const char *const headers[] = {
 		"Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28", NULL
@@ -343,11 +359,13 @@ static int api_get(const char *api, const char *path, const char *token, json_t 
 		strbuf_addf(why, "GET '%s' answered HTTP %ld", url.buf, resp.status);
 		goto out;
 	}
+	if (bytes)
+		*bytes += resp.body.len;
 	*out = json_loadb(resp.body.buf, resp.body.len, 0, &jerr);
-	if (!*out || !json_is_object(*out)) {
+	if (!*out || !(want_array ? json_is_array(*out) : json_is_object(*out))) {
 		json_decref(*out);
 		*out = NULL;
-		strbuf_addf(why, "GET '%s' did not answer a JSON object", url.buf);
+		strbuf_addf(why, "GET '%s' did not answer a JSON %s", url.buf, want_array ? "array" : "object");
 		goto out;
 	}
 	rc = 0;
@@ -357,6 +375,202 @@ out:
 	if (auth.len)
 		memset(auth.buf, 0, auth.len);
 	strbuf_release(&auth);
+	return rc;
+}
+
+/* ---- history from the API (a shallow clone) --------------------------- */
+
+#define API_PAGES	30		/* of commits, and of tags: 3,000 each */
+#define API_FILE_READS	200		/* commits whose files paths= reads */
+#define API_BYTES	(64u << 20)	/* everything read, together */
+#define API_FILES_PAGE	300		/* the API lists at most this many files of a commit */
+
+struct api_history {
+	const struct ghctx *ctx;
+	const char *head;
+	json_t *commits;		/* sha -> the API's commit object */
+	int pages, listed_all, reads;
+	size_t bytes;
+	struct strbuf *why;
+};
+
+/* GET one page into *out, within the byte budget; -1 with why set. */
+static int api_page(struct api_history *a, const char *path, int want_array, json_t **out)
+{
+	if (a->bytes > API_BYTES) {
+		strbuf_addf(a->why, "more than %u MiB read from the GitHub API", API_BYTES >> 20);
+		return -1;
+	}
+	return api_get_json(a->ctx->api_url, path, a->ctx->token, want_array, &a->bytes, out, a->why);
+}
+
+static int api_commit(void *data, const char *sha, struct githistory_commit *out)
+{
+	struct api_history *a = data;
+	const json_t *c, *parents, *p, *date;
+	size_t i;
+	int64_t ms;
+
+	while (!(c = json_object_get(a->commits, sha))) {
+		struct strbuf path = STRBUF_INIT;
+		json_t *page = NULL, *item;
+		int rc;
+
+		if (a->listed_all || a->pages >= API_PAGES) {
+			if (a->listed_all)
+				strbuf_addf(a->why, "commit %s is not in the history the GitHub API lists for %s",
+					    sha, a->head);
+			else
+				strbuf_addf(a->why, "the rule needs more than the %d commits read from the GitHub API",
+					    API_PAGES * 100);
+			return -1;
+		}
+		strbuf_addf(&path, "repos/%s/commits?sha=%s&per_page=100&page=%d", a->ctx->repository,
+			    a->head, ++a->pages);
+		rc = api_page(a, path.buf, 1, &page);
+		strbuf_release(&path);
+		if (rc < 0)
+			return -1;
+		json_array_foreach(page, i, item) {
+			const json_t *s = json_object_get(item, "sha");
+
+			if (json_is_string(s))
+				json_object_set(a->commits, json_string_value(s), item);
+		}
+		if (json_array_size(page) < 100)
+			a->listed_all = 1;
+		json_decref(page);
+	}
+	parents = json_object_get(c, "parents");
+	date = json_object_get(json_object_get(json_object_get(c, "commit"), "committer"), "date");
+	if (!json_is_array(parents) || !json_is_string(date) || ghctx_parse_time(json_string_value(date), &ms) < 0) {
+		strbuf_addf(a->why, "the GitHub API's commit %s has no parents or committer date", sha);
+		return -1;
+	}
+	json_array_foreach(parents, i, p) {
+		const json_t *s = json_object_get(p, "sha");
+
+		if (!json_is_string(s)) {
+			strbuf_addf(a->why, "the GitHub API's commit %s has a parent without a sha", sha);
+			return -1;
+		}
+		strlist_push(&out->parents, json_string_value(s));
+	}
+	out->date = ms / 1000;
+	p = json_object_get(json_object_get(c, "commit"), "message");
+	if (json_is_string(p))
+		out->message = xstrdup(json_string_value(p));
+	return 0;
+}
+
+/* path is f or a directory holding f */
+static int path_covers(const char *path, const char *f)
+{
+	size_t n = strlen(path);
+
+	return !strncmp(f, path, n) && (!f[n] || f[n] == '/');
+}
+
+static int api_touches(void *data, const char *sha, const struct strlist *paths)
+{
+	struct api_history *a = data;
+	struct strbuf path = STRBUF_INIT;
+	json_t *obj = NULL, *files, *f;
+	size_t i;
+	int hit = 0, rc = -1;
+
+	if (++a->reads > API_FILE_READS) {
+		strbuf_addf(a->why, "paths= needs the files of more than %d commits from the GitHub API",
+			    API_FILE_READS);
+		return -1;
+	}
+	strbuf_addf(&path, "repos/%s/commits/%s", a->ctx->repository, sha);
+	if (api_page(a, path.buf, 0, &obj) < 0)
+		goto out;
+	files = json_object_get(obj, "files");
+	if (!json_is_array(files)) {
+		strbuf_addf(a->why, "the GitHub API's commit %s lists no files", sha);
+		goto out;
+	}
+	json_array_foreach(files, i, f) {
+		const json_t *name = json_object_get(f, "filename"), *prev = json_object_get(f, "previous_filename");
+
+		for (size_t k = 0; k < paths->nr && !hit; k++)
+			hit = (json_is_string(name) && path_covers(paths->items[k], json_string_value(name))) ||
+			      (json_is_string(prev) && path_covers(paths->items[k], json_string_value(prev)));
+	}
+	if (!hit && json_array_size(files) >= API_FILES_PAGE) {
+		strbuf_addf(a->why, "commit %s changes more files than the GitHub API lists", sha);
+		goto out;
+	}
+	rc = hit;
+out:
+	json_decref(obj);
+	strbuf_release(&path);
+	return rc;
+}
+
+static int api_tags(struct api_history *a, struct githistory_source *src)
+{
+	for (int page = 1;; page++) {
+		struct strbuf path = STRBUF_INIT;
+		json_t *arr = NULL, *t;
+		size_t i, n;
+		int rc;
+
+		if (page > API_PAGES) {
+			strbuf_addf(a->why, "the repository has more than %d tags", API_PAGES * 100);
+			return -1;
+		}
+		strbuf_addf(&path, "repos/%s/tags?per_page=100&page=%d", a->ctx->repository, page);
+		rc = api_page(a, path.buf, 1, &arr);
+		strbuf_release(&path);
+		if (rc < 0)
+			return -1;
+		json_array_foreach(arr, i, t) {
+			const json_t *name = json_object_get(t, "name");
+			const json_t *sha = json_object_get(json_object_get(t, "commit"), "sha");
+
+			if (json_is_string(name) && json_is_string(sha)) {
+				strlist_push(&src->tag_names, json_string_value(name));
+				strlist_push(&src->tag_shas, json_string_value(sha));
+			}
+		}
+		n = json_array_size(arr);
+		json_decref(arr);
+		if (n < 100)
+			return 0;
+	}
+}
+
+int ghctx_history(const struct ghctx *ctx, const char *head, const struct githistory_query *q,
+		  struct githistory *out, struct strbuf *why)
+{
+	struct api_history a;
+	struct githistory_source src = { api_commit, api_touches, STRLIST_INIT, STRLIST_INIT, NULL };
+	int rc = -1;
+
+	if (!ctx || !ctx->api_url || !*ctx->api_url || !ctx->token || !ctx->repository ||
+	    !strchr(ctx->repository, '/'))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.ctx = ctx;
+	a.head = head;
+	a.commits = json_object();
+	a.why = why;
+	src.data = &a;
+	if (api_tags(&a, &src) < 0)
+		goto out;
+	error_set_quiet(1);
+	rc = githistory_read_from(&src, head, q, out);
+	error_set_quiet(0);
+	if (rc < 0 && !why->len)
+		strbuf_addstr(why, error_last());
+	rc = rc < 0 ? -1 : 0;
+out:
+	json_decref(a.commits);
+	strlist_release(&src.tag_names);
+	strlist_release(&src.tag_shas);
 	return rc;
 }
 
@@ -441,6 +655,9 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts)
 	set_str(&ctx.event_name, env("GITHUB_EVENT_NAME"));
 	set_str(&ctx.ref, env("GITHUB_REF"));
 	set_str(&ctx.sha, env("GITHUB_SHA"));
+	set_str(&ctx.api_url, api);
+	if (opts->token && *opts->token)
+		ctx.token = xstrdup(opts->token);
 	if ((rc = load_payload(&ctx)) < 0)
 		goto fail;
 

@@ -50,6 +50,8 @@ struct ghctx {
 	int64_t now_ms;		/* "now" for {{date}} */
 	int64_t commit_date_ms;	/* {{commit_date}} and image.created */
 	struct ghrepo repo;
+	char *api_url;		/* GITHUB_API_URL, "" when unset */
+	char *token;		/* the API token (secret), NULL when none */
 };
 
 enum ghctx_source {
@@ -70,6 +72,22 @@ struct ghctx_options {
  * asked for and the repository cannot be read; the error is printed.
  */
 int ghctx_load(struct ghctx *out, const struct ghctx_options *opts);
+
+struct githistory_query;
+struct githistory;
+
+/*
+ * The history a shallow clone lacks, from the GitHub API with ctx's
+ * token: GET /repos/{repo}/tags and /repos/{repo}/commits?sha=HEAD
+ * (pages of 100, at most 30 of each), and for paths= the files of each
+ * counted commit (GET .../commits/{sha}, at most 200), 64 MiB in all.
+ * The walks are githistory_read_from()'s, so the answer is the one the
+ * whole clone gives.  0 and out set; -1 when the API cannot answer (no
+ * API URL, token or repository: why left empty; an HTTP error or a
+ * cap: why says it), nothing printed.
+ */
+int ghctx_history(const struct ghctx *ctx, const char *head, const struct githistory_query *q,
+		  struct githistory *out, struct strbuf *why);
 
 /* An empty context: "" strings, {} payload, times 0. */
 void ghctx_init(struct ghctx *ctx);

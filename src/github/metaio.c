@@ -188,7 +188,8 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		struct describe_history *d = &in->history[i];
 		struct githistory h = GITHISTORY_INIT;
 		struct strlist paths = STRLIST_INIT, split = STRLIST_INIT;
-		struct githistory_query q = { repo_dir, ctx ? ctx->sha : NULL, d->tag_prefix, &paths, d->want_messages };
+		struct githistory_query q = { repo_dir, ctx ? ctx->sha : NULL, d->tag_prefix, &paths, d->want_messages,
+					       d->previous };
 		struct strbuf sb = STRBUF_INIT;
 		int rc;
 
@@ -203,6 +204,18 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 				strlist_push(&paths, sb.buf);
 		}
 		rc = githistory_read(&q, &h);
+		if (rc == 0 && h.shallow && !h.tags_at.nr) {
+			/* the clone is cut: the API may have the history (ghctx.h) */
+			struct githistory api = GITHISTORY_INIT;
+
+			strbuf_reset(&sb);
+			if (ghctx_history(ctx, h.head, &q, &api, &sb) == 0) {
+				githistory_release(&h);
+				h = api;
+			} else if (sb.len) {
+				note("the GitHub API cannot give the history of this shallow clone: %s", sb.buf);
+			}
+		}
 		strbuf_release(&sb);
 		strlist_release(&split);
 		strlist_release(&paths);

@@ -32,6 +32,8 @@ struct describe_history {
 	char *tag_prefix;		/* "" for none */
 	char *paths;			/* comma-separated, "" for none */
 	int want_messages;		/* messages wanted (a conventional rule) */
+	int previous;			/* from the release before the commit's own tags
+					   (paths= on type=semver) */
 	/* the answer, valid when loaded */
 	int loaded;
 	int empty;			/* no commit at all */

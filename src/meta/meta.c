@@ -542,6 +542,35 @@ out:
 	return rc;
 }
 
+static const struct describe_history *rule_history(struct deriver *d, const struct tagrule *r, int *fatal);
+
+/*
+ * paths= on type=semver: the rule applies only when a commit since the
+ * release before this one (the nearest version tag with the tag-prefix
+ * behind the commit's own tags) changes one of the paths.  *skip 1 when
+ * it does not apply (or the history cannot say: a warning).
+ */
+static int semver_paths_changed(struct deriver *d, const struct tagrule *r, int *skip)
+{
+	const char *paths = tagrule_get(r, "paths");
+	const struct describe_history *h;
+	int fatal;
+
+	*skip = 0;
+	if (!paths || !*paths)
+		return 0;
+	if (!(h = rule_history(d, r, &fatal))) {
+		*skip = 1;
+		return fatal ? -1 : 0;
+	}
+	if (!h->counted) {
+		note("%s: no commit since %s changes %s, the rule is skipped", r->source,
+		     h->tag ? h->tag : "the first commit", paths);
+		*skip = 1;
+	}
+	return 0;
+}
+
 static int proc_semver(struct deriver *d, const struct tagrule *r)
 {
 	struct strbuf vraw = STRBUF_INIT;
@@ -560,6 +589,8 @@ static int proc_semver(struct deriver *d, const struct tagrule *r)
 		goto out;
 	}
 	parsed = 1;
+	if ((rc = semver_paths_changed(d, r, &skip)) < 0 || skip)
+		goto out;
 	rc = semver_tag(d, r, &v, semver_resolve, &v);
 out:
 	if (parsed)
@@ -684,10 +715,11 @@ static int proc_simple(struct deriver *d, const struct tagrule *r, const char *v
 /* ---- versions from the git history ---------------------------------- */
 
 static const struct describe_history *find_history(const struct meta_inputs *in, const char *prefix,
-						   const char *paths)
+						   const char *paths, int previous)
 {
 	for (size_t i = 0; i < in->history_nr; i++)
-		if (!strcmp(in->history[i].tag_prefix, prefix) && !strcmp(in->history[i].paths, paths))
+		if (!strcmp(in->history[i].tag_prefix, prefix) && !strcmp(in->history[i].paths, paths) &&
+		    in->history[i].previous == previous)
 			return &in->history[i];
 	return NULL;
 }
@@ -703,17 +735,20 @@ void meta_history_wanted(struct meta_inputs *in)
 		const struct tagrule *r = &rules.rules[i];
 		const char *prefix = tagrule_get(r, "tag-prefix"), *paths = tagrule_get(r, "paths");
 		struct describe_history *h;
+		int previous = r->type == TAGRULE_SEMVER;
 
-		if (r->type != TAGRULE_DESCRIBE && r->type != TAGRULE_CONVENTIONAL)
+		if (r->type != TAGRULE_DESCRIBE && r->type != TAGRULE_CONVENTIONAL &&
+		    !(previous && paths && *paths))
 			continue;
 		prefix = prefix ? prefix : "";
 		paths = paths ? paths : "";
-		if (!(h = (struct describe_history *)find_history(in, prefix, paths))) {
+		if (!(h = (struct describe_history *)find_history(in, prefix, paths, previous))) {
 			ALLOC_GROW(in->history, in->history_nr + 1, in->history_alloc);
 			h = &in->history[in->history_nr++];
 			memset(h, 0, sizeof(*h));
 			h->tag_prefix = xstrdup(prefix);
 			h->paths = xstrdup(paths);
+			h->previous = previous;
 		}
 		if (r->type == TAGRULE_CONVENTIONAL)
 			h->want_messages = 1;
@@ -727,7 +762,8 @@ out:
 static const struct describe_history *rule_history(struct deriver *d, const struct tagrule *r, int *fatal)
 {
 	const char *prefix = tagrule_get(r, "tag-prefix"), *paths = tagrule_get(r, "paths");
-	const struct describe_history *h = find_history(d->in, prefix ? prefix : "", paths ? paths : "");
+	const struct describe_history *h = find_history(d->in, prefix ? prefix : "", paths ? paths : "",
+							r->type == TAGRULE_SEMVER);
 
 	*fatal = 0;
 	if (!h || !h->loaded) {
