@@ -12,6 +12,7 @@
  * as a copy from that repository would push it.
  */
 #include "lib/common.h"
+#include "lib/strlist.h"
 #include "registry/registry_internal.h"
 #include "oci/image.h"
 #include "oci/ocilayout.h"
@@ -327,6 +328,8 @@ struct plan {
 	/* where content comes from */
 	const char *layout;			/* layout dir, or NULL */
 	const struct reference *src;		/* remote source (copy), or base (layout) */
+	const struct reference *reused_src;	/* layout: the image build reused layers from, or NULL */
+	struct strlist reused;			/* the blobs that come from reused_src, not the base */
 	/* manifests in PUT order: children first, the top last */
 	struct plan_manifest *manifests;
 	size_t nr_manifests, alloc_manifests;
@@ -341,6 +344,13 @@ static void plan_release(struct plan *p)
 		registry_manifest_release(&p->manifests[i].m);
 	free(p->manifests);
 	oci_descriptors_free(p->blobs, p->nr_blobs);
+	strlist_release(&p->reused);
+}
+
+/* Where a blob the layout lacks comes from: the image build reused it from, else the base. */
+static const struct reference *plan_blob_src(const struct plan *p, const char *digest)
+{
+	return p->reused_src && strlist_has(&p->reused, digest) ? p->reused_src : p->src;
 }
 
 static void plan_add_blob(struct plan *p, const struct oci_descriptor *d)
@@ -492,7 +502,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 					j->local_path = strbuf_detach(&path, NULL);
 			}
 			strbuf_release(&path);
-			j->src = p->src;
+			j->src = plan_blob_src(p, j->desc.digest);
 			if (!j->local_path && !j->src) {
 				ret = error_as(EXIT_CONTEXT, "blob %s is not in the layout '%s', and no base image (annotation %s) says where it comes from",
 					       j->desc.digest, p->layout, ANN_BASE_NAME);
@@ -567,8 +577,8 @@ int registry_push_layout(struct registry_client *c, const char *dir,
 	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
 	struct oci_index idx = OCI_INDEX_INIT;
 	struct oci_manifest man = OCI_MANIFEST_INIT;
-	struct reference base = REFERENCE_INIT;
-	const char *base_name;
+	struct reference base = REFERENCE_INIT, reused = REFERENCE_INIT;
+	const char *base_name, *reused_from, *reused_blobs;
 	int ret;
 
 	memset(&p, 0, sizeof(p));
@@ -597,12 +607,25 @@ int registry_push_layout(struct registry_client *c, const char *dir,
 		}
 		p.src = &base;
 	}
+	/* layers build reused from a registry image without copying them (ocilayout.h) */
+	reused_from = oci_descriptor_annotation(&idx.manifests[0], OCILAYOUT_ANN_REUSED_FROM);
+	reused_blobs = oci_descriptor_annotation(&idx.manifests[0], OCILAYOUT_ANN_REUSED_BLOBS);
+	if (reused_from && reused_blobs) {
+		if ((ret = reference_parse(reused_from, &reused))) {
+			ret = error_as(EXIT_CONTEXT, "the layout's annotation %s is not a reference",
+				       OCILAYOUT_ANN_REUSED_FROM);
+			goto out;
+		}
+		p.reused_src = &reused;
+		strlist_split(&p.reused, reused_blobs, ' ');
+	}
 	ret = plan_execute(c, &p, dsts, nr_dsts, out);
 out:
 	oci_index_release(&idx);
 	oci_manifest_release(&man);
 	registry_manifest_release(&top);
 	reference_release(&base);
+	reference_release(&reused);
 	plan_release(&p);
 	return ret;
 }
