@@ -29,8 +29,9 @@ test_expect_success 'action.yml: a container action running publish action' '
 
 test_expect_success 'action.yml declares the inputs the issue lists, with their defaults' '
 	action_yml inputs >inputs &&
-	printf "%s\n" annotations build-args compression context file flavor images labels \
-		include-git-dir insecure-registries platforms push registry sep-annotations sep-labels sep-tags tags token \
+	printf "%s\n" annotations build-args cache-from compression context file flavor images labels \
+		include-git-dir insecure-registries platforms push registry reuse-from reuse-layers \
+		sep-annotations sep-labels sep-tags tags token \
 		username working-directory | sort >expect &&
 	test_cmp expect inputs &&
 	grep -A3 "^  registry:" "$ROOT/action.yml" | grep "default: .ghcr.io." &&

@@ -197,6 +197,8 @@ struct run {
 	int push;
 	int include_git_dir;		/* input include-git-dir: copy .git (build.h) */
 	int zstd;			/* compression: zstd (else gzip) */
+	int reuse;			/* input reuse-layers */
+	struct strbuf reuse_from;	/* the previous image whose layers the build reuses, "" for none */
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
@@ -244,6 +246,7 @@ static void run_release(struct run *r)
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
 	strbuf_release(&r->layout);
+	strbuf_release(&r->reuse_from);
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
 	strlist_release(&r->platforms);
@@ -274,7 +277,8 @@ static int resolve_inputs(struct run *r)
 		return error_as(EXIT_INPUT, "input 'registry': '%s' names no registry host", in->registry);
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
 	    (ret = metaio_output_env_enabled(gh->set_output_env, &r->export_env)) < 0 ||
-	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0)
+	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0 ||
+	    (ret = input_bool("reuse-layers", in->reuse_layers, 1, &r->reuse)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
 		if (strcmp(in->compression, "zstd"))
@@ -534,6 +538,7 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.tmp, 0);
 	strbuf_init(&r.layout, 0);
 	strbuf_init(&r.registry_host, 0);
+	strbuf_init(&r.reuse_from, 0);
 
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
@@ -784,6 +789,68 @@ static void input_lines(const char *text, struct strlist *l)
 	strbuf_release(&item);
 }
 
+/*
+ * The previous image whose unchanged layers the build reuses
+ * (build/reuse.h), into r->reuse_from: reuse-from, else cache-from
+ * (build-push-action's type=registry,ref=REF lines; other types are
+ * ignored with a warning), else the first tag about to be pushed.  None
+ * with reuse-layers false, or for several platforms.
+ */
+static void reuse_source(struct run *r, const struct action_result *out)
+{
+	const struct action_inputs *in = r->in;
+	struct strlist lines = STRLIST_INIT;
+	struct reference ref = REFERENCE_INIT;
+	const char *pick = NULL;
+
+	strbuf_reset(&r->reuse_from);
+	if (!r->reuse || r->platforms.nr > 1)
+		return;
+	input_lines(in->reuse_from && *in->reuse_from ? in->reuse_from : in->cache_from, &lines);
+	for (size_t i = 0; i < lines.nr && !pick; i++) {
+		struct strlist f = STRLIST_INIT;
+		const char *type = NULL, *ref_value = NULL;
+
+		if (strncmp(lines.items[i], "type=", 5) && !strchr(lines.items[i], ',')) {
+			pick = lines.items[i];
+			continue;
+		}
+		strlist_split(&f, lines.items[i], ',');
+		for (size_t k = 0; k < f.nr; k++) {
+			if (!strncmp(f.items[k], "type=", 5))
+				type = f.items[k] + 5;
+			else if (!strncmp(f.items[k], "ref=", 4))
+				ref_value = f.items[k] + 4;
+		}
+		if ((!type || !strcmp(type, "registry")) && ref_value && *ref_value) {
+			strbuf_addstr(&r->reuse_from, ref_value);
+			pick = r->reuse_from.buf;
+		} else {
+			warning("input 'cache-from': '%s' is ignored: layers are reused from an image in a registry "
+				"(type=registry,ref=REF) or, by default, from the first tag pushed", lines.items[i]);
+		}
+		strlist_release(&f);
+	}
+	if (!pick && out->nr_tags)
+		pick = out->tags[0];
+	/* a full reference (docker.io named), so that it is never taken for a directory */
+	error_set_quiet(1);
+	if (pick && !reference_parse(pick, &ref)) {
+		struct strbuf full = STRBUF_INIT;
+
+		reference_format(&ref, &full);
+		strbuf_reset(&r->reuse_from);
+		strbuf_addbuf(&r->reuse_from, &full);
+		strbuf_release(&full);
+	} else if (pick) {
+		warning("input 'reuse-from': '%s' is not an image reference: every layer is built", pick);
+		strbuf_reset(&r->reuse_from);
+	}
+	error_set_quiet(0);
+	reference_release(&ref);
+	strlist_release(&lines);
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
@@ -813,6 +880,8 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.build_args_nr = args.nr;
 
 	opts.compression = r->zstd ? LAYER_ZSTD : LAYER_GZIP;
+	reuse_source(r, out);
+	opts.reuse_from = r->reuse_from.len ? r->reuse_from.buf : NULL;
 	opts.output_kind = BUILD_OUTPUT_OCI;
 	opts.output = r->layout.buf;
 	opts.tags = (const char *const *)r->meta.tags.items;
