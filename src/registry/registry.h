@@ -21,8 +21,10 @@
  * everything else is in, and all or none: what each tag named is recorded
  * first, a tag already at the digest is left alone, and when a tag PUT
  * fails the tags moved before it are put back (best effort, reported; a
- * new tag only where the registry deletes tags).  Re-runs upload only
- * what is missing (HEAD).
+ * new tag only where the registry deletes tags).  The tags are looked up
+ * (HEAD) before anything is sent: a repository where one already names
+ * the digest has the manifest and its blobs, and gets nothing more.
+ * Re-runs upload only what is missing (HEAD).
  *
  * Every request retries transport errors, 408, 429 and 5xx with exponential
  * backoff and jitter, honouring Retry-After (and a retry hint in the error

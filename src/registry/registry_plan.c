@@ -252,16 +252,28 @@ static void tag_restore(struct registry_client *c, struct tag_move *t, const cha
 	strbuf_release(&name);
 }
 
+struct tag_moves {
+	struct tag_move *t;
+	size_t nr;
+};
+
+static void tag_moves_release(struct tag_moves *m)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		registry_manifest_release(&m->t[i].old);
+	free(m->t);
+	memset(m, 0, sizeof(*m));
+}
+
 /*
- * Point every tag of dsts at top, all or none (as far as the registry
- * lets: see above).
+ * Record what every tag of dsts names now (one HEAD each), before
+ * anything is sent: a repository where a tag is already at digest has
+ * the manifest and its blobs, and gets nothing (tag_at()).
  */
-static int tags_move(struct registry_client *c, const struct reference *dsts, size_t nr_dsts,
-		     const struct registry_manifest *top)
+static int tags_record(struct registry_client *c, const struct reference *dsts, size_t nr_dsts,
+		       const char *digest, struct tag_moves *out)
 {
 	struct tag_move *t = xcalloc(nr_dsts + 1, sizeof(*t));
-	struct strbuf name = STRBUF_INIT;
-	char *first = NULL;
 	size_t nr = 0;
 	int ret = 0;
 
@@ -276,11 +288,37 @@ static int tags_move(struct registry_client *c, const struct reference *dsts, si
 			continue;
 		t[nr].dst = &dsts[d];
 		strbuf_init(&t[nr].old.bytes, 0);
-		ret = tag_record(c, &t[nr], top->digest, t, nr);
+		ret = tag_record(c, &t[nr], digest, t, nr);
 		nr++;
 		if (ret)
-			goto out;
+			break;
 	}
+	out->t = t;
+	out->nr = nr;
+	return ret;
+}
+
+/* 1 when a tag of dst's repository already names the digest (tags_record()). */
+static int tag_at(const struct tag_moves *m, const struct reference *dst)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->t[i].was == TAG_SAME && registry_same_repo(m->t[i].dst, dst))
+			return 1;
+	return 0;
+}
+
+/*
+ * Point every tag recorded (tags_record()) at top, all or none (as far
+ * as the registry lets: see above).
+ */
+static int tags_move(struct registry_client *c, struct tag_moves *m, const struct registry_manifest *top)
+{
+	struct tag_move *t = m->t;
+	struct strbuf name = STRBUF_INIT;
+	char *first = NULL;
+	size_t nr = m->nr;
+	int ret = 0;
+
 	for (size_t i = 0; i < nr; i++) {
 		int refused;
 
@@ -310,9 +348,6 @@ static int tags_move(struct registry_client *c, const struct reference *dsts, si
 			fprintf(stderr, "tagged  %s %s\n", name.buf, top->digest);
 	}
 out:
-	for (size_t i = 0; i < nr; i++)
-		registry_manifest_release(&t[i].old);
-	free(t);
 	free(first);
 	strbuf_release(&name);
 	return ret;
@@ -463,6 +498,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 	struct push_report rep = PUSH_REPORT_INIT;
 	const struct registry_manifest *top = &p->manifests[p->nr_manifests - 1].m;
 	struct blob_job *jobs;
+	struct tag_moves tags = { NULL, 0 };
 	size_t nr_jobs = 0, *repo_of = xcalloc(nr_dsts, sizeof(size_t));
 	int ret = 0;
 
@@ -486,7 +522,12 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 				break;
 			}
 		repo_of[d] = first;
-		if (first != d)
+	}
+	/* the tags first: a repository whose tag is at the digest already gets nothing but that HEAD */
+	if ((ret = tags_record(c, dsts, nr_dsts, top->digest, &tags)))
+		goto out;
+	for (size_t d = 0; d < nr_dsts; d++) {
+		if (repo_of[d] != d || tag_at(&tags, &dsts[d]))
 			continue;
 		for (size_t b = 0; b < p->nr_blobs; b++) {
 			struct blob_job *j = &jobs[nr_jobs++];
@@ -514,7 +555,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		goto out;
 	/* every manifest by digest, children first, the top last */
 	for (size_t d = 0; d < nr_dsts; d++) {
-		if (repo_of[d] != d)
+		if (repo_of[d] != d || tag_at(&tags, &dsts[d]))
 			continue;
 		for (size_t i = 0; i < p->nr_manifests; i++) {
 			const struct registry_manifest *m = &p->manifests[i].m;
@@ -525,7 +566,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		}
 	}
 	/* tags last, all or none */
-	if ((ret = tags_move(c, dsts, nr_dsts, top)))
+	if ((ret = tags_move(c, &tags, top)))
 		goto out;
 	snprintf(rep.digest, sizeof(rep.digest), "%s", top->digest);
 	rep.media_type = xstrdup(top->media_type);
@@ -546,6 +587,7 @@ out:
 		free(jobs[i].local_path);
 	free(jobs);
 	free(repo_of);
+	tag_moves_release(&tags);
 	push_report_release(&rep);
 	return ret;
 }
