@@ -360,6 +360,11 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		ocilayout_blob_path(&b->layout, l.digest, &p);
 		l.path = strbuf_detach(&p, NULL);
 	}
+	if (b->opts->layer_done && !(reused && !b->prev.blob_dir)) {
+		rc = b->opts->layer_done(b->opts->layer_done_ctx, &l, layer_media_type(l.compression, b->img.docker));
+		if (rc < 0)
+			goto out;
+	}
 	ALLOC_GROW(b->keys, b->keys_nr + 1, b->keys_alloc);
 	b->keys[b->keys_nr++] = xstrdup(l.reuse_key[0] ? l.reuse_key : "-");
 	l.instruction = xstrdup(in->text);

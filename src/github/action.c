@@ -199,6 +199,11 @@ struct run {
 	int zstd;			/* compression: zstd (else gzip) */
 	int reuse;			/* input reuse-layers */
 	struct strbuf reuse_from;	/* the previous image whose layers the build reuses, "" for none */
+	struct registry_options reg_opts;	/* client's (open_registry()), for the prepush thread's */
+	struct registry_prepush *prepush;	/* layers uploaded while the build goes on, or NULL */
+	struct reference *pre_refs;	/* its destinations: the tags */
+	size_t nr_pre_refs;
+	int token_warned;		/* warn_token_elsewhere() spoke */
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
@@ -242,6 +247,13 @@ static void remove_tree(const char *path)
 
 static void run_release(struct run *r)
 {
+	registry_prepush_free(r->prepush);	/* before what its options point at */
+	r->prepush = NULL;
+	for (size_t i = 0; i < r->nr_pre_refs; i++)
+		reference_release(&r->pre_refs[i]);
+	free(r->pre_refs);
+	r->pre_refs = NULL;
+	r->nr_pre_refs = 0;
 	remove_tree(r->tmp.buf);
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
@@ -462,6 +474,7 @@ static void open_registry(struct run *r)
 			r->insecure_hosts[i] = r->insecure.items[i];
 		opts.insecure_registries = r->insecure_hosts;
 	}
+	r->reg_opts = opts;
 	r->client = registry_client_new(&opts);
 }
 
@@ -851,6 +864,51 @@ static void reuse_source(struct run *r, const struct action_result *out)
 	strlist_release(&lines);
 }
 
+/* The token input is for the registry input: say so when no image is there (once). */
+static void warn_token_elsewhere(struct run *r, const struct reference *refs, size_t nr)
+{
+	size_t on = 0;
+
+	if (!r->cred_hosts[0] || r->token_warned)
+		return;
+	for (size_t i = 0; i < nr; i++)
+		on += !strcmp(refs[i].registry, r->registry_host.buf);
+	if (!on)
+		warning("no image is on '%s', the registry the token is for: "
+			"set the registry input to the images' registry", r->registry_host.buf);
+	r->token_warned = 1;
+}
+
+/* build_opts.layer_done: the layer goes up while the next is built (ctx: the prepush) */
+static int prepush_layer(void *ctx, const struct layer *l, const char *media_type)
+{
+	return registry_prepush_add(ctx, media_type, l->digest, (long long)l->size, l->path);
+}
+
+/*
+ * Overlap: when the image is to be pushed (one platform: an index's
+ * layers are written into scratch layouts), its layers are uploaded to
+ * the tags' repositories as the build finishes each (registry.h,
+ * registry_prepush_*); the push then sends the rest, then the manifest
+ * and the tags.  A tag that does not parse leaves it to the push to say.
+ */
+static void prepush_start(struct run *r, const struct action_result *out)
+{
+	if (!r->push || !out->nr_tags || r->platforms.nr > 1)
+		return;
+	r->pre_refs = xcalloc(out->nr_tags, sizeof(*r->pre_refs));
+	error_set_quiet(1);
+	for (; r->nr_pre_refs < out->nr_tags; r->nr_pre_refs++)
+		if (reference_parse(out->tags[r->nr_pre_refs], &r->pre_refs[r->nr_pre_refs]) < 0)
+			break;
+	error_set_quiet(0);
+	if (r->nr_pre_refs == out->nr_tags)
+		warn_token_elsewhere(r, r->pre_refs, r->nr_pre_refs);
+	if (r->nr_pre_refs == out->nr_tags && registry_prepush_start(&r->reg_opts, r->pre_refs, r->nr_pre_refs,
+								     &r->prepush) < 0)
+		r->prepush = NULL;
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
@@ -894,8 +952,21 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.annotations = annotations.items;
 	opts.annotations_nr = annotations.nr;
 
-	if ((ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
-				       index.items, index.nr, &r->built)) < 0)
+	prepush_start(r, out);
+	if (r->prepush) {
+		opts.layer_done = prepush_layer;
+		opts.layer_done_ctx = r->prepush;
+	}
+	ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
+				  index.items, index.nr, &r->built);
+	if (ret < 0 && r->prepush) {
+		/* nothing more goes up: no manifest, no tag */
+		registry_prepush_free(r->prepush);
+		r->prepush = NULL;
+	} else if (r->prepush) {
+		ret = registry_prepush_finish(r->prepush);
+	}
+	if (ret < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
 	if (r->built.configs.nr == 1)	/* one image, not an index */
@@ -932,17 +1003,14 @@ static int run_push(struct run *r, struct action_result *out)
 	for (; nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
-	if (r->cred_hosts[0]) {
-		size_t on = 0;
+	warn_token_elsewhere(r, refs, nr);
+	{
+		size_t nr_sent;
+		const struct blob_stat *sent = registry_prepush_sent(r->prepush, &nr_sent);
 
-		for (size_t i = 0; i < nr; i++)
-			on += !strcmp(refs[i].registry, r->registry_host.buf);
-		if (!on)
-			warning("no image is on '%s', the registry the token is for: "
-				"set the registry input to the images' registry", r->registry_host.buf);
+		if ((ret = registry_push_layout_sent(r->client, r->layout.buf, refs, nr, sent, nr_sent, &rep)) < 0)
+			goto out;
 	}
-	if ((ret = registry_push_layout(r->client, r->layout.buf, refs, nr, &rep)) < 0)
-		goto out;
 	if (out->digest[0] && strcmp(out->digest, rep.digest)) {
 		ret = error_as(EXIT_REGISTRY, "the registry has %s for the image built as %s",
 			       rep.digest, out->digest);

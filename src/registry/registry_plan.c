@@ -364,6 +364,8 @@ struct plan {
 	const char *layout;			/* layout dir, or NULL */
 	const struct reference *src;		/* remote source (copy), or base (layout) */
 	const struct reference *reused_src;	/* layout: the image build reused layers from, or NULL */
+	const struct blob_stat *sent;		/* blobs sent to every destination already (prepush) */
+	size_t nr_sent;
 	struct strlist reused;			/* the blobs that come from reused_src, not the base */
 	/* manifests in PUT order: children first, the top last */
 	struct plan_manifest *manifests;
@@ -530,8 +532,15 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		if (repo_of[d] != d || tag_at(&tags, &dsts[d]))
 			continue;
 		for (size_t b = 0; b < p->nr_blobs; b++) {
-			struct blob_job *j = &jobs[nr_jobs++];
+			struct blob_job *j;
 			struct strbuf path = STRBUF_INIT;
+			int sent = 0;
+
+			for (size_t s = 0; s < p->nr_sent && !sent; s++)
+				sent = !strcmp(p->sent[s].digest, p->blobs[b].digest);
+			if (sent)
+				continue;
+			j = &jobs[nr_jobs++];
 
 			j->desc = p->blobs[b];
 			j->dst = &dsts[d];
@@ -571,7 +580,12 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 	snprintf(rep.digest, sizeof(rep.digest), "%s", top->digest);
 	rep.media_type = xstrdup(top->media_type);
 	rep.nr_manifests = p->nr_manifests;
-	rep.blobs = xcalloc(nr_jobs + 1, sizeof(*rep.blobs));
+	rep.blobs = xcalloc(nr_jobs + p->nr_sent + 1, sizeof(*rep.blobs));
+	for (size_t i = 0; i < p->nr_sent; i++) {
+		rep.blobs[rep.nr_blobs++] = p->sent[i];
+		if (p->sent[i].outcome == BLOB_PUSHED)
+			rep.bytes_pushed += p->sent[i].size;
+	}
 	for (size_t i = 0; i < nr_jobs; i++) {
 		rep.blobs[rep.nr_blobs++] = jobs[i].stat;
 		if (jobs[i].stat.outcome == BLOB_PUSHED)
@@ -615,6 +629,13 @@ out:
 int registry_push_layout(struct registry_client *c, const char *dir,
 			 const struct reference *dsts, size_t nr_dsts, struct push_report *out)
 {
+	return registry_push_layout_sent(c, dir, dsts, nr_dsts, NULL, 0, out);
+}
+
+int registry_push_layout_sent(struct registry_client *c, const char *dir,
+			      const struct reference *dsts, size_t nr_dsts,
+			      const struct blob_stat *sent, size_t nr_sent, struct push_report *out)
+{
 	struct plan p;
 	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
 	struct oci_index idx = OCI_INDEX_INIT;
@@ -625,6 +646,8 @@ int registry_push_layout(struct registry_client *c, const char *dir,
 
 	memset(&p, 0, sizeof(p));
 	p.layout = dir;
+	p.sent = sent;
+	p.nr_sent = nr_sent;
 	if ((ret = ocilayout_read_index(dir, EXIT_CONTEXT, EXIT_CONTEXT, &idx)))
 		goto out;
 	if (idx.nr_manifests != 1) {
