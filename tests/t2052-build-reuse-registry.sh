@@ -2,9 +2,9 @@
 # t2052: --reuse-from REGISTRY/REPO:TAG reuses the unchanged layers of an
 # image in a registry: one manifest GET and the config, never a layer;
 # the result is byte for byte a full build; the layout lacks the reused
-# blobs and names where they are, and push HEADs them in the same
-# repository, mounts them into another, streams them from another
-# registry.  A missing image is a notice, a manifest without keys (or
+# blobs and names where they are, and push knows them in the same
+# repository (no request), mounts them into another, streams them from
+# another registry.  A missing image is a notice, a manifest without keys (or
 # with keys that do not match its layers) a warning: every layer built.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
@@ -78,11 +78,15 @@ test_expect_success 'a one-line change: that layer alone is built, the image is 
 	echo 3 >expect && test_cmp expect n
 '
 
-test_expect_success 'push to the same repository: the reused blobs are there (HEAD), one layer uploaded' '
+test_expect_success 'push to the same repository: the reused blobs are there (not even a HEAD), one layer uploaded' '
 	: >"$FAULT_LOG" &&
 	publish push oci:r2 "$P/app:main" >p2 2>err &&
 	test_cmp d2 p2 &&
 	grep -c "^exists " err >n && echo 2 >expect && test_cmp expect n &&
+	for d in $(jq -r ".manifests[0].annotations[\"dev.publish-action.reused-blobs\"]" r2/index.json); do
+		grep "^exists  $d $P/app " err &&
+		test "$(fault_log_count "*" "/blobs/$d")" = 0 || return 1
+	done &&
 	grep -c "^pushed " err >n && echo 2 >expect && test_cmp expect n &&
 	grep "^pushed  $(jq -r .config.digest "full2/blobs/sha256/$(cut -c8- f2)") " err &&
 	test "$(fault_log_count PUT /blobs/uploads/)" = 2 &&

@@ -599,6 +599,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	char *keys_value = NULL;
 
 	memset(&b, 0, sizeof(b));
+	git_libgit2_init();	/* one for the build: each init reads the CA bundle (build_epoch, worktree) */
 	basetree_init(&b.tree);
 	dockerfile_init(&df);
 	image_base_init(&base);
@@ -821,6 +822,8 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	}
 	rc = ocilayout_add_manifest(&b.layout, b.img.docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST,
 				    mdig, manifest.len, plat.buf, tags, 1, base.name, base.digest);
+	for (size_t i = 0; i < base.layers_nr && !base.blob_dir; i++)
+		reuse_note_base(&b.prev, base.layers[i].digest);
 	if (!rc)
 		rc = reuse_record(&b.prev, &b.layout, mdig);
 	if (rc < 0)
@@ -895,5 +898,6 @@ out:
 	strbuf_release(&manifest);
 	strbuf_release(&plat);
 	strbuf_release(&target);
+	git_libgit2_shutdown();
 	return rc;
 }

@@ -241,6 +241,23 @@ int reuse_find(struct reuse_prev *p, const char *key, enum layer_compression c, 
 	return 0;
 }
 
+void reuse_note_base(struct reuse_prev *p, const char *digest)
+{
+	size_t i;
+	json_t *desc;
+
+	if (!p->active || !p->source || strlist_has(&p->remote, digest))
+		return;
+	json_array_foreach(p->layers, i, desc) {
+		const char *d = json_string_value(json_object_get(desc, "digest"));
+
+		if (d && !strcmp(d, digest)) {
+			strlist_push(&p->remote, digest);
+			return;
+		}
+	}
+}
+
 int reuse_record(const struct reuse_prev *p, const struct ocilayout *layout, const char *manifest_digest)
 {
 	struct strbuf blobs = STRBUF_INIT;

@@ -77,6 +77,13 @@ void reuse_load(struct reuse_prev *p, const char *from, struct registry_client *
 int reuse_find(struct reuse_prev *p, const char *key, enum layer_compression c, const struct ocilayout *layout,
 	       struct layer *out);
 
+/*
+ * A base layer (digest) the layout lacks: noted in p->remote too when
+ * the previous registry image has it, so that push knows it is in that
+ * repository without asking.
+ */
+void reuse_note_base(struct reuse_prev *p, const char *digest);
+
 /* Name, on layout's index.json descriptor of manifest_digest, where the blobs it lacks are (nothing if none). */
 int reuse_record(const struct reuse_prev *p, const struct ocilayout *layout, const char *manifest_digest);
 

@@ -553,6 +553,8 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.registry_host, 0);
 	strbuf_init(&r.reuse_from, 0);
 
+	/* one libgit2 for the run: each init reads the CA bundle again (meta, build) */
+	git_libgit2_init();
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
 	warning_workspace = gh->workspace;
@@ -588,6 +590,7 @@ out:
 	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
+	git_libgit2_shutdown();
 	error_set_warning_hook(NULL);
 	warning_workspace = NULL;
 	return ret < 0 ? ret : wret;

@@ -501,7 +501,8 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 	const struct registry_manifest *top = &p->manifests[p->nr_manifests - 1].m;
 	struct blob_job *jobs;
 	struct tag_moves tags = { NULL, 0 };
-	size_t nr_jobs = 0, *repo_of = xcalloc(nr_dsts, sizeof(size_t));
+	struct blob_stat *known = xcalloc(p->nr_blobs * nr_dsts + 1, sizeof(*known));
+	size_t nr_known = 0, nr_jobs = 0, *repo_of = xcalloc(nr_dsts, sizeof(size_t));
 	int ret = 0;
 
 	/* one set of jobs per distinct repository */
@@ -540,6 +541,31 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 				sent = !strcmp(p->sent[s].digest, p->blobs[b].digest);
 			if (sent)
 				continue;
+			/* reused from an image of this repository (a manifest there names it): there, no HEAD */
+			if (p->reused_src && registry_same_repo(p->reused_src, &dsts[d]) &&
+			    strlist_has(&p->reused, p->blobs[b].digest)) {
+				struct ocilayout l = { (char *)p->layout };
+
+				ocilayout_blob_path(&l, p->blobs[b].digest, &path);
+				sent = access(path.buf, R_OK) != 0;
+				strbuf_release(&path);
+			}
+			if (sent) {
+				struct blob_stat *k = &known[nr_known++];
+
+				snprintf(k->digest, sizeof(k->digest), "%s", p->blobs[b].digest);
+				k->size = p->blobs[b].size;
+				k->outcome = BLOB_EXISTED;
+				if (!c->opts.quiet) {
+					struct strbuf sz = STRBUF_INIT;
+
+					strbuf_humanise_bytes(&sz, k->size);
+					fprintf(stderr, "exists  %s %s/%s %s 0.0s\n", k->digest, dsts[d].registry,
+						dsts[d].repository, sz.buf);
+					strbuf_release(&sz);
+				}
+				continue;
+			}
 			j = &jobs[nr_jobs++];
 
 			j->desc = p->blobs[b];
@@ -580,7 +606,9 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 	snprintf(rep.digest, sizeof(rep.digest), "%s", top->digest);
 	rep.media_type = xstrdup(top->media_type);
 	rep.nr_manifests = p->nr_manifests;
-	rep.blobs = xcalloc(nr_jobs + p->nr_sent + 1, sizeof(*rep.blobs));
+	rep.blobs = xcalloc(nr_jobs + p->nr_sent + nr_known + 1, sizeof(*rep.blobs));
+	for (size_t i = 0; i < nr_known; i++)
+		rep.blobs[rep.nr_blobs++] = known[i];
 	for (size_t i = 0; i < p->nr_sent; i++) {
 		rep.blobs[rep.nr_blobs++] = p->sent[i];
 		if (p->sent[i].outcome == BLOB_PUSHED)
@@ -600,6 +628,7 @@ out:
 	for (size_t i = 0; i < nr_jobs; i++)
 		free(jobs[i].local_path);
 	free(jobs);
+	free(known);
 	free(repo_of);
 	tag_moves_release(&tags);
 	push_report_release(&rep);
