@@ -46,7 +46,10 @@ test_expect_success 'nothing changed: every layer reused, the same image' '
 test_expect_success '--reuse-from DIR is the same as PUBLISH_REUSE_FROM=DIR' '
 	publish build --reuse-from prev --context src --output oci:r1b >d1b 2>err &&
 	test "$(reused err)" = "3 4 5 " &&
-	test_cmp d0 d1b
+	test_cmp d0 d1b &&
+	publish build --reuse-from oci:prev --context src >d1c 2>err &&
+	test "$(reused err)" = "3 4 5 " &&
+	test_cmp d0 d1c
 '
 
 test_expect_success 'a commit changing one layer: it alone is built, the image is a full build' '

@@ -75,7 +75,7 @@ test_expect_success 'but never over plain http to another host: exit 3, nothing 
 	test_line_count err = 1 &&
 	grep "^error: refusing to send the credentials of .pusher. (from --username) to .0.0.0.0:$APORT. over plain http: only loopback registries may get them$" err &&
 	! grep pusher "$TRASH/registry-authhttp/token.log" &&
-	! grep -F "/v2/app/manifests/2" "$TRASH/registry-authhttp/registry.log"
+	! grep -F "PUT /v2/app/manifests/2" "$TRASH/registry-authhttp/registry.log"
 '
 
 test_done

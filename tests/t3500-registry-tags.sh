@@ -87,13 +87,16 @@ test_expect_success 'a retried 503 on a tag that then succeeds: every tag moves'
 	tags_at "$V2" r2 a b c
 '
 
-test_expect_success 'every tag already at the digest: no tag PUT at all' '
+test_expect_success 'every tag already at the digest: one HEAD a tag, no PUT, no blob asked for' '
 	: >"$FAULT_LOG" &&
 	login push oci:multi "$P/r2:a" "$P/r2:b" "$P/r2:c" >out 2>err &&
 	test "$(cat out)" = "$V2" &&
 	test "$(grep -c "^tagged  $P/r2:[abc] $V2 (unchanged)$" err)" = 3 &&
-	test "$(fault_log_count PUT "^/v2/r2/manifests/[abc]\$")" = 0 &&
-	test "$(fault_log_count HEAD "^/v2/r2/manifests/[abc]\$")" = 3 &&
+	test "$(fault_log_count PUT "/v2/r2/")" = 0 &&
+	test "$(fault_log_count POST "/v2/r2/")" = 0 &&
+	test "$(fault_log_count "*" "^/v2/r2/blobs/")" = 0 &&
+	test "$(fault_log_count "*" "^/v2/r2/manifests/sha256:")" = 0 &&
+	test "$(fault_log_count HEAD "^/v2/r2/manifests/[abc]\$" 200)" = 3 &&
 	tags_at "$V2" r2 a b c
 '
 

@@ -13,6 +13,7 @@
 #include "build/dockerignore.h"
 #include "build/gopath.h"
 #include "build/imagefs.h"
+#include "build/reuse.h"
 #include "git/worktree.h"
 #include "oci/ocilayout.h"
 #include "oci/platform.h"
@@ -140,140 +141,9 @@ static int compression_threads(int *out)
 	return 0;
 }
 
-/* ---- reuse of a previous image's layers ---------------------------- */
+/* ---- reuse of a previous image's layers: reuse.h ------------------ */
 
-/*
- * Reuse: a layer whose reuse key (layer_reuse_key(): its entries, and the
- * git blob ids of its files when all are tracked and clean) equals one
- * the previous image records is not written: the previous blob is linked
- * in and its descriptor and diff_id taken, so no file is read, tarred or
- * compressed.  The keys are recorded on the manifest as the annotation
- * BUILD_ANN_LAYER_KEYS, one per manifest layer ("-" for the base's), so
- * that the next build can read them; a layer written computes its key
- * from the contents it reads, so the key, like the layer, depends on the
- * content alone (git or not, clean or not).  Anything unknown (untracked or modified
- * files, ADD archives, a previous layout that cannot be read) builds the
- * layer; the result is byte for byte a full build's.
- */
-#define BUILD_ANN_LAYER_KEYS "dev.publish-action.layer-keys"
-
-struct reuse_prev {
-	char *blob_dir;	/* the previous layout's blobs/sha256, owned; NULL: no reuse */
-	json_t *manifest;	/* owned */
-	json_t *diff_ids;	/* borrowed from config */
-	json_t *config;	/* owned */
-	char **keys;	/* aligned with the manifest's layers, owned */
-	size_t keys_nr;
-};
-
-static void reuse_prev_release(struct reuse_prev *p)
-{
-	free(p->blob_dir);
-	json_decref(p->manifest);
-	json_decref(p->config);
-	for (size_t i = 0; i < p->keys_nr; i++)
-		free(p->keys[i]);
-	free(p->keys);
-	memset(p, 0, sizeof(*p));
-}
-
-/*
- * The previous image for reuse: the only image in the OCI layout dir (an
- * oci: output of an earlier build), its layers and their keys.  Any
- * failure leaves p empty (every layer is built) with a warning.
- */
-static void reuse_load(struct reuse_prev *p, const char *dir)
-{
-	struct strbuf blobs = STRBUF_INIT, man = STRBUF_INIT, cfg = STRBUF_INIT;
-	char digest[DIGEST_HEX_LEN + 1];
-	const char *keys, *why = NULL;
-	int rc;
-
-	error_set_quiet(1);
-	strbuf_addf(&blobs, "%s/blobs/sha256", dir);
-	rc = base_layout_pick(dir, "", digest);
-	if (!rc)
-		rc = base_read_blob(dir, digest, &man);
-	if (!rc && !(p->manifest = json_loadb(man.buf, man.len, 0, NULL)))
-		why = "its manifest does not parse";
-	if (!rc && !why)
-		rc = base_read_blob(dir, json_string_value(json_object_get(json_object_get(p->manifest, "config"),
-									      "digest")), &cfg);
-	if (!rc && !why && !(p->config = json_loadb(cfg.buf, cfg.len, 0, NULL)))
-		why = "its config does not parse";
-	error_set_quiet(0);
-	if (rc < 0)
-		why = error_last();
-	if (!why) {
-		p->diff_ids = json_object_get(json_object_get(p->config, "rootfs"), "diff_ids");
-		keys = json_string_value(json_object_get(json_object_get(p->manifest, "annotations"),
-							 BUILD_ANN_LAYER_KEYS));
-		if (!keys)
-			why = "its manifest records no layer keys (" BUILD_ANN_LAYER_KEYS ")";
-		else if (json_array_size(p->diff_ids) != json_array_size(json_object_get(p->manifest, "layers")))
-			why = "its config and manifest disagree on the layers";
-		else {
-			struct strbuf one = STRBUF_INIT;
-
-			p->keys = xcalloc(json_array_size(p->diff_ids) + 1, sizeof(*p->keys));
-			for (const char *k = keys; *k && p->keys_nr < json_array_size(p->diff_ids);) {
-				const char *e = strchrnul(k, ' ');
-
-				strbuf_reset(&one);
-				strbuf_add(&one, k, e - k);
-				p->keys[p->keys_nr++] = strbuf_detach(&one, NULL);
-				k = *e ? e + 1 : e;
-			}
-			strbuf_release(&one);
-		}
-	}
-	if (why) {
-		warning("not reusing layers from '%s': %s", dir, why);
-		reuse_prev_release(p);
-	} else {
-		p->blob_dir = strbuf_detach(&blobs, NULL);
-	}
-	strbuf_release(&blobs);
-	strbuf_release(&man);
-	strbuf_release(&cfg);
-}
-
-/*
- * The previous layer with this key, as a layer of ours (digest, size,
- * diff_id), its blob linked into layout.  1 when reused, 0 when not.
- */
-static int reuse_find(const struct reuse_prev *p, const char *key, enum layer_compression c,
-		      const struct ocilayout *layout, struct layer *out)
-{
-	for (size_t i = 0; p->blob_dir && i < p->keys_nr; i++) {
-		json_t *desc = json_array_get(json_object_get(p->manifest, "layers"), i);
-		const char *d = json_string_value(json_object_get(desc, "digest"));
-		const char *id = json_string_value(json_array_get(p->diff_ids, i));
-		json_int_t size = json_integer_value(json_object_get(desc, "size"));
-		struct strbuf path = STRBUF_INIT;
-		struct stat st;
-		int there;
-
-		if (strcmp(p->keys[i], key) || !d || !id || !digest_is_valid(d) || !digest_is_valid(id))
-			continue;
-		strbuf_addf(&path, "%s/%s", p->blob_dir, d + 7);
-		there = stat(path.buf, &st) == 0 && S_ISREG(st.st_mode) && (json_int_t)st.st_size == size;
-		strbuf_release(&path);
-		if (!there)
-			continue;
-		error_set_quiet(1);
-		there = ocilayout_import_blob(layout, p->blob_dir, d) == 0;
-		error_set_quiet(0);
-		if (!there)
-			continue;
-		snprintf(out->digest, sizeof(out->digest), "%s", d);
-		snprintf(out->diff_id, sizeof(out->diff_id), "%s", id);
-		out->size = (uint64_t)size;
-		out->compression = c;
-		return 1;
-	}
-	return 0;
-}
+#define BUILD_ANN_LAYER_KEYS REUSE_ANN_LAYER_KEYS
 
 /* ---- helpers ------------------------------------------------------- */
 
@@ -467,7 +337,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	if (rc < 0)
 		goto out;
 	b->lw.what = in->text;
-	have_key = b->prev.blob_dir && layer_reuse_key(le, &b->lw, blob_id, b, key);
+	have_key = b->prev.active && layer_reuse_key(le, &b->lw, blob_id, b, key);
 	if (have_key && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
 		memcpy(l.reuse_key, key, sizeof(key));
 		unlink(tmp.buf);
@@ -489,6 +359,11 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 
 		ocilayout_blob_path(&b->layout, l.digest, &p);
 		l.path = strbuf_detach(&p, NULL);
+	}
+	if (b->opts->layer_done && !(reused && !b->prev.blob_dir)) {
+		rc = b->opts->layer_done(b->opts->layer_done_ctx, &l, layer_media_type(l.compression, b->img.docker));
+		if (rc < 0)
+			goto out;
 	}
 	ALLOC_GROW(b->keys, b->keys_nr + 1, b->keys_alloc);
 	b->keys[b->keys_nr++] = xstrdup(l.reuse_key[0] ? l.reuse_key : "-");
@@ -724,6 +599,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	char *keys_value = NULL;
 
 	memset(&b, 0, sizeof(b));
+	git_libgit2_init();	/* one for the build: each init reads the CA bundle (build_epoch, worktree) */
 	basetree_init(&b.tree);
 	dockerfile_init(&df);
 	image_base_init(&base);
@@ -825,7 +701,8 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		}
 	}
 	platform = opts->platform ? opts->platform : df.from.platform;
-	if (!opts->registry && !opts->base_layout && !df.from.scratch) {
+	if (!opts->registry && ((!opts->base_layout && !df.from.scratch) ||
+				(opts->reuse_from && reuse_names_registry(opts->reuse_from)))) {
 		struct registry_options ro = { 0 };
 
 		own_client = registry_client_new(&ro);
@@ -906,11 +783,14 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (rc < 0)
 		goto out;
 	worktree_open(&b.wt, root);
-	if (opts->reuse_from && *opts->reuse_from)
-		reuse_load(&b.prev, opts->reuse_from);
+	if (opts->reuse_from && *opts->reuse_from) {
+		image_platform(&b.img, &plat);
+		reuse_load(&b.prev, opts->reuse_from, client, plat.buf, opts->notice);
+		strbuf_reset(&plat);
+	}
 	for (size_t i = 0; i < base.layers_nr; i++) {
 		ALLOC_GROW(b.keys, b.keys_nr + 1, b.keys_alloc);
-		b.keys[b.keys_nr++] = xstrdup("-");
+		b.keys[b.keys_nr++] = xstrdup(REUSE_KEY_BASE);
 	}
 	for (size_t i = 0; i < df.nr; i++) {
 		rc = apply(&b, &df.instrs[i]);
@@ -959,13 +839,30 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	}
 	rc = ocilayout_add_manifest(&b.layout, b.img.docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST,
 				    mdig, manifest.len, plat.buf, tags, 1, base.name, base.digest);
+	for (size_t i = 0; i < base.layers_nr && !base.blob_dir; i++)
+		reuse_note_base(&b.prev, base.layers[i].digest);
+	if (!rc)
+		rc = reuse_record(&b.prev, &b.layout, mdig);
 	if (rc < 0)
 		goto out;
+	if (opts->output_kind == BUILD_OUTPUT_OCI && !opts->thin_layout && b.prev.remote.nr) {
+		/* a complete layout: the layers reused from a registry image too */
+		struct reuse_fetch rf = { &b.prev, client, client ? base_fetch_blob : NULL, &bf };
+
+		bf.client = client;
+		bf.base = &base;
+		for (size_t i = 0; i < b.prev.remote.nr && !rc; i++)
+			rc = ocilayout_fetch_blob(&b.layout, b.prev.remote.items[i], base.name, reuse_fetch_blob, &rf);
+		if (rc < 0)
+			goto out;
+	}
 	if (opts->output_kind == BUILD_OUTPUT_DOCKER) {
+		struct reuse_fetch rf = { &b.prev, client, client ? base_fetch_blob : NULL, &bf };
+
 		bf.client = client;
 		bf.base = &base;
 		rc = ocilayout_write_docker_archive(&b.layout, mdig, opts->tags, opts->tags_nr, opts->output,
-						    base.name, client ? base_fetch_blob : NULL, &bf);
+						    base.name, client || b.prev.source ? reuse_fetch_blob : NULL, &rf);
 		if (rc < 0)
 			goto out;
 	}
@@ -1029,5 +926,6 @@ out:
 	strbuf_release(&manifest);
 	strbuf_release(&plat);
 	strbuf_release(&target);
+	git_libgit2_shutdown();
 	return rc;
 }

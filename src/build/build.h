@@ -74,7 +74,16 @@ struct build_opts {
 	 */
 	void (*notice)(const char *msg);
 	const char *include_git_hint;
-	const char *reuse_from;	/* an OCI layout of the previous image (an oci: output) whose unchanged layers are reused; NULL: none */
+	const char *reuse_from;	/* the previous image whose unchanged layers are reused (reuse.h); NULL: none */
+	/*
+	 * Called with each layer as soon as its blob is complete in the layout
+	 * (not one reused from a registry image: the layout lacks it), in
+	 * order, with its descriptor's media type; a negative return stops the
+	 * build with that error.  The action uploads it meanwhile
+	 * (registry_prepush_add()).  NULL: none.
+	 */
+	int (*layer_done)(void *ctx, const struct layer *l, const char *media_type);
+	void *layer_done_ctx;
 	int thin_layout;	/* oci: output without the base's layers (publish push fetches or mounts them); 0: complete */
 };
 

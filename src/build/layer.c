@@ -581,6 +581,13 @@ static void content_key(struct layer_entries *le, const struct layer_write_opts 
 		out[0] = '\0';
 }
 
+/* publish's version (main.c's): another version may write other bytes, so it reuses nothing */
+#ifdef PUBLISH_VERSION
+#define LAYER_PUBLISH_VERSION PUBLISH_VERSION
+#else
+#define LAYER_PUBLISH_VERSION "0.0.0-dev"
+#endif
+
 /* The start of a reuse key (layer.h): what decides the bytes but the files' contents. */
 static int reuse_key_start(struct digest *d, struct layer_entries *le, const struct layer_write_opts *opts)
 {
@@ -591,8 +598,9 @@ static int reuse_key_start(struct digest *d, struct layer_entries *le, const str
 	if (!key[0] || digest_init(d) < 0)
 		return -1;
 	/* bump the first word when the writer changes */
-	strbuf_addf(&sb, "publish-layer-reuse-v1\nlibarchive %s\nzlib %s\nzstd %s\nlevel %d\n%s\n",
-		    archive_version_string(), zlibVersion(), ZSTD_versionString(), opts->level, key);
+	strbuf_addf(&sb, "publish-layer-reuse-v1\npublish %s\nlibarchive %s\nzlib %s\nzstd %s\nlevel %d\n%s\n",
+		    LAYER_PUBLISH_VERSION, archive_version_string(), zlibVersion(), ZSTD_versionString(), opts->level,
+		    key);
 	digest_update(d, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return 0;

@@ -16,6 +16,7 @@
 #include "attest/artifact.h"
 #include "attest/sbom.h"
 #include "build/layer.h"
+#include "build/reuse.h"
 #include "lib/tempfile.h"
 #include "registry/registry.h"
 
@@ -258,16 +259,34 @@ int build_sbom(const char *dir, const char *digest, const char *tool_version, st
 	struct oci_manifest m = OCI_MANIFEST_INIT;
 	struct sbom s = SBOM_INIT;
 	struct strbuf buf = STRBUF_INIT, created = STRBUF_INIT, path = STRBUF_INIT;
+	struct strlist keys = STRLIST_INIT;
 	int ret;
 
 	if ((ret = ocilayout_read_blob(dir, digest, ATTEST_MANIFEST_CAP, EXIT_CONTEXT, EXIT_CONTEXT, &buf)) < 0 ||
 	    (ret = oci_manifest_parse(buf.buf, buf.len, EXIT_CONTEXT, digest, &m)) < 0 ||
 	    (ret = config_created(dir, m.config.digest, &created)) < 0)
 		goto out;
-	/* the layers publish wrote are the layout's; the base's are not in it */
+	/*
+	 * The layers publish wrote: those the layer keys do not mark as the
+	 * base's; without the keys (a layout of an older publish), the ones
+	 * the layout holds.  One of ours that is missing (a thin layout of
+	 * layers reused from a registry image) is an error, not a hole.
+	 */
+	if (oci_manifest_annotation(&m, REUSE_ANN_LAYER_KEYS))
+		strlist_split(&keys, oci_manifest_annotation(&m, REUSE_ANN_LAYER_KEYS), ' ');
+	if (keys.nr && keys.nr != m.nr_layers) {
+		ret = error_as(EXIT_CONTEXT, "image %s: %s names %zu layers, the manifest has %zu", digest,
+			       REUSE_ANN_LAYER_KEYS, keys.nr, m.nr_layers);
+		goto out;
+	}
 	for (size_t i = 0; i < m.nr_layers; i++) {
-		if (!ocilayout_has_blob(&l, m.layers[i].digest))
+		if (keys.nr ? !strcmp(keys.items[i], REUSE_KEY_BASE) : !ocilayout_has_blob(&l, m.layers[i].digest))
 			continue;
+		if (!ocilayout_has_blob(&l, m.layers[i].digest)) {
+			ret = error_as(EXIT_CONTEXT, "the SBOM needs layer %s of image %s, which layout '%s' lacks "
+				       "(a thin layout: build it without --thin-layout)", m.layers[i].digest, digest, dir);
+			goto out;
+		}
 		strbuf_reset(&path);
 		ocilayout_blob_path(&l, m.layers[i].digest, &path);
 		if ((ret = layer_read_files(path.buf, sbom_file, &s)) < 0)
@@ -281,6 +300,7 @@ int build_sbom(const char *dir, const char *digest, const char *tool_version, st
 	ret = sbom_spdx_json(&s, out);
 out:
 	sbom_release(&s);
+	strlist_release(&keys);
 	oci_manifest_release(&m);
 	strbuf_release(&buf);
 	strbuf_release(&created);

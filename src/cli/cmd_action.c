@@ -55,6 +55,8 @@ int cmd_action(int argc, char **argv)
 		{ "token", &in.token }, { "compression", &in.compression },
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
+		{ "reuse-layers", &in.reuse_layers }, { "reuse-from", &in.reuse_from },
+		{ "cache-from", &in.cache_from },
 		{ "insecure-registries", &in.insecure_registries },
 		{ "registry-auth", &in.registry_auth },
 		{ "outputs", &in.outputs },

@@ -8,6 +8,7 @@
 #include "cli/builtin.h"
 #include "build/build.h"
 #include "build/multibuild.h"
+#include "build/reuse.h"
 #include "oci/platform.h"
 #include "registry/registry.h"
 #include "cli/registry_opts.h"
@@ -162,9 +163,9 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_CALLBACK(0, "media-types", &c->opts, "oci|docker", "OCI or Docker media types", set_media_types),
 		OPT_STRING(0, "base-layout", &c->opts.base_layout, "<dir>", "an OCI layout to take the base image from"),
 		OPT_FLAG(0, "include-git-dir", &c->opts.include_git_dir, "keep the context's .git in the image"),
-		OPT_STRING(0, "reuse-from", &c->opts.reuse_from, "<dir>",
-			   "the OCI layout of a previous build, whose unchanged layers\n"
-			   "are reused (default: $PUBLISH_REUSE_FROM)"),
+		OPT_STRING(0, "reuse-from", &c->opts.reuse_from, "<oci:dir|registry/repo:tag>",
+			   "the previous image (an OCI layout, or in a registry), whose\n"
+			   "unchanged layers are reused (default: $PUBLISH_REUSE_FROM)"),
 		OPT_GROUP("registry options (for the base image):"),
 		REGISTRY_CLI_OPTIONS(&c->reg),
 		OPT_END(),
@@ -182,6 +183,12 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return r;
 	if (!c->opts.reuse_from && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))
 		c->opts.reuse_from = getenv("PUBLISH_REUSE_FROM");
+	if (c->opts.reuse_from && c->platforms.nr > 1 && reuse_names_registry(c->opts.reuse_from)) {
+		/* an index's layout names no per-image blob source (reuse.h) */
+		warning("--reuse-from '%s': an image in a registry is not reused for several platforms",
+			c->opts.reuse_from);
+		c->opts.reuse_from = NULL;
+	}
 	c->opts.platform = c->platforms.nr == 1 ? c->platforms.items[0] : NULL;
 	c->opts.quiet = c->reg.opts.quiet;
 	c->opts.build_args = (const char *const *)c->build_args.items;

@@ -27,6 +27,7 @@ void worktree_open(struct worktree *wt, const char *root)
 	wt->dirty_known = 0;
 	wt->dirty = NULL;
 	wt->dirty_nr = 0;
+	wt->unfiltered = 0;
 	git_libgit2_init();
 	if (git_repository_open_ext(&repo, root, 0, NULL) < 0 || git_repository_is_bare(repo))
 		goto fail;
@@ -124,17 +125,110 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The paths under the context where the work tree and the index differ. */
+static int is_attributes_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return !strcmp(base ? base + 1 : path, ".gitattributes");
+}
+
+/* 1 when the file exists (any type). */
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* 1 when dir/name (dir from libgit2's search path, maybe empty or a list) may exist. */
+static int search_path_has(int level, const char *name)
+{
+	git_buf buf = { 0 };
+	struct strbuf p = STRBUF_INIT;
+	int has = 0;
+
+	if (git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &buf) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	for (const char *d = buf.ptr ? buf.ptr : ""; *d && !has;) {
+		size_t n = strcspn(d, ":");
+
+		strbuf_reset(&p);
+		strbuf_add(&p, d, n);
+		strbuf_addf(&p, "/%s", name);
+		has = n && exists(p.buf);
+		d += n;
+		if (*d)
+			d++;
+	}
+	git_buf_dispose(&buf);
+	strbuf_release(&p);
+	return has;
+}
+
+/*
+ * 1 when no attribute can make git filter a file of the context (see
+ * worktree.h); untracked_attrs: the work tree under the context holds an
+ * untracked or ignored .gitattributes.
+ */
+static int no_filters(struct worktree *wt, int untracked_attrs)
+{
+	git_config *cfg = NULL;
+	git_buf val = { 0 };
+	struct strbuf p = STRBUF_INIT;
+	size_t n = git_index_entrycount(wt->index);
+	int v, none = !untracked_attrs;
+
+	if (none && git_repository_config_snapshot(&cfg, wt->repo) < 0)
+		none = 0;
+	if (none && git_config_get_bool(&v, cfg, "core.autocrlf") == 0)
+		none = !v;
+	else if (none && git_config_get_string_buf(&val, cfg, "core.autocrlf") == 0)
+		none = 0;	/* "input", or what libgit2 may read otherwise */
+	if (none && git_config_get_string_buf(&val, cfg, "core.attributesfile") == 0)
+		none = 0;
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	git_error_clear();
+	if (none) {
+		strbuf_addf(&p, "%sinfo/attributes", git_repository_path(wt->repo));
+		none = !exists(p.buf) && !search_path_has(GIT_CONFIG_LEVEL_XDG, "attributes") &&
+		       !search_path_has(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes");
+	}
+	for (size_t i = 0; none && i < n; i++)
+		none = !is_attributes_file(git_index_get_byindex(wt->index, i)->path);
+	/* the directories from the context up to the work tree's root */
+	for (size_t len = strlen(wt->prefix); none;) {
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s%.*s.gitattributes", git_repository_workdir(wt->repo), (int)len, wt->prefix);
+		none = !exists(p.buf);
+		if (!len)
+			break;
+		for (len--; len && wt->prefix[len - 1] != '/'; len--)
+			;
+	}
+	strbuf_release(&p);
+	return none;
+}
+
+/*
+ * The paths under the context where the work tree and the index differ,
+ * and whether a file can be filtered (no_filters()).
+ */
 static int load_dirty(struct worktree *wt)
 {
 	git_diff_options opts;
 	git_diff *diff = NULL;
 	char *spec = NULL;
 	size_t n, alloc = 0;
+	int untracked_attrs = 0;
 
 	if (git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION) < 0)
 		return -1;
-	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	/* untracked and ignored files too, for a .gitattributes among them (not kept in dirty) */
+	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		     GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS;
 	if (*wt->prefix) {
 		spec = xstrdup(wt->prefix);
 		spec[strlen(spec) - 1] = '\0';	/* "dir/" -> "dir" */
@@ -150,6 +244,10 @@ static int load_dirty(struct worktree *wt)
 	for (size_t i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
+		if (d->status == GIT_DELTA_UNTRACKED || d->status == GIT_DELTA_IGNORED) {
+			untracked_attrs |= is_attributes_file(d->new_file.path);
+			continue;
+		}
 		ALLOC_GROW(wt->dirty, wt->dirty_nr + 2, alloc);
 		wt->dirty[wt->dirty_nr++] = xstrdup(d->old_file.path);
 		if (d->new_file.path && strcmp(d->new_file.path, d->old_file.path))
@@ -157,6 +255,7 @@ static int load_dirty(struct worktree *wt)
 	}
 	if (wt->dirty_nr > 1)
 		qsort(wt->dirty, wt->dirty_nr, sizeof(*wt->dirty), cmp_str);
+	wt->unfiltered = no_filters(wt, untracked_attrs);
 	git_diff_free(diff);
 	free(spec);
 	return 0;
@@ -189,8 +288,8 @@ int worktree_blob_id(struct worktree *wt, const char *rel, char *out)
 		 * A filter (CRLF, ident, LFS, working-tree-encoding...) makes the
 		 * work tree's bytes differ from the blob's: the id says nothing then.
 		 */
-		if (git_filter_list_load(&fl, wt->repo, NULL, path.buf, GIT_FILTER_TO_WORKTREE,
-					 GIT_FILTER_DEFAULT) == 0 && !fl) {
+		if (wt->unfiltered || (git_filter_list_load(&fl, wt->repo, NULL, path.buf, GIT_FILTER_TO_WORKTREE,
+							      GIT_FILTER_DEFAULT) == 0 && !fl)) {
 			git_oid_tostr(out, GIT_OID_HEXSZ + 1, &ie->id);
 			rc = 0;
 		}

@@ -30,9 +30,10 @@ struct worktree {
 	int dirty_known;	/* 1 once dirty holds the paths that differ from the index, -1 if that failed */
 	char **dirty;	/* sorted, in the work tree's terms, owned */
 	size_t dirty_nr;
+	int unfiltered;	/* with dirty: no attribute file and no core.autocrlf, so git filters no file */
 };
 
-#define WORKTREE_INIT { NULL, NULL, NULL, 1, 0, NULL, 0 }
+#define WORKTREE_INIT { NULL, NULL, NULL, 1, 0, NULL, 0, 0 }
 
 /*
  * Open the repository holding root (a directory).  Never fails: without
@@ -58,6 +59,13 @@ unsigned int worktree_mode(const struct worktree *wt, const char *rel, unsigned 
  * only those whose stat data do not match the index).  0 on success, 1
  * when the content is not known that way (untracked, modified, no
  * repository, any error): then the caller must read the file.
+ * A file git filters (CRLF, ident, LFS...: its work tree bytes are not
+ * the blob's) has no id; the check for filters (an attribute lookup,
+ * which stats every parent directory of the file) is skipped when no
+ * attribute can apply: core.autocrlf off, no core.attributesFile, no
+ * info/attributes, no global or system attributes file, no
+ * .gitattributes in the index, nor untracked or ignored under the
+ * context or in a directory above it.
  */
 int worktree_blob_id(struct worktree *wt, const char *rel, char *out);
 

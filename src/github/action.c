@@ -201,6 +201,13 @@ struct run {
 	int push;
 	int include_git_dir;		/* input include-git-dir: copy .git (build.h) */
 	int zstd;			/* compression: zstd (else gzip) */
+	int reuse;			/* input reuse-layers */
+	struct strbuf reuse_from;	/* the previous image whose layers the build reuses, "" for none */
+	struct registry_options reg_opts;	/* client's (open_registry()), for the prepush thread's */
+	struct registry_prepush *prepush;	/* layers uploaded while the build goes on, or NULL */
+	struct reference *pre_refs;	/* its destinations: the tags */
+	size_t nr_pre_refs;
+	int token_warned;		/* warn_token_elsewhere() spoke */
 	struct strlist platforms;	/* the platforms asked for (none: the base's) */
 	int owner_check_lifted;		/* we turned libgit2's owner validation off */
 	int saved_owner_check;
@@ -249,10 +256,18 @@ static void remove_tree(const char *path)
 
 static void run_release(struct run *r)
 {
+	registry_prepush_free(r->prepush);	/* before what its options point at */
+	r->prepush = NULL;
+	for (size_t i = 0; i < r->nr_pre_refs; i++)
+		reference_release(&r->pre_refs[i]);
+	free(r->pre_refs);
+	r->pre_refs = NULL;
+	r->nr_pre_refs = 0;
 	remove_tree(r->tmp.buf);
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
 	strbuf_release(&r->layout);
+	strbuf_release(&r->reuse_from);
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
 	strlist_release(&r->platforms);
@@ -289,7 +304,8 @@ static int resolve_inputs(struct run *r)
 	if ((ret = action_push_enabled(in->push, gh->event_name, &r->push)) < 0 ||
 	    (ret = metaio_output_env_enabled(gh->set_output_env, &r->export_env)) < 0 ||
 	    (ret = input_bool("include-git-dir", in->include_git_dir, 0, &r->include_git_dir)) < 0 ||
-	    (ret = resolve_matrix_inputs(r)) < 0)
+	    (ret = resolve_matrix_inputs(r)) < 0 ||
+	    (ret = input_bool("reuse-layers", in->reuse_layers, 1, &r->reuse)) < 0)
 		return ret;
 	if (in->compression && *in->compression && strcmp(in->compression, "gzip")) {
 		if (strcmp(in->compression, "zstd"))
@@ -493,6 +509,7 @@ static void open_registry(struct run *r)
 			r->insecure_hosts[i] = r->insecure.items[i];
 		opts.insecure_registries = r->insecure_hosts;
 	}
+	r->reg_opts = opts;
 	r->client = registry_client_new(&opts);
 }
 
@@ -617,7 +634,10 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.tmp, 0);
 	strbuf_init(&r.layout, 0);
 	strbuf_init(&r.registry_host, 0);
+	strbuf_init(&r.reuse_from, 0);
 
+	/* one libgit2 for the run: each init reads the CA bundle again (meta, build) */
+	git_libgit2_init();
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
 	warning_workspace = gh->workspace;
@@ -670,6 +690,7 @@ out:
 	if (report_write_summary(gh->step_summary, out, ret < 0 ? error_last() : NULL) < 0 && !wret)
 		wret = -EXIT_FAIL;
 	run_release(&r);
+	git_libgit2_shutdown();
 	error_set_warning_hook(NULL);
 	warning_workspace = NULL;
 	return ret < 0 ? ret : wret;
@@ -910,6 +931,113 @@ out:
 	return ret;
 }
 
+/*
+ * The previous image whose unchanged layers the build reuses
+ * (build/reuse.h), into r->reuse_from: reuse-from, else cache-from
+ * (build-push-action's type=registry,ref=REF lines; other types are
+ * ignored with a warning), else the first tag about to be pushed.  None
+ * with reuse-layers false, or for several platforms.
+ */
+static void reuse_source(struct run *r, const struct action_result *out)
+{
+	const struct action_inputs *in = r->in;
+	struct strlist lines = STRLIST_INIT;
+	struct reference ref = REFERENCE_INIT;
+	const char *pick = NULL;
+
+	strbuf_reset(&r->reuse_from);
+	if (!r->reuse || r->platforms.nr > 1)
+		return;
+	input_lines(in->reuse_from && *in->reuse_from ? in->reuse_from : in->cache_from, &lines);
+	for (size_t i = 0; i < lines.nr && !pick; i++) {
+		struct strlist f = STRLIST_INIT;
+		const char *type = NULL, *ref_value = NULL;
+
+		if (strncmp(lines.items[i], "type=", 5) && !strchr(lines.items[i], ',')) {
+			pick = lines.items[i];
+			continue;
+		}
+		strlist_split(&f, lines.items[i], ',');
+		for (size_t k = 0; k < f.nr; k++) {
+			if (!strncmp(f.items[k], "type=", 5))
+				type = f.items[k] + 5;
+			else if (!strncmp(f.items[k], "ref=", 4))
+				ref_value = f.items[k] + 4;
+		}
+		if ((!type || !strcmp(type, "registry")) && ref_value && *ref_value) {
+			strbuf_addstr(&r->reuse_from, ref_value);
+			pick = r->reuse_from.buf;
+		} else {
+			warning("input 'cache-from': '%s' is ignored: layers are reused from an image in a registry "
+				"(type=registry,ref=REF) or, by default, from the first tag pushed", lines.items[i]);
+		}
+		strlist_release(&f);
+	}
+	if (!pick && out->nr_tags)
+		pick = out->tags[0];
+	/* a full reference (docker.io named), so that it is never taken for a directory */
+	error_set_quiet(1);
+	if (pick && !reference_parse(pick, &ref)) {
+		struct strbuf full = STRBUF_INIT;
+
+		reference_format(&ref, &full);
+		strbuf_reset(&r->reuse_from);
+		strbuf_addbuf(&r->reuse_from, &full);
+		strbuf_release(&full);
+	} else if (pick) {
+		warning("input 'reuse-from': '%s' is not an image reference: every layer is built", pick);
+		strbuf_reset(&r->reuse_from);
+	}
+	error_set_quiet(0);
+	reference_release(&ref);
+	strlist_release(&lines);
+}
+
+/* The token input is for the registry input: say so when no image is there (once). */
+static void warn_token_elsewhere(struct run *r, const struct reference *refs, size_t nr)
+{
+	size_t on = 0;
+
+	if (!r->cred_hosts[0] || r->creds.nr || r->token_warned)
+		return;
+	for (size_t i = 0; i < nr; i++)
+		on += !strcmp(refs[i].registry, r->registry_host.buf);
+	if (!on)
+		warning("no image is on '%s', the registry the token is for: "
+			"set the registry input to the images' registry", r->registry_host.buf);
+	r->token_warned = 1;
+}
+
+/* build_opts.layer_done: the layer goes up while the next is built (ctx: the prepush) */
+static int prepush_layer(void *ctx, const struct layer *l, const char *media_type)
+{
+	return registry_prepush_add(ctx, media_type, l->digest, (long long)l->size, l->path);
+}
+
+/*
+ * Overlap: when the image is to be pushed (one platform: an index's
+ * layers are written into scratch layouts), its layers are uploaded to
+ * the tags' repositories as the build finishes each (registry.h,
+ * registry_prepush_*); the push then sends the rest, then the manifest
+ * and the tags.  A tag that does not parse leaves it to the push to say.
+ */
+static void prepush_start(struct run *r, const struct action_result *out)
+{
+	if (!r->push || !out->nr_tags || r->platforms.nr > 1)
+		return;
+	r->pre_refs = xcalloc(out->nr_tags, sizeof(*r->pre_refs));
+	error_set_quiet(1);
+	for (; r->nr_pre_refs < out->nr_tags; r->nr_pre_refs++)
+		if (reference_parse(out->tags[r->nr_pre_refs], &r->pre_refs[r->nr_pre_refs]) < 0)
+			break;
+	error_set_quiet(0);
+	if (r->nr_pre_refs == out->nr_tags)
+		warn_token_elsewhere(r, r->pre_refs, r->nr_pre_refs);
+	if (r->nr_pre_refs == out->nr_tags && registry_prepush_start(&r->reg_opts, r->pre_refs, r->nr_pre_refs,
+								     &r->prepush) < 0)
+		r->prepush = NULL;
+}
+
 static int run_build(struct run *r, struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
@@ -945,10 +1073,12 @@ static int run_build(struct run *r, struct action_result *out)
 		strbuf_addf(&r->layout, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
 			    r->outs.oci);
 	}
+	reuse_source(r, out);
+	opts.reuse_from = r->reuse_from.len ? r->reuse_from.buf : NULL;
 	opts.output_kind = BUILD_OUTPUT_OCI;
 	opts.output = r->layout.buf;
 	/* pushed only: the registry mounts or streams the base's layers; an output holds them */
-	opts.thin_layout = !r->outs.oci && !r->outs.docker;
+	opts.thin_layout = !r->outs.oci && !r->outs.docker && !r->sbom;	/* an SBOM reads every layer of ours */
 	opts.tags = (const char *const *)r->meta.tags.items;
 	opts.tags_nr = r->meta.tags.nr;
 	metaio_labels(&r->meta, &labels);
@@ -959,8 +1089,21 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.annotations = annotations.items;
 	opts.annotations_nr = annotations.nr;
 
-	if ((ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
-				       index.items, index.nr, &r->built)) < 0)
+	prepush_start(r, out);
+	if (r->prepush) {
+		opts.layer_done = prepush_layer;
+		opts.layer_done_ctx = r->prepush;
+	}
+	ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
+				  index.items, index.nr, &r->built);
+	if (ret < 0 && r->prepush) {
+		/* nothing more goes up: no manifest, no tag */
+		registry_prepush_free(r->prepush);
+		r->prepush = NULL;
+	} else if (r->prepush) {
+		ret = registry_prepush_finish(r->prepush);
+	}
+	if (ret < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
 	if (r->built.configs.nr == 1)	/* one image, not an index */
@@ -1009,17 +1152,14 @@ static int run_push(struct run *r, struct action_result *out)
 	for (; !r->push_by_digest && nr < out->nr_tags; nr++)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
-	if (r->cred_hosts[0] && !r->creds.nr) {
-		size_t on = 0;
+	warn_token_elsewhere(r, refs, nr);
+	{
+		size_t nr_sent;
+		const struct blob_stat *sent = registry_prepush_sent(r->prepush, &nr_sent);
 
-		for (size_t i = 0; i < nr; i++)
-			on += !strcmp(refs[i].registry, r->registry_host.buf);
-		if (!on)
-			warning("no image is on '%s', the registry the token is for: "
-				"set the registry input to the images' registry", r->registry_host.buf);
+		if ((ret = registry_push_layout_sent(r->client, r->layout.buf, refs, nr, sent, nr_sent, &rep)) < 0)
+			goto out;
 	}
-	if ((ret = registry_push_layout(r->client, r->layout.buf, refs, nr, &rep)) < 0)
-		goto out;
 	if (out->digest[0] && strcmp(out->digest, rep.digest)) {
 		ret = error_as(EXIT_REGISTRY, "the registry has %s for the image built as %s",
 			       rep.digest, out->digest);

@@ -559,6 +559,41 @@ out:
 	return rc;
 }
 
+/*
+ * Set key=value on every index.json descriptor of digest (build's record
+ * of where the blobs it reused from a registry image are: reuse.h).
+ */
+int ocilayout_annotate_manifest(const struct ocilayout *l, const char *digest, const char *key, const char *value)
+{
+	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
+	json_t *idx = NULL, *m;
+	size_t i;
+	int rc;
+
+	strbuf_addf(&path, "%s/index.json", l->dir);
+	if ((rc = read_index_json(l->dir, EXIT_INPUT, EXIT_INPUT, &idx)) < 0)
+		goto out;
+	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
+		json_t *ann = json_object_get(m, "annotations");
+		const char *d = json_string_value(json_object_get(m, "digest"));
+
+		if (!d || strcmp(d, digest))
+			continue;
+		if (!json_is_object(ann)) {
+			ann = json_object();
+			json_object_set_new(m, "annotations", ann);	/* steals */
+		}
+		json_object_set_new(ann, key, json_string(value));	/* steals */
+	}
+	rc = image_json_dump(idx, &out) < 0 ? error("cannot write '%s'", path.buf) :
+	     write_file(path.buf, out.buf, out.len);
+out:
+	json_decref(idx);
+	strbuf_release(&path);
+	strbuf_release(&out);
+	return rc;
+}
+
 /* ---- checking a layout before it is pushed --------------------------- */
 
 static int check_digest(const char *dir, const char *file, json_t *d)

@@ -119,6 +119,18 @@ int ocilayout_add_manifest(const struct ocilayout *l, const char *media_type,
 			   const char *base_name, const char *base_digest);
 
 /*
+ * Set the annotation key=value on index.json's descriptors of digest.
+ * build (reuse.h) names this way the layers it reused from a registry
+ * image without copying them: OCILAYOUT_ANN_REUSED_FROM, the image
+ * ("REGISTRY/REPO@sha256:..."), and OCILAYOUT_ANN_REUSED_BLOBS, the
+ * digests (space-separated) the layout lacks that push takes from there
+ * rather than from the base.
+ */
+#define OCILAYOUT_ANN_REUSED_FROM "dev.publish-action.reused-from"
+#define OCILAYOUT_ANN_REUSED_BLOBS "dev.publish-action.reused-blobs"
+int ocilayout_annotate_manifest(const struct ocilayout *l, const char *digest, const char *key, const char *value);
+
+/*
  * Fetch a blob the layout lacks, writing its bytes to fd (the registry
  * client streams it).  Returns 0 or negative.
  */

@@ -21,8 +21,10 @@
  * everything else is in, and all or none: what each tag named is recorded
  * first, a tag already at the digest is left alone, and when a tag PUT
  * fails the tags moved before it are put back (best effort, reported; a
- * new tag only where the registry deletes tags).  Re-runs upload only
- * what is missing (HEAD).
+ * new tag only where the registry deletes tags).  The tags are looked up
+ * (HEAD) before anything is sent: a repository where one already names
+ * the digest has the manifest and its blobs, and gets nothing more.
+ * Re-runs upload only what is missing (HEAD).
  *
  * Every request retries transport errors, 408, 429 and 5xx with exponential
  * backoff and jitter, honouring Retry-After (and a retry hint in the error
@@ -150,6 +152,33 @@ void push_report_release(struct push_report *r);
 int registry_push_layout(struct registry_client *c, const char *dir,
 			 const struct reference *dsts, size_t nr_dsts,
 			 struct push_report *out);
+
+/*
+ * Overlap: layer blobs uploaded while the build writes the next ones.
+ * registry_prepush_start() starts a thread with a client of its own
+ * (opts, copied: the pointers in it must outlive the prepush) that
+ * uploads each finished blob file given to registry_prepush_add() to
+ * every repository of dsts (borrowed), one blob at a time, in order.
+ * After the first failure add() returns that error (the build stops);
+ * registry_prepush_finish() waits for the queue and returns it too.
+ * registry_push_layout_sent() then pushes the layout as
+ * registry_push_layout() does, but for the blobs sent (in its report as
+ * sent).  Nothing but blobs is sent before: no manifest, no tag.
+ * registry_prepush_free() stops the thread (the blob in flight ends) and
+ * drops the queue.
+ */
+struct registry_prepush;
+int registry_prepush_start(const struct registry_options *opts, const struct reference *dsts, size_t nr_dsts,
+			   struct registry_prepush **out);
+int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
+			 long long size, const char *path);
+int registry_prepush_finish(struct registry_prepush *p);
+void registry_prepush_free(struct registry_prepush *p);
+/* The blobs sent (one per blob and repository), nr of them; p may be NULL. */
+const struct blob_stat *registry_prepush_sent(const struct registry_prepush *p, size_t *nr);
+int registry_push_layout_sent(struct registry_client *c, const char *dir,
+			      const struct reference *dsts, size_t nr_dsts,
+			      const struct blob_stat *sent, size_t nr_sent, struct push_report *out);
 
 /*
  * Copy src (image or index, every platform) to each of dsts, same digest

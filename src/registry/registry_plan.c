@@ -12,6 +12,7 @@
  * as a copy from that repository would push it.
  */
 #include "lib/common.h"
+#include "lib/strlist.h"
 #include "registry/registry_internal.h"
 #include "oci/image.h"
 #include "oci/ocilayout.h"
@@ -251,16 +252,28 @@ static void tag_restore(struct registry_client *c, struct tag_move *t, const cha
 	strbuf_release(&name);
 }
 
+struct tag_moves {
+	struct tag_move *t;
+	size_t nr;
+};
+
+static void tag_moves_release(struct tag_moves *m)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		registry_manifest_release(&m->t[i].old);
+	free(m->t);
+	memset(m, 0, sizeof(*m));
+}
+
 /*
- * Point every tag of dsts at top, all or none (as far as the registry
- * lets: see above).
+ * Record what every tag of dsts names now (one HEAD each), before
+ * anything is sent: a repository where a tag is already at digest has
+ * the manifest and its blobs, and gets nothing (tag_at()).
  */
-static int tags_move(struct registry_client *c, const struct reference *dsts, size_t nr_dsts,
-		     const struct registry_manifest *top)
+static int tags_record(struct registry_client *c, const struct reference *dsts, size_t nr_dsts,
+		       const char *digest, struct tag_moves *out)
 {
 	struct tag_move *t = xcalloc(nr_dsts + 1, sizeof(*t));
-	struct strbuf name = STRBUF_INIT;
-	char *first = NULL;
 	size_t nr = 0;
 	int ret = 0;
 
@@ -275,11 +288,37 @@ static int tags_move(struct registry_client *c, const struct reference *dsts, si
 			continue;
 		t[nr].dst = &dsts[d];
 		strbuf_init(&t[nr].old.bytes, 0);
-		ret = tag_record(c, &t[nr], top->digest, t, nr);
+		ret = tag_record(c, &t[nr], digest, t, nr);
 		nr++;
 		if (ret)
-			goto out;
+			break;
 	}
+	out->t = t;
+	out->nr = nr;
+	return ret;
+}
+
+/* 1 when a tag of dst's repository already names the digest (tags_record()). */
+static int tag_at(const struct tag_moves *m, const struct reference *dst)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->t[i].was == TAG_SAME && registry_same_repo(m->t[i].dst, dst))
+			return 1;
+	return 0;
+}
+
+/*
+ * Point every tag recorded (tags_record()) at top, all or none (as far
+ * as the registry lets: see above).
+ */
+static int tags_move(struct registry_client *c, struct tag_moves *m, const struct registry_manifest *top)
+{
+	struct tag_move *t = m->t;
+	struct strbuf name = STRBUF_INIT;
+	char *first = NULL;
+	size_t nr = m->nr;
+	int ret = 0;
+
 	for (size_t i = 0; i < nr; i++) {
 		int refused;
 
@@ -309,9 +348,6 @@ static int tags_move(struct registry_client *c, const struct reference *dsts, si
 			fprintf(stderr, "tagged  %s %s\n", name.buf, top->digest);
 	}
 out:
-	for (size_t i = 0; i < nr; i++)
-		registry_manifest_release(&t[i].old);
-	free(t);
 	free(first);
 	strbuf_release(&name);
 	return ret;
@@ -327,6 +363,10 @@ struct plan {
 	/* where content comes from */
 	const char *layout;			/* layout dir, or NULL */
 	const struct reference *src;		/* remote source (copy), or base (layout) */
+	const struct reference *reused_src;	/* layout: the image build reused layers from, or NULL */
+	const struct blob_stat *sent;		/* blobs sent to every destination already (prepush) */
+	size_t nr_sent;
+	struct strlist reused;			/* the blobs that come from reused_src, not the base */
 	/* manifests in PUT order: children first, the top last */
 	struct plan_manifest *manifests;
 	size_t nr_manifests, alloc_manifests;
@@ -341,6 +381,13 @@ static void plan_release(struct plan *p)
 		registry_manifest_release(&p->manifests[i].m);
 	free(p->manifests);
 	oci_descriptors_free(p->blobs, p->nr_blobs);
+	strlist_release(&p->reused);
+}
+
+/* Where a blob the layout lacks comes from: the image build reused it from, else the base. */
+static const struct reference *plan_blob_src(const struct plan *p, const char *digest)
+{
+	return p->reused_src && strlist_has(&p->reused, digest) ? p->reused_src : p->src;
 }
 
 static void plan_add_blob(struct plan *p, const struct oci_descriptor *d)
@@ -453,7 +500,9 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 	struct push_report rep = PUSH_REPORT_INIT;
 	const struct registry_manifest *top = &p->manifests[p->nr_manifests - 1].m;
 	struct blob_job *jobs;
-	size_t nr_jobs = 0, *repo_of = xcalloc(nr_dsts, sizeof(size_t));
+	struct tag_moves tags = { NULL, 0 };
+	struct blob_stat *known = xcalloc(p->nr_blobs * nr_dsts + 1, sizeof(*known));
+	size_t nr_known = 0, nr_jobs = 0, *repo_of = xcalloc(nr_dsts, sizeof(size_t));
 	int ret = 0;
 
 	/* one set of jobs per distinct repository */
@@ -476,11 +525,48 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 				break;
 			}
 		repo_of[d] = first;
-		if (first != d)
+	}
+	/* the tags first: a repository whose tag is at the digest already gets nothing but that HEAD */
+	if ((ret = tags_record(c, dsts, nr_dsts, top->digest, &tags)))
+		goto out;
+	for (size_t d = 0; d < nr_dsts; d++) {
+		if (repo_of[d] != d || tag_at(&tags, &dsts[d]))
 			continue;
 		for (size_t b = 0; b < p->nr_blobs; b++) {
-			struct blob_job *j = &jobs[nr_jobs++];
+			struct blob_job *j;
 			struct strbuf path = STRBUF_INIT;
+			int sent = 0;
+
+			for (size_t s = 0; s < p->nr_sent && !sent; s++)
+				sent = !strcmp(p->sent[s].digest, p->blobs[b].digest);
+			if (sent)
+				continue;
+			/* reused from an image of this repository (a manifest there names it): there, no HEAD */
+			if (p->reused_src && registry_same_repo(p->reused_src, &dsts[d]) &&
+			    strlist_has(&p->reused, p->blobs[b].digest)) {
+				struct ocilayout l = { (char *)p->layout };
+
+				ocilayout_blob_path(&l, p->blobs[b].digest, &path);
+				sent = access(path.buf, R_OK) != 0;
+				strbuf_release(&path);
+			}
+			if (sent) {
+				struct blob_stat *k = &known[nr_known++];
+
+				snprintf(k->digest, sizeof(k->digest), "%s", p->blobs[b].digest);
+				k->size = p->blobs[b].size;
+				k->outcome = BLOB_EXISTED;
+				if (!c->opts.quiet) {
+					struct strbuf sz = STRBUF_INIT;
+
+					strbuf_humanise_bytes(&sz, k->size);
+					fprintf(stderr, "exists  %s %s/%s %s 0.0s\n", k->digest, dsts[d].registry,
+						dsts[d].repository, sz.buf);
+					strbuf_release(&sz);
+				}
+				continue;
+			}
+			j = &jobs[nr_jobs++];
 
 			j->desc = p->blobs[b];
 			j->dst = &dsts[d];
@@ -492,7 +578,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 					j->local_path = strbuf_detach(&path, NULL);
 			}
 			strbuf_release(&path);
-			j->src = p->src;
+			j->src = plan_blob_src(p, j->desc.digest);
 			if (!j->local_path && !j->src) {
 				ret = error_as(EXIT_CONTEXT, "blob %s is not in the layout '%s', and no base image (annotation %s) says where it comes from",
 					       j->desc.digest, p->layout, ANN_BASE_NAME);
@@ -504,7 +590,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		goto out;
 	/* every manifest by digest, children first, the top last */
 	for (size_t d = 0; d < nr_dsts; d++) {
-		if (repo_of[d] != d)
+		if (repo_of[d] != d || tag_at(&tags, &dsts[d]))
 			continue;
 		for (size_t i = 0; i < p->nr_manifests; i++) {
 			const struct registry_manifest *m = &p->manifests[i].m;
@@ -515,12 +601,19 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		}
 	}
 	/* tags last, all or none */
-	if ((ret = tags_move(c, dsts, nr_dsts, top)))
+	if ((ret = tags_move(c, &tags, top)))
 		goto out;
 	snprintf(rep.digest, sizeof(rep.digest), "%s", top->digest);
 	rep.media_type = xstrdup(top->media_type);
 	rep.nr_manifests = p->nr_manifests;
-	rep.blobs = xcalloc(nr_jobs + 1, sizeof(*rep.blobs));
+	rep.blobs = xcalloc(nr_jobs + p->nr_sent + nr_known + 1, sizeof(*rep.blobs));
+	for (size_t i = 0; i < nr_known; i++)
+		rep.blobs[rep.nr_blobs++] = known[i];
+	for (size_t i = 0; i < p->nr_sent; i++) {
+		rep.blobs[rep.nr_blobs++] = p->sent[i];
+		if (p->sent[i].outcome == BLOB_PUSHED)
+			rep.bytes_pushed += p->sent[i].size;
+	}
 	for (size_t i = 0; i < nr_jobs; i++) {
 		rep.blobs[rep.nr_blobs++] = jobs[i].stat;
 		if (jobs[i].stat.outcome == BLOB_PUSHED)
@@ -535,7 +628,9 @@ out:
 	for (size_t i = 0; i < nr_jobs; i++)
 		free(jobs[i].local_path);
 	free(jobs);
+	free(known);
 	free(repo_of);
+	tag_moves_release(&tags);
 	push_report_release(&rep);
 	return ret;
 }
@@ -563,16 +658,25 @@ out:
 int registry_push_layout(struct registry_client *c, const char *dir,
 			 const struct reference *dsts, size_t nr_dsts, struct push_report *out)
 {
+	return registry_push_layout_sent(c, dir, dsts, nr_dsts, NULL, 0, out);
+}
+
+int registry_push_layout_sent(struct registry_client *c, const char *dir,
+			      const struct reference *dsts, size_t nr_dsts,
+			      const struct blob_stat *sent, size_t nr_sent, struct push_report *out)
+{
 	struct plan p;
 	struct registry_manifest top = REGISTRY_MANIFEST_INIT;
 	struct oci_index idx = OCI_INDEX_INIT;
 	struct oci_manifest man = OCI_MANIFEST_INIT;
-	struct reference base = REFERENCE_INIT;
-	const char *base_name;
+	struct reference base = REFERENCE_INIT, reused = REFERENCE_INIT;
+	const char *base_name, *reused_from, *reused_blobs;
 	int ret;
 
 	memset(&p, 0, sizeof(p));
 	p.layout = dir;
+	p.sent = sent;
+	p.nr_sent = nr_sent;
 	if ((ret = ocilayout_read_index(dir, EXIT_CONTEXT, EXIT_CONTEXT, &idx)))
 		goto out;
 	if (idx.nr_manifests != 1) {
@@ -597,12 +701,25 @@ int registry_push_layout(struct registry_client *c, const char *dir,
 		}
 		p.src = &base;
 	}
+	/* layers build reused from a registry image without copying them (ocilayout.h) */
+	reused_from = oci_descriptor_annotation(&idx.manifests[0], OCILAYOUT_ANN_REUSED_FROM);
+	reused_blobs = oci_descriptor_annotation(&idx.manifests[0], OCILAYOUT_ANN_REUSED_BLOBS);
+	if (reused_from && reused_blobs) {
+		if ((ret = reference_parse(reused_from, &reused))) {
+			ret = error_as(EXIT_CONTEXT, "the layout's annotation %s is not a reference",
+				       OCILAYOUT_ANN_REUSED_FROM);
+			goto out;
+		}
+		p.reused_src = &reused;
+		strlist_split(&p.reused, reused_blobs, ' ');
+	}
 	ret = plan_execute(c, &p, dsts, nr_dsts, out);
 out:
 	oci_index_release(&idx);
 	oci_manifest_release(&man);
 	registry_manifest_release(&top);
 	reference_release(&base);
+	reference_release(&reused);
 	plan_release(&p);
 	return ret;
 }

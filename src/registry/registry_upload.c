@@ -9,6 +9,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -814,3 +816,202 @@ out:
 	return ret;
 }
 
+
+/* ---- prepush: blobs sent while the build goes on ---------------------------- */
+
+/*
+ * A thread with a client of its own (nothing of the build's client, nor
+ * its curl handles, is shared) takes finished layer files from a queue,
+ * one at a time, and runs the blob jobs for them (every distinct
+ * repository of dsts) as a push would.  Each file is held open by an fd
+ * from the moment it is queued and read through /proc/self/fd, so a
+ * layout renamed into place meanwhile (ocilayout_stage_commit) does not
+ * matter.  The queue holds names and fds, never bytes: memory is one
+ * upload's.  The first failure stops the thread; registry_prepush_add()
+ * then refuses (so the build stops), and registry_prepush_finish()
+ * returns that error; stopping (registry_prepush_free()) drops what is
+ * queued.  Nothing here writes a manifest or a tag.
+ */
+struct prepush_item {
+	struct oci_descriptor desc;	/* media_type owned */
+	int fd;
+};
+
+struct registry_prepush {
+	struct registry_options opts;
+	const struct reference *dsts;	/* borrowed */
+	size_t nr_dsts;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct prepush_item *q;	/* queue: q[head..nr) */
+	size_t head, nr, alloc;
+	int closed, stop;
+	int failed;		/* the first error's code (negative), 0 */
+	char *msg;		/* its message */
+	struct blob_stat *sent;	/* what was sent, in order */
+	size_t nr_sent, alloc_sent;
+};
+
+static void *prepush_main(void *arg)
+{
+	struct registry_prepush *p = arg;
+	struct registry_client *c = registry_client_new(&p->opts);
+	struct blob_job *jobs = xcalloc(p->nr_dsts + 1, sizeof(*jobs));
+
+	for (;;) {
+		struct prepush_item it;
+		struct strbuf path = STRBUF_INIT;
+		size_t nr = 0;
+		int ret;
+
+		pthread_mutex_lock(&p->lock);
+		while (p->head == p->nr && !p->closed && !p->stop)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stop || p->head == p->nr) {
+			pthread_mutex_unlock(&p->lock);
+			break;
+		}
+		it = p->q[p->head++];
+		pthread_mutex_unlock(&p->lock);
+
+		strbuf_addf(&path, "/proc/self/fd/%d", it.fd);
+		for (size_t d = 0; d < p->nr_dsts; d++) {
+			int dup = 0;
+
+			for (size_t e = 0; e < d; e++)
+				dup |= registry_same_repo(&p->dsts[e], &p->dsts[d]);
+			if (dup)
+				continue;
+			memset(&jobs[nr], 0, sizeof(jobs[nr]));
+			jobs[nr].desc = it.desc;
+			jobs[nr].dst = &p->dsts[d];
+			jobs[nr].local_path = xstrdup(path.buf);
+			nr++;
+		}
+		ret = registry_run_jobs(c, jobs, nr);
+		pthread_mutex_lock(&p->lock);
+		for (size_t i = 0; i < nr; i++) {
+			if (!ret) {
+				ALLOC_GROW(p->sent, p->nr_sent + 1, p->alloc_sent);
+				p->sent[p->nr_sent++] = jobs[i].stat;
+			}
+			free(jobs[i].local_path);
+		}
+		if (ret && !p->failed) {
+			p->failed = ret;
+			p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
+		}
+		pthread_mutex_unlock(&p->lock);
+		close(it.fd);
+		free(it.desc.media_type);
+		strbuf_release(&path);
+		if (ret)
+			break;
+	}
+	free(jobs);
+	registry_client_free(c);
+	return NULL;
+}
+
+int registry_prepush_start(const struct registry_options *opts, const struct reference *dsts, size_t nr_dsts,
+			   struct registry_prepush **out)
+{
+	struct registry_prepush *p = xcalloc(1, sizeof(*p));
+
+	p->opts = *opts;
+	p->dsts = dsts;
+	p->nr_dsts = nr_dsts;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (pthread_create(&p->thread, NULL, prepush_main, p)) {
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->cond);
+		free(p);
+		return error("cannot start the upload thread: %s", strerror(errno));
+	}
+	p->started = 1;
+	*out = p;
+	return 0;
+}
+
+int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
+			 long long size, const char *path)
+{
+	struct prepush_item it;
+	int ret = 0;
+
+	pthread_mutex_lock(&p->lock);
+	ret = p->failed;
+	pthread_mutex_unlock(&p->lock);
+	if (ret) {
+		/* the thread said it (and is done): recorded again, not printed twice */
+		error_set_quiet(1);
+		ret = error_as(-ret, "%s", p->msg);
+		error_set_quiet(0);
+		return ret;
+	}
+	memset(&it, 0, sizeof(it));
+	it.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (it.fd < 0)
+		return error_as(EXIT_CONTEXT, "cannot open blob '%s': %s", path, strerror(errno));
+	it.desc.media_type = xstrdup(media_type);
+	snprintf(it.desc.digest, sizeof(it.desc.digest), "%s", digest);
+	it.desc.size = size;
+	pthread_mutex_lock(&p->lock);
+	ALLOC_GROW(p->q, p->nr + 1, p->alloc);
+	p->q[p->nr++] = it;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int registry_prepush_finish(struct registry_prepush *p)
+{
+	int ret = 0;
+
+	if (p->started) {
+		pthread_mutex_lock(&p->lock);
+		p->closed = 1;
+		pthread_cond_signal(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+		p->started = 0;
+	}
+	if (p->failed) {
+		error_set_quiet(1);
+		ret = error_as(-p->failed, "%s", p->msg);
+		error_set_quiet(0);
+	}
+	return ret;
+}
+
+void registry_prepush_free(struct registry_prepush *p)
+{
+	if (!p)
+		return;
+	if (p->started) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = 1;
+		pthread_cond_signal(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+	}
+	for (size_t i = p->head; i < p->nr; i++) {
+		close(p->q[i].fd);
+		free(p->q[i].desc.media_type);
+	}
+	free(p->q);
+	free(p->msg);
+	free(p->sent);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
+
+const struct blob_stat *registry_prepush_sent(const struct registry_prepush *p, size_t *nr)
+{
+	*nr = p ? p->nr_sent : 0;
+	return p ? p->sent : NULL;
+}
