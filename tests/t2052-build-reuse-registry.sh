@@ -48,7 +48,7 @@ test_expect_success 'setup: a repository with three layers, its image pushed as 
 
 test_expect_success 'nothing changed: every layer reused, read from one manifest and the config' '
 	: >"$FAULT_LOG" &&
-	publish build --reuse-from "$P/app:main" --context src --output oci:r1 >d1 2>err &&
+	publish build --reuse-from "$P/app:main" --context src --thin-layout --output oci:r1 >d1 2>err &&
 	test "$(reused err)" = "2 3 4 " &&
 	test_cmp d0 d1 &&
 	test "$(fault_log_count GET /manifests/ 200)" = 1 &&
@@ -70,12 +70,22 @@ test_expect_success 'the layout lacks the reused blobs and names where they are'
 
 test_expect_success 'a one-line change: that layer alone is built, the image is a full build' '
 	(cd src && echo v2 >app/version && GIT_COMMITTER_DATE="2021-01-01T00:00:00Z" git commit -qam v2) &&
-	publish build --reuse-from "$P/app:main" --context src --output oci:r2 >d2 2>err &&
+	publish build --reuse-from "$P/app:main" --context src --thin-layout --output oci:r2 >d2 2>err &&
 	test "$(reused err)" = "2 4 " &&
 	publish build --context src --output oci:full2 >f2 &&
 	test_cmp f2 d2 &&
 	ls r2/blobs/sha256 | grep -c "^[0-9a-f]\{64\}$" >n &&
 	echo 3 >expect && test_cmp expect n
+'
+
+test_expect_success 'a complete layout (the default) fetches the reused layers: skopeo reads it alone' '
+	publish build --reuse-from "$P/app:main" --context src --output oci:c2 >dc2 2>err &&
+	test_cmp f2 dc2 &&
+	for d in $(layer_digests full2 f2); do
+		test -f "c2/blobs/sha256/$(echo $d | cut -c8-)" || return 1
+	done &&
+	skopeo --policy "$(_img_policy)" copy --quiet "oci:c2" "dir:c2dir" &&
+	test "$(ls c2dir | grep -c "^[0-9a-f]\{64\}$")" -ge 4
 '
 
 test_expect_success 'push to the same repository: the reused blobs are there (not even a HEAD), one layer uploaded' '
