@@ -40,7 +40,12 @@
 #include <zstd.h>
 
 #define IO_CHUNK (128 * 1024)
-#define HASH_CHUNK (256 * 1024)
+/*
+ * A hashing slot, and the size of the reads and of each write to the
+ * compressor: with 256 KiB writes libzstd's workers held 20 MiB more
+ * (peak RSS 72 MiB against 49 MiB for the 174 MiB bench context).
+ */
+#define HASH_CHUNK (128 * 1024)
 #define HASH_SLOTS 16
 #define HASH_QUEUE 64
 #define ZSTD_JOB_SIZE (4u << 20)
