@@ -11,12 +11,12 @@
  * Only the caller's thread reads the files, writes the tar and the blob;
  * the compressors' threads (pgzip's, libzstd's) only compress.  The three
  * hashes (the diff_id, the digest, and each file's git blob id for the
- * reuse key) are fed on one hashing thread of this module: the caller
+ * reuse key) are fed on hashing threads of this module: the caller
  * copies each stream into HASH_CHUNK buffers (a file's content is read
  * straight into one) and queues them, in order, so the hashes are those
  * of a single pass and the caller's thread, the critical path of a
  * layer, only reads, tars and feeds the compressor.  At most HASH_SLOTS
- * buffers are in flight.  Without that thread the hashes are computed
+ * buffers are in flight.  Without those threads the hashes are computed
  * inline, with the same result.
  */
 #include "lib/common.h"
@@ -495,21 +495,24 @@ struct hash_job {
 	const struct layer_entry *e;	/* HASH_FILE_START and _END */
 	unsigned char *buf;	/* a slot, back to the free list once hashed; or NULL */
 	size_t len;
+	int lane;	/* HASH_DIGEST: 0 or 1 */
 };
 
 /* A stream (the tar or the blob) on its way to a digest, a slot at a time. */
 struct hash_stream {
 	struct digest *d;
+	int lane;	/* the hasher's lane for this digest */
 	unsigned char *buf;
 	size_t len;
 };
 
 /*
- * Two lanes, a thread each: the sha256 digests (HASH_DIGEST jobs) and the
- * blob ids (HASH_FILE_*), about the same work for a layer of large files.
+ * Three lanes, a thread each: the diff_id, the digest (HASH_DIGEST jobs,
+ * by their stream's lane) and the blob ids (HASH_FILE_*, HASH_FILE_LANE).
  * A lane runs its jobs in the order queued.
  */
-#define HASH_LANES 2
+#define HASH_LANES 3
+#define HASH_FILE_LANE 2
 
 struct hash_lane {
 	struct hasher *h;
@@ -533,7 +536,7 @@ struct hasher {
 	int threaded, stop;
 };
 
-/* Runs on the hashing thread (or inline without it). */
+/* Runs on a lane's thread (or inline without threads). */
 static void hash_run(struct hasher *h, const struct hash_job *j)
 {
 	char id[48];
@@ -667,7 +670,7 @@ static unsigned char *hasher_slot(struct hasher *h)
 /* Queue a job; its slot (if any) is the hasher's from now on. */
 static void hasher_queue(struct hasher *h, const struct hash_job *j)
 {
-	struct hash_lane *l = &h->lane[j->op == HASH_DIGEST ? 0 : 1];
+	struct hash_lane *l = &h->lane[j->op == HASH_DIGEST ? j->lane : HASH_FILE_LANE];
 
 	if (!h->threaded) {
 		hash_run(h, j);
@@ -686,7 +689,7 @@ static void hasher_queue(struct hasher *h, const struct hash_job *j)
 
 static void hash_stream_flush(struct hasher *h, struct hash_stream *s)
 {
-	struct hash_job j = { HASH_DIGEST, s->d, NULL, s->buf, s->len };
+	struct hash_job j = { HASH_DIGEST, s->d, NULL, s->buf, s->len, s->lane };
 
 	if (!s->buf)
 		return;
@@ -787,7 +790,7 @@ static int copy_content(struct archive *a, const struct layer_entry *e, int spoo
 		return error("cannot seek in the spool file: %s", strerror(errno));
 	}
 	while (left) {
-		struct hash_job j = { HASH_FILE_DATA, NULL, e, hasher_slot(h), 0 };
+		struct hash_job j = { HASH_FILE_DATA, NULL, e, hasher_slot(h), 0, 0 };
 		size_t want = left < HASH_CHUNK ? (size_t)left : HASH_CHUNK;
 		ssize_t n;
 
@@ -990,8 +993,8 @@ static int write_entry(struct archive *a, struct archive_entry *ae, const struct
 	if (r != ARCHIVE_OK)
 		return error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
 	if (e->type == LAYER_FILE) {
-		struct hash_job start = { HASH_FILE_START, NULL, e, NULL, 0 };
-		struct hash_job end = { HASH_FILE_END, NULL, e, NULL, 0 };
+		struct hash_job start = { HASH_FILE_START, NULL, e, NULL, 0, 0 };
+		struct hash_job end = { HASH_FILE_END, NULL, e, NULL, 0, 0 };
 		int rc;
 
 		hasher_queue(h, &start);
@@ -1033,6 +1036,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	}
 	w.tar.d = &w.tar_digest;
 	w.blob.d = &w.blob_digest;
+	w.blob.lane = 1;
 	w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w.fd < 0) {
 		rc = error("cannot create '%s': %s", path, strerror(errno));
