@@ -8,8 +8,16 @@
  *           -> compressor (gzip: pgzip.c, or zstd) -> blob_write() --sha256--> digest
  *           -> the blob file
  *
- * Only the caller's thread writes the blob and feeds the digests; pgzip's
- * threads only deflate blocks.
+ * Only the caller's thread reads the files, writes the tar and the blob;
+ * the compressors' threads (pgzip's, libzstd's) only compress.  The three
+ * hashes (the diff_id, the digest, and each file's git blob id for the
+ * reuse key) are fed on hashing threads of this module: the caller
+ * copies each stream into HASH_CHUNK buffers (a file's content is read
+ * straight into one) and queues them, in order, so the hashes are those
+ * of a single pass and the caller's thread, the critical path of a
+ * layer, only reads, tars and feeds the compressor.  At most HASH_SLOTS
+ * buffers are in flight.  Without those threads the hashes are computed
+ * inline, with the same result.
  */
 #include "lib/common.h"
 #include "lib/tempfile.h"
@@ -22,6 +30,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -31,6 +40,14 @@
 #include <zstd.h>
 
 #define IO_CHUNK (128 * 1024)
+/*
+ * A hashing slot, and the size of the reads and of each write to the
+ * compressor: with 256 KiB writes libzstd's workers held 20 MiB more
+ * (peak RSS 72 MiB against 49 MiB for the 174 MiB bench context).
+ */
+#define HASH_CHUNK (128 * 1024)
+#define HASH_SLOTS 16
+#define HASH_QUEUE 64
 #define ZSTD_JOB_SIZE (4u << 20)
 
 /* ---- entries ------------------------------------------------------- */
@@ -459,11 +476,256 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 	return &z->base;
 }
 
+/* ---- hashing ------------------------------------------------------- */
+
+static int blob_id_start(EVP_MD_CTX *c, uint64_t size);
+static int blob_id_final(EVP_MD_CTX *c, char *out);
+static void reuse_key_file(struct digest *d, const struct layer_entry *e, const char *id);
+
+enum hash_op {
+	HASH_DIGEST,	/* buf into a sha256 digest (the diff_id or the digest) */
+	HASH_FILE_START,	/* start e's git blob id */
+	HASH_FILE_DATA,	/* buf into the current blob id */
+	HASH_FILE_END	/* finish e's blob id into the reuse key */
+};
+
+struct hash_job {
+	enum hash_op op;
+	struct digest *d;	/* HASH_DIGEST */
+	const struct layer_entry *e;	/* HASH_FILE_START and _END */
+	unsigned char *buf;	/* a slot, back to the free list once hashed; or NULL */
+	size_t len;
+	int lane;	/* HASH_DIGEST: 0 or 1 */
+};
+
+/* A stream (the tar or the blob) on its way to a digest, a slot at a time. */
+struct hash_stream {
+	struct digest *d;
+	int lane;	/* the hasher's lane for this digest */
+	unsigned char *buf;
+	size_t len;
+};
+
+/*
+ * Three lanes, a thread each: the diff_id, the digest (HASH_DIGEST jobs,
+ * by their stream's lane) and the blob ids (HASH_FILE_*, HASH_FILE_LANE).
+ * A lane runs its jobs in the order queued.
+ */
+#define HASH_LANES 3
+#define HASH_FILE_LANE 2
+
+struct hash_lane {
+	struct hasher *h;
+	struct hash_job q[HASH_QUEUE];
+	size_t head, nr;
+	pthread_t thread;
+	pthread_cond_t more;
+	int started;
+};
+
+struct hasher {
+	EVP_MD_CTX *blob;	/* the current file's git blob id */
+	struct digest *rkey;	/* the reuse key, fed each file's blob id */
+	const struct layer_entry *failed;	/* sha1 failed on this file */
+	unsigned char *mem;	/* HASH_SLOTS slots of HASH_CHUNK bytes */
+	unsigned char *free_v[HASH_SLOTS];
+	size_t free_nr;
+	struct hash_lane lane[HASH_LANES];
+	pthread_mutex_t lock;	/* the lanes' queues, the free list, stop */
+	pthread_cond_t room;
+	int threaded, stop;
+};
+
+/* Runs on a lane's thread (or inline without threads). */
+static void hash_run(struct hasher *h, const struct hash_job *j)
+{
+	char id[48];
+
+	switch (j->op) {
+	case HASH_DIGEST:
+		digest_update(j->d, j->buf, j->len);
+		break;
+	case HASH_FILE_START:
+		if (!h->failed && blob_id_start(h->blob, j->e->size) < 0)
+			h->failed = j->e;
+		break;
+	case HASH_FILE_DATA:
+		if (!h->failed && EVP_DigestUpdate(h->blob, j->buf, j->len) != 1)
+			h->failed = j->e;
+		break;
+	case HASH_FILE_END:
+		if (h->failed)
+			break;
+		if (blob_id_final(h->blob, id) < 0)
+			h->failed = j->e;
+		else
+			reuse_key_file(h->rkey, j->e, id);
+		break;
+	}
+}
+
+static void *hash_thread(void *arg)
+{
+	struct hash_lane *l = arg;
+	struct hasher *h = l->h;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		struct hash_job j;
+
+		if (!l->nr) {
+			if (h->stop)
+				break;
+			pthread_cond_wait(&l->more, &h->lock);
+			continue;
+		}
+		j = l->q[l->head];
+		l->head = (l->head + 1) % HASH_QUEUE;
+		l->nr--;
+		pthread_mutex_unlock(&h->lock);
+		hash_run(h, &j);
+		pthread_mutex_lock(&h->lock);
+		if (j.buf)
+			h->free_v[h->free_nr++] = j.buf;
+		pthread_cond_signal(&h->room);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Waits for the lanes to empty and their threads to end; the hashes are then complete. */
+static void hasher_stop(struct hasher *h)
+{
+	if (!h->threaded)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	for (int i = 0; i < HASH_LANES; i++)
+		pthread_cond_signal(&h->lane[i].more);
+	pthread_mutex_unlock(&h->lock);
+	for (int i = 0; i < HASH_LANES; i++)
+		if (h->lane[i].started)
+			pthread_join(h->lane[i].thread, NULL);
+	h->threaded = 0;
+}
+
+static int hasher_init(struct hasher *h, struct digest *rkey)
+{
+	memset(h, 0, sizeof(*h));
+	h->rkey = rkey;
+	h->blob = EVP_MD_CTX_new();
+	if (!h->blob)
+		return error("cannot hash the layer's files: out of memory");
+	h->mem = xmalloc((size_t)HASH_SLOTS * HASH_CHUNK);
+	for (size_t i = 0; i < HASH_SLOTS; i++)
+		h->free_v[h->free_nr++] = h->mem + i * HASH_CHUNK;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->room, NULL);
+	h->threaded = 1;
+	for (int i = 0; i < HASH_LANES; i++) {
+		struct hash_lane *l = &h->lane[i];
+
+		l->h = h;
+		pthread_cond_init(&l->more, NULL);
+		l->started = !pthread_create(&l->thread, NULL, hash_thread, l);
+		h->threaded &= l->started;
+	}
+	/* a thread missing: every job runs inline, same hashes */
+	if (!h->threaded) {
+		h->threaded = 1;
+		hasher_stop(h);
+	}
+	return 0;
+}
+
+static void hasher_release(struct hasher *h)
+{
+	if (!h->blob)
+		return;
+	hasher_stop(h);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->room);
+	for (int i = 0; i < HASH_LANES; i++)
+		pthread_cond_destroy(&h->lane[i].more);
+	free(h->mem);
+	EVP_MD_CTX_free(h->blob);
+	h->blob = NULL;
+}
+
+/* A free slot of HASH_CHUNK bytes, waiting for one if need be; the caller's until queued. */
+static unsigned char *hasher_slot(struct hasher *h)
+{
+	unsigned char *buf;
+
+	if (!h->threaded)
+		return h->free_v[--h->free_nr];
+	pthread_mutex_lock(&h->lock);
+	while (!h->free_nr)
+		pthread_cond_wait(&h->room, &h->lock);
+	buf = h->free_v[--h->free_nr];
+	pthread_mutex_unlock(&h->lock);
+	return buf;
+}
+
+/* Queue a job; its slot (if any) is the hasher's from now on. */
+static void hasher_queue(struct hasher *h, const struct hash_job *j)
+{
+	struct hash_lane *l = &h->lane[j->op == HASH_DIGEST ? j->lane : HASH_FILE_LANE];
+
+	if (!h->threaded) {
+		hash_run(h, j);
+		if (j->buf)
+			h->free_v[h->free_nr++] = j->buf;
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (l->nr == HASH_QUEUE)
+		pthread_cond_wait(&h->room, &h->lock);
+	l->q[(l->head + l->nr) % HASH_QUEUE] = *j;
+	l->nr++;
+	pthread_cond_signal(&l->more);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void hash_stream_flush(struct hasher *h, struct hash_stream *s)
+{
+	struct hash_job j = { HASH_DIGEST, s->d, NULL, s->buf, s->len, s->lane };
+
+	if (!s->buf)
+		return;
+	hasher_queue(h, &j);
+	s->buf = NULL;
+	s->len = 0;
+}
+
+static void hash_stream_add(struct hasher *h, struct hash_stream *s, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		size_t n;
+
+		if (!s->buf)
+			s->buf = hasher_slot(h);
+		n = HASH_CHUNK - s->len;
+		if (n > len)
+			n = len;
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+		p += n;
+		len -= n;
+		if (s->len == HASH_CHUNK)
+			hash_stream_flush(h, s);
+	}
+}
+
 /* ---- writing ------------------------------------------------------- */
 
 struct writer {
 	struct digest tar_digest;	/* diff_id */
 	struct digest blob_digest;	/* digest */
+	struct hasher hash;
+	struct hash_stream tar, blob;	/* to tar_digest, blob_digest */
 	struct layer_compressor *comp;
 	int fd;
 	const char *path;
@@ -476,7 +738,7 @@ static int blob_write(void *ctx, const void *buf, size_t len)
 	struct writer *w = ctx;
 	const char *p = buf;
 
-	digest_update(&w->blob_digest, buf, len);
+	hash_stream_add(&w->hash, &w->blob, buf, len);
 	w->blob_size += len;
 	while (len) {
 		ssize_t n = write(w->fd, p, len);
@@ -498,7 +760,7 @@ static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_
 
 	if (w->failed)
 		return -1;
-	digest_update(&w->tar_digest, buf, len);
+	hash_stream_add(&w->hash, &w->tar, buf, len);
 	if (w->comp->write(w->comp, buf, len) < 0) {
 		w->failed = 1;
 		archive_set_error(a, EIO, "cannot compress the layer");
@@ -507,9 +769,9 @@ static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_
 	return (la_ssize_t)len;
 }
 
-static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd, EVP_MD_CTX *blob)
+/* e's content into the tar, each read into a hasher slot then queued for its blob id. */
+static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd, struct hasher *h)
 {
-	char *buf = xmalloc(IO_CHUNK);
 	uint64_t left = e->size;
 	int fd = spool_fd;
 	int rc = 0;
@@ -522,34 +784,37 @@ static int copy_content(struct archive *a, const struct layer_entry *e, int spoo
 			return error_as(EXIT_CONTEXT, "cannot open '%s': %s", e->src, strerror(errno));
 		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
 			close(fd);
-			free(buf);
 			return error_as(EXIT_CONTEXT, "'%s' changed while the layer was written", e->src);
 		}
 	} else if (lseek(spool_fd, (off_t)e->spool_off, SEEK_SET) < 0) {
-		free(buf);
 		return error("cannot seek in the spool file: %s", strerror(errno));
 	}
 	while (left) {
-		size_t want = left < IO_CHUNK ? (size_t)left : IO_CHUNK;
-		ssize_t n = read(fd, buf, want);
+		struct hash_job j = { HASH_FILE_DATA, NULL, e, hasher_slot(h), 0, 0 };
+		size_t want = left < HASH_CHUNK ? (size_t)left : HASH_CHUNK;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
+		do
+			n = read(fd, j.buf, want);
+		while (n < 0 && errno == EINTR);
 		if (n <= 0) {
 			rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s",
 				      e->src ? e->src : e->path, n < 0 ? strerror(errno) : "file shrank");
+			j.len = 0;
+			hasher_queue(h, &j);	/* gives the slot back */
 			break;
 		}
-		EVP_DigestUpdate(blob, buf, (size_t)n);
-		if (archive_write_data(a, buf, (size_t)n) != n) {
+		/* queued after the tar took it: tar_write() asks for slots */
+		j.len = (size_t)n;
+		if (archive_write_data(a, j.buf, (size_t)n) != n)
 			rc = error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
+		hasher_queue(h, &j);
+		if (rc < 0)
 			break;
-		}
 		left -= (uint64_t)n;
 	}
 	if (e->src)
 		close(fd);
-	free(buf);
 	return rc;
 }
 
@@ -695,7 +960,7 @@ static int utf8_valid(const char *s)
 }
 
 static int write_entry(struct archive *a, struct archive_entry *ae, const struct layer_entry *e,
-		       const struct layer_write_opts *opts, int spool_fd, EVP_MD_CTX *blob, struct digest *rkey)
+		       const struct layer_write_opts *opts, int spool_fd, struct hasher *h)
 {
 	int r;
 
@@ -736,16 +1001,14 @@ static int write_entry(struct archive *a, struct archive_entry *ae, const struct
 	if (r != ARCHIVE_OK)
 		return error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
 	if (e->type == LAYER_FILE) {
-		char id[48];
-		int rc = blob_id_start(blob, e->size);
+		struct hash_job start = { HASH_FILE_START, NULL, e, NULL, 0, 0 };
+		struct hash_job end = { HASH_FILE_END, NULL, e, NULL, 0, 0 };
+		int rc;
 
-		if (rc < 0)
-			return error("cannot hash '%s': sha1 failed", e->path);
-		if (e->size && (rc = copy_content(a, e, spool_fd, blob)) < 0)
+		hasher_queue(h, &start);
+		if (e->size && (rc = copy_content(a, e, spool_fd, h)) < 0)
 			return rc;
-		if (blob_id_final(blob, id) < 0)
-			return error("cannot hash '%s': sha1 failed", e->path);
-		reuse_key_file(rkey, e, id);
+		hasher_queue(h, &end);
 	}
 	return 0;
 }
@@ -755,7 +1018,6 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 {
 	struct writer w = { 0 };
 	struct digest rkey = { NULL, 0 };
-	EVP_MD_CTX *blob = NULL;
 	struct layer_sink sink;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
@@ -776,11 +1038,13 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		rc = -1;
 		goto out;
 	}
-	blob = EVP_MD_CTX_new();
-	if (!blob) {
-		rc = error("cannot hash the layer's files: out of memory");
+	if (hasher_init(&w.hash, &rkey) < 0) {
+		rc = -1;
 		goto out;
 	}
+	w.tar.d = &w.tar_digest;
+	w.blob.d = &w.blob_digest;
+	w.blob.lane = 1;
 	w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w.fd < 0) {
 		rc = error("cannot create '%s': %s", path, strerror(errno));
@@ -816,7 +1080,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	for (size_t i = 0; i < le->nr; i++) {
-		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd, blob, &rkey);
+		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd, &w.hash);
 		if (rc < 0)
 			goto out;
 	}
@@ -834,6 +1098,13 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	w.fd = -1;
+	hash_stream_flush(&w.hash, &w.tar);
+	hash_stream_flush(&w.hash, &w.blob);
+	hasher_stop(&w.hash);
+	if (w.hash.failed) {
+		rc = error("cannot hash '%s': sha1 failed", w.hash.failed->path);
+		goto out;
+	}
 	if (digest_final(&w.tar_digest, diff_id) < 0 || digest_final(&w.blob_digest, digest) < 0 ||
 	    digest_final(&rkey, reuse) < 0) {
 		rc = -1;
@@ -860,10 +1131,10 @@ out:
 	} else if (rc < 0) {
 		unlink(path);
 	}
+	hasher_release(&w.hash);	/* after the tar and the compressor: they may still write */
 	digest_release(&w.tar_digest);
 	digest_release(&w.blob_digest);
 	digest_release(&rkey);
-	EVP_MD_CTX_free(blob);
 	if (utf8 != (locale_t)0) {
 		uselocale(saved);
 		freelocale(utf8);
