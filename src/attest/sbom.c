@@ -85,6 +85,48 @@ void sbom_release(struct sbom *s)
 	s->nr_files = s->alloc_files = 0;
 }
 
+/* The length of the UTF-8 sequence at s[0..n) (no overlong form, surrogate or value past U+10FFFF), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		     s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/*
+ * "./" + path into out, each byte that is not part of UTF-8 as U+FFFD:
+ * a layer's names are bytes, JSON strings are UTF-8 (jansson refuses
+ * the rest, which would drop the file from the document).
+ */
+static void file_name(const char *path, struct strbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)path;
+	size_t n = strlen(path);
+
+	strbuf_addstr(out, "./");
+	while (n) {
+		size_t len = utf8_len(p, n);
+
+		if (len) {
+			strbuf_add(out, p, len);
+		} else {
+			strbuf_addstr(out, "\xef\xbf\xbd");
+			len = 1;
+		}
+		p += len;
+		n -= len;
+	}
+}
+
 static json_t *relationship(const char *from, const char *type, const char *to)
 {
 	return json_pack("{s:s, s:s, s:s}", "spdxElementId", from, "relationshipType", type,
@@ -100,7 +142,7 @@ int sbom_spdx_json(struct sbom *s, struct strbuf *out)
 {
 	json_t *doc = NULL, *pkgs, *files, *rels, *image;
 	const char *hex;
-	struct strbuf buf = STRBUF_INIT;
+	struct strbuf buf = STRBUF_INIT, name = STRBUF_INIT;
 	int ret = 0;
 
 	if (!s->image_digest || !digest_is_valid(s->image_digest))
@@ -157,17 +199,24 @@ int sbom_spdx_json(struct sbom *s, struct strbuf *out)
 
 		strbuf_reset(&buf);
 		strbuf_addf(&buf, "SPDXRef-File-%zu", i + 1);
-		json_array_append_new(files, json_pack("{s:s, s:s+, s:[o, o]}", "SPDXID", buf.buf,
-						       "fileName", "./", f->path,
+		strbuf_reset(&name);
+		file_name(f->path, &name);
+		json_array_append_new(files, json_pack("{s:s, s:s, s:[o, o]}", "SPDXID", buf.buf,
+						       "fileName", name.buf,
 						       "checksums", checksum("SHA1", f->sha1),
 						       checksum("SHA256", f->sha256 + 7)));	/* steals */
 		json_array_append_new(rels, relationship("SPDXRef-Image", "CONTAINS", buf.buf));	/* steals */
 	}
 	json_object_set_new(doc, "files", files);	/* steals */
 	json_object_set_new(doc, "relationships", rels);	/* steals */
+	if (json_array_size(files) != s->nr_files) {
+		ret = error_as(EXIT_INTERNAL, "sbom: cannot list the files of image %s", s->image_digest);
+		goto out;
+	}
 	ret = image_json_dump(doc, out);
 out:
 	json_decref(doc);
 	strbuf_release(&buf);
+	strbuf_release(&name);
 	return ret;
 }

@@ -97,6 +97,24 @@ static void test_sbom(void)
 	is_int((long long)json_array_size(json_object_get(j, "packages")), 1, "only the image as a package");
 	json_decref(j);
 
+	{
+		/* a file name that is not UTF-8 (a layer holds bytes): listed, its bad bytes U+FFFD */
+		struct sbom s4 = SBOM_INIT;
+
+		s4.image_digest = IMG;
+		sbom_add_file(&s4, "bin/caf\xe9", NULL, D_A, S1_A);
+		sbom_add_file(&s4, "bin/ok", NULL, D_B, S1_B);
+		strbuf_reset(&a);
+		ok(!sbom_spdx_json(&s4, &a) && (j = load(&a)), "a name that is not UTF-8: an SBOM still");
+		is_int((long long)json_array_size(json_object_get(j, "files")), 2, "both files listed");
+		is_str(str_at(j, "files.0.fileName"), "./bin/caf\xef\xbf\xbd", "the bad byte is U+FFFD");
+		is_str(str_at(j, "files.1.fileName"), "./bin/ok", "the next file follows");
+		is_int((long long)json_array_size(json_object_get(j, "relationships")), 3,
+		       "each CONTAINS names a file that is listed");
+		json_decref(j);
+		sbom_release(&s4);
+	}
+
 	sbom_release(&s1);
 	sbom_release(&s2);
 	sbom_release(&s3);
