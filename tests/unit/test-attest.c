@@ -9,6 +9,7 @@
 #include "attest/artifact.h"
 #include "attest/provenance.h"
 #include "attest/sbom.h"
+#include "oci/mediatype.h"
 #include "tap.h"
 
 #include <jansson.h>
@@ -212,6 +213,40 @@ static void test_artifact(void)
 	is_int(artifact_referrers_index("[1]", 3, "t", &m2, d2, &idx2, &changed), -EXIT_REGISTRY,
 	       "a fallback tag that is no index: a registry error");
 	error_set_quiet(0);
+
+	{
+		/* a hostile fallback index: entries that are no descriptor, the same digest twice, too many */
+		struct strbuf bad = STRBUF_INIT;
+
+		strbuf_addf(&bad, "{\"schemaVersion\": 2, \"mediaType\": \"%s\", \"manifests\": [1, "
+			    "{\"digest\": \"nope\"}, {\"mediaType\": \"%s\", \"digest\": \"%s\", \"size\": -1}, "
+			    "{\"mediaType\": \"%s\", \"digest\": \"%s\", \"size\": 5}, "
+			    "{\"mediaType\": \"%s\", \"digest\": \"%s\", \"size\": 5, \"z\": 1}]}",
+			    MT_OCI_INDEX, MT_OCI_MANIFEST, D_B, MT_OCI_MANIFEST, D_A, MT_OCI_MANIFEST, D_A);
+		strbuf_reset(&idx2);
+		ok(!artifact_referrers_index(bad.buf, bad.len, "t", &m2, d2, &idx2, &changed) && changed,
+		   "added to an index with entries that are no descriptor");
+		j = load(&idx2);
+		is_int((long long)json_array_size(json_object_get(j, "manifests")), 2,
+		       "the malformed entries and the second of a digest dropped");
+		is_str(str_at(j, "manifests.0.digest"), D_A, "the good entry kept");
+		ok(!json_object_get(json_array_get(json_object_get(j, "manifests"), 0), "z"), "its first copy");
+		json_decref(j);
+
+		strbuf_reset(&bad);
+		strbuf_addf(&bad, "{\"schemaVersion\": 2, \"mediaType\": \"%s\", \"manifests\": [", MT_OCI_INDEX);
+		for (int i = 0; i <= ARTIFACT_REFERRERS_MAX; i++)
+			strbuf_addf(&bad, "%s{\"mediaType\": \"%s\", \"digest\": \"sha256:%064x\", \"size\": 1}",
+				    i ? ", " : "", MT_OCI_MANIFEST, i);
+		strbuf_addstr(&bad, "]}");
+		strbuf_reset(&idx2);
+		error_set_quiet(1);
+		is_int(artifact_referrers_index(bad.buf, bad.len, "t", &m2, d2, &idx2, &changed), -EXIT_REGISTRY,
+		       "an index of more than ARTIFACT_REFERRERS_MAX entries: a registry error");
+		error_set_quiet(0);
+		ok(strstr(error_last(), "more than") != NULL, "saying so (%s)", error_last());
+		strbuf_release(&bad);
+	}
 	strbuf_release(&m);
 	strbuf_release(&m2);
 	strbuf_release(&idx);
