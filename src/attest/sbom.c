@@ -39,14 +39,18 @@ static void sort_files(struct sbom *s)
 		s->files[n++] = s->files[i];
 	}
 	s->nr_files = n;
+	/* the indexes moved */
+	json_object_clear(s->by_path);
+	for (size_t i = 0; s->by_path && i < n; i++)
+		json_object_set_new_nocheck(s->by_path, s->files[i].path, json_integer((json_int_t)i));	/* steals */
 }
 
+/* The file last recorded at path, or NULL: a hash lookup (a layer may hold many hard links). */
 static struct sbom_file *find_file(struct sbom *s, const char *path)
 {
-	for (size_t i = s->nr_files; i-- > 0; )
-		if (!strcmp(s->files[i].path, path))
-			return &s->files[i];
-	return NULL;
+	json_t *i = s->by_path ? json_object_get(s->by_path, path) : NULL;
+
+	return i ? &s->files[json_integer_value(i)] : NULL;
 }
 
 int sbom_add_file(struct sbom *s, const char *path, const char *link, const char *sha256, const char *sha1)
@@ -69,6 +73,10 @@ int sbom_add_file(struct sbom *s, const char *path, const char *link, const char
 	f = &s->files[s->nr_files];
 	f->path = xstrdup(path);
 	f->seq = s->nr_files++;
+	if (!s->by_path)
+		s->by_path = json_object();
+	/* nocheck: a layer's name is bytes, not always UTF-8 */
+	json_object_set_new_nocheck(s->by_path, path, json_integer((json_int_t)(f - s->files)));	/* steals */
 	memcpy(f->sha256, d256, sizeof(d256));
 	memcpy(f->sha1, d1, sizeof(d1));
 	return 0;
@@ -83,6 +91,8 @@ void sbom_release(struct sbom *s)
 	free(s->files);
 	s->files = NULL;
 	s->nr_files = s->alloc_files = 0;
+	json_decref(s->by_path);
+	s->by_path = NULL;
 }
 
 /* The length of the UTF-8 sequence at s[0..n) (no overlong form, surrogate or value past U+10FFFF), 0 if none. */

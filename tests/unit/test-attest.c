@@ -13,6 +13,7 @@
 #include "tap.h"
 
 #include <jansson.h>
+#include <time.h>
 
 #define IMG "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define BASE "sha256:2222222222222222222222222222222222222222222222222222222222222222"
@@ -114,6 +115,29 @@ static void test_sbom(void)
 		       "each CONTAINS names a file that is listed");
 		json_decref(j);
 		sbom_release(&s4);
+	}
+
+	{
+		/* a layer of many hard links (one read back from a registry image): linear, not quadratic */
+		struct sbom s5 = SBOM_INIT;
+		struct strbuf p = STRBUF_INIT;
+		time_t t0 = time(NULL);
+		int rc = 0;
+
+		for (int i = 0; i < 2000 && !rc; i++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "f%d", i);
+			rc = sbom_add_file(&s5, p.buf, NULL, D_A, S1_A);
+		}
+		for (int i = 0; i < 100000 && !rc; i++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "l%d", i);
+			rc = sbom_add_file(&s5, p.buf, "f0", NULL, NULL);
+		}
+		ok(!rc && s5.nr_files == 102000, "100,000 hard links to the first file recorded");
+		ok(time(NULL) - t0 < 5, "in well under 5 seconds (took %lds)", (long)(time(NULL) - t0));
+		strbuf_release(&p);
+		sbom_release(&s5);
 	}
 
 	sbom_release(&s1);
