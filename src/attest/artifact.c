@@ -57,7 +57,7 @@ int artifact_referrers_index(const char *old, size_t len, const char *where,
 			     struct strbuf *out, int *changed)
 {
 	json_t *idx = NULL, *list, *m = NULL, *d, *e, *seen = NULL;
-	size_t i;
+	size_t i, start;
 	int ret = 0, dropped = 0;
 
 	*changed = 0;
@@ -112,8 +112,16 @@ int artifact_referrers_index(const char *old, size_t len, const char *where,
 	if (json_object_get(m, "annotations"))
 		json_object_set(d, "annotations", json_object_get(m, "annotations"));
 	json_array_append_new(list, d);	/* steals */
-	if (!(ret = image_json_dump(idx, out)))
-		*changed = 1;
+	start = out->len;
+	if ((ret = image_json_dump(idx, out)) < 0)
+		goto out;
+	if (out->len - start > ARTIFACT_INDEX_MAX_BYTES) {
+		strbuf_setlen(out, start);
+		ret = error_as(EXIT_REGISTRY, "the referrers index %s would be more than %u MiB, more than a "
+			       "registry takes", where, ARTIFACT_INDEX_MAX_BYTES >> 20);
+		goto out;
+	}
+	*changed = 1;
 out:
 	json_decref(seen);
 	json_decref(m);

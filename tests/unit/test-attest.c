@@ -269,6 +269,24 @@ static void test_artifact(void)
 		       "an index of more than ARTIFACT_REFERRERS_MAX entries: a registry error");
 		error_set_quiet(0);
 		ok(strstr(error_last(), "more than") != NULL, "saying so (%s)", error_last());
+
+		/* under the entry cap, but more bytes than a registry takes in a manifest */
+		strbuf_reset(&bad);
+		strbuf_addf(&bad, "{\"schemaVersion\": 2, \"mediaType\": \"%s\", \"manifests\": [", MT_OCI_INDEX);
+		for (int i = 0; i < 600; i++) {
+			strbuf_addf(&bad, "%s{\"mediaType\": \"%s\", \"digest\": \"sha256:%064x\", \"size\": 1, "
+				    "\"annotations\": {\"a\": \"", i ? ", " : "", MT_OCI_MANIFEST, i);
+			for (int k = 0; k < 8000; k++)
+				strbuf_addch(&bad, 'x');
+			strbuf_addstr(&bad, "\"}}");
+		}
+		strbuf_addstr(&bad, "]}");
+		strbuf_reset(&idx2);
+		error_set_quiet(1);
+		is_int(artifact_referrers_index(bad.buf, bad.len, "t", &m2, d2, &idx2, &changed), -EXIT_REGISTRY,
+		       "an index over 4 MiB once the artifact is added: a registry error");
+		error_set_quiet(0);
+		ok(strstr(error_last(), "MiB") != NULL, "saying so (%s)", error_last());
 		strbuf_release(&bad);
 	}
 	strbuf_release(&m);
