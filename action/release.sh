@@ -36,8 +36,11 @@ budget=${RELEASE_BUDGET:-12582912}
 make=${MAKE:-make}
 
 # Semantic version core, no leading zeros (semver.org, 2).
+# One line: grep -x would pass a value whose first line matches.
+case $version in *'
+'*) version=- ;; esac
 printf '%s\n' "$version" | grep -Eqx '(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)' ||
-	die 3 "version '$1' is not MAJOR.MINOR.PATCH (e.g. 1.2.3 or v1.2.3)"
+	die 3 "version '$(printf '%s' "$1" | tr '\n' ' ')' is not MAJOR.MINOR.PATCH (e.g. 1.2.3 or v1.2.3)"
 [ -n "$owner" ] || die 3 "no OWNER (or GITHUB_REPOSITORY_OWNER): the image is REGISTRY/OWNER/publish-action"
 major=${version%%.*}
 minor=${version%.*}

@@ -56,9 +56,9 @@ int artifact_referrers_index(const char *old, size_t len, const char *where,
 			     const struct strbuf *manifest, const char *manifest_digest,
 			     struct strbuf *out, int *changed)
 {
-	json_t *idx = NULL, *list, *m = NULL, *d, *e;
-	size_t i;
-	int ret = 0;
+	json_t *idx = NULL, *list, *m = NULL, *d, *e, *seen = NULL;
+	size_t i, start;
+	int ret = 0, dropped = 0;
 
 	*changed = 0;
 	if (len) {
@@ -72,11 +72,34 @@ int artifact_referrers_index(const char *old, size_t len, const char *where,
 		idx = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType", MT_OCI_INDEX, "manifests");
 		list = json_object_get(idx, "manifests");
 	}
-	json_array_foreach(list, i, e) {
-		const char *dg = json_string_value(json_object_get(e, "digest"));
+	if (json_array_size(list) > ARTIFACT_REFERRERS_MAX) {
+		ret = error_as(EXIT_REGISTRY, "the referrers index %s lists more than %d manifests", where,
+			       ARTIFACT_REFERRERS_MAX);
+		goto out;
+	}
+	/* the registry's entries: descriptors only, each digest once (seen: a set of digests) */
+	seen = json_object();
+	for (i = 0; i < json_array_size(list); ) {
+		const char *dg;
+		json_t *size;
 
-		if (dg && !strcmp(dg, manifest_digest))
-			goto out;	/* listed already */
+		e = json_array_get(list, i);
+		dg = json_string_value(json_object_get(e, "digest"));
+		size = json_object_get(e, "size");
+		if (!json_is_object(e) || !dg || !digest_is_valid(dg) || json_object_get(seen, dg) ||
+		    !json_is_string(json_object_get(e, "mediaType")) || !json_is_integer(size) ||
+		    json_integer_value(size) < 0) {
+			json_array_remove(list, i);
+			dropped = 1;
+			continue;
+		}
+		json_object_set_new(seen, dg, json_true());	/* steals */
+		i++;
+	}
+	if (json_object_get(seen, manifest_digest)) {
+		if (dropped && !(ret = image_json_dump(idx, out)))
+			*changed = 1;
+		goto out;	/* listed already */
 	}
 	if (!(m = json_loadb(manifest->buf, manifest->len, 0, NULL))) {
 		ret = error_as(EXIT_INTERNAL, "artifact: its manifest is not JSON");
@@ -89,9 +112,18 @@ int artifact_referrers_index(const char *old, size_t len, const char *where,
 	if (json_object_get(m, "annotations"))
 		json_object_set(d, "annotations", json_object_get(m, "annotations"));
 	json_array_append_new(list, d);	/* steals */
-	if (!(ret = image_json_dump(idx, out)))
-		*changed = 1;
+	start = out->len;
+	if ((ret = image_json_dump(idx, out)) < 0)
+		goto out;
+	if (out->len - start > ARTIFACT_INDEX_MAX_BYTES) {
+		strbuf_setlen(out, start);
+		ret = error_as(EXIT_REGISTRY, "the referrers index %s would be more than %u MiB, more than a "
+			       "registry takes", where, ARTIFACT_INDEX_MAX_BYTES >> 20);
+		goto out;
+	}
+	*changed = 1;
 out:
+	json_decref(seen);
 	json_decref(m);
 	json_decref(idx);
 	return ret;

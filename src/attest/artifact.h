@@ -45,8 +45,15 @@ int artifact_manifest(const char *artifact_type, const char *doc_digest, long lo
  * yet) with the artifact manifest (its bytes) added, every entry it
  * had kept (read-modify-write).  *changed is 0 when it was listed
  * already (nothing to write).  A malformed old index is -EXIT_REGISTRY
- * naming where.
+ * naming where.  The old index is read from the registry: an entry
+ * that is not a descriptor (an object with a string mediaType, a valid
+ * digest and a size >= 0) and the second entry of a digest are dropped;
+ * more than ARTIFACT_REFERRERS_MAX entries is -EXIT_REGISTRY, and so is
+ * a new index of more than ARTIFACT_INDEX_MAX_BYTES (a registry's cap
+ * on a manifest: it would refuse it).
  */
+#define ARTIFACT_REFERRERS_MAX 4096
+#define ARTIFACT_INDEX_MAX_BYTES (4u << 20)
 int artifact_referrers_index(const char *old, size_t len, const char *where,
 			     const struct strbuf *manifest, const char *manifest_digest,
 			     struct strbuf *out, int *changed);

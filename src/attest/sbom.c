@@ -39,14 +39,18 @@ static void sort_files(struct sbom *s)
 		s->files[n++] = s->files[i];
 	}
 	s->nr_files = n;
+	/* the indexes moved */
+	json_object_clear(s->by_path);
+	for (size_t i = 0; s->by_path && i < n; i++)
+		json_object_set_new_nocheck(s->by_path, s->files[i].path, json_integer((json_int_t)i));	/* steals */
 }
 
+/* The file last recorded at path, or NULL: a hash lookup (a layer may hold many hard links). */
 static struct sbom_file *find_file(struct sbom *s, const char *path)
 {
-	for (size_t i = s->nr_files; i-- > 0; )
-		if (!strcmp(s->files[i].path, path))
-			return &s->files[i];
-	return NULL;
+	json_t *i = s->by_path ? json_object_get(s->by_path, path) : NULL;
+
+	return i ? &s->files[json_integer_value(i)] : NULL;
 }
 
 int sbom_add_file(struct sbom *s, const char *path, const char *link, const char *sha256, const char *sha1)
@@ -69,6 +73,10 @@ int sbom_add_file(struct sbom *s, const char *path, const char *link, const char
 	f = &s->files[s->nr_files];
 	f->path = xstrdup(path);
 	f->seq = s->nr_files++;
+	if (!s->by_path)
+		s->by_path = json_object();
+	/* nocheck: a layer's name is bytes, not always UTF-8 */
+	json_object_set_new_nocheck(s->by_path, path, json_integer((json_int_t)(f - s->files)));	/* steals */
 	memcpy(f->sha256, d256, sizeof(d256));
 	memcpy(f->sha1, d1, sizeof(d1));
 	return 0;
@@ -83,6 +91,50 @@ void sbom_release(struct sbom *s)
 	free(s->files);
 	s->files = NULL;
 	s->nr_files = s->alloc_files = 0;
+	json_decref(s->by_path);
+	s->by_path = NULL;
+}
+
+/* The length of the UTF-8 sequence at s[0..n) (no overlong form, surrogate or value past U+10FFFF), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		     s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/*
+ * "./" + path into out, each byte that is not part of UTF-8 as U+FFFD:
+ * a layer's names are bytes, JSON strings are UTF-8 (jansson refuses
+ * the rest, which would drop the file from the document).
+ */
+static void file_name(const char *path, struct strbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)path;
+	size_t n = strlen(path);
+
+	strbuf_addstr(out, "./");
+	while (n) {
+		size_t len = utf8_len(p, n);
+
+		if (len) {
+			strbuf_add(out, p, len);
+		} else {
+			strbuf_addstr(out, "\xef\xbf\xbd");
+			len = 1;
+		}
+		p += len;
+		n -= len;
+	}
 }
 
 static json_t *relationship(const char *from, const char *type, const char *to)
@@ -100,7 +152,7 @@ int sbom_spdx_json(struct sbom *s, struct strbuf *out)
 {
 	json_t *doc = NULL, *pkgs, *files, *rels, *image;
 	const char *hex;
-	struct strbuf buf = STRBUF_INIT;
+	struct strbuf buf = STRBUF_INIT, name = STRBUF_INIT;
 	int ret = 0;
 
 	if (!s->image_digest || !digest_is_valid(s->image_digest))
@@ -157,17 +209,24 @@ int sbom_spdx_json(struct sbom *s, struct strbuf *out)
 
 		strbuf_reset(&buf);
 		strbuf_addf(&buf, "SPDXRef-File-%zu", i + 1);
-		json_array_append_new(files, json_pack("{s:s, s:s+, s:[o, o]}", "SPDXID", buf.buf,
-						       "fileName", "./", f->path,
+		strbuf_reset(&name);
+		file_name(f->path, &name);
+		json_array_append_new(files, json_pack("{s:s, s:s, s:[o, o]}", "SPDXID", buf.buf,
+						       "fileName", name.buf,
 						       "checksums", checksum("SHA1", f->sha1),
 						       checksum("SHA256", f->sha256 + 7)));	/* steals */
 		json_array_append_new(rels, relationship("SPDXRef-Image", "CONTAINS", buf.buf));	/* steals */
 	}
 	json_object_set_new(doc, "files", files);	/* steals */
 	json_object_set_new(doc, "relationships", rels);	/* steals */
+	if (json_array_size(files) != s->nr_files) {
+		ret = error_as(EXIT_INTERNAL, "sbom: cannot list the files of image %s", s->image_digest);
+		goto out;
+	}
 	ret = image_json_dump(doc, out);
 out:
 	json_decref(doc);
 	strbuf_release(&buf);
+	strbuf_release(&name);
 	return ret;
 }

@@ -35,9 +35,10 @@ struct sbom {
 	const char *tool_version;	/* publish's version, for creators */
 	struct sbom_file *files;	/* owned array (sbom_add_file()) */
 	size_t nr_files, alloc_files;
+	void *by_path;			/* owned: path -> its last index in files (a json object), for links */
 };
 
-#define SBOM_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define SBOM_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 
 /*
  * Record a file; of a path recorded twice the document keeps the last

@@ -202,6 +202,25 @@ void reuse_load(struct reuse_prev *p, const char *from, struct registry_client *
 	reuse_prev_release(p);
 }
 
+/*
+ * 1 when every descriptor of layers that names digest gives it size: a
+ * download stops at the size (reuse_fetch_blob()), so an image that
+ * names a blob twice with two sizes is not believed for it.
+ */
+static int size_agrees(const json_t *layers, const char *digest, json_int_t size)
+{
+	size_t i;
+	const json_t *desc;
+
+	json_array_foreach(layers, i, desc) {
+		const char *d = json_string_value(json_object_get(desc, "digest"));
+
+		if (d && !strcmp(d, digest) && json_integer_value(json_object_get(desc, "size")) != size)
+			return 0;
+	}
+	return 1;
+}
+
 int reuse_find(struct reuse_prev *p, const char *key, enum layer_compression c, const struct ocilayout *layout,
 	       struct layer *out)
 {
@@ -213,7 +232,8 @@ int reuse_find(struct reuse_prev *p, const char *key, enum layer_compression c, 
 		json_int_t size = json_integer_value(json_object_get(desc, "size"));
 
 		if (strcmp(p->keys[i], key) || !d || !id || !digest_is_valid(d) || !digest_is_valid(id) ||
-		    size <= 0 || !mt || (strcmp(mt, layer_media_type(c, 0)) && strcmp(mt, layer_media_type(c, 1))))
+		    size <= 0 || !mt || (strcmp(mt, layer_media_type(c, 0)) && strcmp(mt, layer_media_type(c, 1))) ||
+		    !size_agrees(p->layers, d, size))
 			continue;
 		if (p->blob_dir) {
 			struct strbuf path = STRBUF_INIT;
@@ -253,7 +273,8 @@ void reuse_note_base(struct reuse_prev *p, const char *digest)
 		const char *d = json_string_value(json_object_get(desc, "digest"));
 
 		if (d && !strcmp(d, digest)) {
-			strlist_push(&p->remote, digest);
+			if (size_agrees(p->layers, digest, json_integer_value(json_object_get(desc, "size"))))
+				strlist_push(&p->remote, digest);
 			return;
 		}
 	}

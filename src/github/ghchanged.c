@@ -5,6 +5,7 @@
 #include "github/ghchanged.h"
 #include "git/gitchanged.h"
 #include <ctype.h>
+#include <errno.h>
 
 /* "NAME=PATH[,PATH...]" into l; -EXIT_INPUT naming the text when it is not so. */
 static int add_service(struct gitservice_list *l, const char *text)
@@ -48,21 +49,40 @@ out:
 	return rc;
 }
 
-/* The push event's `before` (caller frees), or NULL. */
-static char *push_before(const struct ghchanged_opts *o)
-{
-	json_t *payload, *before;
-	char *res = NULL;
+#define PAYLOAD_CAP (64u << 20)	/* as ghctx.c's */
 
+/*
+ * The push event's `before` into *out (caller frees; NULL when there is
+ * none, or it is not a commit id: a payload is read, not obeyed).  An
+ * event payload over PAYLOAD_CAP is -EXIT_INPUT.
+ */
+static int push_before(const struct ghchanged_opts *o, char **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *payload;
+	const char *before;
+	size_t n;
+
+	*out = NULL;
 	if (!o->event_name || strcmp(o->event_name, "push") || !o->event_path || !*o->event_path)
-		return NULL;
-	if (!(payload = json_load_file(o->event_path, 0, NULL)))
-		return NULL;
-	before = json_object_get(payload, "before");	/* borrowed */
-	if (json_is_string(before) && strspn(json_string_value(before), "0") != strlen(json_string_value(before)))
-		res = xstrdup(json_string_value(before));
+		return 0;
+	if (strbuf_read_file(&sb, o->event_path, PAYLOAD_CAP) < 0) {
+		int too_big = errno == EFBIG;
+
+		strbuf_release(&sb);
+		if (too_big)
+			return error_as(EXIT_INPUT, "event payload '%s' (GITHUB_EVENT_PATH) is larger than %u MiB",
+					o->event_path, PAYLOAD_CAP >> 20);
+		return 0;
+	}
+	payload = json_loadb(sb.buf, sb.len, 0, NULL);
+	strbuf_release(&sb);
+	before = json_string_value(json_object_get(payload, "before"));	/* borrowed */
+	n = before ? strlen(before) : 0;
+	if ((n == 40 || n == 64) && strspn(before, "0123456789abcdef") == n && strspn(before, "0") != n)
+		*out = xstrdup(before);
 	json_decref(payload);
-	return res;
+	return 0;
 }
 
 static void image_name(const char *repository, const char *name, struct strbuf *out)
@@ -89,7 +109,9 @@ int ghchanged_list(const struct ghchanged_opts *o, json_t **out)
 			goto out;
 	if ((!o->services || !o->services->nr) && (rc = gitchanged_find_services(o->dir, &l)) < 0)
 		goto out;
-	if (!since && (before = push_before(o))) {
+	if (!since && (rc = push_before(o, &before)) < 0)
+		goto out;
+	if (!since && before) {
 		error_set_quiet(1);
 		rc = gitchanged_compare(o->dir, before, &l);
 		error_set_quiet(0);

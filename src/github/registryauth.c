@@ -94,8 +94,14 @@ static int read_entry(struct walk *w, size_t nr, struct entry *e)
 		strbuf_reset(&key);
 		strbuf_add(&key, (const char *)w->ev.data.scalar.value, w->ev.data.scalar.length);
 		if (!(slot = entry_slot(e, key.buf))) {
-			ret = error_as(EXIT_INPUT, INPUT ": line %lu: entry %zu: unknown key '%.40s' "
-				       "(registry, username, password, ecr, scope)", walk_line(w), nr, key.buf);
+			/* a misplaced password lands here as a key: only a short word is echoed */
+			if (key.len <= 16 && strspn(key.buf, "abcdefghijklmnopqrstuvwxyz_-") == key.len)
+				ret = error_as(EXIT_INPUT, INPUT ": line %lu: entry %zu: unknown key '%s' "
+					       "(registry, username, password, ecr, scope)", walk_line(w), nr, key.buf);
+			else
+				ret = error_as(EXIT_INPUT, INPUT ": line %lu: entry %zu: unknown key (not shown: "
+					       "it may be a secret; registry, username, password, ecr, scope)",
+					       walk_line(w), nr);
 			goto out;
 		}
 		if (*slot) {

@@ -4,9 +4,13 @@
  */
 #include "lib/common.h"
 
-/* Reported from the main thread only (pgzip's compression threads report nothing). */
-static char last_error[1024];
-static int quiet;
+/*
+ * Each thread its own: the last error and the quiet flag (the upload
+ * thread of registry_prepush_* reports while the build, on the main
+ * thread, goes on and may be quiet; pgzip's threads report nothing).
+ */
+static __thread char last_error[1024];
+static __thread int quiet;
 
 void error_set_quiet(int q)
 {
@@ -19,7 +23,7 @@ const char *error_last(void)
 }
 
 static error_warning_hook_fn warning_hook;
-static int in_hook;
+static __thread int in_hook;
 
 void error_set_warning_hook(error_warning_hook_fn fn)
 {

@@ -50,7 +50,9 @@ void error_set_warning_hook(error_warning_hook_fn fn);
 
 /*
  * When set, error() and warning() are silent (they still record the
- * message).  Unit tests use this to test error paths quietly.
+ * message).  Unit tests use this to test error paths quietly.  The
+ * flag and error_last() are per thread: another thread's errors neither
+ * replace this thread's message nor follow its quiet.
  */
 void error_set_quiet(int quiet);
 

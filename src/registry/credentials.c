@@ -74,6 +74,23 @@ void credential_set_release(struct credential_set *set)
 static char **masked;
 static size_t nr_masked, alloc_masked;
 
+/* One ::add-mask:: of s[0..n), its data escaped as the runner unescapes it (%25 %0D %0A). */
+static void mask_line(const char *s, size_t n)
+{
+	fputs("::add-mask::", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%')
+			fputs("%25", stdout);
+		else if (s[i] == '\r')
+			fputs("%0D", stdout);
+		else if (s[i] == '\n')
+			fputs("%0A", stdout);
+		else
+			putchar(s[i]);
+	}
+	putchar('\n');
+}
+
 void credentials_mask(const char *secret)
 {
 	const char *ga = getenv("GITHUB_ACTIONS");
@@ -86,7 +103,18 @@ void credentials_mask(const char *secret)
 	ALLOC_GROW(masked, nr_masked + 1, alloc_masked);
 	masked[nr_masked++] = xstrdup(secret);
 	fflush(stdout);
-	printf("::add-mask::%s\n", secret);
+	mask_line(secret, strlen(secret));
+	/* the runner masks a log line at a time: a secret of several lines, each line too */
+	if (secret[strcspn(secret, "\r\n")]) {
+		for (const char *p = secret; *p; ) {
+			size_t n = strcspn(p, "\r\n");
+
+			if (n)
+				mask_line(p, n);
+			p += n;
+			p += strspn(p, "\r\n");
+		}
+	}
 	fflush(stdout);
 }
 

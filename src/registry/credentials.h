@@ -18,7 +18,8 @@
  *
  * credentials_mask() is the one place a secret is announced to GitHub
  * Actions (::add-mask::SECRET on stdout, once per secret, only when
- * GITHUB_ACTIONS=true).  Nothing else here prints a secret.
+ * GITHUB_ACTIONS=true; escaped as workflow command data, and a secret of
+ * several lines masked line by line too, as the runner masks log lines).  Nothing else here prints a secret.
  */
 #ifndef CREDENTIALS_H
 #define CREDENTIALS_H

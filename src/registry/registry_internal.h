@@ -106,6 +106,14 @@ void registry_call_init(struct call *k, const struct reference *ref, const char 
 			const char *url, int push);
 int registry_get_manifest_by(struct registry_client *c, const struct reference *ref,
 			     const char *what_ref, struct registry_manifest *out);
+/*
+ * registry_plan.c: PUT bytes (media_type, hashing to digest) as what_ref, a digest or a
+ * tag, in dst; Docker-Content-Digest checked.  On error, *refused (when
+ * not NULL) is 1 when the registry refused (nothing stored).
+ */
+int registry_put_manifest(struct registry_client *c, const struct reference *dst,
+			  const char *what_ref, const struct strbuf *bytes, const char *media_type,
+			  const char *digest, int *refused);
 
 /* registry_pull.c: a blob GET, set up and judged */
 int registry_get_blob_call(struct registry_client *c, const struct reference *ref, const char *digest,

@@ -33,9 +33,9 @@
  * the registry answered with a refusal (nothing stored) rather than
  * leaving it unknown (no answer) or storing other bytes.
  */
-static int manifest_put(struct registry_client *c, const struct reference *dst,
-			const char *what_ref, const struct strbuf *bytes, const char *media_type,
-			const char *digest, int *refused)
+int registry_put_manifest(struct registry_client *c, const struct reference *dst,
+			  const char *what_ref, const struct strbuf *bytes, const char *media_type,
+			  const char *digest, int *refused)
 {
 	struct strbuf url = STRBUF_INIT, ct = STRBUF_INIT, dcd = STRBUF_INIT, name = STRBUF_INIT;
 	struct strbuf what = STRBUF_INIT;
@@ -232,7 +232,7 @@ static void tag_restore(struct registry_client *c, struct tag_move *t, const cha
 	tag_name(t, &name);
 	error_set_quiet(1);	/* the push's error is the one to tell; these are warnings */
 	if (t->was == TAG_OTHER)
-		rc = manifest_put(c, t->dst, t->dst->tag, &t->old.bytes, t->old.media_type,
+		rc = registry_put_manifest(c, t->dst, t->dst->tag, &t->old.bytes, t->old.media_type,
 				  t->old.digest, NULL);
 	else
 		rc = tag_delete(c, t);
@@ -330,7 +330,7 @@ static int tags_move(struct registry_client *c, struct tag_moves *m, const struc
 			continue;
 		}
 		t[i].touched = 1;
-		ret = manifest_put(c, t[i].dst, t[i].dst->tag, &top->bytes, top->media_type,
+		ret = registry_put_manifest(c, t[i].dst, t[i].dst->tag, &top->bytes, top->media_type,
 				   top->digest, &refused);
 		if (ret) {
 			t[i].touched = !refused;
@@ -595,7 +595,7 @@ static int plan_execute(struct registry_client *c, struct plan *p, const struct 
 		for (size_t i = 0; i < p->nr_manifests; i++) {
 			const struct registry_manifest *m = &p->manifests[i].m;
 
-			if ((ret = manifest_put(c, &dsts[d], m->digest, &m->bytes, m->media_type, m->digest,
+			if ((ret = registry_put_manifest(c, &dsts[d], m->digest, &m->bytes, m->media_type, m->digest,
 						NULL)))
 				goto out;
 		}

@@ -46,47 +46,6 @@ out:
 	return ret;
 }
 
-/* PUT the index bytes under tag in repo, Docker-Content-Digest checked. */
-static int put_index(struct registry_client *c, const struct reference *repo, const char *tag,
-		     const struct strbuf *bytes)
-{
-	struct strbuf url = STRBUF_INIT, dcd = STRBUF_INIT;
-	struct http_response res = HTTP_RESPONSE_INIT;
-	const char *headers[] = { "Content-Type: " MT_OCI_INDEX, NULL };
-	char digest[DIGEST_HEX_LEN + 1];
-	struct strbuf what = STRBUF_INIT;
-	struct call k;
-	int ret;
-
-	digest_buffer(bytes->buf, bytes->len, digest);
-	registry_api_base(c, repo, &url);
-	strbuf_addf(&url, "%s/manifests/%s", repo->repository, tag);
-	registry_call_init(&k, repo, "PUT", url.buf, 1);
-	k.req.headers = headers;
-	k.req.body = bytes->buf;
-	k.req.body_len = bytes->len;
-	if ((ret = registry_call_do(c, &k, &res)))
-		goto out;
-	strbuf_addf(&what, "push of referrers tag '%s' to", tag);
-	if (res.status != 201 && res.status != 200 && res.status != 204) {
-		ret = registry_explain(c, repo, what.buf, "PUT manifest", &res);
-		goto out;
-	}
-	if (!http_header_get(&res.headers, "Docker-Content-Digest", &dcd) && strcmp(dcd.buf, digest)) {
-		struct strbuf name = STRBUF_INIT;
-
-		reference_format_name(repo, &name);
-		ret = error_as(EXIT_REGISTRY, "'%s' stored manifest %s as %s", name.buf, digest, dcd.buf);
-		strbuf_release(&name);
-	}
-out:
-	http_response_release(&res);
-	strbuf_release(&url);
-	strbuf_release(&dcd);
-	strbuf_release(&what);
-	return ret;
-}
-
 int registry_attach(struct registry_client *c, const struct reference *repo, const char *layout,
 		    const char *subject, int *fallback)
 {
@@ -124,8 +83,12 @@ int registry_attach(struct registry_client *c, const struct reference *repo, con
 	if ((ret = artifact_referrers_index(ret < 0 ? NULL : old.bytes.buf, ret < 0 ? 0 : old.bytes.len,
 					    where.buf, &manifest, rep.digest, &index, &changed)) < 0)
 		goto out;
-	if (changed)
-		ret = put_index(c, &dst, tag.buf, &index);
+	if (changed) {
+		char digest[DIGEST_HEX_LEN + 1];
+
+		digest_buffer(index.buf, index.len, digest);
+		ret = registry_put_manifest(c, &dst, tag.buf, &index, MT_OCI_INDEX, digest, NULL);
+	}
 out:
 	push_report_release(&rep);
 	registry_manifest_release(&old);

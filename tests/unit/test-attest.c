@@ -9,9 +9,11 @@
 #include "attest/artifact.h"
 #include "attest/provenance.h"
 #include "attest/sbom.h"
+#include "oci/mediatype.h"
 #include "tap.h"
 
 #include <jansson.h>
+#include <time.h>
 
 #define IMG "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define BASE "sha256:2222222222222222222222222222222222222222222222222222222222222222"
@@ -96,6 +98,47 @@ static void test_sbom(void)
 	ok(!sbom_spdx_json(&s3, &a) && (j = load(&a)), "FROM scratch, no file: an SBOM still");
 	is_int((long long)json_array_size(json_object_get(j, "packages")), 1, "only the image as a package");
 	json_decref(j);
+
+	{
+		/* a file name that is not UTF-8 (a layer holds bytes): listed, its bad bytes U+FFFD */
+		struct sbom s4 = SBOM_INIT;
+
+		s4.image_digest = IMG;
+		sbom_add_file(&s4, "bin/caf\xe9", NULL, D_A, S1_A);
+		sbom_add_file(&s4, "bin/ok", NULL, D_B, S1_B);
+		strbuf_reset(&a);
+		ok(!sbom_spdx_json(&s4, &a) && (j = load(&a)), "a name that is not UTF-8: an SBOM still");
+		is_int((long long)json_array_size(json_object_get(j, "files")), 2, "both files listed");
+		is_str(str_at(j, "files.0.fileName"), "./bin/caf\xef\xbf\xbd", "the bad byte is U+FFFD");
+		is_str(str_at(j, "files.1.fileName"), "./bin/ok", "the next file follows");
+		is_int((long long)json_array_size(json_object_get(j, "relationships")), 3,
+		       "each CONTAINS names a file that is listed");
+		json_decref(j);
+		sbom_release(&s4);
+	}
+
+	{
+		/* a layer of many hard links (one read back from a registry image): linear, not quadratic */
+		struct sbom s5 = SBOM_INIT;
+		struct strbuf p = STRBUF_INIT;
+		time_t t0 = time(NULL);
+		int rc = 0;
+
+		for (int i = 0; i < 2000 && !rc; i++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "f%d", i);
+			rc = sbom_add_file(&s5, p.buf, NULL, D_A, S1_A);
+		}
+		for (int i = 0; i < 100000 && !rc; i++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "l%d", i);
+			rc = sbom_add_file(&s5, p.buf, "f0", NULL, NULL);
+		}
+		ok(!rc && s5.nr_files == 102000, "100,000 hard links to the first file recorded");
+		ok(time(NULL) - t0 < 5, "in well under 5 seconds (took %lds)", (long)(time(NULL) - t0));
+		strbuf_release(&p);
+		sbom_release(&s5);
+	}
 
 	sbom_release(&s1);
 	sbom_release(&s2);
@@ -194,6 +237,58 @@ static void test_artifact(void)
 	is_int(artifact_referrers_index("[1]", 3, "t", &m2, d2, &idx2, &changed), -EXIT_REGISTRY,
 	       "a fallback tag that is no index: a registry error");
 	error_set_quiet(0);
+
+	{
+		/* a hostile fallback index: entries that are no descriptor, the same digest twice, too many */
+		struct strbuf bad = STRBUF_INIT;
+
+		strbuf_addf(&bad, "{\"schemaVersion\": 2, \"mediaType\": \"%s\", \"manifests\": [1, "
+			    "{\"digest\": \"nope\"}, {\"mediaType\": \"%s\", \"digest\": \"%s\", \"size\": -1}, "
+			    "{\"mediaType\": \"%s\", \"digest\": \"%s\", \"size\": 5}, "
+			    "{\"mediaType\": \"%s\", \"digest\": \"%s\", \"size\": 5, \"z\": 1}]}",
+			    MT_OCI_INDEX, MT_OCI_MANIFEST, D_B, MT_OCI_MANIFEST, D_A, MT_OCI_MANIFEST, D_A);
+		strbuf_reset(&idx2);
+		ok(!artifact_referrers_index(bad.buf, bad.len, "t", &m2, d2, &idx2, &changed) && changed,
+		   "added to an index with entries that are no descriptor");
+		j = load(&idx2);
+		is_int((long long)json_array_size(json_object_get(j, "manifests")), 2,
+		       "the malformed entries and the second of a digest dropped");
+		is_str(str_at(j, "manifests.0.digest"), D_A, "the good entry kept");
+		ok(!json_object_get(json_array_get(json_object_get(j, "manifests"), 0), "z"), "its first copy");
+		json_decref(j);
+
+		strbuf_reset(&bad);
+		strbuf_addf(&bad, "{\"schemaVersion\": 2, \"mediaType\": \"%s\", \"manifests\": [", MT_OCI_INDEX);
+		for (int i = 0; i <= ARTIFACT_REFERRERS_MAX; i++)
+			strbuf_addf(&bad, "%s{\"mediaType\": \"%s\", \"digest\": \"sha256:%064x\", \"size\": 1}",
+				    i ? ", " : "", MT_OCI_MANIFEST, i);
+		strbuf_addstr(&bad, "]}");
+		strbuf_reset(&idx2);
+		error_set_quiet(1);
+		is_int(artifact_referrers_index(bad.buf, bad.len, "t", &m2, d2, &idx2, &changed), -EXIT_REGISTRY,
+		       "an index of more than ARTIFACT_REFERRERS_MAX entries: a registry error");
+		error_set_quiet(0);
+		ok(strstr(error_last(), "more than") != NULL, "saying so (%s)", error_last());
+
+		/* under the entry cap, but more bytes than a registry takes in a manifest */
+		strbuf_reset(&bad);
+		strbuf_addf(&bad, "{\"schemaVersion\": 2, \"mediaType\": \"%s\", \"manifests\": [", MT_OCI_INDEX);
+		for (int i = 0; i < 600; i++) {
+			strbuf_addf(&bad, "%s{\"mediaType\": \"%s\", \"digest\": \"sha256:%064x\", \"size\": 1, "
+				    "\"annotations\": {\"a\": \"", i ? ", " : "", MT_OCI_MANIFEST, i);
+			for (int k = 0; k < 8000; k++)
+				strbuf_addch(&bad, 'x');
+			strbuf_addstr(&bad, "\"}}");
+		}
+		strbuf_addstr(&bad, "]}");
+		strbuf_reset(&idx2);
+		error_set_quiet(1);
+		is_int(artifact_referrers_index(bad.buf, bad.len, "t", &m2, d2, &idx2, &changed), -EXIT_REGISTRY,
+		       "an index over 4 MiB once the artifact is added: a registry error");
+		error_set_quiet(0);
+		ok(strstr(error_last(), "MiB") != NULL, "saying so (%s)", error_last());
+		strbuf_release(&bad);
+	}
 	strbuf_release(&m);
 	strbuf_release(&m2);
 	strbuf_release(&idx);

@@ -133,6 +133,36 @@ int main(void)
 	   "the port is part of the key");
 	credential_release(&c);
 
+	{
+		/*
+		 * The runner unescapes ::add-mask:: data (%25 %0D %0A) and masks
+		 * log lines one at a time: a secret of several lines is masked
+		 * whole (escaped) and line by line; a '%' goes as %25.
+		 */
+		char out[1024];
+		FILE *f = tmpfile();
+		int saved = dup(1);
+		size_t n;
+
+		setenv("GITHUB_ACTIONS", "true", 1);
+		fflush(stdout);
+		dup2(fileno(f), 1);
+		credentials_mask("first line\nsecond line\r\n");
+		credentials_mask("a%25b");
+		fflush(stdout);
+		dup2(saved, 1);
+		close(saved);
+		rewind(f);
+		n = fread(out, 1, sizeof(out) - 1, f);
+		out[n] = '\0';
+		fclose(f);
+		unsetenv("GITHUB_ACTIONS");
+		is_str(out, "::add-mask::first line%0Asecond line%0D%0A\n"
+			    "::add-mask::first line\n::add-mask::second line\n"
+			    "::add-mask::a%2525b\n",
+		       "a secret's lines each masked, its data escaped");
+	}
+
 	strbuf_addf(&path, "%s/config.json", dir);
 	unlink(path.buf);
 	rmdir(dir);

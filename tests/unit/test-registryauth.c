@@ -84,6 +84,11 @@ int main(void)
 	bad("- ghcr.io\n", "entry 1 is not a mapping", "a list of strings");
 	bad("- registry: [a, b]\n  username: u\n  password: p\n", "'registry' is not a string", "nested value");
 	bad("- registry: ghcr.io\n  user: u\n  password: p\n", "unknown key 'user'", "unknown key");
+	bad("- registry: ghcr.io\n  username: u\n  password: p\n  ghp_S3cretT0ken: x\n", "unknown key (not shown",
+	    "an unknown key that may be a secret is not echoed");
+	ok(!strstr(error_last(), "S3cret"), "the secret is not in the message");
+	bad("- {registry: ghcr.io, username: u, password: p, 's3cr3t value'}\n", "unknown key (not shown",
+	    "nor one in a flow mapping");
 	bad("- registry: ghcr.io\n  username: u\n  username: v\n  password: p\n", "gives 'username' twice",
 	    "key twice");
 	bad("- registry: ghcr.io\n  username: u\n  password: p\n  ecr: true\n", "ecr 'true' is not supported",

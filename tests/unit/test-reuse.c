@@ -76,6 +76,21 @@ int main(void)
 	ok(reuse_find(&p, "sha256:0", LAYER_GZIP, NULL, &l) == 0, "an unknown key is not");
 	p.active = 0;
 	ok(reuse_find(&p, K1, LAYER_GZIP, NULL, &l) == 0, "nothing when inactive");
+	reuse_prev_release(&p);
+
+	/* a hostile image: one blob with two sizes (the download stops at a descriptor's size) */
+	p.active = 1;
+	p.source = xstrdup("ghcr.io/acme/app@" L1);
+	p.layers = json_pack("[o, o]", desc(MT_OCI_LAYER_GZIP, L1, 10), desc(MT_OCI_LAYER_GZIP, L1, 1LL << 40));
+	p.diff_ids = json_pack("[s, s]", D1, D1);
+	p.keys = xcalloc(3, sizeof(*p.keys));
+	p.keys[0] = xstrdup(K1);
+	p.keys[1] = xstrdup(K2);
+	p.keys_nr = 2;
+	ok(reuse_find(&p, K1, LAYER_GZIP, NULL, &l) == 0 && reuse_find(&p, K2, LAYER_GZIP, NULL, &l) == 0,
+	   "a blob its layers give two sizes is not reused");
+	reuse_note_base(&p, L1);
+	is_int((int)p.remote.nr, 0, "nor fetched (as a base layer either)");
 	layer_release(&l);
 	reuse_prev_release(&p);
 	ok(p.source == NULL && p.keys == NULL && !p.active, "released");
