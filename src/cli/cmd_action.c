@@ -106,6 +106,7 @@ int cmd_action(int argc, char **argv)
 	gh.action_repository = getenv("GITHUB_ACTION_REPOSITORY");
 	gh.action_ref = getenv("GITHUB_ACTION_REF");
 	gh.event_path = getenv("GITHUB_EVENT_PATH");
+	gh.runner_workspace = getenv("RUNNER_WORKSPACE");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);

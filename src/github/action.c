@@ -30,6 +30,7 @@
 #include "github/imageoutput.h"
 #include "github/ghoutput.h"
 #include "github/ghchanged.h"
+#include "github/wspath.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
 #include "oci/platform.h"
@@ -227,6 +228,7 @@ struct run {
 	int push_by_digest, merge;	/* a matrix job; the merge job (resolve_matrix_inputs()) */
 	int sbom, provenance;		/* attestations to attach after the push */
 	struct strlist digests;		/* input digests, for merge */
+	struct wspath wsp;		/* the workspace, also as the runner names it (absolute paths in inputs) */
 };
 
 static double now_seconds(void)
@@ -284,9 +286,36 @@ static void run_release(struct run *r)
 	strlist_release(&r->insecure);
 	strlist_release(&r->tag_refs);
 	strlist_release(&r->digests);
+	wspath_release(&r->wsp);
 }
 
 static int resolve_matrix_inputs(struct run *r);
+
+/*
+ * The context input into r->source and dir (action_context_parse()); an
+ * absolute path, ${{ github.workspace }}/app as the runner passes it or
+ * as it names it, is made relative to the workspace first (wspath.h).
+ */
+static int context_input(struct run *r, struct strbuf *dir)
+{
+	const char *text = r->in->meta[METAIO_CONTEXT];
+	struct strbuf t = STRBUF_INIT, rel = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&t, text ? text : "");
+	strbuf_trim(&t);
+	if (t.buf[0] == '/') {
+		strbuf_addstr(&rel, "./");	/* a path, also when it is the workspace or its git directory */
+		if ((ret = wspath_relative(&r->wsp, "context", t.buf, &rel)) < 0)
+			goto out;
+		text = rel.buf;
+	}
+	ret = action_context_parse(text, &r->source, dir);
+out:
+	strbuf_release(&t);
+	strbuf_release(&rel);
+	return ret;
+}
 
 static int resolve_inputs(struct run *r)
 {
@@ -294,7 +323,7 @@ static int resolve_inputs(struct run *r)
 	const struct action_github *gh = r->gh;
 	const char *ws = gh->workspace && *gh->workspace ? gh->workspace : ".";
 	const char *wd;
-	struct strbuf ctxdir = STRBUF_INIT;
+	struct strbuf ctxdir = STRBUF_INIT, wdrel = STRBUF_INIT, file = STRBUF_INIT;
 	struct stat st;
 	int ret;
 
@@ -340,7 +369,7 @@ static int resolve_inputs(struct run *r)
 			p++;
 	}
 
-	if ((ret = imageoutput_parse(in->outputs, ws, &r->outs)) < 0 ||
+	if ((ret = imageoutput_parse(in->outputs, &r->wsp, &r->outs)) < 0 ||
 	    (ret = imageoutput_check_links(&r->outs, ws)) < 0)
 		return ret;
 	if (r->outs.docker && r->platforms.nr > 1)
@@ -377,7 +406,7 @@ static int resolve_inputs(struct run *r)
 	 * is the one directory trusted whoever owns it (trust_workspace()),
 	 * and the one the runner mounts.
 	 */
-	if ((ret = action_context_parse(in->meta[METAIO_CONTEXT], &r->source, &ctxdir)) < 0)
+	if ((ret = context_input(r, &ctxdir)) < 0)
 		goto out;
 	if (r->source == GHCTX_WORKFLOW || r->source == GHCTX_GIT) {
 		const char *word = r->source == GHCTX_GIT ? "git" : "workflow";
@@ -391,6 +420,11 @@ static int resolve_inputs(struct run *r)
 		strbuf_release(&dir);
 	}
 	wd = in->working_directory && *in->working_directory ? in->working_directory : NULL;
+	if (wd && *wd == '/') {
+		if ((ret = wspath_relative(&r->wsp, "working-directory", wd, &wdrel)) < 0)
+			goto out;
+		wd = wdrel.len ? wdrel.buf : NULL;	/* the workspace itself */
+	}
 	if (wd && !path_inside(wd)) {
 		ret = error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace", wd);
 		goto out;
@@ -411,6 +445,9 @@ static int resolve_inputs(struct run *r)
 	}
 	if (!ctxdir.len && wd)
 		strbuf_addstr(&ctxdir, wd);
+	/* the file too (run_build() maps it), refused before anything is done */
+	if (in->file && (ret = wspath_relative(&r->wsp, "file", in->file, &file)) < 0)
+		goto out;
 	strbuf_addstr(&r->workdir, ws);
 	if (ctxdir.len) {
 		strbuf_addch(&r->workdir, '/');
@@ -430,6 +467,8 @@ static int resolve_inputs(struct run *r)
 	strbuf_addf(&r->layout, "%s/oci", r->tmp.buf);
 out:
 	strbuf_release(&ctxdir);
+	strbuf_release(&wdrel);
+	strbuf_release(&file);
 	return ret;
 }
 
@@ -635,6 +674,7 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.layout, 0);
 	strbuf_init(&r.registry_host, 0);
 	strbuf_init(&r.reuse_from, 0);
+	wspath_init(&r.wsp, gh->workspace, gh->runner_workspace, gh->repository);
 
 	/* one libgit2 for the run: each init reads the CA bundle again (meta, build) */
 	git_libgit2_init();
@@ -1048,12 +1088,11 @@ static int run_build(struct run *r, struct action_result *out)
 	int ret;
 
 	/* The file is relative to the workspace, as build-push-action's; default <context>/Dockerfile. */
-	if (in->file && *in->file && in->file[0] == '/')
-		strbuf_addstr(&dockerfile, in->file);
-	else if (in->file && *in->file)
-		strbuf_addf(&dockerfile, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
-			    in->file);
-	else
+	if (in->file && *in->file) {
+		strbuf_addf(&dockerfile, "%s/", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".");
+		if ((ret = wspath_relative(&r->wsp, "file", in->file, &dockerfile)) < 0)
+			goto out;
+	} else
 		strbuf_addf(&dockerfile, "%s/Dockerfile", r->workdir.buf);
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;

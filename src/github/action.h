@@ -70,6 +70,7 @@ struct action_github {
 	/* for the provenance, each may be NULL: GITHUB_SHA, _REF, _WORKFLOW_REF, _RUN_ATTEMPT, _ACTION_REPOSITORY, _ACTION_REF */
 	const char *sha, *ref, *workflow_ref, *run_attempt, *action_repository, *action_ref;
 	const char *event_path;		/* GITHUB_EVENT_PATH, may be NULL */
+	const char *runner_workspace;	/* RUNNER_WORKSPACE, the host's (wspath.h), may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };
