@@ -680,6 +680,7 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	git_libgit2_init();
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
+	credentials_mask(in->meta[METAIO_GITHUB_TOKEN]);
 	warning_workspace = gh->workspace;
 	error_set_warning_hook(annotate_warning);
 	/* its passwords masked as they are read */
@@ -841,9 +842,11 @@ static int check_refs_listed(struct run *r)
 }
 
 /*
- * The token goes to the GitHub API (repository facts for the labels)
- * only when it is a GitHub token, that is when the registry is ghcr.io;
- * another registry's password is never sent to GitHub.
+ * The GitHub API (repository facts for the labels, a shallow checkout's
+ * history) gets the github-token input (metadata-action's, default the
+ * job's token), else the token input only when it is a GitHub token, that
+ * is when the registry is ghcr.io; another registry's password is never
+ * sent to GitHub.
  */
 static int run_meta(struct run *r, struct action_result *out)
 {
@@ -873,7 +876,9 @@ static int run_meta(struct run *r, struct action_result *out)
 		if ((ret = meta_inputs_set(&r->meta_in, "images", def.buf)) < 0)
 			goto out;
 	}
-	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
+	if (!is_blank(in->meta[METAIO_GITHUB_TOKEN]))
+		copts.token = in->meta[METAIO_GITHUB_TOKEN];
+	else if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
 	if (copts.source == GHCTX_GIT && out->shallow) {
@@ -1235,12 +1240,16 @@ out:
 static int resolve_matrix_inputs(struct run *r)
 {
 	const struct action_inputs *in = r->in;
+	const char *prov = in->provenance;
 	int ret;
 
+	/* build-push-action's provenance: mode=min|max[,...] is the one provenance there is here */
+	if (prov && (!strncmp(prov, "mode=min", 8) || !strncmp(prov, "mode=max", 8)) && (!prov[8] || prov[8] == ','))
+		prov = "true";
 	if ((ret = input_bool("push-by-digest", in->push_by_digest, 0, &r->push_by_digest)) < 0 ||
 	    (ret = input_bool("merge", in->merge, 0, &r->merge)) < 0 ||
 	    (ret = input_bool("sbom", in->sbom, 0, &r->sbom)) < 0 ||
-	    (ret = input_bool("provenance", in->provenance, 0, &r->provenance)) < 0)
+	    (ret = input_bool("provenance", prov, 0, &r->provenance)) < 0)
 		return ret;
 	for (const char *p = in->digests; p && *p; ) {
 		size_t n = strcspn(p, ", \t\r\n");

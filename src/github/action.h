@@ -35,8 +35,8 @@
  * Borrowed.  Those shared with `publish meta` (images, tags, flavor,
  * labels, annotations, the separators, context) are as the runner gives
  * them, for metaio.c to parse as it does for `publish meta`, in meta[]
- * indexed like metaio_input_names (github-token is not an input of the
- * action: the token input is); the others trimmed.
+ * indexed like metaio_input_names (github-token: the GitHub API's, as
+ * metadata-action's); the others trimmed.
  */
 struct action_inputs {
 	const char *meta[METAIO_INPUT_NR];
