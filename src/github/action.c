@@ -292,11 +292,35 @@ static void run_release(struct run *r)
 static int resolve_matrix_inputs(struct run *r);
 
 /*
+ * The file input is relative to the workspace (build-push-action's), not
+ * to the context (docker build -f's habit): when the workspace has no
+ * such file and the context has, say which is read.
+ */
+static int file_in_context_only(const char *ws, const struct strbuf *file, const struct strbuf *ctxdir)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	if (!file->len || !ctxdir->len)
+		return 0;
+	strbuf_addf(&a, "%s/%s", ws, file->buf);
+	strbuf_addf(&b, "%s/%s/%s", ws, ctxdir->buf, file->buf);
+	if (stat(a.buf, &st) < 0 && errno == ENOENT && !stat(b.buf, &st) && S_ISREG(st.st_mode))
+		ret = error_as(EXIT_CONTEXT, "input 'file': '%s' is not in the workspace, '%s/%s' is: the file is "
+			       "relative to the workspace, as build-push-action's, not to the context", file->buf,
+			       ctxdir->buf, file->buf);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return ret;
+}
+
+/*
  * The context input into r->source and dir (action_context_parse()); an
  * absolute path, ${{ github.workspace }}/app as the runner passes it or
  * as it names it, is made relative to the workspace first (wspath.h).
  */
-static int context_input(struct run *r, struct strbuf *dir)
+static int context_input(struct run *r, struct strbuf *dir, int *is_path)
 {
 	const char *text = r->in->meta[METAIO_CONTEXT];
 	struct strbuf t = STRBUF_INIT, rel = STRBUF_INIT;
@@ -304,6 +328,8 @@ static int context_input(struct run *r, struct strbuf *dir)
 
 	strbuf_addstr(&t, text ? text : "");
 	strbuf_trim(&t);
+	/* a path, also when it names the workspace itself (".", "{{defaultContext}}") */
+	*is_path = t.len && strcmp(t.buf, "workflow") && strcmp(t.buf, "git");
 	if (t.buf[0] == '/') {
 		strbuf_addstr(&rel, "./");	/* a path, also when it is the workspace or its git directory */
 		if ((ret = wspath_relative(&r->wsp, "context", t.buf, &rel)) < 0)
@@ -325,7 +351,7 @@ static int resolve_inputs(struct run *r)
 	const char *wd;
 	struct strbuf ctxdir = STRBUF_INIT, wdrel = STRBUF_INIT, file = STRBUF_INIT;
 	struct stat st;
-	int ret;
+	int ret, ctx_is_path;
 
 	credentials_registry_host(in->registry && *in->registry ? in->registry : "ghcr.io", &r->registry_host);
 	if (!r->registry_host.len)
@@ -406,7 +432,7 @@ static int resolve_inputs(struct run *r)
 	 * is the one directory trusted whoever owns it (trust_workspace()),
 	 * and the one the runner mounts.
 	 */
-	if ((ret = context_input(r, &ctxdir)) < 0)
+	if ((ret = context_input(r, &ctxdir, &ctx_is_path)) < 0)
 		goto out;
 	if (r->source == GHCTX_WORKFLOW || r->source == GHCTX_GIT) {
 		const char *word = r->source == GHCTX_GIT ? "git" : "workflow";
@@ -429,17 +455,20 @@ static int resolve_inputs(struct run *r)
 		ret = error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace", wd);
 		goto out;
 	}
-	if (ctxdir.len && wd) {
-		struct strbuf w = STRBUF_INIT;
+	if (ctx_is_path && wd) {
+		/* "context: ." beside a working-directory too: which one is meant is not ours to guess */
+		struct strbuf w = STRBUF_INIT, t = STRBUF_INIT;
 		enum ghctx_source ignored;
 		int same;
 
-		action_context_parse(wd, &ignored, &w);
+		strbuf_addf(&t, "./%s", wd);	/* a directory named git is a directory here */
+		action_context_parse(t.buf, &ignored, &w);
 		same = !strcmp(w.buf, ctxdir.buf);
 		strbuf_release(&w);
+		strbuf_release(&t);
 		if (!same) {
 			ret = error_as(EXIT_INPUT, "inputs 'context' ('%s') and 'working-directory' ('%s') both name "
-				       "the build context: give context only", ctxdir.buf, wd);
+				       "the build context: give context only", ctxdir.len ? ctxdir.buf : ".", wd);
 			goto out;
 		}
 	}
@@ -459,6 +488,8 @@ static int resolve_inputs(struct run *r)
 			       ctxdir.len ? ctxdir.buf : ws);
 		goto out;
 	}
+	if ((ret = file_in_context_only(ws, &file, &ctxdir)) < 0)
+		goto out;
 
 	if ((ret = tempfile_mkdir("action", &r->tmp)) < 0) {
 		strbuf_reset(&r->tmp);
