@@ -29,13 +29,25 @@ test_expect_success 'action.yml: a container action running publish action' '
 
 test_expect_success 'action.yml declares the inputs the issue lists, with their defaults' '
 	action_yml inputs >inputs &&
-	printf "%s\n" annotations build-args cache-from compression context file flavor images labels \
+	printf "%s\n" annotations build-args cache-from compression context file flavor github-token images labels \
 		include-git-dir insecure-registries outputs platforms push registry registry-auth sep-annotations sep-labels sep-tags tags token \
 		username working-directory push-by-digest merge digests sbom provenance changed changed-since services reuse-from reuse-layers | sort >expect &&
 	test_cmp expect inputs &&
 	grep -A3 "^  registry:" "$ROOT/action.yml" | grep "default: .ghcr.io." &&
 	grep -A3 "^  username:" "$ROOT/action.yml" | grep "default: \${{ github.actor }}" &&
-	grep -A3 "^  token:" "$ROOT/action.yml" | grep "default: \${{ github.token }}"
+	grep -A3 "^  token:" "$ROOT/action.yml" | grep "default: \${{ github.token }}" &&
+	sed -n "/^  github-token:/,/^  [a-z]/p" "$ROOT/action.yml" | grep "default: \${{ github.token }}"
+'
+
+test_expect_success 'action.yml declares each input publish action reads, and reads each it declares' '
+	action_yml inputs >inputs &&
+	{
+		grep -o "{ \"[a-z-]*\", &in\." "$ROOT/src/cli/cmd_action.c" | cut -d\" -f2 &&
+		sed -n "/metaio_input_names\[\] = {/,/NULL/p" "$ROOT/src/github/metaio.c" |
+			grep -o "\"[a-z-]*\"" | tr -d \"
+	} | sort -u >read &&
+	test $(wc -l <read) -gt 30 &&
+	test_cmp read inputs
 '
 
 test_expect_success 'every input reaches publish action: an unknown value is refused by name' '

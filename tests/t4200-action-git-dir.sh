@@ -16,8 +16,6 @@ test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another 
 action_require_pieces
 action_setup_registry
 
-printf "FROM scratch\nCOPY . /app/\n" >"$TRASH/Dockerfile.all" || exit 1
-
 # pull REPO:TAG DIR: the pushed image back into an OCI layout
 pull() {
 	rm -rf "$2" &&
@@ -30,12 +28,14 @@ test_expect_success 'setup: a tag checkout whose .git/config holds the token' '
 	checkout_like_actions up tag ws &&
 	checkout_token_set ws &&
 	grep -F "$LEAK_TOKEN_B64" ws/.git/config &&
+	: the Dockerfile as an earlier step writes it, in the workspace: the file input is a path there &&
+	printf "FROM scratch\nCOPY . /app/\n" >ws/Dockerfile.all &&
 	action_event push-tag ws
 '
 
 test_expect_success 'COPY . /app/: pushed, .git left out, a ::notice:: says how to opt in' '
 	run_action images="$REGISTRY/octo-org/leak" tags="type=semver,pattern={{version}}" \
-		file="$TRASH/Dockerfile.all" || { cat action.out action.err; false; } &&
+		file=Dockerfile.all || { cat action.out action.err; false; } &&
 	grep "^::notice::.\.git. is left out of the build context" action.out &&
 	grep "^::notice::.*set the input include-git-dir: true to copy it" action.out &&
 	test "$(grep -c "^::notice::.\.git" action.out)" = 1
@@ -52,7 +52,7 @@ test_expect_success 'no layer of the pushed image holds .git or the token' '
 
 test_expect_success 'include-git-dir: true with the extraheader: exit 5, the file named, nothing pushed' '
 	test_exit_code 5 run_action images="$REGISTRY/octo-org/leak-in" tags="type=semver,pattern={{version}}" \
-		file="$TRASH/Dockerfile.all" include-git-dir=true &&
+		file=Dockerfile.all include-git-dir=true &&
 	cat action.err &&
 	grep "^error: .*/ws/\.git/config. holds an http extraheader" action.err &&
 	grep "^::error::.*/ws/\.git/config. holds an http extraheader" action.out &&
@@ -69,7 +69,7 @@ test_expect_success 'include-git-dir: yes is bad input (exit 3)' '
 test_expect_success 'include-git-dir: true with a clean config copies .git' '
 	git config --file ws/.git/config --unset "http.https://github.com/.extraheader" &&
 	run_action images="$REGISTRY/octo-org/leak-clean" tags="type=semver,pattern={{version}}" \
-		file="$TRASH/Dockerfile.all" include-git-dir=true || { cat action.out action.err; false; } &&
+		file=Dockerfile.all include-git-dir=true || { cat action.out action.err; false; } &&
 	! grep "^::notice::.\.git" action.out &&
 	pull octo-org/leak-clean:1.2.3 pulled-clean &&
 	layout_paths pulled-clean >paths &&

@@ -48,6 +48,7 @@ int cmd_action(int argc, char **argv)
 	struct action_inputs in = { 0 };
 	struct action_github gh = { 0 };
 	struct action_result res;
+	char *github_token;
 	struct input_slot slots[] = {
 		{ "file", &in.file }, { "build-args", &in.build_args },
 		{ "platforms", &in.platforms }, { "push", &in.push },
@@ -79,6 +80,7 @@ int cmd_action(int argc, char **argv)
 	for (size_t i = 0; i < METAIO_INPUT_NR; i++)
 		if (i != METAIO_GITHUB_TOKEN)
 			in.meta[i] = metaio_env_input(metaio_input_names[i]);
+	in.meta[METAIO_GITHUB_TOKEN] = github_token = get_input("github-token");	/* the GitHub API's */
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
 		*slots[i].slot = get_input(slots[i].name);
 	/*
@@ -87,6 +89,7 @@ int cmd_action(int argc, char **argv)
 	 */
 	unsetenv("INPUT_TOKEN");
 	unsetenv("INPUT_REGISTRY-AUTH");
+	unsetenv("INPUT_GITHUB-TOKEN");
 
 	gh.workspace = getenv("GITHUB_WORKSPACE");
 	gh.event_name = getenv("GITHUB_EVENT_NAME");
@@ -106,6 +109,7 @@ int cmd_action(int argc, char **argv)
 	gh.action_repository = getenv("GITHUB_ACTION_REPOSITORY");
 	gh.action_ref = getenv("GITHUB_ACTION_REF");
 	gh.event_path = getenv("GITHUB_EVENT_PATH");
+	gh.runner_workspace = getenv("RUNNER_WORKSPACE");
 
 	action_result_init(&res);
 	rc = action_run(&in, &gh, &res);
@@ -113,5 +117,6 @@ int cmd_action(int argc, char **argv)
 
 	for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
 		free((char *)*slots[i].slot);
+	free(github_token);
 	return rc ? error_exit_code(rc) : EXIT_OK;
 }

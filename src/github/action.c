@@ -30,6 +30,7 @@
 #include "github/imageoutput.h"
 #include "github/ghoutput.h"
 #include "github/ghchanged.h"
+#include "github/wspath.h"
 #include "meta/meta.h"
 #include "oci/ocilayout.h"
 #include "oci/platform.h"
@@ -227,6 +228,7 @@ struct run {
 	int push_by_digest, merge;	/* a matrix job; the merge job (resolve_matrix_inputs()) */
 	int sbom, provenance;		/* attestations to attach after the push */
 	struct strlist digests;		/* input digests, for merge */
+	struct wspath wsp;		/* the workspace, also as the runner names it (absolute paths in inputs) */
 };
 
 static double now_seconds(void)
@@ -284,9 +286,62 @@ static void run_release(struct run *r)
 	strlist_release(&r->insecure);
 	strlist_release(&r->tag_refs);
 	strlist_release(&r->digests);
+	wspath_release(&r->wsp);
 }
 
 static int resolve_matrix_inputs(struct run *r);
+
+/*
+ * The file input is relative to the workspace (build-push-action's), not
+ * to the context (docker build -f's habit): when the workspace has no
+ * such file and the context has, say which is read.
+ */
+static int file_in_context_only(const char *ws, const struct strbuf *file, const struct strbuf *ctxdir)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	if (!file->len || !ctxdir->len)
+		return 0;
+	strbuf_addf(&a, "%s/%s", ws, file->buf);
+	strbuf_addf(&b, "%s/%s/%s", ws, ctxdir->buf, file->buf);
+	if (stat(a.buf, &st) < 0 && errno == ENOENT && !stat(b.buf, &st) && S_ISREG(st.st_mode))
+		ret = error_as(EXIT_CONTEXT, "input 'file': '%s' is not in the workspace, '%s/%s' is: the file is "
+			       "relative to the workspace, as build-push-action's, not to the context", file->buf,
+			       ctxdir->buf, file->buf);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return ret;
+}
+
+/*
+ * The context input into r->source and dir (action_context_parse()); an
+ * absolute path, ${{ github.workspace }}/app as the runner passes it or
+ * as it names it, is made relative to the workspace first (wspath.h).
+ */
+static int context_input(struct run *r, struct strbuf *dir, int *is_path)
+{
+	const char *text = r->in->meta[METAIO_CONTEXT];
+	struct strbuf t = STRBUF_INIT, rel = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&t, text ? text : "");
+	strbuf_trim(&t);
+	/* a path, also when it names the workspace itself (".", "{{defaultContext}}") */
+	*is_path = t.len && strcmp(t.buf, "workflow") && strcmp(t.buf, "git");
+	if (t.buf[0] == '/') {
+		strbuf_addstr(&rel, "./");	/* a path, also when it is the workspace or its git directory */
+		if ((ret = wspath_relative(&r->wsp, "context", t.buf, &rel)) < 0)
+			goto out;
+		text = rel.buf;
+	}
+	ret = action_context_parse(text, &r->source, dir);
+out:
+	strbuf_release(&t);
+	strbuf_release(&rel);
+	return ret;
+}
 
 static int resolve_inputs(struct run *r)
 {
@@ -294,9 +349,9 @@ static int resolve_inputs(struct run *r)
 	const struct action_github *gh = r->gh;
 	const char *ws = gh->workspace && *gh->workspace ? gh->workspace : ".";
 	const char *wd;
-	struct strbuf ctxdir = STRBUF_INIT;
+	struct strbuf ctxdir = STRBUF_INIT, wdrel = STRBUF_INIT, file = STRBUF_INIT;
 	struct stat st;
-	int ret;
+	int ret, ctx_is_path;
 
 	credentials_registry_host(in->registry && *in->registry ? in->registry : "ghcr.io", &r->registry_host);
 	if (!r->registry_host.len)
@@ -340,7 +395,7 @@ static int resolve_inputs(struct run *r)
 			p++;
 	}
 
-	if ((ret = imageoutput_parse(in->outputs, ws, &r->outs)) < 0 ||
+	if ((ret = imageoutput_parse(in->outputs, &r->wsp, &r->outs)) < 0 ||
 	    (ret = imageoutput_check_links(&r->outs, ws)) < 0)
 		return ret;
 	if (r->outs.docker && r->platforms.nr > 1)
@@ -377,7 +432,7 @@ static int resolve_inputs(struct run *r)
 	 * is the one directory trusted whoever owns it (trust_workspace()),
 	 * and the one the runner mounts.
 	 */
-	if ((ret = action_context_parse(in->meta[METAIO_CONTEXT], &r->source, &ctxdir)) < 0)
+	if ((ret = context_input(r, &ctxdir, &ctx_is_path)) < 0)
 		goto out;
 	if (r->source == GHCTX_WORKFLOW || r->source == GHCTX_GIT) {
 		const char *word = r->source == GHCTX_GIT ? "git" : "workflow";
@@ -391,26 +446,37 @@ static int resolve_inputs(struct run *r)
 		strbuf_release(&dir);
 	}
 	wd = in->working_directory && *in->working_directory ? in->working_directory : NULL;
+	if (wd && *wd == '/') {
+		if ((ret = wspath_relative(&r->wsp, "working-directory", wd, &wdrel)) < 0)
+			goto out;
+		wd = wdrel.len ? wdrel.buf : NULL;	/* the workspace itself */
+	}
 	if (wd && !path_inside(wd)) {
 		ret = error_as(EXIT_INPUT, "input 'working-directory': '%s' is not a path inside the workspace", wd);
 		goto out;
 	}
-	if (ctxdir.len && wd) {
-		struct strbuf w = STRBUF_INIT;
+	if (ctx_is_path && wd) {
+		/* "context: ." beside a working-directory too: which one is meant is not ours to guess */
+		struct strbuf w = STRBUF_INIT, t = STRBUF_INIT;
 		enum ghctx_source ignored;
 		int same;
 
-		action_context_parse(wd, &ignored, &w);
+		strbuf_addf(&t, "./%s", wd);	/* a directory named git is a directory here */
+		action_context_parse(t.buf, &ignored, &w);
 		same = !strcmp(w.buf, ctxdir.buf);
 		strbuf_release(&w);
+		strbuf_release(&t);
 		if (!same) {
 			ret = error_as(EXIT_INPUT, "inputs 'context' ('%s') and 'working-directory' ('%s') both name "
-				       "the build context: give context only", ctxdir.buf, wd);
+				       "the build context: give context only", ctxdir.len ? ctxdir.buf : ".", wd);
 			goto out;
 		}
 	}
 	if (!ctxdir.len && wd)
 		strbuf_addstr(&ctxdir, wd);
+	/* the file too (run_build() maps it), refused before anything is done */
+	if (in->file && (ret = wspath_relative(&r->wsp, "file", in->file, &file)) < 0)
+		goto out;
 	strbuf_addstr(&r->workdir, ws);
 	if (ctxdir.len) {
 		strbuf_addch(&r->workdir, '/');
@@ -422,6 +488,8 @@ static int resolve_inputs(struct run *r)
 			       ctxdir.len ? ctxdir.buf : ws);
 		goto out;
 	}
+	if ((ret = file_in_context_only(ws, &file, &ctxdir)) < 0)
+		goto out;
 
 	if ((ret = tempfile_mkdir("action", &r->tmp)) < 0) {
 		strbuf_reset(&r->tmp);
@@ -430,6 +498,8 @@ static int resolve_inputs(struct run *r)
 	strbuf_addf(&r->layout, "%s/oci", r->tmp.buf);
 out:
 	strbuf_release(&ctxdir);
+	strbuf_release(&wdrel);
+	strbuf_release(&file);
 	return ret;
 }
 
@@ -635,11 +705,13 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.layout, 0);
 	strbuf_init(&r.registry_host, 0);
 	strbuf_init(&r.reuse_from, 0);
+	wspath_init(&r.wsp, gh->workspace, gh->runner_workspace, gh->repository);
 
 	/* one libgit2 for the run: each init reads the CA bundle again (meta, build) */
 	git_libgit2_init();
 	/* First, before anything could echo it (GITHUB_ACTIONS=true only). */
 	credentials_mask(in->token);
+	credentials_mask(in->meta[METAIO_GITHUB_TOKEN]);
 	warning_workspace = gh->workspace;
 	error_set_warning_hook(annotate_warning);
 	/* its passwords masked as they are read */
@@ -801,9 +873,11 @@ static int check_refs_listed(struct run *r)
 }
 
 /*
- * The token goes to the GitHub API (repository facts for the labels)
- * only when it is a GitHub token, that is when the registry is ghcr.io;
- * another registry's password is never sent to GitHub.
+ * The GitHub API (repository facts for the labels, a shallow checkout's
+ * history) gets the github-token input (metadata-action's, default the
+ * job's token), else the token input only when it is a GitHub token, that
+ * is when the registry is ghcr.io; another registry's password is never
+ * sent to GitHub.
  */
 static int run_meta(struct run *r, struct action_result *out)
 {
@@ -833,7 +907,9 @@ static int run_meta(struct run *r, struct action_result *out)
 		if ((ret = meta_inputs_set(&r->meta_in, "images", def.buf)) < 0)
 			goto out;
 	}
-	if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
+	if (!is_blank(in->meta[METAIO_GITHUB_TOKEN]))
+		copts.token = in->meta[METAIO_GITHUB_TOKEN];
+	else if (!strcmp(r->registry_host.buf, "ghcr.io") && in->token && *in->token)
 		copts.token = in->token;
 	copts.repo_dir = r->gh->workspace && *r->gh->workspace ? r->gh->workspace : NULL;
 	if (copts.source == GHCTX_GIT && out->shallow) {
@@ -1048,12 +1124,11 @@ static int run_build(struct run *r, struct action_result *out)
 	int ret;
 
 	/* The file is relative to the workspace, as build-push-action's; default <context>/Dockerfile. */
-	if (in->file && *in->file && in->file[0] == '/')
-		strbuf_addstr(&dockerfile, in->file);
-	else if (in->file && *in->file)
-		strbuf_addf(&dockerfile, "%s/%s", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".",
-			    in->file);
-	else
+	if (in->file && *in->file) {
+		strbuf_addf(&dockerfile, "%s/", r->gh->workspace && *r->gh->workspace ? r->gh->workspace : ".");
+		if ((ret = wspath_relative(&r->wsp, "file", in->file, &dockerfile)) < 0)
+			goto out;
+	} else
 		strbuf_addf(&dockerfile, "%s/Dockerfile", r->workdir.buf);
 	opts.dockerfile = dockerfile.buf;
 	opts.context = r->workdir.buf;
@@ -1196,12 +1271,16 @@ out:
 static int resolve_matrix_inputs(struct run *r)
 {
 	const struct action_inputs *in = r->in;
+	const char *prov = in->provenance;
 	int ret;
 
+	/* build-push-action's provenance: mode=min|max[,...] is the one provenance there is here */
+	if (prov && (!strncmp(prov, "mode=min", 8) || !strncmp(prov, "mode=max", 8)) && (!prov[8] || prov[8] == ','))
+		prov = "true";
 	if ((ret = input_bool("push-by-digest", in->push_by_digest, 0, &r->push_by_digest)) < 0 ||
 	    (ret = input_bool("merge", in->merge, 0, &r->merge)) < 0 ||
 	    (ret = input_bool("sbom", in->sbom, 0, &r->sbom)) < 0 ||
-	    (ret = input_bool("provenance", in->provenance, 0, &r->provenance)) < 0)
+	    (ret = input_bool("provenance", prov, 0, &r->provenance)) < 0)
 		return ret;
 	for (const char *p = in->digests; p && *p; ) {
 		size_t n = strcspn(p, ", \t\r\n");

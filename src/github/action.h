@@ -35,8 +35,8 @@
  * Borrowed.  Those shared with `publish meta` (images, tags, flavor,
  * labels, annotations, the separators, context) are as the runner gives
  * them, for metaio.c to parse as it does for `publish meta`, in meta[]
- * indexed like metaio_input_names (github-token is not an input of the
- * action: the token input is); the others trimmed.
+ * indexed like metaio_input_names (github-token: the GitHub API's, as
+ * metadata-action's); the others trimmed.
  */
 struct action_inputs {
 	const char *meta[METAIO_INPUT_NR];
@@ -70,6 +70,7 @@ struct action_github {
 	/* for the provenance, each may be NULL: GITHUB_SHA, _REF, _WORKFLOW_REF, _RUN_ATTEMPT, _ACTION_REPOSITORY, _ACTION_REF */
 	const char *sha, *ref, *workflow_ref, *run_attempt, *action_repository, *action_ref;
 	const char *event_path;		/* GITHUB_EVENT_PATH, may be NULL */
+	const char *runner_workspace;	/* RUNNER_WORKSPACE, the host's (wspath.h), may be NULL */
 };
 
 enum action_phase { ACTION_META = 0, ACTION_BUILD, ACTION_PUSH, ACTION_NR_PHASES };

@@ -6,6 +6,7 @@
 #include "lib/common.h"
 #include "lib/strlist.h"
 #include "github/imageoutput.h"
+#include "github/wspath.h"
 
 #include <sys/stat.h>
 
@@ -20,20 +21,18 @@ void imageoutput_release(struct imageoutput *o)
 	o->oci = o->docker = NULL;
 }
 
-/* dest made relative to the workspace into out; an error naming line when it leaves it. */
-static int dest_path(const char *dest, const char *workspace, const char *line, struct strbuf *out)
+/* dest made relative to the workspace into out (wspath.h); an error naming line when it leaves it. */
+static int dest_path(const char *dest, const struct wspath *w, const char *line, struct strbuf *out)
 {
-	const char *p = dest;
-	size_t n, wn = workspace ? strlen(workspace) : 0;
+	struct wspath none = WSPATH_INIT;
+	struct strbuf rel = STRBUF_INIT;
+	const char *p;
+	size_t n;
+	int ret;
 
-	while (wn && workspace[wn - 1] == '/')
-		wn--;
-	if (*p == '/') {
-		if (!wn || strncmp(p, workspace, wn) || (p[wn] != '/' && p[wn]))
-			return error_as(EXIT_INPUT, INPUT ": '%s': '%s' is outside the workspace", line, dest);
-		p += wn;
-		p += strspn(p, "/");
-	}
+	if ((ret = wspath_relative(w ? w : &none, "outputs", dest, &rel)) < 0)
+		goto out;
+	p = rel.buf;
 	while (!strncmp(p, "./", 2))
 		p += 2 + strspn(p + 2, "/");
 	n = strlen(p);
@@ -42,12 +41,14 @@ static int dest_path(const char *dest, const char *workspace, const char *line, 
 	strbuf_add(out, p, n);
 	if (!out->len || !strcmp(out->buf, ".") || !strcmp(out->buf, "..") || !strncmp(out->buf, "../", 3) ||
 	    strstr(out->buf, "/../") || (out->len >= 3 && !strcmp(out->buf + out->len - 3, "/..")))
-		return error_as(EXIT_INPUT, INPUT ": '%s': '%s' is not a path inside the workspace", line, dest);
-	return 0;
+		ret = error_as(EXIT_INPUT, INPUT ": '%s': '%s' is not a path inside the workspace", line, dest);
+out:
+	strbuf_release(&rel);
+	return ret;
 }
 
 /* One line into kind ("oci"/"docker") and its path. */
-static int parse_line(const char *line, const char *workspace, const char **kind, struct strbuf *path)
+static int parse_line(const char *line, const struct wspath *workspace, const char **kind, struct strbuf *path)
 {
 	struct strlist fields = STRLIST_INIT;
 	const char *type = NULL, *dest = NULL, *tar = NULL;
@@ -105,7 +106,7 @@ out:
 	return ret;
 }
 
-int imageoutput_parse(const char *text, const char *workspace, struct imageoutput *out)
+int imageoutput_parse(const char *text, const struct wspath *workspace, struct imageoutput *out)
 {
 	struct imageoutput o = IMAGEOUTPUT_INIT;
 	struct strbuf line = STRBUF_INIT, path = STRBUF_INIT;

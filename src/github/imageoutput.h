@@ -17,8 +17,9 @@
  * build-push-action's `load` has no counterpart (no Docker engine in the
  * action's container): type=docker and `docker load -i PATH` in a later step.
  *
- * PATH is relative to the workspace (or absolute inside it) and must stay
- * inside it.  imageoutput_parse() is pure; imageoutput_check_links() looks
+ * PATH is relative to the workspace, or absolute inside it as the action
+ * sees it or as the runner does (${{ github.workspace }}, wspath.h), and
+ * must stay inside it.  imageoutput_parse() is pure; imageoutput_check_links() looks
  * at the work tree: the repository decides what its paths are, and a
  * symbolic link committed there must not carry the output out of the
  * workspace (onto the runner's file commands, say).
@@ -35,11 +36,12 @@ struct imageoutput {
 
 /*
  * Parse text (NULL or blank: nothing) into out (set only on success);
- * workspace (may be NULL) is the absolute workspace an absolute PATH must
- * be inside.  -EXIT_INPUT naming 'outputs' for anything not supported, a
+ * workspace (may be NULL: no absolute PATH) is where an absolute PATH
+ * must be (wspath.h).  -EXIT_INPUT naming 'outputs' for anything not supported, a
  * PATH outside the workspace, or a type given twice.
  */
-int imageoutput_parse(const char *text, const char *workspace, struct imageoutput *out);
+struct wspath;
+int imageoutput_parse(const char *text, const struct wspath *workspace, struct imageoutput *out);
 void imageoutput_release(struct imageoutput *o);
 
 /*

@@ -6,13 +6,17 @@
  */
 #include "lib/common.h"
 #include "github/imageoutput.h"
+#include "github/wspath.h"
 #include "tap.h"
+
+/* as a container action sees it: the runner's workspace is /home/runner/work/app/app */
+static struct wspath ws = WSPATH_INIT;
 
 static void good(const char *text, const char *oci, const char *docker, const char *what)
 {
 	struct imageoutput o = IMAGEOUTPUT_INIT;
 
-	ok(imageoutput_parse(text, "/github/workspace", &o) == 0, "%s: parses", what);
+	ok(imageoutput_parse(text, &ws, &o) == 0, "%s: parses", what);
 	ok((!oci && !o.oci) || (oci && o.oci && !strcmp(o.oci, oci)), "%s: oci '%s'", what, o.oci ? o.oci : "(none)");
 	ok((!docker && !o.docker) || (docker && o.docker && !strcmp(o.docker, docker)), "%s: docker '%s'", what,
 	   o.docker ? o.docker : "(none)");
@@ -25,7 +29,7 @@ static void bad(const char *text, const char *want, const char *what)
 	int ret;
 
 	error_set_quiet(1);
-	ret = imageoutput_parse(text, "/github/workspace", &o);
+	ret = imageoutput_parse(text, &ws, &o);
 	error_set_quiet(0);
 	ok(ret == -EXIT_INPUT && !o.oci && !o.docker, "%s: exit 3, nothing", what);
 	ok(strstr(error_last(), "input 'outputs'") && strstr(error_last(), want), "%s: '%s' has '%s'", what,
@@ -34,6 +38,7 @@ static void bad(const char *text, const char *want, const char *what)
 
 int main(void)
 {
+	wspath_init(&ws, "/github/workspace", "/home/runner/work/app/", "acme/app");
 	good(NULL, NULL, NULL, "NULL");
 	good(" \n\n", NULL, NULL, "blank");
 	good("type=docker,dest=out/image.tar", NULL, "out/image.tar", "type=docker");
@@ -59,6 +64,14 @@ int main(void)
 	bad("oci:.", "is not a path inside the workspace", "the workspace itself");
 	bad("docker:/tmp/x.tar", "is outside the workspace", "absolute elsewhere");
 	bad("docker:/github/workspace2/x.tar", "is outside the workspace", "a sibling with the same prefix");
+	good("type=docker,dest=/home/runner/work/app/app/out/i.tar", NULL, "out/i.tar",
+	     "the runner's path of the workspace (${{ github.workspace }} in a longer value)");
+	good("type=oci,tar=false,dest=/home/runner/work/app/app//l/", "l", NULL, "the runner's path, slashes");
+	bad("docker:/home/runner/work/app/x.tar", "is outside the workspace", "RUNNER_WORKSPACE itself is not in it");
+	bad("docker:/home/runner/work/_temp/x.tar", "on the runner '/home/runner/work/app/app'",
+	    "the runner's temp: the message says both paths");
+	bad("docker:/github/workspace/a/../../x.tar", "'..'", "absolute, up and out");
 	bad("oci:a\noci:b", "a second oci output", "two oci outputs");
+	wspath_release(&ws);
 	return tap_done();
 }
