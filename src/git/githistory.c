@@ -3,6 +3,7 @@
  */
 #include "lib/common.h"
 #include "git/githistory.h"
+#include "git/gittags.h"
 #include <git2.h>
 #include <fnmatch.h>
 
@@ -613,22 +614,25 @@ out:
 	return rc;
 }
 
-/* The commit (and whether through an annotated tag) a tag ref names; 1, or 0 when not a commit. */
-static int tag_commit(struct walker *w, git_reference *ref, git_oid *out, int *annotated)
+/*
+ * The commit tag g names, and whether through an annotated tag; 1, or 0
+ * when it names no commit.  packed-refs' peeled line (or its word that
+ * the tag is no annotated tag) spares reading an object; otherwise the
+ * object's type is read from its header (cheap in a pack) and only an
+ * annotated tag's object is read whole.  A tag packed-refs calls direct
+ * is taken as a commit unread: when it names no commit the walks never
+ * meet its object (they meet commits only).
+ */
+static int tag_commit(struct walker *w, const struct gittag *g, git_oid *out, int *annotated)
 {
-	const git_oid *id = git_reference_target(ref), *peel = git_reference_target_peel(ref);
 	git_oid cur;
 
-	*annotated = 0;
-	if (!id)
-		return 0;
-	if (peel && !git_oid_is_zero(peel)) {
-		/* packed-refs' peeled line: an annotated tag, no object read */
-		*annotated = 1;
-		git_oid_cpy(out, peel);
+	*annotated = g->peel == GITTAG_PEELED;
+	if (g->peel != GITTAG_UNKNOWN) {
+		git_oid_cpy(out, g->peel == GITTAG_PEELED ? &g->peeled : &g->oid);
 		return 1;
 	}
-	git_oid_cpy(&cur, id);
+	git_oid_cpy(&cur, &g->oid);
 	for (int depth = 0; depth < 8; depth++) {
 		git_odb_object *obj = NULL;
 		const char *p;
@@ -691,8 +695,7 @@ static void add_name(struct walker *w, const git_oid *at, const char *name, int 
 
 static int read_tags(struct walker *w, const char *pattern, const char *prefix, struct githistory *h)
 {
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
+	struct gittags tags = GITTAGS_INIT;
 	size_t plen = strlen(prefix);
 
 	if (w->src) {
@@ -710,25 +713,20 @@ static int read_tags(struct walker *w, const char *pattern, const char *prefix, 
 		}
 		return 0;
 	}
-	if (git_reference_iterator_glob_new(&it, w->repo, "refs/tags/*") < 0)
-		return git_fail(EXIT_CONTEXT, "cannot list the tags of", h->head);
-	while (git_reference_next(&ref, it) == 0) {
-		const char *name = git_reference_name(ref) + strlen("refs/tags/");
-		git_reference *direct = NULL;
+	if (gittags_read(w->repo, &tags) < 0)
+		return -EXIT_CONTEXT;
+	for (size_t i = 0; i < tags.nr; i++) {
+		const char *name = tags.items[i].name;
 		git_oid at;
 		int annotated;
 
 		if (!strncmp(name, prefix, plen))
 			h->prefix_tags++;
 		if (!fnmatch(pattern, name, 0) && version_shaped(name + plen) &&
-		    (git_reference_type(ref) == GIT_REFERENCE_DIRECT ||
-		     git_reference_resolve(&direct, ref) == 0) &&
-		    tag_commit(w, direct ? direct : ref, &at, &annotated))
+		    tag_commit(w, &tags.items[i], &at, &annotated))
 			add_name(w, &at, name, annotated);
-		git_reference_free(direct);
-		git_reference_free(ref);
 	}
-	git_reference_iterator_free(it);
+	gittags_release(&tags);
 	return 0;
 }
 
