@@ -858,6 +858,7 @@ static int run_meta(struct run *r, struct action_result *out)
 	have_ctx = 1;
 	if ((ret = metaio_load_history(&r->meta_in, &ctx, copts.repo_dir)) < 0)
 		goto out;
+	out->versions_from = metaio_versions_from(&r->meta_in, copts.source == GHCTX_GIT);
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
 		goto out;
 	if (r->tag_refs.nr) {
