@@ -4,6 +4,7 @@
 #include "lib/common.h"
 #include "git/githistory.h"
 #include "git/gittags.h"
+#include "git/gitpack.h"
 #include <git2.h>
 #include <fnmatch.h>
 
@@ -83,6 +84,8 @@ struct walker {
 	size_t *parents, parents_nr, parents_alloc;
 	struct tagname *names;
 	size_t names_nr, names_alloc;
+	struct gitpacks packs;		/* for peeling loose tags (opened when the first is met) */
+	int packs_open;
 };
 
 static size_t oid_hash(const git_oid *oid)
@@ -617,11 +620,13 @@ out:
 /*
  * The commit tag g names, and whether through an annotated tag; 1, or 0
  * when it names no commit.  packed-refs' peeled line (or its word that
- * the tag is no annotated tag) spares reading an object; otherwise the
- * object's type is read from its header (cheap in a pack) and only an
- * annotated tag's object is read whole.  A tag packed-refs calls direct
- * is taken as a commit unread: when it names no commit the walks never
- * meet its object (they meet commits only).
+ * the tag is no annotated tag) spares reading an object.  Otherwise the
+ * object's type comes from its pack entry, and an annotated tag's
+ * object line from the first bytes of it (gitpack.h); what the packs
+ * cannot say libgit2 reads: the header, and only a tag's object whole.
+ * A tag packed-refs calls direct is taken as a commit unread: when it
+ * names no commit the walks never meet its object (they meet commits
+ * only).
  */
 static int tag_commit(struct walker *w, const struct gittag *g, git_oid *out, int *annotated)
 {
@@ -632,13 +637,33 @@ static int tag_commit(struct walker *w, const struct gittag *g, git_oid *out, in
 		git_oid_cpy(out, g->peel == GITTAG_PEELED ? &g->peeled : &g->oid);
 		return 1;
 	}
+	if (!w->packs_open) {
+		struct strbuf objects = STRBUF_INIT;
+
+		strbuf_addf(&objects, "%sobjects", git_repository_commondir(w->repo));
+		gitpacks_open(&w->packs, objects.buf);
+		strbuf_release(&objects);
+		w->packs_open = 1;
+	}
 	git_oid_cpy(&cur, &g->oid);
 	for (int depth = 0; depth < 8; depth++) {
 		git_odb_object *obj = NULL;
 		const char *p;
-		size_t len;
+		char first[64];
+		size_t len = sizeof(first);
 		git_object_t type;
 
+		if (gitpack_peek(&w->packs, &cur, &type, first, &len) == 1) {
+			if (type == GIT_OBJECT_COMMIT) {
+				git_oid_cpy(out, &cur);
+				return 1;
+			}
+			if (type != GIT_OBJECT_TAG || len < 7 + GIT_OID_HEXSZ || memcmp(first, "object ", 7) ||
+			    git_oid_fromstrn(&cur, first + 7, GIT_OID_HEXSZ) < 0)
+				return 0;
+			*annotated = 1;
+			continue;
+		}
 		if (git_odb_read_header(&len, &type, w->odb, &cur) < 0)
 			return 0;
 		if (type == GIT_OBJECT_COMMIT) {
@@ -693,10 +718,24 @@ static void add_name(struct walker *w, const git_oid *at, const char *name, int 
 		w->nodes[n].flags |= F_ANNOTATED;
 }
 
+struct tag_filter {
+	const char *pattern, *prefix;
+	size_t plen;
+};
+
+/* 1 when tag name can be a version tag of the query: the glob, then a version's shape after the prefix */
+static int tag_wanted(const char *name, void *data)
+{
+	const struct tag_filter *f = data;
+
+	return !fnmatch(f->pattern, name, 0) && version_shaped(name + f->plen);
+}
+
 static int read_tags(struct walker *w, const char *pattern, const char *prefix, struct githistory *h)
 {
 	struct gittags tags = GITTAGS_INIT;
 	size_t plen = strlen(prefix);
+	struct tag_filter want = { pattern, prefix, plen };
 
 	if (w->src) {
 		/* the API does not say which tags are annotated: all count as lightweight */
@@ -713,7 +752,7 @@ static int read_tags(struct walker *w, const char *pattern, const char *prefix, 
 		}
 		return 0;
 	}
-	if (gittags_read(w->repo, &tags) < 0)
+	if (gittags_read(w->repo, tag_wanted, &want, &tags) < 0)
 		return -EXIT_CONTEXT;
 	for (size_t i = 0; i < tags.nr; i++) {
 		const char *name = tags.items[i].name;
@@ -722,7 +761,7 @@ static int read_tags(struct walker *w, const char *pattern, const char *prefix, 
 
 		if (!strncmp(name, prefix, plen))
 			h->prefix_tags++;
-		if (!fnmatch(pattern, name, 0) && version_shaped(name + plen) &&
+		if (tags.items[i].peel != GITTAG_UNREAD && tag_wanted(name, &want) &&
 		    tag_commit(w, &tags.items[i], &at, &annotated))
 			add_name(w, &at, name, annotated);
 	}
@@ -753,6 +792,7 @@ static void walker_release(struct walker *w)
 	free(w->nodes);
 	free(w->slots);
 	free(w->parents);
+	gitpacks_release(&w->packs);
 	git_odb_free(w->odb);
 }
 

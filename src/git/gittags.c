@@ -128,6 +128,8 @@ struct loose_walk {
 	struct gittags *t;
 	struct strbuf name;		/* "refs/tags/..." of the entry at hand */
 	const char *dir;		/* the common directory, for messages */
+	int (*want)(const char *name, void *data);
+	void *data;
 };
 
 /* A symbolic tag (or one git would resolve otherwise): libgit2 resolves it; unresolvable: ignored. */
@@ -196,7 +198,12 @@ static int walk_dir(struct loose_walk *lw, int dfd)
 			else
 				rc = walk_dir(lw, sub);
 		} else if ((type == DT_REG || type == DT_LNK) && name_valid(lw->name.buf)) {
-			if (type == DT_REG)
+			if (lw->want && !lw->want(lw->name.buf + 10, lw->data)) {
+				git_oid none;
+
+				memset(&none, 0, sizeof(none));
+				tag_add(lw->t, lw->name.buf + 10, lw->name.len - 10, &none, GITTAG_UNREAD)->loose = 1;
+			} else if (type == DT_REG)
 				loose_file(lw, dirfd(d), de->d_name);
 			else
 				loose_resolved(lw);
@@ -219,10 +226,11 @@ static int tag_cmp(const void *a, const void *b)
 	return c ? c : y->loose - x->loose;
 }
 
-int gittags_read(git_repository *repo, struct gittags *out)
+int gittags_read(git_repository *repo, int (*want)(const char *name, void *data), void *data,
+		 struct gittags *out)
 {
 	struct gittags t = GITTAGS_INIT;
-	struct loose_walk lw = { repo, &t, STRBUF_INIT, git_repository_commondir(repo) };
+	struct loose_walk lw = { repo, &t, STRBUF_INIT, git_repository_commondir(repo), want, data };
 	struct strbuf path = STRBUF_INIT;
 	size_t kept = 0;
 	int rc = -EXIT_CONTEXT, dfd;

@@ -34,7 +34,8 @@
 enum gittag_peel {
 	GITTAG_UNKNOWN,		/* loose (or packed without traits): the object is to be read */
 	GITTAG_DIRECT,		/* packed-refs says it is no annotated tag */
-	GITTAG_PEELED		/* an annotated tag; peeled is what it names, from packed-refs */
+	GITTAG_PEELED,		/* an annotated tag; peeled is what it names, from packed-refs */
+	GITTAG_UNREAD		/* a loose tag the caller did not want read: its name alone */
 };
 
 struct gittag {
@@ -53,11 +54,14 @@ struct gittags {
 #define GITTAGS_INIT { NULL, 0, 0 }
 
 /*
- * The tags of repo into out (initialised, filled only on success).
- * 0, or -EXIT_CONTEXT with the error printed when packed-refs or a
- * directory of refs/tags cannot be read.
+ * The tags of repo into out (initialised, filled only on success).  A
+ * loose tag whose name want (when not NULL) returns 0 for is listed
+ * unread (its file is not opened: the names describe cannot use cost
+ * nothing).  0, or -EXIT_CONTEXT with the error printed when packed-refs
+ * or a directory of refs/tags cannot be read.
  */
-int gittags_read(git_repository *repo, struct gittags *out);
+int gittags_read(git_repository *repo, int (*want)(const char *name, void *data), void *data,
+		 struct gittags *out);
 
 void gittags_release(struct gittags *t);
 
