@@ -239,9 +239,9 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 	return 0;
 }
 
-enum metaio_from metaio_versions_from(const struct meta_inputs *in, int git_context)
+enum metaio_from metaio_versions_from(const struct meta_inputs *in, int from_checkout)
 {
-	enum metaio_from from = git_context ? METAIO_FROM_CHECKOUT : METAIO_FROM_EVENT;
+	enum metaio_from from = from_checkout ? METAIO_FROM_CHECKOUT : METAIO_FROM_EVENT;
 
 	for (size_t i = 0; i < in->history_nr; i++) {
 		const struct describe_history *d = &in->history[i];

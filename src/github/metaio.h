@@ -104,11 +104,11 @@ enum metaio_from {
 
 /*
  * Where in's tags came from, once metaio_load_history() answered its
- * questions; git_context: the context was read from the checkout.  A
+ * questions; from_checkout: the context was read from the checkout.  A
  * rule whose history was cut outweighs one answered by the API, which
  * outweighs the repository's history.
  */
-enum metaio_from metaio_versions_from(const struct meta_inputs *in, int git_context);
+enum metaio_from metaio_versions_from(const struct meta_inputs *in, int from_checkout);
 
 /*
  * The variable metadata-action exports an output as, into out:
