@@ -814,6 +814,7 @@ static int answer(struct walker *w, size_t head, const struct githistory_query *
 	if (w->nodes[head].names) {
 		names_of(w, head, &h->tags_at);
 		h->tag = xstrdup(h->tags_at.items[0]);
+		h->tag_commit = xstrdup(h->head);
 		h->distance = 0;
 		rc = 0;
 		goto out;
@@ -827,6 +828,8 @@ static int answer(struct walker *w, size_t head, const struct githistory_query *
 	if (found) {
 		names_of(w, tag, &h->tags_at);
 		h->tag = xstrdup(h->tags_at.items[0]);
+		h->tag_commit = xcalloc(1, GIT_OID_HEXSZ + 1);
+		git_oid_tostr(h->tag_commit, GIT_OID_HEXSZ + 1, &w->nodes[tag].oid);
 	}
 	if (!found || (q->paths && q->paths->nr) || q->messages) {
 		if (count_commits(w, head, found ? tag : (size_t)-1, q, h, &all) < 0)
@@ -936,6 +939,7 @@ void githistory_release(struct githistory *h)
 	free(h->head);
 	free(h->short_sha);
 	free(h->tag);
+	free(h->tag_commit);
 	strlist_release(&h->tags_at);
 	strlist_release(&h->messages);
 	memset(h, 0, sizeof(*h));

@@ -49,6 +49,7 @@ struct githistory {
 	char *head;			/* full sha of the described commit */
 	char *short_sha;		/* its abbreviation as git describe prints it */
 	char *tag;			/* tag name describe found, NULL when none */
+	char *tag_commit;		/* the full sha of its commit */
 	struct strlist tags_at;		/* every version-looking tag with the prefix on tag's commit */
 	size_t prefix_tags;		/* tags in the repository that start with the prefix */
 	size_t distance;		/* describe's distance; commits reachable when no tag */
@@ -56,7 +57,7 @@ struct githistory {
 	struct strlist messages;	/* their messages, newest first (when asked) */
 };
 
-#define GITHISTORY_INIT { 0, 0, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
+#define GITHISTORY_INIT { 0, 0, NULL, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
 
 /*
  * Answer q into out (set only on success).  0; -EXIT_CONTEXT with the

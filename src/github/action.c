@@ -600,6 +600,11 @@ static int run_changed(struct run *r)
 	o.repository = r->gh->repository;
 	o.event_name = r->gh->event_name;
 	o.event_path = r->gh->event_path;
+	/* a shallow checkout asks the GitHub API with the token when it is GitHub's (ghcr.io's) */
+	strbuf_reset(&sb);
+	credentials_registry_host(r->in->registry && *r->in->registry ? r->in->registry : "ghcr.io", &sb);
+	if (!strcmp(sb.buf, "ghcr.io"))
+		o.token = r->in->token;
 	if ((ret = ghchanged_list(&o, &list)) < 0)
 		goto out;
 	dump = json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER);
