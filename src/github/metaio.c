@@ -235,6 +235,7 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		d->distance = h.distance;
 		d->counted = h.counted;
 		d->messages = h.messages;
+		free(h.tag_commit);	/* the one string meta has no use for */
 	}
 	return 0;
 }
