@@ -184,8 +184,8 @@ static void image_name(const char *repository, const char *name, struct strbuf *
  * before, or the release tags; what a shallow clone lacks from the API.
  * sh (initialised) gets the API's context when it is needed.
  */
-static int compare(const struct ghchanged_opts *o, struct shallow *sh,
-				      struct gitservice_list *l, const char *since, char **before)
+static int compare(const struct ghchanged_opts *o, struct shallow *sh, struct gitservice_list *l,
+		   const char *since, char **before)
 {
 	int rc, shallow = 0;
 	const char *base = since, *what = "--since";
@@ -207,9 +207,11 @@ static int compare(const struct ghchanged_opts *o, struct shallow *sh,
 		base = *before;
 		what = "the push event's before commit";
 	}
-	if (!base)
-		return (rc = gitchanged_compare(o->dir, NULL, l)) < 0 || !shallow || !sh->head ? rc :
-		       shallow_release_tags(sh, l);
+	if (!base) {
+		if ((rc = gitchanged_compare(o->dir, NULL, l)) < 0 || !shallow || !sh->head)
+			return rc;
+		return shallow_release_tags(sh, l);
+	}
 	error_set_quiet(1);
 	rc = gitchanged_compare(o->dir, base, l);
 	error_set_quiet(0);
