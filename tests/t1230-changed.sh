@@ -63,11 +63,12 @@ test_expect_success 'in Actions on a push: since the event before, and the servi
 	sed -n 2p output | jq -e ".[0].name == \"history\""
 '
 
-test_expect_success 'a before that is not in the checkout: a warning, then the release tags' '
+test_expect_success 'a before that is not in a whole clone (a force push): a warning, then the release tags' '
 	printf "{\"before\": \"%s\"}\n" 1111111111111111111111111111111111111111 >event.json &&
 	(cd Mono && env GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH=$TRASH/event.json \
 		publish changed --service metadata=services/metadata) >out 2>err &&
-	test ! -s out && grep "fetch-depth: 0" err
+	test ! -s out &&
+	grep "^warning: the push event.s before commit 1111111111111111111111111111111111111111 is not in this checkout (after a force push?): comparing with each service.s last release tag" err
 '
 
 test_expect_success 'bad input: --since naming no commit, a missing path, a bad --service (exit 3)' '

@@ -7,7 +7,9 @@
  * --service NAME=PATH[,PATH...].  They are compared with --since REF;
  * without it, in Actions on a push event with the event's `before`
  * commit, else each with its own last release tag NAME/vX.Y.Z (a service
- * never released has changed).  The image of a service is
+ * never released has changed); a shallow clone that lacks that commit
+ * asks the GitHub API (--github-token or GITHUB_TOKEN, GITHUB_API_URL).
+ * The image of a service is
  * ghcr.io/OWNER/REPO/NAME, lower-cased (OWNER/REPO from GITHUB_REPOSITORY
  * or the origin remote).  In Actions the JSON list is also the step
  * output `services`.  The list is src/github/ghchanged.c's; this file
@@ -24,6 +26,7 @@ static const char *const usage_text[] = { "publish changed [<options>]", NULL };
 
 struct changed_opts {
 	const char *since;
+	const char *token;
 	const char *format;
 	int all;
 	struct strlist services;	/* "NAME=PATH[,PATH]" as given */
@@ -41,6 +44,9 @@ static int parse_args(int argc, char **argv, struct changed_opts *o)
 				"directories that hold a Dockerfile)"),
 		OPT_STRING(0, "format", &o->format, "text|json", "names one a line, or a JSON list for a job matrix"),
 		OPT_FLAG(0, "all", &o->all, "list every service, changed or not (with \"changed\")"),
+		OPT_STRING(0, "github-token", &o->token, "<token>",
+			   "token for the GitHub API, which a shallow clone asks\n"
+			   "(default: GITHUB_TOKEN)"),
 		OPT_END(),
 	};
 	int rc = parse_options(&argc, argv, options, usage_text, 0);
@@ -56,7 +62,7 @@ static int parse_args(int argc, char **argv, struct changed_opts *o)
 
 int cmd_changed(int argc, char **argv)
 {
-	struct changed_opts o = { NULL, "text", 0, STRLIST_INIT };
+	struct changed_opts o = { NULL, NULL, "text", 0, STRLIST_INIT };
 	struct ghchanged_opts co;
 	char *dump = NULL;
 	json_t *list = NULL;
@@ -74,6 +80,7 @@ int cmd_changed(int argc, char **argv)
 	co.repository = getenv("GITHUB_REPOSITORY");
 	co.event_name = getenv("GITHUB_EVENT_NAME");
 	co.event_path = getenv("GITHUB_EVENT_PATH");
+	co.token = o.token && *o.token ? o.token : getenv("GITHUB_TOKEN");
 	if ((rc = ghchanged_list(&co, &list)) < 0)
 		goto out;
 	dump = json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER);

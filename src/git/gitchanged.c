@@ -267,6 +267,23 @@ out:
 	return rc;
 }
 
+char *gitchanged_head(const char *dir, int *shallow)
+{
+	git_repository *repo = NULL;
+	git_oid oid;
+	char *res = NULL;
+
+	*shallow = 0;
+	if (open_repo(&repo, dir) < 0)
+		return NULL;
+	if (git_reference_name_to_id(&oid, repo, "HEAD") == 0) {
+		res = xstrdup(git_oid_tostr_s(&oid));
+		*shallow = git_repository_is_shallow(repo) == 1;
+	}
+	close_repo(repo);
+	return res;
+}
+
 char *gitchanged_origin(const char *dir)
 {
 	git_repository *repo = NULL;

@@ -50,6 +50,13 @@ int gitchanged_find_services(const char *dir, struct gitservice_list *out);
  */
 int gitchanged_compare(const char *dir, const char *since, struct gitservice_list *l);
 
+/*
+ * HEAD's full sha of the repository at dir (caller frees) and, in
+ * *shallow, whether it is a shallow clone (whose history may lack the
+ * commit to compare with); NULL when it cannot be read.
+ */
+char *gitchanged_head(const char *dir, int *shallow);
+
 /* "owner/repo" from the origin remote's URL, or NULL (caller frees). */
 char *gitchanged_origin(const char *dir);
 

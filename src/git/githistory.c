@@ -3,6 +3,8 @@
  */
 #include "lib/common.h"
 #include "git/githistory.h"
+#include "git/gittags.h"
+#include "git/gitpack.h"
 #include <git2.h>
 #include <fnmatch.h>
 
@@ -82,6 +84,8 @@ struct walker {
 	size_t *parents, parents_nr, parents_alloc;
 	struct tagname *names;
 	size_t names_nr, names_alloc;
+	struct gitpacks packs;		/* for peeling loose tags (opened when the first is met) */
+	int packs_open;
 };
 
 static size_t oid_hash(const git_oid *oid)
@@ -613,28 +617,53 @@ out:
 	return rc;
 }
 
-/* The commit (and whether through an annotated tag) a tag ref names; 1, or 0 when not a commit. */
-static int tag_commit(struct walker *w, git_reference *ref, git_oid *out, int *annotated)
+/*
+ * The commit tag g names, and whether through an annotated tag; 1, or 0
+ * when it names no commit.  packed-refs' peeled line (or its word that
+ * the tag is no annotated tag) spares reading an object.  Otherwise the
+ * object's type comes from its pack entry, and an annotated tag's
+ * object line from the first bytes of it (gitpack.h); what the packs
+ * cannot say libgit2 reads: the header, and only a tag's object whole.
+ * A tag packed-refs calls direct is taken as a commit unread: when it
+ * names no commit the walks never meet its object (they meet commits
+ * only).
+ */
+static int tag_commit(struct walker *w, const struct gittag *g, git_oid *out, int *annotated)
 {
-	const git_oid *id = git_reference_target(ref), *peel = git_reference_target_peel(ref);
 	git_oid cur;
 
-	*annotated = 0;
-	if (!id)
-		return 0;
-	if (peel && !git_oid_is_zero(peel)) {
-		/* packed-refs' peeled line: an annotated tag, no object read */
-		*annotated = 1;
-		git_oid_cpy(out, peel);
+	*annotated = g->peel == GITTAG_PEELED;
+	if (g->peel != GITTAG_UNKNOWN) {
+		git_oid_cpy(out, g->peel == GITTAG_PEELED ? &g->peeled : &g->oid);
 		return 1;
 	}
-	git_oid_cpy(&cur, id);
+	if (!w->packs_open) {
+		struct strbuf objects = STRBUF_INIT;
+
+		strbuf_addf(&objects, "%sobjects", git_repository_commondir(w->repo));
+		gitpacks_open(&w->packs, objects.buf);
+		strbuf_release(&objects);
+		w->packs_open = 1;
+	}
+	git_oid_cpy(&cur, &g->oid);
 	for (int depth = 0; depth < 8; depth++) {
 		git_odb_object *obj = NULL;
 		const char *p;
-		size_t len;
+		char first[64];
+		size_t len = sizeof(first);
 		git_object_t type;
 
+		if (gitpack_peek(&w->packs, &cur, &type, first, &len) == 1) {
+			if (type == GIT_OBJECT_COMMIT) {
+				git_oid_cpy(out, &cur);
+				return 1;
+			}
+			if (type != GIT_OBJECT_TAG || len < 7 + GIT_OID_HEXSZ || memcmp(first, "object ", 7) ||
+			    git_oid_fromstrn(&cur, first + 7, GIT_OID_HEXSZ) < 0)
+				return 0;
+			*annotated = 1;
+			continue;
+		}
 		if (git_odb_read_header(&len, &type, w->odb, &cur) < 0)
 			return 0;
 		if (type == GIT_OBJECT_COMMIT) {
@@ -689,11 +718,24 @@ static void add_name(struct walker *w, const git_oid *at, const char *name, int 
 		w->nodes[n].flags |= F_ANNOTATED;
 }
 
+struct tag_filter {
+	const char *pattern, *prefix;
+	size_t plen;
+};
+
+/* 1 when tag name can be a version tag of the query: the glob, then a version's shape after the prefix */
+static int tag_wanted(const char *name, void *data)
+{
+	const struct tag_filter *f = data;
+
+	return !fnmatch(f->pattern, name, 0) && version_shaped(name + f->plen);
+}
+
 static int read_tags(struct walker *w, const char *pattern, const char *prefix, struct githistory *h)
 {
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
+	struct gittags tags = GITTAGS_INIT;
 	size_t plen = strlen(prefix);
+	struct tag_filter want = { pattern, prefix, plen };
 
 	if (w->src) {
 		/* the API does not say which tags are annotated: all count as lightweight */
@@ -710,25 +752,20 @@ static int read_tags(struct walker *w, const char *pattern, const char *prefix, 
 		}
 		return 0;
 	}
-	if (git_reference_iterator_glob_new(&it, w->repo, "refs/tags/*") < 0)
-		return git_fail(EXIT_CONTEXT, "cannot list the tags of", h->head);
-	while (git_reference_next(&ref, it) == 0) {
-		const char *name = git_reference_name(ref) + strlen("refs/tags/");
-		git_reference *direct = NULL;
+	if (gittags_read(w->repo, tag_wanted, &want, &tags) < 0)
+		return -EXIT_CONTEXT;
+	for (size_t i = 0; i < tags.nr; i++) {
+		const char *name = tags.items[i].name;
 		git_oid at;
 		int annotated;
 
 		if (!strncmp(name, prefix, plen))
 			h->prefix_tags++;
-		if (!fnmatch(pattern, name, 0) && version_shaped(name + plen) &&
-		    (git_reference_type(ref) == GIT_REFERENCE_DIRECT ||
-		     git_reference_resolve(&direct, ref) == 0) &&
-		    tag_commit(w, direct ? direct : ref, &at, &annotated))
+		if (tags.items[i].peel != GITTAG_UNREAD && tag_wanted(name, &want) &&
+		    tag_commit(w, &tags.items[i], &at, &annotated))
 			add_name(w, &at, name, annotated);
-		git_reference_free(direct);
-		git_reference_free(ref);
 	}
-	git_reference_iterator_free(it);
+	gittags_release(&tags);
 	return 0;
 }
 
@@ -755,6 +792,7 @@ static void walker_release(struct walker *w)
 	free(w->nodes);
 	free(w->slots);
 	free(w->parents);
+	gitpacks_release(&w->packs);
 	git_odb_free(w->odb);
 }
 
@@ -776,6 +814,7 @@ static int answer(struct walker *w, size_t head, const struct githistory_query *
 	if (w->nodes[head].names) {
 		names_of(w, head, &h->tags_at);
 		h->tag = xstrdup(h->tags_at.items[0]);
+		h->tag_commit = xstrdup(h->head);
 		h->distance = 0;
 		rc = 0;
 		goto out;
@@ -789,6 +828,8 @@ static int answer(struct walker *w, size_t head, const struct githistory_query *
 	if (found) {
 		names_of(w, tag, &h->tags_at);
 		h->tag = xstrdup(h->tags_at.items[0]);
+		h->tag_commit = xcalloc(1, GIT_OID_HEXSZ + 1);
+		git_oid_tostr(h->tag_commit, GIT_OID_HEXSZ + 1, &w->nodes[tag].oid);
 	}
 	if (!found || (q->paths && q->paths->nr) || q->messages) {
 		if (count_commits(w, head, found ? tag : (size_t)-1, q, h, &all) < 0)
@@ -898,6 +939,7 @@ void githistory_release(struct githistory *h)
 	free(h->head);
 	free(h->short_sha);
 	free(h->tag);
+	free(h->tag_commit);
 	strlist_release(&h->tags_at);
 	strlist_release(&h->messages);
 	memset(h, 0, sizeof(*h));

@@ -13,8 +13,10 @@
  *     committer date, up to 10 candidate tags, their depths, the early
  *     stop and the tie rules), on commits whose headers alone are read
  *     (git_odb_read: parents, tree, date; no message parsed), with the
- *     tagged commits in a table built once from the refs (packed-refs'
- *     peeled lines spare reading annotated tags);
+ *     tagged commits in a table built once from the refs (gittags.h reads
+ *     them, opening only the loose tags whose names can be versions;
+ *     packed-refs' peeled lines spare reading annotated tags, and a loose
+ *     one is peeled from the pack, gitpack.h);
  *   - every such tag on the commit describe found (several version tags
  *     on one commit: the caller picks the highest);
  *   - the distance and abbreviated sha git describe prints;
@@ -49,6 +51,7 @@ struct githistory {
 	char *head;			/* full sha of the described commit */
 	char *short_sha;		/* its abbreviation as git describe prints it */
 	char *tag;			/* tag name describe found, NULL when none */
+	char *tag_commit;		/* the full sha of its commit (NULL when none) */
 	struct strlist tags_at;		/* every version-looking tag with the prefix on tag's commit */
 	size_t prefix_tags;		/* tags in the repository that start with the prefix */
 	size_t distance;		/* describe's distance; commits reachable when no tag */
@@ -56,7 +59,7 @@ struct githistory {
 	struct strlist messages;	/* their messages, newest first (when asked) */
 };
 
-#define GITHISTORY_INIT { 0, 0, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
+#define GITHISTORY_INIT { 0, 0, NULL, NULL, NULL, NULL, STRLIST_INIT, 0, 0, 0, STRLIST_INIT }
 
 /*
  * Answer q into out (set only on success).  0; -EXIT_CONTEXT with the

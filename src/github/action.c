@@ -670,6 +670,11 @@ static int run_changed(struct run *r)
 	o.repository = r->gh->repository;
 	o.event_name = r->gh->event_name;
 	o.event_path = r->gh->event_path;
+	/* a shallow checkout asks the GitHub API with the token when it is GitHub's (ghcr.io's) */
+	strbuf_reset(&sb);
+	credentials_registry_host(r->in->registry && *r->in->registry ? r->in->registry : "ghcr.io", &sb);
+	if (!strcmp(sb.buf, "ghcr.io"))
+		o.token = r->in->token;
 	if ((ret = ghchanged_list(&o, &list)) < 0)
 		goto out;
 	dump = json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -934,6 +939,7 @@ static int run_meta(struct run *r, struct action_result *out)
 	have_ctx = 1;
 	if ((ret = metaio_load_history(&r->meta_in, &ctx, copts.repo_dir)) < 0)
 		goto out;
+	out->versions_from = metaio_versions_from(&r->meta_in, copts.source == GHCTX_GIT);
 	if ((ret = meta_derive(&r->meta_in, &ctx, &r->meta)) < 0)
 		goto out;
 	if (r->tag_refs.nr) {

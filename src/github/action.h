@@ -89,6 +89,7 @@ struct action_result {
 	long long bytes_pushed;
 	double seconds[ACTION_NR_PHASES];	/* < 0: the phase did not run */
 	int shallow;			/* the workspace is a shallow clone */
+	int versions_from;		/* enum metaio_from: where the tags came from */
 };
 
 void action_result_init(struct action_result *r);

@@ -6,9 +6,16 @@
  * Services are the directories holding a Dockerfile, or those given as
  * "NAME=PATH[,PATH...]".  They are compared with since; without it, on
  * a push event with the event's `before` commit (a `before` missing from
- * a shallow checkout: a warning, then each service's last release tag),
- * else with each service's last release tag NAME/vX.Y.Z (a service never
- * released has changed).  Each item: name, path, paths, dockerfile,
+ * a whole clone, after a force push: a warning, then each service's last
+ * release tag), else with each service's last release tag NAME/vX.Y.Z (a
+ * service never released has changed).
+ *
+ * A shallow clone (actions/checkout's depth 1) lacks that commit: the
+ * GitHub API answers instead (the release tags from its tag list and
+ * history, the changed files from its comparison, ghctx.h), with the
+ * token given and GITHUB_API_URL.  Without API or token, or when it
+ * fails or its list of files is cut, a warning says so and every
+ * service is listed: never a silently empty list.  Each item: name, path, paths, dockerfile,
  * image (ghcr.io/OWNER/REPO/NAME, lower-cased; OWNER/REPO from the
  * repository given, else the origin remote), since, and with all the
  * changed flag.  The environment is the caller's to read.
@@ -27,6 +34,8 @@ struct ghchanged_opts {
 	const char *repository;		/* "owner/repo" (GITHUB_REPOSITORY), may be NULL */
 	const char *event_name;		/* GITHUB_EVENT_NAME, may be NULL */
 	const char *event_path;		/* GITHUB_EVENT_PATH, may be NULL */
+	const char *token;		/* GitHub token for the API (a shallow clone), may be NULL */
+	const char *api_url;		/* NULL: GITHUB_API_URL */
 };
 
 /*

@@ -313,17 +313,20 @@ static int git_commit_date(const char *dir, const char *sha, int64_t *out)
 /* ---- GitHub API ------------------------------------------------------ */
 
 static int api_get_json(const char *api, const char *path, const char *token, int want_array,
-			size_t *bytes, json_t **out, struct strbuf *why);
+			size_t *bytes, json_t **out, struct strbuf *why, long *status);
 
 /* GET {api}/{path}: 0 and the parsed object in *out, or -1 with a reason in why. */
 static int api_get(const char *api, const char *path, const char *token, json_t **out, struct strbuf *why)
 {
-	return api_get_json(api, path, token, 0, NULL, out, why);
+	return api_get_json(api, path, token, 0, NULL, out, why, NULL);
 }
 
-/* The same for an object or (want_array) an array; the body's size is added to *bytes. */
+/*
+ * The same for an object or (want_array) an array; the body's size is
+ * added to *bytes; the HTTP status (0: none) into *status when not NULL.
+ */
 static int api_get_json(const char *api, const char *path, const char *token, int want_array,
-			size_t *bytes, json_t **out, struct strbuf *why)
+			size_t *bytes, json_t **out, struct strbuf *why, long *status)
 {
 	static const char *const headers[] = {
 		"Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28", NULL
@@ -355,6 +358,8 @@ static int api_get_json(const char *api, const char *path, const char *token, in
 		strbuf_addstr(why, error_last());
 		goto out;
 	}
+	if (status)
+		*status = resp.status;
 	if (resp.status != 200) {
 		strbuf_addf(why, "GET '%s' answered HTTP %ld", url.buf, resp.status);
 		goto out;
@@ -401,7 +406,7 @@ static int api_page(struct api_history *a, const char *path, int want_array, jso
 		strbuf_addf(a->why, "more than %u MiB read from the GitHub API", API_BYTES >> 20);
 		return -1;
 	}
-	return api_get_json(a->ctx->api_url, path, a->ctx->token, want_array, &a->bytes, out, a->why);
+	return api_get_json(a->ctx->api_url, path, a->ctx->token, want_array, &a->bytes, out, a->why, NULL);
 }
 
 static int api_commit(void *data, const char *sha, struct githistory_commit *out)
@@ -574,6 +579,64 @@ out:
 	return rc;
 }
 
+int ghctx_compare_files(const struct ghctx *ctx, const char *base, const char *head,
+			struct strlist *out, struct strbuf *why)
+{
+	size_t bytes = 0, before = out->nr;
+	int rc = -1;
+
+	if (!ctx || !ctx->api_url || !*ctx->api_url || !ctx->token || !ctx->repository ||
+	    !strchr(ctx->repository, '/'))
+		return -1;
+	for (int page = 1;; page++) {
+		struct strbuf path = STRBUF_INIT;
+		json_t *obj = NULL, *files, *commits, *f;
+		long status = 0;
+		size_t i, had = out->nr, ncommits;
+		int got;
+
+		if (page > API_PAGES) {
+			strbuf_addf(why, "the comparison has more than %d commits", API_PAGES * 100);
+			return -1;
+		}
+		if (bytes > API_BYTES) {
+			strbuf_addf(why, "more than %u MiB read from the GitHub API", API_BYTES >> 20);
+			return -1;
+		}
+		strbuf_addf(&path, "repos/%s/compare/%s...%s?per_page=100&page=%d", ctx->repository, base, head, page);
+		got = api_get_json(ctx->api_url, path.buf, ctx->token, 0, &bytes, &obj, why, &status);
+		strbuf_release(&path);
+		if (got < 0)
+			return status == 404 ? 1 : -1;
+		files = json_object_get(obj, "files");
+		commits = json_object_get(obj, "commits");
+		if (page == 1 && !json_is_array(files)) {
+			strbuf_addf(why, "the GitHub API's comparison of %s and %s lists no files", base, head);
+			json_decref(obj);
+			return -1;
+		}
+		json_array_foreach(files, i, f) {
+			const json_t *name = json_object_get(f, "filename"), *prev = json_object_get(f, "previous_filename");
+
+			if (json_is_string(name) && !strlist_has(out, json_string_value(name)))
+				strlist_push(out, json_string_value(name));
+			if (json_is_string(prev) && !strlist_has(out, json_string_value(prev)))
+				strlist_push(out, json_string_value(prev));
+		}
+		ncommits = json_array_size(commits);
+		json_decref(obj);
+		/* the files come with the first page; a page that brings none new ends the reading */
+		if (ncommits < 100 || out->nr == had)
+			break;
+	}
+	rc = 0;
+	if (out->nr - before >= API_FILES_PAGE) {
+		strbuf_addf(why, "the GitHub API lists at most %d files of a comparison", API_FILES_PAGE);
+		rc = 2;
+	}
+	return rc;
+}
+
 /* ---- the whole ------------------------------------------------------- */
 
 static const char *env(const char *name)
@@ -581,6 +644,11 @@ static const char *env(const char *name)
 	const char *v = getenv(name);
 
 	return v ? v : "";
+}
+
+const char *ghctx_api_url(void)
+{
+	return env("GITHUB_API_URL");
 }
 
 static int load_payload(struct ghctx *ctx)

@@ -75,6 +75,8 @@ int ghctx_load(struct ghctx *out, const struct ghctx_options *opts);
 
 struct githistory_query;
 struct githistory;
+struct strbuf;
+struct strlist;
 
 /*
  * The history a shallow clone lacks, from the GitHub API with ctx's
@@ -88,6 +90,23 @@ struct githistory;
  */
 int ghctx_history(const struct ghctx *ctx, const char *head, const struct githistory_query *q,
 		  struct githistory *out, struct strbuf *why);
+
+/*
+ * The files that differ between base and head (a commit, tag or branch
+ * name) from the GitHub API with ctx's token, for a shallow clone that
+ * lacks base: GET /repos/{repo}/compare/{base}...{head} in pages of 100
+ * commits (at most 30, 64 MiB), each file's name and a rename's previous
+ * name pushed on out once.  The API lists the files with the first page,
+ * at most 300 for a comparison.  0: all of them; 1: the API does not know
+ * base (HTTP 404); 2: 300 files, the list may be cut (why says so);
+ * -1: the API cannot answer (no API URL, token or repository: why left
+ * empty; an HTTP error or a cap: why says it).  Nothing printed.
+ */
+int ghctx_compare_files(const struct ghctx *ctx, const char *base, const char *head,
+			struct strlist *out, struct strbuf *why);
+
+/* The GitHub API's URL for a run outside ghctx_load() (GITHUB_API_URL), "" when unset. */
+const char *ghctx_api_url(void);
 
 /* An empty context: "" strings, {} payload, times 0. */
 void ghctx_init(struct ghctx *ctx);

@@ -191,7 +191,7 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		struct githistory_query q = { repo_dir, ctx ? ctx->sha : NULL, d->tag_prefix, &paths, d->want_messages,
 					       d->previous };
 		struct strbuf sb = STRBUF_INIT;
-		int rc;
+		int rc, from_api = 0;
 
 		if (*d->paths)
 			strlist_split(&split, d->paths, ',');
@@ -212,6 +212,7 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 			if (ghctx_history(ctx, h.head, &q, &api, &sb) == 0) {
 				githistory_release(&h);
 				h = api;
+				from_api = 1;
 			} else if (sb.len) {
 				note("the GitHub API cannot give the history of this shallow clone: %s", sb.buf);
 			}
@@ -225,6 +226,7 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		d->loaded = 1;
 		d->empty = h.empty;
 		d->shallow = h.shallow;
+		d->from_api = from_api;
 		d->head = h.head;
 		d->short_sha = h.short_sha;
 		d->tag = h.tag;
@@ -233,8 +235,27 @@ int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const c
 		d->distance = h.distance;
 		d->counted = h.counted;
 		d->messages = h.messages;
+		free(h.tag_commit);	/* the one string meta has no use for */
 	}
 	return 0;
+}
+
+enum metaio_from metaio_versions_from(const struct meta_inputs *in, int from_checkout)
+{
+	enum metaio_from from = from_checkout ? METAIO_FROM_CHECKOUT : METAIO_FROM_EVENT;
+
+	for (size_t i = 0; i < in->history_nr; i++) {
+		const struct describe_history *d = &in->history[i];
+
+		/* meta_derive() skips such a rule (a tag on the commit itself is enough) */
+		if (!d->loaded || (d->shallow && !d->from_api && !(d->tag && !d->distance)))
+			return METAIO_FROM_CUT;
+		if (d->from_api)
+			from = METAIO_FROM_API;
+		else if (from != METAIO_FROM_API && !d->empty)
+			from = METAIO_FROM_HISTORY;
+	}
+	return from;
 }
 
 #define VERSION_KEY "org.opencontainers.image.version="

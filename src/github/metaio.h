@@ -93,6 +93,23 @@ int metaio_context_options(struct ghctx_options *out, const char *context, const
  */
 int metaio_load_history(struct meta_inputs *in, const struct ghctx *ctx, const char *repo_dir);
 
+/* Where the tags and versions of a run came from, for the step summary. */
+enum metaio_from {
+	METAIO_FROM_EVENT,	/* the workflow's event: no rule read the history */
+	METAIO_FROM_CHECKOUT,	/* the checkout's ref and commit (context git): no rule read the history */
+	METAIO_FROM_HISTORY,	/* the repository's history (describe, conventional, paths=) */
+	METAIO_FROM_API,	/* the GitHub API, for a shallow clone's history */
+	METAIO_FROM_CUT		/* a shallow clone the API could not help: such rules were skipped */
+};
+
+/*
+ * Where in's tags came from, once metaio_load_history() answered its
+ * questions; from_checkout: the context was read from the checkout.  A
+ * rule whose history was cut outweighs one answered by the API, which
+ * outweighs the repository's history.
+ */
+enum metaio_from metaio_versions_from(const struct meta_inputs *in, int from_checkout);
+
 /*
  * The variable metadata-action exports an output as, into out:
  * DOCKER_METADATA_OUTPUT_ and the name upper-cased, each character

@@ -28,6 +28,35 @@ static void add_cell_code(struct strbuf *out, const char *s)
 	strbuf_addch(out, '`');
 }
 
+/* Where the tags and versions came from (once meta ran): the history, the API, the event. */
+static void add_versions_from(const struct action_result *r, struct strbuf *out)
+{
+	static const char fetch_all[] = " Give actions/checkout `fetch-depth: 0` for versions derived from "
+					"the repository's history.";
+
+	switch (r->versions_from) {
+	case METAIO_FROM_HISTORY:
+		strbuf_addstr(out, "\nTags and versions came from the repository's history.\n");
+		return;
+	case METAIO_FROM_API:
+		strbuf_addstr(out, "\nTags and versions came from the GitHub API: the checkout is shallow, "
+			      "the API gave the tags and commits of its history.\n");
+		return;
+	case METAIO_FROM_CUT:
+		strbuf_addf(out, "\nThe checkout is shallow and the GitHub API could not give its history: "
+			    "the rules that read it were skipped, the tags came from the other rules.%s\n",
+			    fetch_all);
+		return;
+	case METAIO_FROM_CHECKOUT:
+		strbuf_addf(out, "\nTags and versions came from the checkout's ref and commit.%s\n",
+			    r->shallow ? fetch_all : "");
+		return;
+	default:
+		strbuf_addf(out, "\nTags and versions came from the workflow's event.%s\n",
+			    r->shallow ? fetch_all : "");
+	}
+}
+
 static const char *const phase_names[ACTION_NR_PHASES] = { "meta", "build", "push" };
 
 void report_summary(const struct action_result *r, const char *error_message,
@@ -87,10 +116,8 @@ void report_summary(const struct action_result *r, const char *error_message,
 		strbuf_addstr(out, error_message);
 		strbuf_addstr(out, "\n```\n");
 	}
-	if (r->shallow)
-		strbuf_addstr(out, "\nThe checkout is shallow: tags and versions came from the event. "
-			      "Give actions/checkout `fetch-depth: 0` for versions derived from the "
-			      "repository's history.\n");
+	if (r->seconds[ACTION_META] >= 0)
+		add_versions_from(r, out);
 }
 
 void report_metadata_json(const struct action_result *r, struct strbuf *out)

@@ -38,6 +38,7 @@ struct describe_history {
 	int loaded;
 	int empty;			/* no commit at all */
 	int shallow;			/* a shallow clone: the history may be cut */
+	int from_api;			/* answered by the GitHub API (a shallow clone's) */
 	char *head;			/* full sha */
 	char *short_sha;		/* as git describe abbreviates it */
 	char *tag;			/* the tag describe found, NULL when none */

@@ -78,11 +78,41 @@ static void test_kv(void)
 	meta_result_release(&r);
 }
 
+/* Where the tags came from: the history, the API, a cut history, the event. */
+static void test_versions_from(void)
+{
+	struct meta_inputs in = META_INPUTS_INIT;
+	struct describe_history h[2];
+
+	memset(h, 0, sizeof(h));
+	ok(metaio_versions_from(&in, 0) == METAIO_FROM_EVENT, "no rule reads the history: the event");
+	ok(metaio_versions_from(&in, 1) == METAIO_FROM_CHECKOUT, "context git: the checkout");
+	in.history = h;
+	in.history_nr = 1;
+	h[0].loaded = 1;
+	ok(metaio_versions_from(&in, 0) == METAIO_FROM_HISTORY, "a rule answered from git: the history");
+	h[0].shallow = 1;
+	ok(metaio_versions_from(&in, 0) == METAIO_FROM_CUT, "a shallow clone, no API: cut");
+	h[0].tag = "v1.0.0";
+	ok(metaio_versions_from(&in, 0) == METAIO_FROM_HISTORY, "a shallow clone of a tagged commit: the history");
+	h[0].distance = 2;
+	h[0].from_api = 1;
+	ok(metaio_versions_from(&in, 0) == METAIO_FROM_API, "answered by the API");
+	in.history_nr = 2;
+	h[1].loaded = 1;
+	ok(metaio_versions_from(&in, 1) == METAIO_FROM_API, "the API and the history: the API is said");
+	h[1].shallow = 1;
+	ok(metaio_versions_from(&in, 1) == METAIO_FROM_CUT, "one rule cut: cut");
+	h[1].loaded = 0;
+	ok(metaio_versions_from(&in, 1) == METAIO_FROM_CUT, "a question not answered: cut");
+}
+
 int main(void)
 {
 	error_set_quiet(1);
 	test_inputs();
 	test_context();
 	test_kv();
+	test_versions_from();
 	return tap_done();
 }

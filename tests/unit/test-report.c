@@ -5,6 +5,7 @@
  */
 #include "lib/common.h"
 #include "github/report.h"
+#include "github/metaio.h"
 #include "meta/meta.h"
 #include "tap.h"
 
@@ -80,6 +81,40 @@ static void test_summary(void)
 	has(sb, "not pushed", "a build that did not push says so");
 	ok(strstr(sb.buf, "push 1.25") == NULL, "a phase that did not run has no time");
 	has(sb, "fetch-depth: 0", "shallow note");
+	has(sb, "came from the workflow's event", "the tags came from the event");
+
+	strbuf_reset(&sb);
+	r.versions_from = METAIO_FROM_API;
+	report_summary(&r, NULL, &sb);
+	has(sb, "came from the GitHub API: the checkout is shallow", "from the API");
+	ok(strstr(sb.buf, "fetch-depth") == NULL, "the API answered: no fetch-depth advice");
+
+	strbuf_reset(&sb);
+	r.versions_from = METAIO_FROM_CUT;
+	report_summary(&r, NULL, &sb);
+	has(sb, "the GitHub API could not give its history: the rules that read it were skipped",
+	    "a cut history says the rules were skipped");
+	has(sb, "fetch-depth: 0", "and asks for the whole history");
+
+	strbuf_reset(&sb);
+	r.shallow = 0;
+	r.versions_from = METAIO_FROM_HISTORY;
+	report_summary(&r, NULL, &sb);
+	has(sb, "Tags and versions came from the repository's history.", "from the history");
+	ok(strstr(sb.buf, "fetch-depth") == NULL, "a full clone: no fetch-depth advice");
+
+	strbuf_reset(&sb);
+	r.versions_from = METAIO_FROM_CHECKOUT;
+	report_summary(&r, NULL, &sb);
+	has(sb, "came from the checkout's ref and commit", "from the checkout (context git)");
+
+	strbuf_reset(&sb);
+	r.seconds[ACTION_META] = -1;
+	report_summary(&r, NULL, &sb);
+	ok(strstr(sb.buf, "came from") == NULL, "meta did not run: nothing said of the tags");
+	r.seconds[ACTION_META] = 0.01;
+	r.shallow = 1;
+	r.versions_from = METAIO_FROM_EVENT;
 
 	strbuf_reset(&sb);
 	report_summary(&r, "Dockerfile:3: RUN is refused", &sb);
