@@ -670,10 +670,15 @@ static int run_changed(struct run *r)
 	o.repository = r->gh->repository;
 	o.event_name = r->gh->event_name;
 	o.event_path = r->gh->event_path;
-	/* a shallow checkout asks the GitHub API with the token when it is GitHub's (ghcr.io's) */
+	/*
+	 * A shallow checkout asks the GitHub API with the github-token input
+	 * (the job's token), as meta does; without it, the token input when
+	 * it is GitHub's (ghcr.io's), never another registry's.
+	 */
+	o.token = r->in->meta[METAIO_GITHUB_TOKEN];
 	strbuf_reset(&sb);
 	credentials_registry_host(r->in->registry && *r->in->registry ? r->in->registry : "ghcr.io", &sb);
-	if (!strcmp(sb.buf, "ghcr.io"))
+	if ((!o.token || !*o.token) && !strcmp(sb.buf, "ghcr.io"))
 		o.token = r->in->token;
 	if ((ret = ghchanged_list(&o, &list)) < 0)
 		goto out;
