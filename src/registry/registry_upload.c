@@ -918,8 +918,11 @@ static void *prepush_main(void *arg)
 int registry_prepush_start(const struct registry_options *opts, const struct reference *dsts, size_t nr_dsts,
 			   struct registry_prepush **out)
 {
-	struct registry_prepush *p = xcalloc(1, sizeof(*p));
+	struct registry_prepush *p;
 
+	if (http_init() < 0)	/* libcurl's global state, before a second thread */
+		return -1;
+	p = xcalloc(1, sizeof(*p));
 	p->opts = *opts;
 	p->dsts = dsts;
 	p->nr_dsts = nr_dsts;
