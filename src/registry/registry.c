@@ -125,9 +125,32 @@ void registry_client_free(struct registry_client *c)
 	}
 	free(c->hosts);
 	credential_release(&c->explicit_cred);
-	auth_cache_free(c->tokens);
+	if (!c->shared_tokens)
+		auth_cache_free(c->tokens);
+	strlist_release(&c->push_repos);
 	http_release();
 	free(c);
+}
+
+void registry_client_share_tokens(struct registry_client *c, struct registry_client *from)
+{
+	if (!c->shared_tokens)
+		auth_cache_free(c->tokens);
+	c->tokens = from->tokens;
+	c->shared_tokens = 1;
+}
+
+void registry_client_push_to(struct registry_client *c, const struct reference *refs, size_t nr)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "%s/%s", refs[i].registry, refs[i].repository);
+		if (!strlist_has(&c->push_repos, name.buf))
+			strlist_push(&c->push_repos, name.buf);
+	}
+	strbuf_release(&name);
 }
 
 /* The host state for registry (created on first use). */
@@ -267,6 +290,19 @@ static int retryable_status(long status)
 	return status == 408 || status == 429 || status >= 500;
 }
 
+/* k's pull scope becomes pull,push when the run pushes to its repository (registry_client_push_to) */
+static void push_scope(struct registry_client *c, struct call *k)
+{
+	struct strbuf name = STRBUF_INIT, pull = STRBUF_INIT;
+
+	strbuf_addf(&name, "%s/%s", k->ref->registry, k->ref->repository);
+	strbuf_addf(&pull, "repository:%s:pull", k->ref->repository);
+	if (!strcmp(k->scope_buf, pull.buf) && strlist_has(&c->push_repos, name.buf))
+		snprintf(k->scope_buf, sizeof(k->scope_buf), "%s,push", pull.buf);
+	strbuf_release(&name);
+	strbuf_release(&pull);
+}
+
 int registry_call_start(struct registry_client *c, struct call *k)
 {
 	int ret;
@@ -276,6 +312,8 @@ int registry_call_start(struct registry_client *c, struct call *k)
 	k->start = registry_now();
 	k->tries = 0;
 	k->replayed = 0;
+	if (c->push_repos.nr && k->scopes[0] == k->scope_buf)
+		push_scope(c, k);
 	if ((ret = authorize(c, k, 0, &k->authz)))
 		return ret;
 	k->req.authorization = k->authz.len ? k->authz.buf : NULL;
@@ -359,7 +397,12 @@ int registry_call_reauth(struct registry_client *c, struct call *k)
 {
 	int ret;
 
-	if ((ret = authorize(c, k, 1, &k->authz)))
+	/*
+	 * A 401 to a request sent without a token (the host's challenge not
+	 * known yet) says nothing of a token cached meanwhile, perhaps by the
+	 * client sharing the cache: that one is taken, not fetched again.
+	 */
+	if ((ret = authorize(c, k, k->authz.len != 0, &k->authz)))
 		return ret;
 	k->req.authorization = k->authz.len ? k->authz.buf : NULL;
 	if (!k->authz.len)
