@@ -936,7 +936,8 @@ out:
  * (build/reuse.h), into r->reuse_from: reuse-from, else cache-from
  * (build-push-action's type=registry,ref=REF lines; other types are
  * ignored with a warning), else the first tag about to be pushed.  None
- * with reuse-layers false, or for several platforms.
+ * with reuse-layers false.  For several platforms each platform reuses
+ * from its manifest in the previous index.
  */
 static void reuse_source(struct run *r, const struct action_result *out)
 {
@@ -946,7 +947,7 @@ static void reuse_source(struct run *r, const struct action_result *out)
 	const char *pick = NULL;
 
 	strbuf_reset(&r->reuse_from);
-	if (!r->reuse || r->platforms.nr > 1)
+	if (!r->reuse)
 		return;
 	input_lines(in->reuse_from && *in->reuse_from ? in->reuse_from : in->cache_from, &lines);
 	for (size_t i = 0; i < lines.nr && !pick; i++) {
