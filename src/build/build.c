@@ -333,18 +333,17 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	rc = imagefs_add_layer(&b->tree, le);
 	if (rc < 0)
 		goto out;
-	rc = ocilayout_blob_tmp(&b->layout, &tmp);
-	if (rc < 0)
-		goto out;
 	b->lw.what = in->text;
 	have_key = b->prev.active && layer_reuse_key(le, &b->lw, blob_id, b, key);
 	if (have_key && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
+		/* no temporary file made for it: each costs an inode created and freed */
 		memcpy(l.reuse_key, key, sizeof(key));
-		unlink(tmp.buf);
-		strbuf_reset(&tmp);
 		reused = 1;
 		b->reused++;
 	} else {
+		rc = ocilayout_blob_tmp(&b->layout, &tmp);
+		if (rc < 0)
+			goto out;
 		rc = layer_write(le, &b->lw, tmp.buf, &l);
 		if (rc < 0)
 			goto out;

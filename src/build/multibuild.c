@@ -115,6 +115,56 @@ out:
 }
 
 /*
+ * The layers each platform reused from its manifest in a registry index
+ * (build/reuse.h, reuse_record()) are in no layout: the index's
+ * descriptor names them for push, as one platform's does (ocilayout.h,
+ * OCILAYOUT_ANN_REUSED_*): the repository they come from (every
+ * platform's manifest is in the same index) and the union of the blobs.
+ */
+static int note_reused(const struct ocilayout *l, const char *digest, const char *scratch, size_t nr)
+{
+	struct strbuf dir = STRBUF_INIT, blobs = STRBUF_INIT;
+	struct strlist all = STRLIST_INIT;
+	char *from = NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < nr && !ret; i++) {
+		struct oci_index idx = OCI_INDEX_INIT;
+		const char *f, *b;
+
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/oci-%zu", scratch, i);
+		if ((ret = ocilayout_read_index(dir.buf, EXIT_CONTEXT, EXIT_CONTEXT, &idx)) < 0)
+			break;
+		f = idx.nr_manifests ? oci_descriptor_annotation(&idx.manifests[0], OCILAYOUT_ANN_REUSED_FROM) : NULL;
+		b = idx.nr_manifests ? oci_descriptor_annotation(&idx.manifests[0], OCILAYOUT_ANN_REUSED_BLOBS) : NULL;
+		if (f && b) {
+			struct strlist one = STRLIST_INIT;
+
+			if (!from)
+				from = xstrdup(f);
+			strlist_split(&one, b, ' ');
+			for (size_t k = 0; k < one.nr; k++)
+				if (*one.items[k] && !strlist_has(&all, one.items[k]))
+					strlist_push(&all, one.items[k]);
+			strlist_release(&one);
+		}
+		oci_index_release(&idx);
+	}
+	if (!ret && from && all.nr) {
+		strlist_join(&all, " ", &blobs);
+		ret = ocilayout_annotate_manifest(l, digest, OCILAYOUT_ANN_REUSED_FROM, from);
+		if (!ret)
+			ret = ocilayout_annotate_manifest(l, digest, OCILAYOUT_ANN_REUSED_BLOBS, blobs.buf);
+	}
+	free(from);
+	strlist_release(&all);
+	strbuf_release(&blobs);
+	strbuf_release(&dir);
+	return ret;
+}
+
+/*
  * Several platforms: one build each, each into its own layout, then one
  * layout holding all their blobs and an OCI index over their manifests,
  * named (index.json, one descriptor, as push wants) by the first tag.
@@ -183,6 +233,7 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 	    (ret = ocilayout_add_manifest(&l, MT_OCI_INDEX, digest, index.len, NULL,
 					  opts->tags_nr ? opts->tags : &default_tag, 1,
 					  res[0].base_name, NULL)) < 0 ||
+	    (ret = note_reused(&l, digest, scratch.tmp, nr)) < 0 ||
 	    (ret = ocilayout_stage_commit(&stage)) < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", digest);

@@ -8,7 +8,6 @@
 #include "cli/builtin.h"
 #include "build/build.h"
 #include "build/multibuild.h"
-#include "build/reuse.h"
 #include "oci/platform.h"
 #include "registry/registry.h"
 #include "cli/registry_opts.h"
@@ -183,12 +182,6 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return r;
 	if (!c->opts.reuse_from && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))
 		c->opts.reuse_from = getenv("PUBLISH_REUSE_FROM");
-	if (c->opts.reuse_from && c->platforms.nr > 1 && reuse_names_registry(c->opts.reuse_from)) {
-		/* an index's layout names no per-image blob source (reuse.h) */
-		warning("--reuse-from '%s': an image in a registry is not reused for several platforms",
-			c->opts.reuse_from);
-		c->opts.reuse_from = NULL;
-	}
 	c->opts.platform = c->platforms.nr == 1 ? c->platforms.items[0] : NULL;
 	c->opts.quiet = c->reg.opts.quiet;
 	c->opts.build_args = (const char *const *)c->build_args.items;

@@ -1023,7 +1023,8 @@ out:
  * (build/reuse.h), into r->reuse_from: reuse-from, else cache-from
  * (build-push-action's type=registry,ref=REF lines; other types are
  * ignored with a warning), else the first tag about to be pushed.  None
- * with reuse-layers false, or for several platforms.
+ * with reuse-layers false.  For several platforms each platform reuses
+ * from its manifest in the previous index.
  */
 static void reuse_source(struct run *r, const struct action_result *out)
 {
@@ -1033,7 +1034,7 @@ static void reuse_source(struct run *r, const struct action_result *out)
 	const char *pick = NULL;
 
 	strbuf_reset(&r->reuse_from);
-	if (!r->reuse || r->platforms.nr > 1)
+	if (!r->reuse)
 		return;
 	input_lines(in->reuse_from && *in->reuse_from ? in->reuse_from : in->cache_from, &lines);
 	for (size_t i = 0; i < lines.nr && !pick; i++) {
@@ -1110,7 +1111,7 @@ static int prepush_layer(void *ctx, const struct layer *l, const char *media_typ
  */
 static void prepush_start(struct run *r, const struct action_result *out)
 {
-	if (!r->push || !out->nr_tags || r->platforms.nr > 1)
+	if (!r->push || !out->nr_tags)
 		return;
 	r->pre_refs = xcalloc(out->nr_tags, sizeof(*r->pre_refs));
 	error_set_quiet(1);
@@ -1118,10 +1119,13 @@ static void prepush_start(struct run *r, const struct action_result *out)
 		if (reference_parse(out->tags[r->nr_pre_refs], &r->pre_refs[r->nr_pre_refs]) < 0)
 			break;
 	error_set_quiet(0);
-	if (r->nr_pre_refs == out->nr_tags)
-		warn_token_elsewhere(r, r->pre_refs, r->nr_pre_refs);
-	if (r->nr_pre_refs == out->nr_tags && registry_prepush_start(&r->reg_opts, r->pre_refs, r->nr_pre_refs,
-								     &r->prepush) < 0)
+	/* one token a repository for the build's reads, the uploads and the push (registry.h) */
+	if (r->client)
+		registry_client_push_to(r->client, r->pre_refs, r->nr_pre_refs);
+	if (r->nr_pre_refs != out->nr_tags || r->platforms.nr > 1)
+		return;
+	warn_token_elsewhere(r, r->pre_refs, r->nr_pre_refs);
+	if (registry_prepush_start(&r->reg_opts, r->client, r->pre_refs, r->nr_pre_refs, &r->prepush) < 0)
 		r->prepush = NULL;
 }
 

@@ -2,7 +2,7 @@
  * auth.c: see auth.h.  The challenge parser is a small scanner over
  * auth-param lists (token=token / token="quoted"); the token exchange is
  * one GET at the realm; the cache is a plain list (a handful of entries
- * per run, used from one thread).
+ * per run) under a lock, as two clients of two threads may share it.
  */
 #include "lib/common.h"
 #include "registry/auth.h"
@@ -10,6 +10,7 @@
 #include "registry/http.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <strings.h>
 #include <time.h>
 #include <jansson.h>
@@ -301,13 +302,17 @@ struct cache_entry {
 };
 
 struct auth_cache {
+	pthread_mutex_t lock;
 	struct cache_entry *items;
 	size_t nr, alloc;
 };
 
 struct auth_cache *auth_cache_new(void)
 {
-	return xcalloc(1, sizeof(struct auth_cache));
+	struct auth_cache *c = xcalloc(1, sizeof(struct auth_cache));
+
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
 }
 
 static void entry_release(struct cache_entry *e)
@@ -325,21 +330,27 @@ void auth_cache_free(struct auth_cache *c)
 	for (size_t i = 0; i < c->nr; i++)
 		entry_release(&c->items[i]);
 	free(c->items);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
 int auth_cache_get(struct auth_cache *c, const char *key, struct strbuf *out)
 {
+	int ret = -1;
+
+	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < c->nr; i++)
 		if (!strcmp(c->items[i].key, key) && c->items[i].expires > time(NULL)) {
 			strbuf_reset(out);
 			strbuf_addstr(out, c->items[i].value);
-			return 0;
+			ret = 0;
+			break;
 		}
-	return -1;
+	pthread_mutex_unlock(&c->lock);
+	return ret;
 }
 
-void auth_cache_drop(struct auth_cache *c, const char *key)
+static void drop_locked(struct auth_cache *c, const char *key)
 {
 	for (size_t i = 0; i < c->nr; i++)
 		if (!strcmp(c->items[i].key, key)) {
@@ -349,15 +360,24 @@ void auth_cache_drop(struct auth_cache *c, const char *key)
 		}
 }
 
+void auth_cache_drop(struct auth_cache *c, const char *key)
+{
+	pthread_mutex_lock(&c->lock);
+	drop_locked(c, key);
+	pthread_mutex_unlock(&c->lock);
+}
+
 void auth_cache_put(struct auth_cache *c, const char *key, const char *value, long ttl_s)
 {
 	/* refresh a little early so a token does not expire mid-request */
 	time_t exp = time(NULL) + (ttl_s > 20 ? ttl_s - 10 : ttl_s);
 
-	auth_cache_drop(c, key);
+	pthread_mutex_lock(&c->lock);
+	drop_locked(c, key);
 	ALLOC_GROW(c->items, c->nr + 1, c->alloc);
 	c->items[c->nr].key = xstrdup(key);
 	c->items[c->nr].value = xstrdup(value);
 	c->items[c->nr].expires = exp;
 	c->nr++;
+	pthread_mutex_unlock(&c->lock);
 }

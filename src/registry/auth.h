@@ -72,7 +72,7 @@ int auth_fetch_token(const struct auth_challenge *c, const char *const *scopes,
 /* "Basic base64(user:password)" into out. */
 void auth_basic_header(const char *user, const char *password, struct strbuf *out);
 
-/* Token cache (one thread).  Keys are "host|scope scope". */
+/* Token cache (locked: clients of two threads may share one).  Keys are "host|scope scope". */
 struct auth_cache;
 struct auth_cache *auth_cache_new(void);
 void auth_cache_free(struct auth_cache *c);

@@ -4,9 +4,11 @@
  * hop_finish() reads curl's result and decides whether a redirect is to
  * be walked (here, not by curl, so the Authorization header never leaves
  * the host that asked for it).  The blocking path runs hops with
- * curl_easy_perform() on one cached transfer; the multi path adds the
- * same handles to a CURLM and runs the same two functions around them.
- * The program calls this layer from one thread only.
+ * curl_easy_perform() on one cached transfer per thread; the multi path
+ * adds the same handles to a CURLM and runs the same two functions around
+ * them.  A thread's transfers are its own (the upload thread of
+ * registry_prepush_* has a client of its own): nothing here is shared
+ * between threads but curl's global state, set up before any thread.
  */
 #include "lib/common.h"
 #include "registry/http.h"
@@ -762,8 +764,17 @@ static int transfer_begin(struct http_transfer *t, const struct http_request *re
 	return hop_setup(t);
 }
 
-/* The transfer of the blocking path (one for the process). */
-static struct http_transfer *blocking;
+/*
+ * The transfer of the blocking path, one a thread: the upload thread's
+ * token requests must not run on the build's handle, nor its client's
+ * release free that handle under the build.
+ */
+static __thread struct http_transfer *blocking;
+
+int http_init(void)
+{
+	return http_global_init();
+}
 
 void http_release(void)
 {

@@ -172,8 +172,14 @@ int http_url_host(const char *url, struct strbuf *out);
  */
 double http_retry_after(const struct http_response *res);
 
-/* Free the cached curl handle of the blocking path (http_request). */
+/* Free the calling thread's cached curl handle of the blocking path (http_request). */
 void http_release(void);
+
+/*
+ * Set up libcurl's global state (curl_global_init, not thread-safe):
+ * called before a second thread starts to use this layer.  0 or an error.
+ */
+int http_init(void);
 
 /*
  * One request at a time in a curl multi: a struct http_transfer carries

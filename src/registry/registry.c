@@ -125,9 +125,32 @@ void registry_client_free(struct registry_client *c)
 	}
 	free(c->hosts);
 	credential_release(&c->explicit_cred);
-	auth_cache_free(c->tokens);
+	if (!c->shared_tokens)
+		auth_cache_free(c->tokens);
+	strlist_release(&c->push_repos);
 	http_release();
 	free(c);
+}
+
+void registry_client_share_tokens(struct registry_client *c, struct registry_client *from)
+{
+	if (!c->shared_tokens)
+		auth_cache_free(c->tokens);
+	c->tokens = from->tokens;
+	c->shared_tokens = 1;
+}
+
+void registry_client_push_to(struct registry_client *c, const struct reference *refs, size_t nr)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "%s/%s", refs[i].registry, refs[i].repository);
+		if (!strlist_has(&c->push_repos, name.buf))
+			strlist_push(&c->push_repos, name.buf);
+	}
+	strbuf_release(&name);
 }
 
 /* The host state for registry (created on first use). */
@@ -188,14 +211,52 @@ static void cache_key(const struct call *k, struct strbuf *out)
 }
 
 /*
+ * The scopes that ride along with k's in its token request: pushing to
+ * the run's other repositories on k's registry (registry_client_push_to)
+ * that have no token yet, so that the base image's token also serves the
+ * previous image and the push (one token request instead of two, each a
+ * round trip to the token service).  A token service that grants less
+ * than asked is healed where the token meets a 401: a token refused is
+ * fetched again alone (authorize()'s force).
+ */
+static void ride_along(struct registry_client *c, const struct call *k, struct strlist *out)
+{
+	struct strbuf name = STRBUF_INIT, key = STRBUF_INIT, val = STRBUF_INIT;
+	size_t n = strlen(k->ref->registry);
+
+	for (size_t i = 0; i < c->push_repos.nr && out->nr < 6; i++) {
+		const char *r = c->push_repos.items[i];
+
+		if (strncmp(r, k->ref->registry, n) || r[n] != '/')
+			continue;
+		strbuf_reset(&name);
+		strbuf_addf(&name, "repository:%s:pull,push", r + n + 1);
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s|%s", k->ref->registry, name.buf);
+		if (!strcmp(name.buf, k->scopes[0]) || !auth_cache_get(c->tokens, key.buf, &val))
+			continue;
+		strlist_push(out, name.buf);
+	}
+	if (val.len)
+		memset(val.buf, 0, val.len);
+	strbuf_release(&val);
+	strbuf_release(&key);
+	strbuf_release(&name);
+}
+
+/*
  * Get an Authorization value for k into out (empty: send none).  With
- * force, the cached token is dropped and a fresh one fetched.
+ * force, the cached token is dropped and a fresh one fetched (for k's
+ * scopes alone).
  */
 static int authorize(struct registry_client *c, struct call *k, int force, struct strbuf *out)
 {
 	struct strbuf key = STRBUF_INIT, token = STRBUF_INIT;
 	struct auth_challenge ch = AUTH_CHALLENGE_INIT;
 	struct credential cred = CREDENTIAL_INIT;
+	struct strlist more = STRLIST_INIT;
+	const char *scopes[8];
+	size_t nr_scopes = 0;
 	struct host_state *h;
 	long ttl = 60;
 	int ret = 0;
@@ -226,13 +287,25 @@ static int authorize(struct registry_client *c, struct call *k, int force, struc
 			auth_basic_header(cred.username, cred.password ? cred.password : "", out);
 		goto out;
 	}
-	ret = auth_fetch_token(&ch, k->scopes, k->nr_scopes, &cred,
+	if (!force && k->nr_scopes == 1)
+		ride_along(c, k, &more);
+	for (size_t i = 0; i < k->nr_scopes; i++)
+		scopes[nr_scopes++] = k->scopes[i];
+	for (size_t i = 0; i < more.nr && nr_scopes < ARRAY_SIZE(scopes); i++)
+		scopes[nr_scopes++] = more.items[i];
+	ret = auth_fetch_token(&ch, scopes, nr_scopes, &cred,
 			       speaks_plain(c, k->ref), c->opts.max_tries, &token, &ttl);
 	if (ret)
 		goto out;
 	strbuf_addf(out, "Bearer %s", token.buf);
 	auth_cache_put(c->tokens, key.buf, out->buf, ttl);
+	for (size_t i = k->nr_scopes; i < nr_scopes; i++) {
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s|%s", k->ref->registry, scopes[i]);
+		auth_cache_put(c->tokens, key.buf, out->buf, ttl);
+	}
 out:
+	strlist_release(&more);
 	if (token.len)
 		memset(token.buf, 0, token.len);
 	strbuf_release(&token);
@@ -267,6 +340,19 @@ static int retryable_status(long status)
 	return status == 408 || status == 429 || status >= 500;
 }
 
+/* k's pull scope becomes pull,push when the run pushes to its repository (registry_client_push_to) */
+static void push_scope(struct registry_client *c, struct call *k)
+{
+	struct strbuf name = STRBUF_INIT, pull = STRBUF_INIT;
+
+	strbuf_addf(&name, "%s/%s", k->ref->registry, k->ref->repository);
+	strbuf_addf(&pull, "repository:%s:pull", k->ref->repository);
+	if (!strcmp(k->scope_buf, pull.buf) && strlist_has(&c->push_repos, name.buf))
+		snprintf(k->scope_buf, sizeof(k->scope_buf), "%s,push", pull.buf);
+	strbuf_release(&name);
+	strbuf_release(&pull);
+}
+
 int registry_call_start(struct registry_client *c, struct call *k)
 {
 	int ret;
@@ -276,6 +362,8 @@ int registry_call_start(struct registry_client *c, struct call *k)
 	k->start = registry_now();
 	k->tries = 0;
 	k->replayed = 0;
+	if (c->push_repos.nr && k->scopes[0] == k->scope_buf)
+		push_scope(c, k);
 	if ((ret = authorize(c, k, 0, &k->authz)))
 		return ret;
 	k->req.authorization = k->authz.len ? k->authz.buf : NULL;
@@ -359,7 +447,12 @@ int registry_call_reauth(struct registry_client *c, struct call *k)
 {
 	int ret;
 
-	if ((ret = authorize(c, k, 1, &k->authz)))
+	/*
+	 * A 401 to a request sent without a token (the host's challenge not
+	 * known yet) says nothing of a token cached meanwhile, perhaps by the
+	 * client sharing the cache: that one is taken, not fetched again.
+	 */
+	if ((ret = authorize(c, k, k->authz.len != 0, &k->authz)))
 		return ret;
 	k->req.authorization = k->authz.len ? k->authz.buf : NULL;
 	if (!k->authz.len)

@@ -71,6 +71,16 @@ struct registry_client;
 struct registry_client *registry_client_new(const struct registry_options *opts);
 void registry_client_free(struct registry_client *c);
 
+/*
+ * The repositories a run will push to: a token to pull from one of them
+ * asks for push too (repository:NAME:pull,push), so one token serves the
+ * build's reads there (the previous image), the push, and the uploads of
+ * the prepush thread (whose client shares c's tokens).  A token service that grants less
+ * than asked gives a token that still pulls; the push then meets the
+ * refusal it would have met anyway.
+ */
+void registry_client_push_to(struct registry_client *c, const struct reference *refs, size_t nr);
+
 /* A manifest as the registry served it: exact bytes, their digest, media type. */
 struct registry_manifest {
 	struct strbuf bytes;
@@ -156,7 +166,9 @@ int registry_push_layout(struct registry_client *c, const char *dir,
 /*
  * Overlap: layer blobs uploaded while the build writes the next ones.
  * registry_prepush_start() starts a thread with a client of its own
- * (opts, copied: the pointers in it must outlive the prepush) that
+ * (opts, copied: the pointers in it must outlive the prepush; it takes
+ * and adds to the tokens of share, when not NULL, which must outlive the
+ * prepush and may be used meanwhile by the calling thread) that
  * uploads each finished blob file given to registry_prepush_add() to
  * every repository of dsts (borrowed), one blob at a time, in order.
  * After the first failure add() returns that error (the build stops);
@@ -168,7 +180,8 @@ int registry_push_layout(struct registry_client *c, const char *dir,
  * drops the queue.
  */
 struct registry_prepush;
-int registry_prepush_start(const struct registry_options *opts, const struct reference *dsts, size_t nr_dsts,
+int registry_prepush_start(const struct registry_options *opts, struct registry_client *share,
+			   const struct reference *dsts, size_t nr_dsts,
 			   struct registry_prepush **out);
 int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
 			 long long size, const char *path);

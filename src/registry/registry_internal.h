@@ -14,6 +14,7 @@
 
 #include "lib/digest.h"
 #include "lib/strbuf.h"
+#include "lib/strlist.h"
 #include "registry/auth.h"
 #include "registry/http.h"
 #include "registry/registry.h"
@@ -32,7 +33,9 @@ struct host_state {
 struct registry_client {
 	struct registry_options opts;
 	struct credential explicit_cred;
-	struct auth_cache *tokens;
+	struct auth_cache *tokens;	/* owned unless shared_tokens */
+	int shared_tokens;		/* tokens are another client's (registry_client_share_tokens) */
+	struct strlist push_repos;	/* "registry/repository" (registry_client_push_to) */
 	struct host_state *hosts;
 	size_t nr_hosts, alloc_hosts;
 	int tty;
@@ -124,5 +127,11 @@ int registry_get_blob_result(struct registry_client *c, const struct reference *
 
 /* registry_upload.c: the blob jobs, opts.jobs at once */
 int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr);
+
+/*
+ * c takes the token cache of from (which must outlive c, and may be used
+ * by another thread meanwhile) instead of its own, still empty.
+ */
+void registry_client_share_tokens(struct registry_client *c, struct registry_client *from);
 
 #endif

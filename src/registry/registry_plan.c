@@ -99,9 +99,11 @@ out:
 
 /*
  * The registry API has no transaction: each tag is a PUT of its own.  So
- * before the first, tag_record() notes what every tag names now (HEAD,
- * then the old manifest's exact bytes and media type by digest, so that
- * it can be PUT back); a tag already at the new digest is left alone.
+ * before the first, tag_record() notes what every tag names now (HEAD:
+ * its digest; the old manifest's exact bytes and media type are fetched
+ * by that digest when it is to be PUT back, not before: a push that
+ * goes well never reads them); a tag already at the new digest is left
+ * alone.
  * tags_move() then PUTs the others in order; when one fails, the ones
  * already moved are put back (tag_restore()), last first, best effort,
  * each said on stderr, and the first error stays the result.  A tag that
@@ -118,7 +120,7 @@ enum tag_was { TAG_ABSENT, TAG_SAME, TAG_OTHER };
 struct tag_move {
 	const struct reference *dst;	/* borrowed: dst->tag is the tag */
 	enum tag_was was;
-	struct registry_manifest old;	/* TAG_OTHER: what it named */
+	struct registry_manifest old;	/* TAG_OTHER: what it named (digest; bytes once tag_restore() reads them) */
 	int touched;			/* a PUT went out that may have moved it */
 };
 
@@ -129,17 +131,14 @@ static void tag_name(const struct tag_move *t, struct strbuf *out)
 }
 
 /*
- * What t's tag names now, compared with digest (the one it is to name).
- * The old manifest is fetched once per repository and digest: prev (nr
- * of them) are the tags recorded before.
+ * What t's tag names now, compared with digest (the one it is to name):
+ * the HEAD's Docker-Content-Digest, else the manifest by tag.
  */
-static int tag_record(struct registry_client *c, struct tag_move *t, const char *digest,
-		      const struct tag_move *prev, size_t nr)
+static int tag_record(struct registry_client *c, struct tag_move *t, const char *digest)
 {
 	struct strbuf url = STRBUF_INIT, dcd = STRBUF_INIT, what = STRBUF_INIT;
 	struct http_response res = HTTP_RESPONSE_INIT;
 	const char *headers[] = { ACCEPT_MANIFESTS, NULL };
-	const char *by = t->dst->tag;
 	struct call k;
 	int ret;
 
@@ -163,21 +162,12 @@ static int tag_record(struct registry_client *c, struct tag_move *t, const char 
 			t->was = TAG_SAME;
 			goto out;
 		}
-		by = dcd.buf;	/* the bytes by digest: verified, and what HEAD saw */
-		for (size_t i = 0; i < nr; i++) {
-			const struct tag_move *p = &prev[i];
-
-			if (p->was == TAG_OTHER && registry_same_repo(p->dst, t->dst) &&
-			    !strcmp(p->old.digest, by)) {
-				strbuf_addbuf(&t->old.bytes, &p->old.bytes);
-				memcpy(t->old.digest, p->old.digest, sizeof(t->old.digest));
-				t->old.media_type = xstrdup(p->old.media_type);
-				t->was = TAG_OTHER;
-				goto out;
-			}
-		}
+		/* the bytes by that digest (verified, and what HEAD saw) if the tag is put back */
+		snprintf(t->old.digest, sizeof(t->old.digest), "%s", dcd.buf);
+		t->was = TAG_OTHER;
+		goto out;
 	}
-	if ((ret = registry_get_manifest_by(c, t->dst, by, &t->old)))
+	if ((ret = registry_get_manifest_by(c, t->dst, t->dst->tag, &t->old)))
 		goto out;
 	t->was = strcmp(t->old.digest, digest) ? TAG_OTHER : TAG_SAME;
 	if (t->was == TAG_SAME)
@@ -231,10 +221,25 @@ static void tag_restore(struct registry_client *c, struct tag_move *t, const cha
 
 	tag_name(t, &name);
 	error_set_quiet(1);	/* the push's error is the one to tell; these are warnings */
-	if (t->was == TAG_OTHER)
-		rc = registry_put_manifest(c, t->dst, t->dst->tag, &t->old.bytes, t->old.media_type,
-				  t->old.digest, NULL);
-	else
+	if (t->was == TAG_OTHER) {
+		rc = 0;
+		if (!t->old.bytes.len) {
+			struct registry_manifest old = REGISTRY_MANIFEST_INIT;
+
+			rc = registry_get_manifest_by(c, t->dst, t->old.digest, &old);
+			if (!rc && strcmp(old.digest, t->old.digest))
+				rc = error("'%s' served %s for %s", t->dst->registry, old.digest, t->old.digest);
+			if (!rc) {
+				registry_manifest_release(&t->old);
+				t->old = old;
+			} else {
+				registry_manifest_release(&old);
+			}
+		}
+		if (!rc)
+			rc = registry_put_manifest(c, t->dst, t->dst->tag, &t->old.bytes, t->old.media_type,
+					  t->old.digest, NULL);
+	} else
 		rc = tag_delete(c, t);
 	error_set_quiet(0);
 	if (t->was == TAG_OTHER && !rc)
@@ -288,7 +293,7 @@ static int tags_record(struct registry_client *c, const struct reference *dsts, 
 			continue;
 		t[nr].dst = &dsts[d];
 		strbuf_init(&t[nr].old.bytes, 0);
-		ret = tag_record(c, &t[nr], digest, t, nr);
+		ret = tag_record(c, &t[nr], digest);
 		nr++;
 		if (ret)
 			break;

@@ -839,6 +839,7 @@ struct prepush_item {
 
 struct registry_prepush {
 	struct registry_options opts;
+	struct registry_client *share;	/* whose tokens the thread's client takes, or NULL (borrowed) */
 	const struct reference *dsts;	/* borrowed */
 	size_t nr_dsts;
 	pthread_t thread;
@@ -859,6 +860,9 @@ static void *prepush_main(void *arg)
 	struct registry_prepush *p = arg;
 	struct registry_client *c = registry_client_new(&p->opts);
 	struct blob_job *jobs = xcalloc(p->nr_dsts + 1, sizeof(*jobs));
+
+	if (p->share)
+		registry_client_share_tokens(c, p->share);
 
 	for (;;) {
 		struct prepush_item it;
@@ -915,12 +919,16 @@ static void *prepush_main(void *arg)
 	return NULL;
 }
 
-int registry_prepush_start(const struct registry_options *opts, const struct reference *dsts, size_t nr_dsts,
-			   struct registry_prepush **out)
+int registry_prepush_start(const struct registry_options *opts, struct registry_client *share,
+			   const struct reference *dsts, size_t nr_dsts, struct registry_prepush **out)
 {
-	struct registry_prepush *p = xcalloc(1, sizeof(*p));
+	struct registry_prepush *p;
 
+	if (http_init() < 0)	/* libcurl's global state, before a second thread */
+		return -1;
+	p = xcalloc(1, sizeof(*p));
 	p->opts = *opts;
+	p->share = share;
 	p->dsts = dsts;
 	p->nr_dsts = nr_dsts;
 	pthread_mutex_init(&p->lock, NULL);
