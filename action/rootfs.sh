@@ -81,7 +81,11 @@ cp -L /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt
 # Zone data: the TZif files of tzdata, without right/ (leap-second clocks,
 # which no tz= of metadata-action names) and the tables meant for tools.
 [ -e /usr/share/zoneinfo/UTC ] || die "no /usr/share/zoneinfo (apt-get install tzdata)"
+# (through a file, not a pipe: sh has no pipefail, and a tar that fails
+# on the left must fail the tree)
 (cd /usr/share/zoneinfo && tar cf - --exclude=./right --exclude='*.tab' --exclude=leapseconds \
-	--exclude=tzdata.zi --exclude=leap-seconds.list .) | (cd "$dir/usr/share/zoneinfo" && tar xf -)
+	--exclude=tzdata.zi --exclude=leap-seconds.list .) >"$dir/.zoneinfo.tar" &&
+	tar xf "$dir/.zoneinfo.tar" -C "$dir/usr/share/zoneinfo" &&
+	rm -f "$dir/.zoneinfo.tar" || die "cannot copy /usr/share/zoneinfo into $dir"
 printf 'root:x:0:0:root:/root:/usr/local/bin/publish\n' >"$dir/etc/passwd"
 printf 'root:x:0:\n' >"$dir/etc/group"

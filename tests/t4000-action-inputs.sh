@@ -29,7 +29,7 @@ test_expect_success 'action.yml: a container action running publish action' '
 
 test_expect_success 'action.yml declares the inputs the issue lists, with their defaults' '
 	action_yml inputs >inputs &&
-	printf "%s\n" annotations build-args cache-from compression context file flavor github-token images labels \
+	printf "%s\n" annotations build-args cache-from cache-to compression context file flavor github-token images labels \
 		include-git-dir insecure-registries outputs platforms push registry registry-auth sep-annotations sep-labels sep-tags tags token \
 		username working-directory push-by-digest merge digests sbom provenance changed changed-since services reuse-from reuse-layers | sort >expect &&
 	test_cmp expect inputs &&

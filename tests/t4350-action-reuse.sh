@@ -81,13 +81,14 @@ test_expect_success 'the same digest as a cold full build of that commit' '
 	test_cmp d2 cold
 '
 
-test_expect_success 'cache-from: type=registry,ref= is taken, type=gha ignored with a warning' '
+test_expect_success 'cache-from: type=registry,ref= is taken, type=gha ignored with a warning; cache-to: a notice' '
 	before=$(uploads third/video-streaming) &&
-	run_action images="$REGISTRY/third/video-streaming" tags=type=raw,value=main \
+	{ run_action images="$REGISTRY/third/video-streaming" tags=type=raw,value=main \
 		cache-from="type=gha
-type=registry,ref=$ACTION_IMAGE:main" build-args="BASE=$REGISTRY/busybox:1.35" ||
-	{ cat action.out action.err; false; }
+type=registry,ref=$ACTION_IMAGE:main" cache-to="type=gha,mode=max" build-args="BASE=$REGISTRY/busybox:1.35" ||
+	{ cat action.out action.err; false; }; } &&
 	grep "input .cache-from.: .type=gha. is ignored" action.err &&
+	grep "input .cache-to. is not needed" action.err &&
 	grep "reusing unchanged layers from .$ACTION_IMAGE@sha256:" action.err &&
 	test "$(reused)" != "" &&
 	! grep "Dockerfile:[0-9]* COPY: .*bytes$" action.err &&

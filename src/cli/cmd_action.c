@@ -57,7 +57,7 @@ int cmd_action(int argc, char **argv)
 		{ "working-directory", &in.working_directory },
 		{ "include-git-dir", &in.include_git_dir },
 		{ "reuse-layers", &in.reuse_layers }, { "reuse-from", &in.reuse_from },
-		{ "cache-from", &in.cache_from },
+		{ "cache-from", &in.cache_from }, { "cache-to", &in.cache_to },
 		{ "insecure-registries", &in.insecure_registries },
 		{ "registry-auth", &in.registry_auth },
 		{ "outputs", &in.outputs },

@@ -1036,6 +1036,9 @@ static void reuse_source(struct run *r, const struct action_result *out)
 	strbuf_reset(&r->reuse_from);
 	if (!r->reuse)
 		return;
+	if (in->cache_to && !is_blank(in->cache_to))
+		note("input 'cache-to' is not needed: the image pushed is what the next run reuses unchanged layers "
+		     "from (reuse-layers), so it is ignored");
 	input_lines(in->reuse_from && *in->reuse_from ? in->reuse_from : in->cache_from, &lines);
 	for (size_t i = 0; i < lines.nr && !pick; i++) {
 		struct strlist f = STRLIST_INIT;

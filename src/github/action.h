@@ -44,6 +44,7 @@ struct action_inputs {
 	const char *registry, *username, *token, *compression, *working_directory;
 	const char *include_git_dir;
 	const char *reuse_layers, *reuse_from, *cache_from;	/* reuse of the previous image's layers (build/reuse.h) */
+	const char *cache_to;	/* build-push-action's cache export: not needed, a notice */
 	const char *insecure_registries;	/* hosts allowed plain http, comma or newline separated */
 	const char *registry_auth;	/* docker/login-action's registry-auth: YAML, one entry per registry */
 	const char *outputs;		/* the image into the workspace: type=docker|oci,dest=PATH (imageoutput.h) */
