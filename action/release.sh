@@ -30,6 +30,8 @@ die() { code=$1; shift; echo "release.sh: $*" >&2; exit "$code"; }
 [ $# -ge 1 ] && [ $# -le 2 ] || die 2 "usage: sh action/release.sh VERSION [REMOTE]"
 version=${1#v}
 remote=${2:-${RELEASE_REMOTE:-origin}}
+# what messages say of it: a URL's user:password@ left out (scheme://user:secret@host/...)
+remote_shown=$(printf '%s\n' "$remote" | sed 's#^\([a-zA-Z][a-zA-Z0-9+.-]*://\)[^/@]*@#\1#')
 registry=${REGISTRY:-ghcr.io}
 owner=$(printf '%s' "${OWNER:-${GITHUB_REPOSITORY_OWNER:-}}" | tr 'A-Z' 'a-z')
 budget=${RELEASE_BUDGET:-12582912}
@@ -114,6 +116,17 @@ commit=$(printf 'release: v%s, action.yml runs %s@%s\n\nThe image was built from
 git tag -f -a -m "publish-action $version" "v$version" "$commit" >/dev/null &&
 	git tag -f "v$minor" "$commit" >/dev/null &&
 	git tag -f "v$major" "$commit" >/dev/null || exit 1
-git push -q --force "$remote" "refs/tags/v$version" "refs/tags/v$minor" "refs/tags/v$major" ||
-	die 1 "cannot push the tags to '$remote'"
-echo "release: v$version = $commit (v$minor, v$major moved) pushed to $remote"
+# A URL goes to git through its environment (GIT_CONFIG_*), not its command
+# line, which any user of the machine can read in ps.
+push_tags() {
+	case "$remote" in
+	*://*@*)
+		(GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.publish-release.url GIT_CONFIG_VALUE_0=$remote
+		 export GIT_CONFIG_COUNT GIT_CONFIG_KEY_0 GIT_CONFIG_VALUE_0
+		 git push -q --force publish-release "$@") ;;
+	*) git push -q --force "$remote" "$@" ;;
+	esac
+}
+push_tags "refs/tags/v$version" "refs/tags/v$minor" "refs/tags/v$major" ||
+	die 1 "cannot push the tags to '$remote_shown'"
+echo "release: v$version = $commit (v$minor, v$major moved) pushed to $remote_shown"

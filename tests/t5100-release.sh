@@ -225,6 +225,13 @@ test_expect_success 'release.sh 1.5.0 moves v1 and makes v1.5; v1.4 stays' '
 	test "$(git --git-dir="$TRASH/remote.git" rev-parse v1.4.2^{commit})" = "$(cat rel.1.4.2)"
 '
 
+test_expect_success 'a remote URL with a password: never printed' '
+	git -C repo commit -q --allow-empty -m "after 1.5.0" &&
+	test_exit_code 1 release 1.5.1 "http://rel:s3cret-pw@127.0.0.1:9/remote.git" >out3 2>err3 &&
+	grep "^release.sh: cannot push the tags to .http://127.0.0.1:9/remote.git." err3 &&
+	! grep -r "s3cret-pw" out3 err3
+'
+
 # The runner runs `uses: OWNER/publish-action@v1` as: docker pull of the
 # image action.yml names, then docker run with the workspace and the file
 # commands mounted (lib-action.sh, run_action_container).
