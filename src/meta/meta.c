@@ -817,21 +817,42 @@ static int history_resolve(void *data, const struct expr_call *c, struct strbuf 
 	return 0;
 }
 
+/*
+ * The history of rule r resolved as describe finds it, into *v (the
+ * caller releases it); NULL with *rc 0 when the rule is skipped (no
+ * history to read, or none to resolve: a warning says why), NULL with
+ * *rc -1 on a fatal error; *rc is left alone when h is returned.
+ */
+static const struct describe_history *rule_described(struct deriver *d, const struct tagrule *r,
+						     struct describe_version *v, int *rc)
+{
+	const struct describe_history *h;
+	struct strbuf why = STRBUF_INIT;
+	int fatal;
+
+	if (!(h = rule_history(d, r, &fatal))) {
+		*rc = fatal ? -1 : 0;
+		return NULL;
+	}
+	if (describe_resolve(h, v, &why) < 0) {
+		warning("%s: %s, the rule is skipped", r->source, why.buf);
+		*rc = 0;
+		h = NULL;
+	}
+	strbuf_release(&why);
+	return h;
+}
+
 static int proc_describe(struct deriver *d, const struct tagrule *r)
 {
 	const struct describe_history *h;
 	struct describe_version v;
 	struct history_fields f;
-	struct strbuf out = STRBUF_INIT, val = STRBUF_INIT, why = STRBUF_INIT;
-	int fatal, rc = -1, latest;
+	struct strbuf out = STRBUF_INIT, val = STRBUF_INIT;
+	int rc = -1, latest;
 
-	if (!(h = rule_history(d, r, &fatal)))
-		return fatal ? -1 : 0;
-	if (describe_resolve(h, &v, &why) < 0) {
-		warning("%s: %s, the rule is skipped", r->source, why.buf);
-		strbuf_release(&why);
-		return 0;
-	}
+	if (!(h = rule_described(d, r, &v, &rc)))
+		return rc;
 	f.v = &v.base;
 	f.raw = v.raw;
 	f.version = v.version;
@@ -848,7 +869,6 @@ out:
 	describe_version_release(&v);
 	strbuf_release(&out);
 	strbuf_release(&val);
-	strbuf_release(&why);
 	return rc;
 }
 
@@ -858,16 +878,11 @@ static int proc_conventional(struct deriver *d, const struct tagrule *r)
 	struct describe_version v;
 	struct history_fields f;
 	struct semver next;
-	struct strbuf ver = STRBUF_INIT, why = STRBUF_INIT;
-	int fatal, rc = -1, parsed = 0;
+	struct strbuf ver = STRBUF_INIT;
+	int rc = -1, parsed = 0;
 
-	if (!(h = rule_history(d, r, &fatal)))
-		return fatal ? -1 : 0;
-	if (describe_resolve(h, &v, &why) < 0) {
-		warning("%s: %s, the rule is skipped", r->source, why.buf);
-		strbuf_release(&why);
-		return 0;
-	}
+	if (!(h = rule_described(d, r, &v, &rc)))
+		return rc;
 	conventional_version(&v.base, &h->messages, v.have_tag ? v.distance : v.distance ? v.distance : 1,
 			     tagrule_get(r, "pre"), &ver);
 	if (semver_parse(&next, ver.buf) < 0) {
@@ -886,7 +901,6 @@ out:
 		semver_release(&next);
 	describe_version_release(&v);
 	strbuf_release(&ver);
-	strbuf_release(&why);
 	return rc;
 }
 
