@@ -121,16 +121,27 @@ test_expect_success 'a previous layout without keys or missing is a warning, and
 	test_cmp f2 d10
 '
 
-test_expect_success 'the keys depend on the content alone: the same files outside git, the same image' '
+test_expect_success 'outside git: the same layers, and no key recorded (no file hashed for one)' '
 	mkdir plain && (cd src && git archive HEAD) | tar -C plain -xf - && chmod -R go-w plain &&
 	SOURCE_DATE_EPOCH=1000 publish build --context src --output oci:g >dg &&
-	SOURCE_DATE_EPOCH=1000 publish build --context plain >dp 2>/dev/null &&
-	test_cmp dg dp &&
+	SOURCE_DATE_EPOCH=1000 publish build --context plain --output oci:p >dp 2>/dev/null &&
+	mg=g/blobs/sha256/$(cut -c8- dg) && mp=p/blobs/sha256/$(cut -c8- dp) &&
+	jq -c "[.config, .layers]" "$mg" >lg && jq -c "[.config, .layers]" "$mp" >lp &&
+	test_cmp lg lp &&
+	test "$(jq -r ".annotations[\"dev.publish-action.layer-keys\"]" "$mp")" = "- - -" &&
+	jq -r ".annotations[\"dev.publish-action.layer-keys\"]" "$mg" | tr " " "\n" | grep -c "^sha256:" >n &&
+	test "$(cat n)" = 3 &&
 	echo dirty >>src/web/NOTES && echo dirty >>plain/web/NOTES &&
-	SOURCE_DATE_EPOCH=1000 PUBLISH_REUSE_FROM=g publish build --context src >dg2 2>err &&
+	SOURCE_DATE_EPOCH=1000 PUBLISH_REUSE_FROM=g publish build --context src --output oci:g2 >dg2 2>err &&
 	test "$(reused err)" = "3 4 " &&
-	SOURCE_DATE_EPOCH=1000 publish build --context plain >dp2 2>/dev/null &&
-	test_cmp dg2 dp2 &&
+	SOURCE_DATE_EPOCH=1000 PUBLISH_REUSE_FROM=g publish build --context plain --output oci:p2 >dp2 2>err &&
+	test "$(reused err)" = "" &&
+	mg=g2/blobs/sha256/$(cut -c8- dg2) && mp=p2/blobs/sha256/$(cut -c8- dp2) &&
+	jq -c "[.config, .layers]" "$mg" >lg && jq -c "[.config, .layers]" "$mp" >lp &&
+	test_cmp lg lp &&
+	jq -r ".annotations[\"dev.publish-action.layer-keys\"]" "$mg" | tr " " "\n" | grep -c "^sha256:" >n &&
+	test "$(cat n)" = 3 &&
+	test "$(jq -r ".annotations[\"dev.publish-action.layer-keys\"]" "$mp")" = "- - -" &&
 	(cd src && git checkout -q web)
 '
 

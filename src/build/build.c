@@ -782,6 +782,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	if (rc < 0)
 		goto out;
 	worktree_open(&b.wt, root);
+	b.lw.no_key = !b.wt.repo;	/* outside git no later build knows a key without reading: none recorded */
 	if (opts->reuse_from && *opts->reuse_from) {
 		image_platform(&b.img, &plat);
 		reuse_load(&b.prev, opts->reuse_from, client, plat.buf, opts->notice);

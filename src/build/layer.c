@@ -525,7 +525,7 @@ struct hash_lane {
 
 struct hasher {
 	EVP_MD_CTX *blob;	/* the current file's git blob id */
-	struct digest *rkey;	/* the reuse key, fed each file's blob id */
+	struct digest *rkey;	/* the reuse key, fed each file's blob id; NULL: none (no_key) */
 	const struct layer_entry *failed;	/* sha1 failed on this file */
 	unsigned char *mem;	/* HASH_SLOTS slots of HASH_CHUNK bytes */
 	unsigned char *free_v[HASH_SLOTS];
@@ -769,8 +769,13 @@ static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_
 	return (la_ssize_t)len;
 }
 
-/* e's content into the tar, each read into a hasher slot then queued for its blob id. */
-static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd, struct hasher *h)
+/*
+ * e's content into the tar, each read into a hasher slot then queued for
+ * its blob id; without a reuse key, read into buf (IO_CHUNK bytes) and
+ * not hashed.
+ */
+static int copy_content(struct archive *a, const struct layer_entry *e, int spool_fd, struct hasher *h,
+			unsigned char *buf)
 {
 	uint64_t left = e->size;
 	int fd = spool_fd;
@@ -790,7 +795,7 @@ static int copy_content(struct archive *a, const struct layer_entry *e, int spoo
 		return error("cannot seek in the spool file: %s", strerror(errno));
 	}
 	while (left) {
-		struct hash_job j = { HASH_FILE_DATA, NULL, e, hasher_slot(h), 0, 0 };
+		struct hash_job j = { HASH_FILE_DATA, NULL, e, h->rkey ? hasher_slot(h) : buf, 0, 0 };
 		size_t want = left < HASH_CHUNK ? (size_t)left : HASH_CHUNK;
 		ssize_t n;
 
@@ -801,14 +806,16 @@ static int copy_content(struct archive *a, const struct layer_entry *e, int spoo
 			rc = error_as(EXIT_CONTEXT, "cannot read '%s': %s",
 				      e->src ? e->src : e->path, n < 0 ? strerror(errno) : "file shrank");
 			j.len = 0;
-			hasher_queue(h, &j);	/* gives the slot back */
+			if (h->rkey)
+				hasher_queue(h, &j);	/* gives the slot back */
 			break;
 		}
 		/* queued after the tar took it: tar_write() asks for slots */
 		j.len = (size_t)n;
 		if (archive_write_data(a, j.buf, (size_t)n) != n)
 			rc = error("cannot write '%s' into the layer: %s", e->path, archive_error_string(a));
-		hasher_queue(h, &j);
+		if (h->rkey)
+			hasher_queue(h, &j);
 		if (rc < 0)
 			break;
 		left -= (uint64_t)n;
@@ -960,7 +967,7 @@ static int utf8_valid(const char *s)
 }
 
 static int write_entry(struct archive *a, struct archive_entry *ae, const struct layer_entry *e,
-		       const struct layer_write_opts *opts, int spool_fd, struct hasher *h)
+		       const struct layer_write_opts *opts, int spool_fd, struct hasher *h, unsigned char *buf)
 {
 	int r;
 
@@ -1005,10 +1012,12 @@ static int write_entry(struct archive *a, struct archive_entry *ae, const struct
 		struct hash_job end = { HASH_FILE_END, NULL, e, NULL, 0, 0 };
 		int rc;
 
-		hasher_queue(h, &start);
-		if (e->size && (rc = copy_content(a, e, spool_fd, h)) < 0)
+		if (h->rkey)
+			hasher_queue(h, &start);
+		if (e->size && (rc = copy_content(a, e, spool_fd, h, buf)) < 0)
 			return rc;
-		hasher_queue(h, &end);
+		if (h->rkey)
+			hasher_queue(h, &end);
 	}
 	return 0;
 }
@@ -1021,7 +1030,8 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	struct layer_sink sink;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
-	char diff_id[72], digest[72], key[72], reuse[72];
+	char diff_id[72], digest[72], key[72], reuse[72] = "";
+	unsigned char *io = NULL;
 	locale_t utf8, saved = (locale_t)0;
 	int rc = 0;
 
@@ -1034,11 +1044,11 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 	w.fd = -1;
 	w.path = path;
 	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0 ||
-	    reuse_key_start(&rkey, le, opts) < 0) {
+	    (!opts->no_key && reuse_key_start(&rkey, le, opts) < 0)) {
 		rc = -1;
 		goto out;
 	}
-	if (hasher_init(&w.hash, &rkey) < 0) {
+	if (hasher_init(&w.hash, opts->no_key ? NULL : &rkey) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -1080,7 +1090,9 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	for (size_t i = 0; i < le->nr; i++) {
-		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd, &w.hash);
+		if (opts->no_key && !io)
+			io = xmalloc(IO_CHUNK);
+		rc = write_entry(a, ae, &le->v[i], opts, le->spool_fd, &w.hash, io);
 		if (rc < 0)
 			goto out;
 	}
@@ -1106,7 +1118,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		goto out;
 	}
 	if (digest_final(&w.tar_digest, diff_id) < 0 || digest_final(&w.blob_digest, digest) < 0 ||
-	    digest_final(&rkey, reuse) < 0) {
+	    (!opts->no_key && digest_final(&rkey, reuse) < 0)) {
 		rc = -1;
 		goto out;
 	}
@@ -1135,6 +1147,7 @@ out:
 	digest_release(&w.tar_digest);
 	digest_release(&w.blob_digest);
 	digest_release(&rkey);
+	free(io);
 	if (utf8 != (locale_t)0) {
 		uselocale(saved);
 		freelocale(utf8);

@@ -105,6 +105,7 @@ struct layer_write_opts {
 	int level;	/* compression level, 0: the default */
 	int threads;	/* compression threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
 	const char *what;	/* what makes the layer ("ADD a.tar /opt/"), for messages; may be NULL */
+	int no_key;	/* no reuse key: the files are not hashed for one (the context is outside git) */
 };
 
 /*
@@ -125,7 +126,7 @@ struct layer {
 	char **sources;	/* owned, sources_nr of them */
 	size_t sources_nr;
 	char content_key[72];
-	char reuse_key[72];	/* layer_reuse_key() of its entries and contents, set by layer_write() */
+	char reuse_key[72];	/* layer_reuse_key() of its entries and contents, set by layer_write(); "" with no_key */
 };
 
 void layer_init(struct layer *l);
@@ -151,8 +152,10 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
  * given by content_id (the git blob id of a clean tracked file: no file
  * is read).  layer_write() computes the same key from the contents it
  * reads (their git blob ids, hashed on the way) into out->reuse_key, so
- * every layer written has one, a function of its content alone.  Equal
- * keys give equal blobs.  content_id returns 0 with the
+ * every layer written has one, a function of its content alone, unless
+ * opts->no_key: outside a git repository no later build can know a key
+ * without reading the files, so that second pass over the bytes (a tenth
+ * of a large layer's time) is not made.  Equal keys give equal blobs.  content_id returns 0 with the
  * id in out (at most 64 characters), or non-zero when the content is not
  * known without reading it: then there is no key.  1 with the key
  * ("sha256:...") in out, 0 without.  Files from the spool (ADD archives)

@@ -111,7 +111,7 @@ static void file_digest(const char *path, char *out)
 static void test_layer(enum layer_compression comp)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
-	struct layer_write_opts wo = { comp, 1234567890, 0, 0, NULL };
+	struct layer_write_opts wo = { comp, 1234567890, 0, 0, NULL, 0 };
 	struct layer l, l2;
 	struct strbuf blob = STRBUF_INIT, listing = STRBUF_INIT, hl = STRBUF_INIT, raw = STRBUF_INIT;
 	struct layer_entry sl = { 0 };
@@ -163,6 +163,14 @@ static void test_layer(enum layer_compression comp)
 	layer_init(&l2);
 	ok(layer_write(&le, &wo, blob.buf, &l2) == 0 && !strcmp(l.digest, l2.digest) &&
 	   !strcmp(l.content_key, l2.content_key), "%s: the same entries give the same digest", name);
+	ok(!strncmp(l.reuse_key, "sha256:", 7), "%s: a reuse key from the bytes read", name);
+	layer_release(&l2);
+	layer_init(&l2);
+	wo.no_key = 1;
+	ok(layer_write(&le, &wo, blob.buf, &l2) == 0 && !strcmp(l.digest, l2.digest) &&
+	   !strcmp(l.diff_id, l2.diff_id) && !l2.reuse_key[0],
+	   "%s: no_key: the same bytes, no reuse key", name);
+	wo.no_key = 0;
 	if (comp == LAYER_GZIP) {
 		unsigned char hdr[10];
 		FILE *f = fopen(blob.buf, "rb");
@@ -210,7 +218,7 @@ static void test_bad_links(void)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
 	struct layer_entry e = { 0 };
-	struct layer_write_opts wo = { LAYER_GZIP, 0, 0, 0, "ADD c.tar /" };
+	struct layer_write_opts wo = { LAYER_GZIP, 0, 0, 0, "ADD c.tar /", 0 };
 	struct layer l;
 	struct strbuf blob = STRBUF_INIT;
 
