@@ -54,9 +54,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import testserver
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+# cryptography is imported by the key's thread (TokenServer._load_key):
+# its import is half the server's start, and only tokens need it.
+x509 = hashes = serialization = padding = None
 
 
 def b64url(data):
@@ -119,27 +119,51 @@ def parse_scope(scope):
 
 class TokenServer:
     def __init__(self, args):
-        with open(args.key, "rb") as f:
-            self.key = serialization.load_pem_private_key(f.read(), password=None)
-        self.kid = libtrust_key_id(self.key.public_key())
+        # The key is loaded on a thread of its own (an RSA key's checks
+        # take ~50 ms): the server listens meanwhile, and the first
+        # token waits for it (load_key()).
+        self.key = self.kid = self.key_error = None
+        self.key_ready = threading.Event()
+        self.key_path = args.key
+        self.cert_path = args.cert if args.x5c else None
         self.x5c = None
-        if args.x5c:
-            with open(args.cert, "rb") as f:
-                pem = f.read()
-            chain = []
-            marker = b"-----END CERTIFICATE-----"
-            for block in pem.split(marker):
-                if b"-----BEGIN CERTIFICATE-----" in block:
-                    cert = x509.load_pem_x509_certificate(block + marker)
-                    chain.append(base64.b64encode(
-                        cert.public_bytes(serialization.Encoding.DER)).decode("ascii"))
-            self.x5c = chain
+        threading.Thread(target=self._load_key, daemon=True).start()
         self.issuer = args.issuer
         self.service = args.service
         self.expires = args.expires
         self.users = Users(args.users)
         self.log_path = args.log
         self.log_lock = threading.Lock()
+
+    def _load_key(self):
+        global x509, hashes, serialization, padding
+        try:
+            from cryptography import x509
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import padding
+            with open(self.key_path, "rb") as f:
+                self.key = serialization.load_pem_private_key(f.read(), password=None)
+            self.kid = libtrust_key_id(self.key.public_key())
+            if self.cert_path:
+                with open(self.cert_path, "rb") as f:
+                    pem = f.read()
+                chain = []
+                marker = b"-----END CERTIFICATE-----"
+                for block in pem.split(marker):
+                    if b"-----BEGIN CERTIFICATE-----" in block:
+                        cert = x509.load_pem_x509_certificate(block + marker)
+                        chain.append(base64.b64encode(
+                            cert.public_bytes(serialization.Encoding.DER)).decode("ascii"))
+                self.x5c = chain
+        except Exception as e:  # reported by load_key(), to each token request
+            self.key_error = e
+        self.key_ready.set()
+
+    def load_key(self):
+        self.key_ready.wait()
+        if self.key_error:
+            raise self.key_error
+        return self.key
 
     def log(self, line):
         if not self.log_path:
@@ -178,6 +202,7 @@ class TokenServer:
         return access
 
     def issue(self, user, service, access):
+        key = self.load_key()
         now = int(time.time())
         header = {"typ": "JWT", "alg": "RS256"}
         if self.x5c:
@@ -196,7 +221,7 @@ class TokenServer:
         }
         signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "." +
                          b64url(json.dumps(claims, separators=(",", ":")).encode()))
-        sig = self.key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+        sig = key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
         token = signing_input + "." + b64url(sig)
         issued = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
         return {
@@ -320,6 +345,7 @@ def main():
 
     ts = TokenServer(args)
     if args.print_kid:
+        ts.load_key()
         print(ts.kid)
         return 0
     return testserver.serve(make_handler(ts), args.port, args.port_file, args.tls_cert, args.tls_key,
