@@ -17,7 +17,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential pkg-config \
       libgit2-dev libcurl4-openssl-dev libjansson-dev libarchive-dev \
-      libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libyaml-dev \
+      libssl-dev zlib1g-dev libdeflate-dev libzstd-dev libpcre2-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -31,7 +31,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgit2-1.5 libcurl4 libjansson4 libarchive13 libssl3 \
-      zlib1g libzstd1 libpcre2-8-0 libyaml-0-2 ca-certificates tzdata \
+      zlib1g libdeflate0 libzstd1 libpcre2-8-0 libyaml-0-2 ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/* /var/log/*
 COPY --from=build /src/build/publish /usr/local/bin/publish
 # The runner mounts the workspace at /github/workspace and makes it the

@@ -11,7 +11,7 @@
 #   make deps     install missing Debian packages (sudo when not root)
 
 CC      ?= cc
-PKGS    := libgit2 libcurl jansson libarchive libcrypto zlib libzstd libpcre2-8 yaml-0.1
+PKGS    := libgit2 libcurl jansson libarchive libcrypto zlib libdeflate libzstd libpcre2-8 yaml-0.1
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CPPFLAGS_ALL = -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ SAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/unit/%)
 
 # Debian packages: to build, and to run the tests (registry, checkers, docker).
 BUILD_DEBS := build-essential pkg-config libgit2-dev libcurl4-openssl-dev libjansson-dev \
-	libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libyaml-dev tzdata ca-certificates
+	libarchive-dev libssl-dev zlib1g-dev libdeflate-dev libzstd-dev libpcre2-dev libyaml-dev tzdata ca-certificates
 TEST_DEBS  := git perl python3 python3-cryptography openssl curl jq docker-registry skopeo \
 	umoci busybox-static docker.io podman zstd iproute2 python3-jsonschema
 BENCH_DEBS := hyperfine nodejs time python3 openssl curl docker-registry busybox-static skopeo \
@@ -149,11 +149,11 @@ REL_CC       = $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu-gcc,$(CC))
 REL_DIR      = build/$(ARCH)
 REL_SYSROOT  = $(REL_DIR)/sysroot
 REL_PKGCONF  = PKG_CONFIG_LIBDIR=/usr/lib/$(REL_TRIPLET)/pkgconfig:$(REL_SYSROOT)/usr/lib/$(REL_TRIPLET)/pkgconfig pkg-config
-REL_STATIC  := -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -larchive -llzma -lbz2 -ljansson -lpcre2-8 -lyaml
+REL_STATIC  := -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -larchive -llzma -lbz2 -ljansson -lpcre2-8 -lyaml -ldeflate
 REL_SHARED  := -lcurl -lssh2 -lnettle -lzstd -lz -l:liblz4.so.1 -l:libgssapi_krb5.so.2 -lcrypto -lpthread
 REL_OBJ      = $(LIB_SRC:src/%.c=$(REL_DIR)/obj/%.o) $(CLI_SRC:src/%.c=$(REL_DIR)/obj/%.o)
 CROSS_DEBS  := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6:arm64 $(foreach p,libcurl4-openssl-dev \
-	libjansson-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libpcre2-dev libmbedtls-dev \
+	libjansson-dev libarchive-dev libssl-dev zlib1g-dev libdeflate-dev libzstd-dev libpcre2-dev libmbedtls-dev \
 	libssh2-1-dev liblzma-dev libbz2-dev nettle-dev libyaml-dev,$(p):arm64)
 
 release-bin: $(REL_DIR)/publish

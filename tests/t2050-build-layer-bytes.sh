@@ -118,6 +118,20 @@ for comp in gzip zstd; do
 	"
 done
 
+test_expect_success 'gzip: a layer of many blocks (a member each) is read whole by gzip and Python' '
+	publish build --context big --output oci:bigout >d &&
+	m=bigout/blobs/sha256/$(cut -c8- d) &&
+	l=bigout/blobs/sha256/$(jq -r ".layers[0].digest" "$m" | cut -c8-) &&
+	c=bigout/blobs/sha256/$(jq -r ".config.digest" "$m" | cut -c8-) &&
+	gzip -t "$l" &&
+	test "sha256:$(gzip -dc "$l" | sha256sum | cut -d" " -f1)" = "$(jq -r ".rootfs.diff_ids[0]" "$c")" &&
+	python3 -c "import gzip, sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())" "$l" | sha256sum >py &&
+	gzip -dc "$l" | sha256sum >gz && test_cmp gz py &&
+	test "$(gzip -dc "$l" | wc -c)" -gt $((8 << 20)) &&
+	python3 -c "import tarfile, sys; print(\"\\n\".join(tarfile.open(sys.argv[1]).getnames()))" "$l" >names &&
+	grep -x "data/numbers" names && grep -x "data/as" names
+'
+
 test_expect_success 'PUBLISH_THREADS out of range is bad input' '
 	test_exit_code 3 env PUBLISH_THREADS=0 publish build --context big 2>err &&
 	grep "PUBLISH_THREADS" err &&

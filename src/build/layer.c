@@ -36,6 +36,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -870,9 +871,9 @@ static int reuse_key_start(struct digest *d, struct layer_entries *le, const str
 	if (!key[0] || digest_init(d) < 0)
 		return -1;
 	/* bump the first word when the writer changes */
-	strbuf_addf(&sb, "publish-layer-reuse-v1\npublish %s\nlibarchive %s\nzlib %s\nzstd %s\nlevel %d\n%s\n",
-		    LAYER_PUBLISH_VERSION, archive_version_string(), zlibVersion(), ZSTD_versionString(), opts->level,
-		    key);
+	strbuf_addf(&sb, "publish-layer-reuse-v2\npublish %s\nlibarchive %s\nzlib %s\nlibdeflate %s\nzstd %s\nlevel %d\n%s\n",
+		    LAYER_PUBLISH_VERSION, archive_version_string(), zlibVersion(), LIBDEFLATE_VERSION_STRING,
+		    ZSTD_versionString(), opts->level, key);
 	digest_update(d, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return 0;

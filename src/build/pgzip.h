@@ -2,16 +2,17 @@
  * pgzip.h: a parallel, deterministic gzip compressor (after pigz) behind
  * the layer_compressor interface of layer.h.
  *
- * The output is a single gzip member with no name and no time, like the
- * serial one, but deflated in independent 1 MiB blocks (each primed with
- * the previous block's last 32 KiB, ended by a sync flush), so its bytes
- * are the same whatever the number of threads: a layer's digest does not
- * depend on the machine's cores.  They differ from the serial
- * compressor's bytes, so one build uses one or the other throughout.
+ * The output is a gzip file of one member per 1 MiB block of input, each
+ * with no name and no time, deflated on its own by libdeflate, so its
+ * bytes are the same whatever the number of threads: a layer's digest
+ * does not depend on the machine's cores.  RFC 1952 allows any number of
+ * members and every reader takes them as one stream: Go's compress/gzip
+ * (docker, containerd, skopeo, umoci), GNU gzip and tar, libarchive,
+ * Python's gzip, as for eStargz layers, which are built the same way.
  * A block that does not compress (judged from samples of its own bytes:
  * video, images, archives) is stored rather than deflated, which costs a
  * copy instead of deflate's CPU and still depends on the bytes alone.
- * Memory: at most threads + 2 blocks in flight (about 2 MiB each).
+ * Memory: at most 2 * threads + 2 blocks in flight (about 2 MiB each).
  */
 #ifndef PGZIP_H
 #define PGZIP_H
@@ -20,7 +21,7 @@
 
 #define PGZIP_MAX_THREADS 8
 
-/* A new compressor writing to sink; level 0: zlib's default; threads clamped to 1..PGZIP_MAX_THREADS. */
+/* A new compressor writing to sink; level 1..12 (libdeflate's), 0: 6; threads clamped to 1..PGZIP_MAX_THREADS. */
 struct layer_compressor *pgzip_new(int level, int threads, const struct layer_sink *sink);
 
 /*

@@ -24,6 +24,7 @@ SYMBOLS = {
     "curl_*": r"\bcurl_[A-Za-z0-9_]+",
     "getenv": r"\b(?:secure_)?getenv\b",
     "yaml_*": r"\byaml_[A-Za-z0-9_]+",
+    "libdeflate_*": r"\blibdeflate_[A-Za-z0-9_]+",
 }
 
 # (symbol, file under src/ (a glob), why that file owns it)
@@ -34,6 +35,7 @@ OWNERS = [
     ("json_error_t", "oci/image.c", "parses manifests, indexes and configs; jansson's errors are read there (its header says so)"),
     ("json_error_t", "oci/manifest.c", "the OCI model's descriptor, manifest and index parser (one reader, src/oci)"),
     ("yaml_*", "github/registryauth.c", "reads the registry-auth input, the one YAML input; libyaml's errors are read there (its header says so)"),
+    ("libdeflate_*", "build/pgzip.c", "the gzip compressor of layers (one member a block, pgzip.h)"),
     ("curl_*", "registry/http.c", "the one HTTP layer over libcurl (STYLE.md: HTTP and JSON)"),
     ("getenv", "lib/tempfile.c", "the temporary directory ($TMPDIR or /tmp): one reader, one naming of temporary files"),
     ("getenv", "cli/*.c", "a command reads its environment and passes values to the domain code"),
