@@ -130,13 +130,21 @@ test_expect_success 'the same build again: the same SBOM bytes, the referrers in
 '
 
 test_expect_success 'layers reused from an earlier build (--reuse-from) are listed as well' '
+	# keys come from git (t2051): a checkout, built in full, then again reusing its layers
 	git -C ctx init -q && git -C ctx add -A && git -C ctx commit -q -m context &&
+	publish build -q --context ctx -f ctx/Dockerfile --build-arg "BASE=$R/busybox-multi:1" \
+		--platform linux/amd64 --output oci:full >full.digest &&
 	publish build --context ctx -f ctx/Dockerfile --build-arg "BASE=$R/busybox-multi:1" \
-		--platform linux/amd64 --reuse-from one --output oci:reused >reused.digest 2>err &&
-	test_cmp one.digest reused.digest && test "$(grep -c "COPY: sha256:.*, reused$" err)" = 3 &&
-	login push -q --sbom oci:reused "$R/app:1.0" >/dev/null &&
-	referrer app "$IMG" "$SPDX" >sbom.json &&
-	test_cmp sbom-1.json sbom.json
+		--platform linux/amd64 --reuse-from full --output oci:reused >reused.digest 2>err &&
+	test_cmp full.digest reused.digest && test "$(grep -c "COPY: sha256:.*, reused$" err)" = 3 &&
+	login push -q --sbom oci:full "$R/app-full:1.0" >/dev/null &&
+	login push -q --sbom oci:reused "$R/app-reused:1.0" >/dev/null &&
+	referrer app-full "$(cat full.digest)" "$SPDX" >sbom-full.json &&
+	referrer app-reused "$(cat full.digest)" "$SPDX" >sbom-reused.json &&
+	test_cmp sbom-full.json sbom-reused.json &&
+	jq -S "[.files[] | {fileName, checksums}]" sbom-1.json >files-1 &&
+	jq -S "[.files[] | {fileName, checksums}]" sbom-reused.json >files-r &&
+	test_cmp files-1 files-r
 '
 
 test_expect_success 'an entry the referrers index had is kept (read-modify-write)' '
