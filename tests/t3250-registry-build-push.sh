@@ -12,9 +12,13 @@ test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or pytho
 test_have_prereq SKOPEO || test_skip_all "no skopeo"
 test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
 
+start_registry two || exit 1
+TWO=$REGISTRY
+TWO_TOKEN_LOG=$TOKEN_LOG
+make_busybox_base base || exit 1
+push_base base base:1 || exit 1
 start_registry one || exit 1
 ONE=$REGISTRY
-make_busybox_base base || exit 1
 push_base base base:1 || exit 1
 make_multiplatform_base mbase || exit 1
 push_base mbase mbase:1 || exit 1
@@ -153,6 +157,17 @@ test_expect_success 'the same build --push again: no layer uploaded, no tag move
 	! grep "\"PUT /v2/" requests &&
 	! grep "\"POST /v2/" requests &&
 	! grep "\"DELETE /v2/" requests
+'
+
+test_expect_success '--username goes to the registry of the tags, not to a base on another one' '
+	printf "%s\n" "FROM $TWO/base:1" "COPY app /app/" >ctx/Dockerfile.two &&
+	: >"$TOKEN_LOG" && : >"$TWO_TOKEN_LOG" &&
+	login build --context ctx -f ctx/Dockerfile.two --push -t "$ONE/cross:1" >d_cross 2>err &&
+	echo "sha256:$(skopeo_raw "$ONE/cross:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_cross d_raw &&
+	grep "	$REG_USER	repository:cross:pull,push	200$" "$TOKEN_LOG" &&
+	grep "	repository:base:pull	200$" "$TWO_TOKEN_LOG" &&
+	! grep "	$REG_USER	" "$TWO_TOKEN_LOG"
 '
 
 test_expect_success 'several platforms: one index pushed, every platform in it' '
