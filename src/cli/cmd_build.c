@@ -2,6 +2,12 @@
  * cmd_build.c: `publish build`, options into struct build_opts, then
  * build_run_platforms().  An oci: output is complete unless --thin-layout.  Prints the manifest digest on stdout, or with
  * several platforms (--platform a,b or repeated) the index's.
+ *
+ * --push: the image goes to every --tag (each a full REGISTRY/REPO:TAG,
+ * checked before anything is built) in the same process, each layer
+ * uploaded while the next is built (buildpush.h, the action's sequence);
+ * without --output the layout is a thin one in a temporary directory,
+ * removed at the end.  The digest is printed as `publish push` prints it.
  */
 #include "lib/common.h"
 #include "lib/kvlist.h"
@@ -12,6 +18,9 @@
 #include "registry/registry.h"
 #include "cli/registry_opts.h"
 #include "lib/strlist.h"
+#include "lib/tempfile.h"
+#include "build/buildpush.h"
+#include "oci/ocilayout.h"
 
 static const char *const usage_text[] = { "publish build [<options>]", NULL };
 
@@ -24,6 +33,10 @@ struct build_cli {
 	struct strlist platforms;	/* normalised, each once, in order */
 	struct kvlist labels;		/* --label KEY=VALUE, in order */
 	struct kvlist annotations;	/* --annotation KEY=VALUE, in order */
+	int push;			/* --push: to the tags, in this process */
+	struct reference *refs;		/* --push: the tags parsed, nr_refs of them (owned) */
+	size_t nr_refs;
+	const char **ref_hosts;		/* their registries, NULL-terminated: where --username goes (owned array) */
 };
 
 static int add_kv(struct kvlist *l, const char *opt, const char *arg)
@@ -105,7 +118,52 @@ static void cli_release(struct build_cli *c)
 	strlist_release(&c->platforms);
 	kvlist_release(&c->labels);
 	kvlist_release(&c->annotations);
+	for (size_t i = 0; i < c->nr_refs; i++)
+		reference_release(&c->refs[i]);
+	free(c->refs);
+	free(c->ref_hosts);
 	registry_cli_release(&c->reg);
+}
+
+/* A registry named first, by reference.h's rule: a component before a '/' with '.' or ':', or localhost. */
+static int names_registry(const char *s)
+{
+	size_t n = strcspn(s, "/");
+
+	if (!s[n])
+		return 0;
+	return memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9));
+}
+
+/*
+ * --push: every --tag a full reference naming its registry, parsed into
+ * c->refs; --username then goes to their registries only (as push's).
+ * Before anything is read or sent.
+ */
+static int parse_push_tags(struct build_cli *c)
+{
+	if (c->opts.output_kind == BUILD_OUTPUT_DOCKER)
+		return error_as(EXIT_INPUT, "--push with --output 'docker:%s': push an oci:DIR output, "
+				"or docker load the archive and push it", c->opts.output);
+	if (!c->tags.nr)
+		return error_as(EXIT_INPUT, "--push needs a --tag naming where to push (REGISTRY/REPO:TAG)");
+	c->refs = xcalloc(c->tags.nr, sizeof(*c->refs));
+	c->ref_hosts = xcalloc(c->tags.nr + 1, sizeof(*c->ref_hosts));
+	for (size_t i = 0; i < c->tags.nr; i++) {
+		const char *t = c->tags.items[i];
+		int r;
+
+		if (!names_registry(t))
+			return error_as(EXIT_INPUT, "--push: tag '%s' names no registry (want REGISTRY/REPO:TAG)", t);
+		if ((r = reference_parse(t, &c->refs[c->nr_refs])) < 0)
+			return r;
+		c->nr_refs++;
+		if (c->refs[i].digest)
+			return error_as(EXIT_INPUT, "--push: tag '%s' has a digest: a tag names an image by tag only", t);
+		c->ref_hosts[i] = c->refs[i].registry;
+	}
+	c->reg.opts.cred_registries = c->ref_hosts;
+	return 0;
 }
 
 /*
@@ -156,6 +214,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_FLAG(0, "thin-layout", &c->opts.thin_layout,
 			 "oci: without the base image's layers (publish push fetches them)"),
 		OPT_STRING_LIST('t', "tag", &c->tags, "<tag>", "a name for the image (repeatable)"),
+		OPT_FLAG(0, "push", &c->push, "push the image to every --tag (REGISTRY/REPO:TAG), each\n"
+			 "layer uploaded while the next is built"),
 		OPT_CALLBACK(0, "label", c, "<k=v>", "an image label (repeatable)", add_label),
 		OPT_CALLBACK(0, "annotation", c, "<k=v>", "a manifest annotation (repeatable)", add_annotation),
 		OPT_CALLBACK(0, "compression", &c->opts, "gzip|zstd", "how layers are compressed", set_compression),
@@ -165,7 +225,7 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_STRING(0, "reuse-from", &c->opts.reuse_from, "<oci:dir|registry/repo:tag>",
 			   "the previous image (an OCI layout, or in a registry), whose\n"
 			   "unchanged layers are reused (default: $PUBLISH_REUSE_FROM)"),
-		OPT_GROUP("registry options (for the base image):"),
+		OPT_GROUP("registry options (for the base image, and --push's tags):"),
 		REGISTRY_CLI_OPTIONS(&c->reg),
 		OPT_END(),
 	};
@@ -178,6 +238,8 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return r;
 	if (c->opts.thin_layout && c->opts.output_kind != BUILD_OUTPUT_OCI)
 		return error_as(EXIT_USAGE, "--thin-layout needs an oci:DIR output (a docker archive holds every layer)");
+	if (c->push && (r = parse_push_tags(c)) < 0)
+		return r;
 	if ((r = registry_cli_finish(&c->reg)) < 0)
 		return r;
 	if (!c->opts.reuse_from && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))
@@ -193,6 +255,49 @@ static int parse(struct build_cli *c, int argc, char **argv)
 	c->opts.annotations = c->annotations.items;
 	c->opts.annotations_nr = c->annotations.nr;
 	return 0;
+}
+
+/*
+ * --push: build into the oci: output (or a thin layout in a temporary
+ * directory, removed whatever happens) while the layers go up, then push
+ * it to the tags, all or none; the digest on stdout, as push prints it.
+ */
+static int build_and_push(struct build_cli *c, struct registry_client *client,
+			  struct build_platforms_result *res)
+{
+	struct build_push bp = BUILD_PUSH_INIT;
+	struct push_report rep = PUSH_REPORT_INIT;
+	struct strbuf tmp = STRBUF_INIT, layout = STRBUF_INIT;
+	int ret;
+
+	if (c->opts.output_kind == BUILD_OUTPUT_NONE) {
+		if ((ret = tempfile_mkdir("build-push", &tmp)) < 0)
+			goto out;
+		strbuf_addf(&layout, "%s/oci", tmp.buf);
+		c->opts.output_kind = BUILD_OUTPUT_OCI;
+		c->opts.output = layout.buf;
+		c->opts.thin_layout = 1;	/* the base's layers are mounted or streamed by the push */
+	} else {
+		strbuf_addstr(&layout, c->opts.output);
+	}
+	bp.reg_opts = &c->reg.opts;
+	bp.client = client;
+	bp.dsts = c->refs;
+	bp.nr_dsts = c->nr_refs;
+	ret = build_push_build(&bp, &c->opts, (const char *const *)c->platforms.items, c->platforms.nr,
+			       c->annotations.items, c->annotations.nr, res);
+	if (!ret)
+		ret = build_push_send(&bp, client, layout.buf, c->refs, c->nr_refs, res->digest, &rep);
+	if (!ret)
+		ret = registry_cli_report(&c->reg, &rep, NULL);
+out:
+	build_push_release(&bp);	/* before the files it may still read go */
+	if (tmp.len)
+		ocilayout_remove(tmp.buf);
+	push_report_release(&rep);
+	strbuf_release(&tmp);
+	strbuf_release(&layout);
+	return ret;
 }
 
 int cmd_build(int argc, char **argv)
@@ -217,11 +322,15 @@ int cmd_build(int argc, char **argv)
 	 * are an index, whose annotations are the manifests' too, so that a
 	 * registry showing the index's (ghcr.io) shows the description.
 	 */
-	rc = build_run_platforms(&c.opts, (const char *const *)c.platforms.items, c.platforms.nr,
-				 c.annotations.items, c.annotations.nr, &res);
+	if (c.push) {
+		rc = build_and_push(&c, client, &res);
+	} else {
+		rc = build_run_platforms(&c.opts, (const char *const *)c.platforms.items, c.platforms.nr,
+					 c.annotations.items, c.annotations.nr, &res);
+		if (!rc)
+			printf("%s\n", res.digest);
+	}
 	registry_client_free(client);
-	if (!rc)
-		printf("%s\n", res.digest);
 	build_platforms_result_release(&res);
 	cli_release(&c);
 	return error_exit_code(rc);

@@ -20,6 +20,7 @@
 #include "lib/tempfile.h"
 #include "github/action.h"
 #include "build/multibuild.h"
+#include "build/buildpush.h"
 #include "attest/provenance.h"
 #include "registry/credentials.h"
 #include "github/ghctx.h"
@@ -205,7 +206,7 @@ struct run {
 	int reuse;			/* input reuse-layers */
 	struct strbuf reuse_from;	/* the previous image whose layers the build reuses, "" for none */
 	struct registry_options reg_opts;	/* client's (open_registry()), for the prepush thread's */
-	struct registry_prepush *prepush;	/* layers uploaded while the build goes on, or NULL */
+	struct build_push bp;		/* layers uploaded while the build goes on (buildpush.h) */
 	struct reference *pre_refs;	/* its destinations: the tags */
 	size_t nr_pre_refs;
 	int token_warned;		/* warn_token_elsewhere() spoke */
@@ -258,8 +259,7 @@ static void remove_tree(const char *path)
 
 static void run_release(struct run *r)
 {
-	registry_prepush_free(r->prepush);	/* before what its options point at */
-	r->prepush = NULL;
+	build_push_release(&r->bp);	/* before what its options point at */
 	for (size_t i = 0; i < r->nr_pre_refs; i++)
 		reference_release(&r->pre_refs[i]);
 	free(r->pre_refs);
@@ -1099,18 +1099,12 @@ static void warn_token_elsewhere(struct run *r, const struct reference *refs, si
 	r->token_warned = 1;
 }
 
-/* build_opts.layer_done: the layer goes up while the next is built (ctx: the prepush) */
-static int prepush_layer(void *ctx, const struct layer *l, const char *media_type)
-{
-	return registry_prepush_add(ctx, media_type, l->digest, (long long)l->size, l->path);
-}
-
 /*
  * Overlap: when the image is to be pushed (one platform: an index's
  * layers are written into scratch layouts), its layers are uploaded to
- * the tags' repositories as the build finishes each (registry.h,
- * registry_prepush_*); the push then sends the rest, then the manifest
- * and the tags.  A tag that does not parse leaves it to the push to say.
+ * the tags' repositories as the build finishes each (buildpush.h, the
+ * sequence `publish build --push` runs too); the push then sends the
+ * rest, then the manifest and the tags.  A tag that does not parse leaves it to the push to say.
  */
 static void prepush_start(struct run *r, const struct action_result *out)
 {
@@ -1128,8 +1122,10 @@ static void prepush_start(struct run *r, const struct action_result *out)
 	if (r->nr_pre_refs != out->nr_tags || r->platforms.nr > 1)
 		return;
 	warn_token_elsewhere(r, r->pre_refs, r->nr_pre_refs);
-	if (registry_prepush_start(&r->reg_opts, r->client, r->pre_refs, r->nr_pre_refs, &r->prepush) < 0)
-		r->prepush = NULL;
+	r->bp.reg_opts = &r->reg_opts;
+	r->bp.client = r->client;
+	r->bp.dsts = r->pre_refs;
+	r->bp.nr_dsts = r->nr_pre_refs;
 }
 
 static int run_build(struct run *r, struct action_result *out)
@@ -1183,19 +1179,8 @@ static int run_build(struct run *r, struct action_result *out)
 	opts.annotations_nr = annotations.nr;
 
 	prepush_start(r, out);
-	if (r->prepush) {
-		opts.layer_done = prepush_layer;
-		opts.layer_done_ctx = r->prepush;
-	}
-	ret = build_run_platforms(&opts, (const char *const *)r->platforms.items, r->platforms.nr,
-				  index.items, index.nr, &r->built);
-	if (ret < 0 && r->prepush) {
-		/* nothing more goes up: no manifest, no tag */
-		registry_prepush_free(r->prepush);
-		r->prepush = NULL;
-	} else if (r->prepush) {
-		ret = registry_prepush_finish(r->prepush);
-	}
+	ret = build_push_build(&r->bp, &opts, (const char *const *)r->platforms.items, r->platforms.nr,
+			       index.items, index.nr, &r->built);
 	if (ret < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", r->built.digest);
@@ -1246,18 +1231,8 @@ static int run_push(struct run *r, struct action_result *out)
 		if ((ret = reference_parse(out->tags[nr], &refs[nr])) < 0)
 			goto out;
 	warn_token_elsewhere(r, refs, nr);
-	{
-		size_t nr_sent;
-		const struct blob_stat *sent = registry_prepush_sent(r->prepush, &nr_sent);
-
-		if ((ret = registry_push_layout_sent(r->client, r->layout.buf, refs, nr, sent, nr_sent, &rep)) < 0)
-			goto out;
-	}
-	if (out->digest[0] && strcmp(out->digest, rep.digest)) {
-		ret = error_as(EXIT_REGISTRY, "the registry has %s for the image built as %s",
-			       rep.digest, out->digest);
+	if ((ret = build_push_send(&r->bp, r->client, r->layout.buf, refs, nr, out->digest, &rep)) < 0)
 		goto out;
-	}
 	for (size_t i = 0; i < rep.nr_blobs; i++) {
 		if (strlist_has(&r->built.configs, rep.blobs[i].digest))
 			continue;
