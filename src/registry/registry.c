@@ -128,6 +128,7 @@ void registry_client_free(struct registry_client *c)
 	if (!c->shared_tokens)
 		auth_cache_free(c->tokens);
 	strlist_release(&c->push_repos);
+	http_multi_free(c->multi);
 	http_release();
 	free(c);
 }

@@ -38,6 +38,12 @@ struct registry_client {
 	struct strlist push_repos;	/* "registry/repository" (registry_client_push_to) */
 	struct host_state *hosts;
 	size_t nr_hosts, alloc_hosts;
+	/*
+	 * registry_run_jobs()'s transfers, kept from one call to the next
+	 * with their connections: the prepush uploads a layer a call, and a
+	 * new multi each time was a new TLS connection each time.
+	 */
+	struct http_multi *multi;
 	int tty;
 	double last_progress;
 };

@@ -710,7 +710,7 @@ static void jobs_run_release(struct jobs_run *r)
 		http_response_release(&v->res);
 	}
 	free(r->slots);
-	http_multi_free(r->multi);
+	/* r->multi is the client's: its connections serve the next call */
 }
 
 /* Milliseconds to wait for transfers: until the next retry is due, at most 1 s. */
@@ -741,7 +741,9 @@ int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t n
 		return 0;
 	memset(&r, 0, sizeof(r));
 	r.c = c;
-	r.multi = http_multi_new();
+	if (!c->multi)
+		c->multi = http_multi_new();
+	r.multi = c->multi;
 	if (!r.multi)
 		return -1;
 	r.nr_slots = (size_t)c->opts.jobs;
