@@ -181,4 +181,32 @@ test_expect_success 'several platforms: one index pushed, every platform in it' 
 	printf "amd64\narm64\n" >want && test_cmp want archs
 '
 
+test_expect_success 'several platforms overlap too: a platform goes up while the next is built, a shared layer once' '
+	# a small layer for the first platform, a slow one to write for the
+	# second: the first goes up while the second is written
+	head -c 3000 /dev/urandom | base64 >ctx/app-amd64 &&
+	i=0 && while [ $i -lt 6 ]; do
+		head -c 4000000 /dev/urandom | base64 >>ctx/app-arm64 || return 1
+		i=$((i + 1))
+	done &&
+	printf "%s\n" "FROM $ONE/mbase:1" "COPY app /app/" "ARG TARGETARCH" \
+		"COPY app-\${TARGETARCH} /bin/app" >ctx/Dockerfile.multi2 &&
+	login build --context ctx -f ctx/Dockerfile.multi2 --platform linux/amd64,linux/arm64 \
+		--push -t "$ONE/multi2:1" >d_multi2 2>err &&
+	sed -n "s/^.*Dockerfile.multi2:4 COPY: \(sha256:[0-9a-f]*\),.*/\1/p" err >arch_layers &&
+	test_line_count arch_layers = 2 &&
+	amd=$(sed -n 1p arch_layers) && arm=$(sed -n 2p arch_layers) && test "$amd" != "$arm" &&
+	shared=$(sed -n "s/^.*Dockerfile.multi2:2 COPY: \(sha256:[0-9a-f]*\),.*/\1/p" err | sort -u) &&
+	test "$(echo "$shared" | wc -l)" = 1 &&
+	test "$(line "^platform linux/arm64" err)" -lt "$(line "Dockerfile.multi2:4 COPY: $arm" err)" &&
+	test "$(line "^pushed  $amd " err)" -lt "$(line "Dockerfile.multi2:4 COPY: $arm" err)" &&
+	test "$(grep -c "^pushed  $amd " err)" = 1 &&
+	test "$(grep -c "^pushed  $arm " err)" = 1 &&
+	test "$(grep -c "^pushed  $shared " err)" = 1 &&
+	publish build -q --context ctx -f ctx/Dockerfile.multi2 --platform linux/amd64,linux/arm64 \
+		--output oci:multi2 >d_multi2_build &&
+	test_cmp d_multi2 d_multi2_build &&
+	test "sha256:$(skopeo_raw "$ONE/multi2:1" | sha256sum | cut -d" " -f1)" = "$(cat d_multi2)"
+'
+
 test_done

@@ -21,7 +21,7 @@ int build_push_build(struct build_push *bp, const struct build_opts *opts,
 	/* one token a repository for the build's reads, the uploads and the push (registry.h) */
 	if (bp->nr_dsts && bp->client)
 		registry_client_push_to(bp->client, bp->dsts, bp->nr_dsts);
-	if (bp->nr_dsts && nr <= 1 && !bp->prepush &&
+	if (bp->nr_dsts && !bp->prepush &&
 	    registry_prepush_start(bp->reg_opts, bp->client, bp->dsts, bp->nr_dsts, &bp->prepush) < 0)
 		bp->prepush = NULL;	/* said why; the push sends every layer */
 	if (bp->prepush) {

@@ -13,8 +13,10 @@
  * or none.  This module owns that sequence so that both callers run it
  * the same way.
  *
- * Several platforms: no overlap (each platform's layers are written into
- * a scratch layout before the index): the push sends them all.
+ * Several platforms overlap the same way: each platform's layers go up
+ * as they are written (into its scratch layout: the upload thread holds
+ * each blob open), a layer the platforms share once; the push then sends
+ * the platforms' manifests and configs, the base's layers and the index.
  */
 #ifndef BUILDPUSH_H
 #define BUILDPUSH_H
@@ -36,7 +38,7 @@ struct build_push {
 
 /*
  * build_run_platforms() (multibuild.h, same arguments) while the layers
- * go up to bp->dsts (one platform or none; opts->layer_done is bp's
+ * go up to bp->dsts (every platform's; opts->layer_done is bp's
  * then).  On failure the uploads are stopped: nothing but blobs was sent.
  * 0 or a negative exit code, the error printed.
  */

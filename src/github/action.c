@@ -1100,9 +1100,9 @@ static void warn_token_elsewhere(struct run *r, const struct reference *refs, si
 }
 
 /*
- * Overlap: when the image is to be pushed (one platform: an index's
- * layers are written into scratch layouts), its layers are uploaded to
- * the tags' repositories as the build finishes each (buildpush.h, the
+ * Overlap: when the image is to be pushed (one platform or several), its
+ * layers are uploaded to the tags' repositories as the build finishes
+ * each (buildpush.h, the
  * sequence `publish build --push` runs too); the push then sends the
  * rest, then the manifest and the tags.  A tag that does not parse leaves it to the push to say.
  */
@@ -1119,7 +1119,7 @@ static void prepush_start(struct run *r, const struct action_result *out)
 	/* one token a repository for the build's reads, the uploads and the push (registry.h) */
 	if (r->client)
 		registry_client_push_to(r->client, r->pre_refs, r->nr_pre_refs);
-	if (r->nr_pre_refs != out->nr_tags || r->platforms.nr > 1)
+	if (r->nr_pre_refs != out->nr_tags)
 		return;
 	warn_token_elsewhere(r, r->pre_refs, r->nr_pre_refs);
 	r->bp.reg_opts = &r->reg_opts;

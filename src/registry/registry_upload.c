@@ -962,6 +962,14 @@ int registry_prepush_add(struct registry_prepush *p, const char *media_type, con
 		error_set_quiet(0);
 		return ret;
 	}
+	/* a blob queued already (a layer two platforms share): once */
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nr; i++)
+		if (!strcmp(p->q[i].desc.digest, digest))
+			ret = 1;
+	pthread_mutex_unlock(&p->lock);
+	if (ret)
+		return 0;
 	memset(&it, 0, sizeof(it));
 	it.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (it.fd < 0)
