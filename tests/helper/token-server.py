@@ -349,7 +349,7 @@ def main():
         print(ts.kid)
         return 0
     return testserver.serve(make_handler(ts), args.port, args.port_file, args.tls_cert, args.tls_key,
-                            handshake_timeout=30)
+                            handshake_timeout=30, nodelay=True)
 
 
 if __name__ == "__main__":
