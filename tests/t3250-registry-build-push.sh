@@ -93,6 +93,18 @@ test_expect_success 'the first layer is pushed before the last is written' '
 	test_cmp d_over d_raw
 '
 
+test_expect_success 'the base layers go up while the build runs: mounted on the same registry, streamed from another' '
+	base=$(skopeo_raw "$ONE/base:1" | jq -r ".layers[0].digest") &&
+	login build --context big --push -t "$ONE/early:1" >d_early 2>err &&
+	test "$(line "^mounted sha256:${base#sha256:} " err)" -lt "$(line "Dockerfile:3 COPY: " err)" &&
+	test "$(grep -c "sha256:${base#sha256:}" err)" = 1 &&
+	printf "%s\n" "FROM $TWO/base:1" "COPY small /small/" "COPY big /big/" >big/Dockerfile.two &&
+	login build --context big -f big/Dockerfile.two --push -t "$ONE/early2:1" >d_early2 2>err &&
+	test "$(line "^pushed  sha256:${base#sha256:} " err)" -lt "$(line "Dockerfile.two:3 COPY: " err)" &&
+	echo "sha256:$(skopeo_raw "$ONE/early2:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_early2 d_raw
+'
+
 test_expect_success 'a tag without a registry, or none: exit 3 naming it, nothing built or sent' '
 	mark &&
 	test_exit_code 3 login build --context ctx --push -t app:1 --output oci:notbuilt >out 2>err &&

@@ -792,6 +792,12 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		ALLOC_GROW(b.keys, b.keys_nr + 1, b.keys_alloc);
 		b.keys[b.keys_nr++] = xstrdup(REUSE_KEY_BASE);
 	}
+	/* the base's layers go up while the build runs (a re-publish's previous image has them) */
+	if (opts->base_ready && !base.blob_dir && base.name && base.layers_nr && !(b.prev.active && b.prev.source)) {
+		rc = opts->base_ready(opts->layer_done_ctx, base.name, base.layers, base.layers_nr);
+		if (rc < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < df.nr; i++) {
 		rc = apply(&b, &df.instrs[i]);
 		if (rc < 0)

@@ -84,6 +84,14 @@ struct build_opts {
 	 */
 	int (*layer_done)(void *ctx, const struct layer *l, const char *media_type);
 	void *layer_done_ctx;
+	/*
+	 * Called once the base is known, with its layers, when they are in
+	 * no local layout (a thin output) and no previous image reused from
+	 * a registry holds them: the push needs them in the destination, so
+	 * the caller may send them meanwhile (ctx: layer_done_ctx; a
+	 * negative return stops the build).  NULL: none.
+	 */
+	int (*base_ready)(void *ctx, const char *base_name, const struct oci_descriptor *layers, size_t nr);
 	int thin_layout;	/* oci: output without the base's layers (publish push fetches or mounts them); 0: complete */
 };
 

@@ -10,6 +10,17 @@ static int prepush_layer(void *ctx, const struct layer *l, const char *media_typ
 	return registry_prepush_add(ctx, media_type, l->digest, (long long)l->size, l->path);
 }
 
+/* build_opts.base_ready: the base's layers go up (mounted or streamed) while the build runs */
+static int prepush_base(void *ctx, const char *base_name, const struct oci_descriptor *layers, size_t nr)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < nr && !rc; i++)
+		rc = registry_prepush_add_remote(ctx, layers[i].media_type, layers[i].digest,
+						 layers[i].size, base_name);
+	return rc;
+}
+
 int build_push_build(struct build_push *bp, const struct build_opts *opts,
 		     const char *const *platforms, size_t nr,
 		     const struct kvlist_item *index_annotations, size_t index_annotations_nr,
@@ -26,6 +37,7 @@ int build_push_build(struct build_push *bp, const struct build_opts *opts,
 		bp->prepush = NULL;	/* said why; the push sends every layer */
 	if (bp->prepush) {
 		o.layer_done = prepush_layer;
+		o.base_ready = prepush_base;
 		o.layer_done_ctx = bp->prepush;
 	}
 	ret = build_run_platforms(&o, platforms, nr, index_annotations, index_annotations_nr, out);

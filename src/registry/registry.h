@@ -185,6 +185,14 @@ int registry_prepush_start(const struct registry_options *opts, struct registry_
 			   struct registry_prepush **out);
 int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
 			 long long size, const char *path);
+/*
+ * The same for a blob that is in another repository (source: an image
+ * reference, the base's): mounted from there when it is on the same
+ * registry, else streamed through.  A base's layers go up this way while
+ * the build runs, instead of after it.
+ */
+int registry_prepush_add_remote(struct registry_prepush *p, const char *media_type, const char *digest,
+				long long size, const char *source);
 int registry_prepush_finish(struct registry_prepush *p);
 void registry_prepush_free(struct registry_prepush *p);
 /* The blobs sent (one per blob and repository), nr of them; p may be NULL. */

@@ -836,7 +836,8 @@ out:
  */
 struct prepush_item {
 	struct oci_descriptor desc;	/* media_type owned */
-	int fd;
+	int fd;			/* the blob file, or -1: src names where it is */
+	struct reference *src;	/* registry_prepush_add_remote()'s, owned, or NULL */
 };
 
 struct registry_prepush {
@@ -882,7 +883,8 @@ static void *prepush_main(void *arg)
 		it = p->q[p->head++];
 		pthread_mutex_unlock(&p->lock);
 
-		strbuf_addf(&path, "/proc/self/fd/%d", it.fd);
+		if (it.fd >= 0)
+			strbuf_addf(&path, "/proc/self/fd/%d", it.fd);
 		for (size_t d = 0; d < p->nr_dsts; d++) {
 			int dup = 0;
 
@@ -893,7 +895,9 @@ static void *prepush_main(void *arg)
 			memset(&jobs[nr], 0, sizeof(jobs[nr]));
 			jobs[nr].desc = it.desc;
 			jobs[nr].dst = &p->dsts[d];
-			jobs[nr].local_path = xstrdup(path.buf);
+			/* a remote blob: mounted when on the same registry, else streamed from there */
+			jobs[nr].local_path = it.fd >= 0 ? xstrdup(path.buf) : NULL;
+			jobs[nr].src = it.src;
 			nr++;
 		}
 		ret = registry_run_jobs(c, jobs, nr);
@@ -910,8 +914,13 @@ static void *prepush_main(void *arg)
 			p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
 		}
 		pthread_mutex_unlock(&p->lock);
-		close(it.fd);
+		if (it.fd >= 0)
+			close(it.fd);
 		free(it.desc.media_type);
+		if (it.src) {
+			reference_release(it.src);
+			free(it.src);
+		}
 		strbuf_release(&path);
 		if (ret)
 			break;
@@ -946,8 +955,9 @@ int registry_prepush_start(const struct registry_options *opts, struct registry_
 	return 0;
 }
 
-int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
-			 long long size, const char *path)
+/* Queue a blob: the file at path, or (path NULL) the blob in the repository named by source. */
+static int prepush_queue(struct registry_prepush *p, const char *media_type, const char *digest,
+			 long long size, const char *path, const char *source)
 {
 	struct prepush_item it;
 	int ret = 0;
@@ -971,9 +981,18 @@ int registry_prepush_add(struct registry_prepush *p, const char *media_type, con
 	if (ret)
 		return 0;
 	memset(&it, 0, sizeof(it));
-	it.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (it.fd < 0)
-		return error_as(EXIT_CONTEXT, "cannot open blob '%s': %s", path, strerror(errno));
+	it.fd = -1;
+	if (path) {
+		it.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (it.fd < 0)
+			return error_as(EXIT_CONTEXT, "cannot open blob '%s': %s", path, strerror(errno));
+	} else {
+		it.src = xcalloc(1, sizeof(*it.src));
+		if ((ret = reference_parse(source, it.src)) < 0) {
+			free(it.src);
+			return ret;
+		}
+	}
 	it.desc.media_type = xstrdup(media_type);
 	snprintf(it.desc.digest, sizeof(it.desc.digest), "%s", digest);
 	it.desc.size = size;
@@ -983,6 +1002,18 @@ int registry_prepush_add(struct registry_prepush *p, const char *media_type, con
 	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 	return 0;
+}
+
+int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
+			 long long size, const char *path)
+{
+	return prepush_queue(p, media_type, digest, size, path, NULL);
+}
+
+int registry_prepush_add_remote(struct registry_prepush *p, const char *media_type, const char *digest,
+				long long size, const char *source)
+{
+	return prepush_queue(p, media_type, digest, size, NULL, source);
 }
 
 int registry_prepush_finish(struct registry_prepush *p)
@@ -1017,8 +1048,13 @@ void registry_prepush_free(struct registry_prepush *p)
 		pthread_join(p->thread, NULL);
 	}
 	for (size_t i = p->head; i < p->nr; i++) {
-		close(p->q[i].fd);
+		if (p->q[i].fd >= 0)
+			close(p->q[i].fd);
 		free(p->q[i].desc.media_type);
+		if (p->q[i].src) {
+			reference_release(p->q[i].src);
+			free(p->q[i].src);
+		}
 	}
 	free(p->q);
 	free(p->msg);
