@@ -170,7 +170,8 @@ int registry_push_layout(struct registry_client *c, const char *dir,
  * and adds to the tokens of share, when not NULL, which must outlive the
  * prepush and may be used meanwhile by the calling thread) that
  * uploads each finished blob file given to registry_prepush_add() to
- * every repository of dsts (borrowed), one blob at a time, in order.
+ * every repository of dsts (borrowed), in the order queued, the blobs
+ * waiting at a time (up to opts.jobs) together.
  * After the first failure add() returns that error (the build stops);
  * registry_prepush_finish() waits for the queue and returns it too.
  * registry_push_layout_sent() then pushes the layout as

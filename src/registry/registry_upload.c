@@ -858,19 +858,35 @@ struct registry_prepush {
 	size_t nr_sent, alloc_sent;
 };
 
+static void prepush_item_release(struct prepush_item *it)
+{
+	if (it->fd >= 0)
+		close(it->fd);
+	free(it->desc.media_type);
+	if (it->src) {
+		reference_release(it->src);
+		free(it->src);
+	}
+}
+
+/*
+ * The thread: the blobs queued so far (up to opts.jobs of them) go up
+ * together, each to every repository, as registry_run_jobs() runs them
+ * (opts.jobs at a time); then the next ones.
+ */
 static void *prepush_main(void *arg)
 {
 	struct registry_prepush *p = arg;
 	struct registry_client *c = registry_client_new(&p->opts);
-	struct blob_job *jobs = xcalloc(p->nr_dsts + 1, sizeof(*jobs));
+	size_t batch = p->opts.jobs > 0 ? (size_t)p->opts.jobs : 1;
+	struct prepush_item *its = xcalloc(batch, sizeof(*its));
+	struct blob_job *jobs = xcalloc(batch * p->nr_dsts + 1, sizeof(*jobs));
 
 	if (p->share)
 		registry_client_share_tokens(c, p->share);
 
 	for (;;) {
-		struct prepush_item it;
-		struct strbuf path = STRBUF_INIT;
-		size_t nr = 0;
+		size_t nr = 0, k = 0;
 		int ret;
 
 		pthread_mutex_lock(&p->lock);
@@ -880,25 +896,31 @@ static void *prepush_main(void *arg)
 			pthread_mutex_unlock(&p->lock);
 			break;
 		}
-		it = p->q[p->head++];
+		while (k < batch && p->head < p->nr)
+			its[k++] = p->q[p->head++];
 		pthread_mutex_unlock(&p->lock);
 
-		if (it.fd >= 0)
-			strbuf_addf(&path, "/proc/self/fd/%d", it.fd);
-		for (size_t d = 0; d < p->nr_dsts; d++) {
-			int dup = 0;
+		for (size_t i = 0; i < k; i++) {
+			for (size_t d = 0; d < p->nr_dsts; d++) {
+				int dup = 0;
 
-			for (size_t e = 0; e < d; e++)
-				dup |= registry_same_repo(&p->dsts[e], &p->dsts[d]);
-			if (dup)
-				continue;
-			memset(&jobs[nr], 0, sizeof(jobs[nr]));
-			jobs[nr].desc = it.desc;
-			jobs[nr].dst = &p->dsts[d];
-			/* a remote blob: mounted when on the same registry, else streamed from there */
-			jobs[nr].local_path = it.fd >= 0 ? xstrdup(path.buf) : NULL;
-			jobs[nr].src = it.src;
-			nr++;
+				for (size_t e = 0; e < d; e++)
+					dup |= registry_same_repo(&p->dsts[e], &p->dsts[d]);
+				if (dup)
+					continue;
+				memset(&jobs[nr], 0, sizeof(jobs[nr]));
+				jobs[nr].desc = its[i].desc;
+				jobs[nr].dst = &p->dsts[d];
+				/* a remote blob: mounted when on the same registry, else streamed from there */
+				if (its[i].fd >= 0) {
+					struct strbuf path = STRBUF_INIT;
+
+					strbuf_addf(&path, "/proc/self/fd/%d", its[i].fd);
+					jobs[nr].local_path = strbuf_detach(&path, NULL);
+				}
+				jobs[nr].src = its[i].src;
+				nr++;
+			}
 		}
 		ret = registry_run_jobs(c, jobs, nr);
 		pthread_mutex_lock(&p->lock);
@@ -914,18 +936,13 @@ static void *prepush_main(void *arg)
 			p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
 		}
 		pthread_mutex_unlock(&p->lock);
-		if (it.fd >= 0)
-			close(it.fd);
-		free(it.desc.media_type);
-		if (it.src) {
-			reference_release(it.src);
-			free(it.src);
-		}
-		strbuf_release(&path);
+		for (size_t i = 0; i < k; i++)
+			prepush_item_release(&its[i]);
 		if (ret)
 			break;
 	}
 	free(jobs);
+	free(its);
 	registry_client_free(c);
 	return NULL;
 }
@@ -1047,15 +1064,8 @@ void registry_prepush_free(struct registry_prepush *p)
 		pthread_mutex_unlock(&p->lock);
 		pthread_join(p->thread, NULL);
 	}
-	for (size_t i = p->head; i < p->nr; i++) {
-		if (p->q[i].fd >= 0)
-			close(p->q[i].fd);
-		free(p->q[i].desc.media_type);
-		if (p->q[i].src) {
-			reference_release(p->q[i].src);
-			free(p->q[i].src);
-		}
-	}
+	for (size_t i = p->head; i < p->nr; i++)
+		prepush_item_release(&p->q[i]);
 	free(p->q);
 	free(p->msg);
 	free(p->sent);
