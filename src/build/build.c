@@ -334,19 +334,29 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	if (rc < 0)
 		goto out;
 	b->lw.what = in->text;
-	have_key = b->prev.active && layer_reuse_key(le, &b->lw, blob_id, b, key);
-	if (have_key && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
+	/*
+	 * The key from git's ids when every file is tracked and clean (no file
+	 * read): what a reuse looks up, and what the layer records, so that
+	 * layer_write() need not hash the files again for it.
+	 */
+	have_key = !b->lw.no_key && layer_reuse_key(le, &b->lw, blob_id, b, key);
+	if (have_key && b->prev.active && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
 		/* no temporary file made for it: each costs an inode created and freed */
 		memcpy(l.reuse_key, key, sizeof(key));
 		reused = 1;
 		b->reused++;
 	} else {
+		struct layer_write_opts lw = b->lw;
+
+		lw.no_key = lw.no_key || have_key;
 		rc = ocilayout_blob_tmp(&b->layout, &tmp);
 		if (rc < 0)
 			goto out;
-		rc = layer_write(le, &b->lw, tmp.buf, &l);
+		rc = layer_write(le, &lw, tmp.buf, &l);
 		if (rc < 0)
 			goto out;
+		if (have_key)
+			memcpy(l.reuse_key, key, sizeof(key));
 		rc = ocilayout_blob_commit(&b->layout, tmp.buf, l.digest);
 		if (rc < 0)
 			goto out;

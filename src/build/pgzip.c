@@ -1,5 +1,5 @@
 /*
- * pgzip.c: see pgzip.h.  libdeflate and zlib are called only here.
+ * pgzip.c: see pgzip.h.  libdeflate is called only here.
  *
  * The stream is cut into fixed blocks of PGZIP_BLOCK input bytes.  Block i
  * becomes gzip member i on its own (libdeflate's gzip format: no name, no
@@ -17,7 +17,7 @@
 
 #include <pthread.h>
 #include <libdeflate.h>
-#include <zlib.h>
+
 
 #define PGZIP_BLOCK (1u << 20)
 #define PGZIP_SAMPLES 16u
@@ -43,60 +43,64 @@ struct pgzip {
 	size_t inflight;
 	int stop;
 	struct pgz_job *cur;	/* being filled by the caller */
+	struct pgz_job *spare;	/* sent jobs, their buffers kept for the next blocks (the caller's) */
 	int failed;
 };
 
 /*
  * Does this block compress?  PGZIP_SAMPLES pieces of PGZIP_SAMPLE bytes,
  * spread evenly over it (the whole block when it is smaller), each
- * deflated alone at level 1: if together they do not shrink by 5%, the
+ * deflated alone at level 1 (libdeflate's: zlib's cost a tenth of a
+ * small layer's CPU): if together they do not shrink by 5%, the
  * block is video, images or archives, and deflating it at the real level
  * would burn CPU for nothing.  The answer depends on the block's bytes
- * alone, so the output still does not depend on the threads.  1 or 0;
- * -1 when zlib fails.
+ * alone, so the output still does not depend on the threads.
+ * block_compresses() uses the level 1 compressor c and scratch
+ * (PGZIP_SAMPLES * PGZIP_SAMPLE bytes), a worker's own; a sample that
+ * does not fit in its own size did not shrink at all.
+ * pgzip_block_compresses() makes its own: 1 or 0, -1 when out of memory.
  */
-int pgzip_block_compresses(const unsigned char *in, size_t len)
+static int block_compresses(struct libdeflate_compressor *c, unsigned char *scratch,
+			    const unsigned char *in, size_t len)
 {
-	unsigned char out[PGZIP_SAMPLE + 1024];
 	size_t n = len < (size_t)PGZIP_SAMPLES * PGZIP_SAMPLE ? 1 : PGZIP_SAMPLES;
 	size_t piece = n == 1 ? len : PGZIP_SAMPLE, total = 0, packed = 0;
-	z_stream z;
 
 	if (!len)
 		return 1;
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const unsigned char *p = in + i * (len / n);
-		int zrc;
+		size_t got = libdeflate_deflate_compress(c, in + i * (len / n), piece, scratch, piece);
 
-		if (i && deflateReset(&z) != Z_OK) {
-			deflateEnd(&z);
-			return -1;
-		}
-		z.next_in = (unsigned char *)p;
-		z.avail_in = (uInt)piece;
-		do {
-			z.next_out = out;
-			z.avail_out = sizeof(out);
-			zrc = deflate(&z, Z_FINISH);
-			if (zrc == Z_STREAM_ERROR) {
-				deflateEnd(&z);
-				return -1;
-			}
-			packed += sizeof(out) - z.avail_out;
-		} while (zrc != Z_STREAM_END);
+		packed += got ? got : piece;
 		total += piece;
 	}
-	deflateEnd(&z);
 	return packed * 100 < total * 95;
 }
 
-/* The block as one gzip member, deflated with c or, when it does not compress, stored with stored. */
-static int deflate_job(struct pgz_job *j, struct libdeflate_compressor *c, struct libdeflate_compressor *stored)
+int pgzip_block_compresses(const unsigned char *in, size_t len)
 {
-	int packs = pgzip_block_compresses(j->in, j->in_len);
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
+	unsigned char *scratch = xmalloc((size_t)PGZIP_SAMPLES * PGZIP_SAMPLE);
+	int rc = c ? block_compresses(c, scratch, in, len) : -1;
+
+	libdeflate_free_compressor(c);
+	free(scratch);
+	return rc;
+}
+
+/* A worker's compressors (libdeflate.h: a compressor is one thread's). */
+struct pgz_worker {
+	struct libdeflate_compressor *c;	/* at the level */
+	struct libdeflate_compressor *stored;	/* level 0 */
+	struct libdeflate_compressor *probe;	/* level 1, block_compresses() */
+	unsigned char *scratch;			/* block_compresses()' */
+};
+
+/* The block as one gzip member, deflated with w->c or, when it does not compress, stored. */
+static int deflate_job(struct pgz_job *j, struct pgz_worker *w)
+{
+	struct libdeflate_compressor *c = w->c, *stored = w->stored;
+	int packs = block_compresses(w->probe, w->scratch, j->in, j->in_len);
 	struct libdeflate_compressor *use = packs ? c : stored;
 	size_t bound, n;
 
@@ -114,9 +118,10 @@ static int deflate_job(struct pgz_job *j, struct libdeflate_compressor *c, struc
 static void *worker(void *arg)
 {
 	struct pgzip *p = arg;
-	/* a compressor is one thread's (libdeflate.h) */
-	struct libdeflate_compressor *c = libdeflate_alloc_compressor(p->level);
-	struct libdeflate_compressor *stored = libdeflate_alloc_compressor(0);
+	struct pgz_worker w = {
+		libdeflate_alloc_compressor(p->level), libdeflate_alloc_compressor(0),
+		libdeflate_alloc_compressor(1), xmalloc((size_t)PGZIP_SAMPLES * PGZIP_SAMPLE)
+	};
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -133,7 +138,7 @@ static void *worker(void *arg)
 		j->state = 1;
 		pthread_mutex_unlock(&p->lock);
 		{
-			int rc = c && stored ? deflate_job(j, c, stored) : -1;
+			int rc = w.c && w.stored && w.probe ? deflate_job(j, &w) : -1;
 
 			pthread_mutex_lock(&p->lock);
 			j->state = rc ? 3 : 2;
@@ -141,8 +146,10 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
-	libdeflate_free_compressor(c);
-	libdeflate_free_compressor(stored);
+	libdeflate_free_compressor(w.c);
+	libdeflate_free_compressor(w.stored);
+	libdeflate_free_compressor(w.probe);
+	free(w.scratch);
 	return NULL;
 }
 
@@ -201,7 +208,12 @@ static int drain(struct pgzip *p, int wait_all)
 			job_free(j);
 			return -1;
 		}
-		job_free(j);
+		/* its 2 MiB of buffers serve the next block: no new pages to fault in */
+		j->in_len = 0;
+		strbuf_setlen(&j->out, 0);
+		j->state = 0;
+		j->next = p->spare;
+		p->spare = j;
 	}
 }
 
@@ -224,9 +236,16 @@ static int submit(struct pgzip *p)
 	return drain(p, 0);
 }
 
-static struct pgz_job *job_new(void)
+static struct pgz_job *job_new(struct pgzip *p)
 {
-	struct pgz_job *j = xcalloc(1, sizeof(*j));
+	struct pgz_job *j = p->spare;
+
+	if (j) {
+		p->spare = j->next;
+		j->next = NULL;
+		return j;
+	}
+	j = xcalloc(1, sizeof(*j));
 
 	j->in = xmalloc(PGZIP_BLOCK);
 	strbuf_init(&j->out, 0);
@@ -244,7 +263,7 @@ static int pgz_write(struct layer_compressor *c, const void *buf, size_t len)
 		size_t n;
 
 		if (!p->cur)
-			p->cur = job_new();
+			p->cur = job_new(p);
 		n = PGZIP_BLOCK - p->cur->in_len;
 		if (n > len)
 			n = len;
@@ -267,7 +286,7 @@ static int pgz_finish(struct layer_compressor *c)
 		return -1;
 	/* the last block: never empty but for an empty stream, which is one empty member */
 	if (!p->cur)
-		p->cur = job_new();
+		p->cur = job_new(p);
 	if (submit(p) < 0 || drain(p, 1) < 0)
 		return p->failed = -1;
 	return 0;
@@ -294,6 +313,12 @@ static void pgz_free(struct layer_compressor *c)
 		job_free(j);
 	}
 	job_free(p->cur);
+	while (p->spare) {
+		struct pgz_job *j = p->spare;
+
+		p->spare = j->next;
+		job_free(j);
+	}
 	free(p->threads);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->work);

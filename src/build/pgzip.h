@@ -27,7 +27,7 @@ struct layer_compressor *pgzip_new(int level, int threads, const struct layer_si
 /*
  * 1 if a block of len bytes is worth deflating: samples of it, deflated
  * alone at level 1, shrink by 5% or more; 0 if it is stored instead; -1
- * when zlib fails.  Pure: the bytes alone decide.
+ * when out of memory.  Pure: the bytes alone decide.
  */
 int pgzip_block_compresses(const unsigned char *in, size_t len);
 
