@@ -88,7 +88,11 @@ int pgzip_block_compresses(const unsigned char *in, size_t len)
 	return rc;
 }
 
-/* A worker's compressors (libdeflate.h: a compressor is one thread's). */
+/*
+ * A worker's compressors (libdeflate.h: a compressor is one thread's),
+ * made at their first use: a level 6 one is a megabyte of tables to
+ * fault in, which a layer of a few small files would pay on every thread.
+ */
 struct pgz_worker {
 	struct libdeflate_compressor *c;	/* at the level */
 	struct libdeflate_compressor *stored;	/* level 0 */
@@ -97,15 +101,24 @@ struct pgz_worker {
 };
 
 /* The block as one gzip member, deflated with w->c or, when it does not compress, stored. */
-static int deflate_job(struct pgz_job *j, struct pgz_worker *w)
+static int deflate_job(struct pgz_job *j, struct pgz_worker *w, int level)
 {
-	struct libdeflate_compressor *c = w->c, *stored = w->stored;
-	int packs = block_compresses(w->probe, w->scratch, j->in, j->in_len);
-	struct libdeflate_compressor *use = packs ? c : stored;
+	struct libdeflate_compressor *use;
+	int packs;
 	size_t bound, n;
 
+	if (!w->probe && !(w->probe = libdeflate_alloc_compressor(1)))
+		return -1;
+	if (!w->scratch)
+		w->scratch = xmalloc((size_t)PGZIP_SAMPLES * PGZIP_SAMPLE);
+	packs = block_compresses(w->probe, w->scratch, j->in, j->in_len);
 	if (packs < 0)
 		return -1;
+	if (packs && !w->c && !(w->c = libdeflate_alloc_compressor(level)))
+		return -1;
+	if (!packs && !w->stored && !(w->stored = libdeflate_alloc_compressor(0)))
+		return -1;
+	use = packs ? w->c : w->stored;
 	bound = libdeflate_gzip_compress_bound(use, j->in_len);
 	strbuf_grow(&j->out, bound);
 	n = libdeflate_gzip_compress(use, j->in, j->in_len, j->out.buf, bound);
@@ -118,10 +131,7 @@ static int deflate_job(struct pgz_job *j, struct pgz_worker *w)
 static void *worker(void *arg)
 {
 	struct pgzip *p = arg;
-	struct pgz_worker w = {
-		libdeflate_alloc_compressor(p->level), libdeflate_alloc_compressor(0),
-		libdeflate_alloc_compressor(1), xmalloc((size_t)PGZIP_SAMPLES * PGZIP_SAMPLE)
-	};
+	struct pgz_worker w = { NULL, NULL, NULL, NULL };
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -138,7 +148,7 @@ static void *worker(void *arg)
 		j->state = 1;
 		pthread_mutex_unlock(&p->lock);
 		{
-			int rc = w.c && w.stored && w.probe ? deflate_job(j, &w) : -1;
+			int rc = deflate_job(j, &w, p->level);
 
 			pthread_mutex_lock(&p->lock);
 			j->state = rc ? 3 : 2;
