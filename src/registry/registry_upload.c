@@ -878,7 +878,7 @@ static void *prepush_main(void *arg)
 {
 	struct registry_prepush *p = arg;
 	struct registry_client *c = registry_client_new(&p->opts);
-	size_t batch = p->opts.jobs > 0 ? (size_t)p->opts.jobs : 1;
+	size_t batch = c->opts.jobs > 0 ? (size_t)c->opts.jobs : 1;	/* the client's: 0 became the default */
 	struct prepush_item *its = xcalloc(batch, sizeof(*its));
 	struct blob_job *jobs = xcalloc(batch * p->nr_dsts + 1, sizeof(*jobs));
 
