@@ -52,6 +52,7 @@ BUSYBOX_BIN=${BUSYBOX_BIN:-/bin/busybox}
 if [ -x "$BUSYBOX_BIN" ] && LC_ALL=C ldd "$BUSYBOX_BIN" 2>&1 | grep -q 'not a dynamic'; then
 	test_set_prereq BUSYBOX
 fi
+test_prereq_why BUSYBOX "no static busybox (busybox-static)"
 
 BUSYBOX_APPLETS='[ ash basename cat chmod cp cut date df dirname du echo env expr false find grep gunzip gzip head hostname httpd id kill ln ls mkdir mv nc printf ps pwd readlink rm rmdir sed seq sh sha256sum sleep sort stat tail tar tee test touch tr true uname uniq wc wget which whoami xargs yes'
 IMG_EPOCH=0

@@ -102,6 +102,8 @@ if [ -x "$REGISTRY_BIN" ] && command -v openssl >/dev/null &&
 	test_set_prereq REGISTRY
 fi
 command -v skopeo >/dev/null && test_set_prereq SKOPEO
+test_prereq_why REGISTRY "no docker-registry, openssl or python3-cryptography"
+test_prereq_why SKOPEO "no skopeo"
 
 # _regtest_alive PID: the process exists and is not a zombie
 _regtest_alive() {

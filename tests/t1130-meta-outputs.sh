@@ -2,6 +2,6 @@
 # t1130: publish meta, outputs (cases in tests/data/meta/outputs.test).
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-meta.sh"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 meta_cases outputs
 test_done

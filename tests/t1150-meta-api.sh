@@ -2,7 +2,7 @@
 # t1150: repository facts from the GitHub API (a local fixture server),
 # the token, the fallback to the payload, an unreachable API.
 . "$(dirname "$0")/test-lib.sh"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 
 PORT=$(free_port)
 cat >server.py <<'PY'

@@ -3,7 +3,7 @@
 # redirects to another host name (127.0.0.2, or localhost for 127.0.0.1)
 # never sees it there; a redirect on the same host keeps it.
 . "$(dirname "$0")/test-lib.sh"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 
 cat >server.py <<'PY'
 import http.server, json, os, sys, threading

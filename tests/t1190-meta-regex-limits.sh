@@ -3,7 +3,7 @@
 # jsregex's step budget and reported as an error naming the rule, also
 # when the ref is not UTF-8 (Node reads it with U+FFFD for the bad bytes).
 . "$(dirname "$0")/test-lib.sh"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 
 # refs/tags/ + 273 "a" + one byte that is not UTF-8: 284 bytes
 bad_ref() {

@@ -4,7 +4,7 @@
 # with branches, merges, annotated and lightweight tags; the odd cases.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
+test_require GIT
 
 test_expect_success 'a history with branches, merges, annotated and lightweight tags' '
 	git init -q h && cd h &&

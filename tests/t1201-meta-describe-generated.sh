@@ -5,7 +5,7 @@
 # commits with the same date and dates that go backwards (clock skew); and
 # the commits since the tag (paths=) against `git rev-list --no-merges`.
 . "$(dirname "$0")/test-lib.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
+test_require GIT
 
 # gen_stream SEED N: a fast-import stream of N commits on four branches;
 # every commit changes the file f, a tenth also services/a/x

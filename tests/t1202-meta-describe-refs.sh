@@ -7,7 +7,7 @@
 # {{raw}} is `git describe --tags --abbrev=7` on every commit.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
+test_require GIT
 
 # every commit of the repository in the current directory described by
 # publish and by git, with no tag prefix and with tag-prefix=rel/v (tags

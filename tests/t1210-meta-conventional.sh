@@ -4,7 +4,7 @@
 # (npm, conventionalcommits preset) on every commit of generated histories.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
+test_require GIT
 
 # A deterministic history: N commits of messages picked by an LCG seeded
 # with SEED, a tag every few commits, now and then a branch merged back.

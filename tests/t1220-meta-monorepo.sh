@@ -6,7 +6,7 @@
 # describe --match, git rev-list -- PATHS and conventional-recommended-bump.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
+test_require GIT
 
 test_expect_success 'a repository of services with per-service tags' '
 	git init -q mono && cd mono &&

@@ -4,7 +4,7 @@
 # before, or each service's last NAME/v* tag; text and JSON; bad input.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
+test_require GIT
 
 test_expect_success 'a repository of three services and a library' '
 	git init -q Mono && cd Mono &&

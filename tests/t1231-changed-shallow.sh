@@ -8,8 +8,7 @@
 # warning and every service listed, never a silently empty list.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require GIT PYTHON
 command -v jq >/dev/null || test_skip_all "jq is needed"
 
 test_expect_success 'a repository of three services and a library' '

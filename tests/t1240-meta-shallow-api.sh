@@ -6,8 +6,7 @@
 # token or with a failing API, the one warning and the rule skipped.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-history.sh"
-test_have_prereq GIT || test_skip_all "git is needed to make the test repositories"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require GIT PYTHON
 
 test_expect_success 'a history with branches, merges, annotated and lightweight tags' '
 	git init -q full && cd full &&

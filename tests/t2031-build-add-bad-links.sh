@@ -4,7 +4,7 @@
 # the instruction (and so the archive) and the entry.  Good chains, and
 # links to a path that sorts later, still work.
 . "$(dirname "$0")/test-lib.sh"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 command -v jq >/dev/null || test_skip_all "no jq"
 SOURCE_DATE_EPOCH=1600000000
 export SOURCE_DATE_EPOCH

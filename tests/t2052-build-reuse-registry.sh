@@ -9,7 +9,7 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
+test_require REGISTRY
 command -v jq >/dev/null || test_skip_all "no jq"
 
 start_registry two || exit 1

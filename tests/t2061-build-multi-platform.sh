@@ -13,9 +13,7 @@
 . "$TEST_DIR/lib-images.sh"
 
 command -v jq >/dev/null || test_skip_all "no jq"
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
-test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
+test_require REGISTRY SKOPEO BUSYBOX
 
 start_registry || exit 1
 make_multiplatform_base base >/dev/null || exit 1

@@ -14,8 +14,7 @@
 
 command -v jq >/dev/null || test_skip_all "no jq"
 command -v gcc >/dev/null || test_skip_all "no gcc"
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
+test_require REGISTRY SKOPEO
 [ "$(uname -m)" = x86_64 ] || test_skip_all "the docker run check needs an amd64 host"
 
 start_registry || exit 1

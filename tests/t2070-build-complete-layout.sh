@@ -13,9 +13,7 @@
 . "$TEST_DIR/lib-docker.sh"
 
 command -v jq >/dev/null || test_skip_all "no jq"
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
-test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
+test_require REGISTRY SKOPEO BUSYBOX
 command -v umoci >/dev/null && test_set_prereq UMOCI
 
 start_registry || exit 1

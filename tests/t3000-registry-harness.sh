@@ -7,9 +7,7 @@
 . "$TEST_DIR/lib-images.sh"
 . "$TEST_DIR/lib-docker.sh"
 
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
-test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
+test_require REGISTRY SKOPEO BUSYBOX
 
 start_registry || exit 1
 make_busybox_base base || exit 1

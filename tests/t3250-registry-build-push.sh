@@ -8,9 +8,7 @@
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-images.sh"
 
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
-test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
+test_require REGISTRY SKOPEO BUSYBOX
 
 start_registry two || exit 1
 TWO=$REGISTRY

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
+test_require REGISTRY
 
 start_registry || exit 1
 mkdir ctx && head -c 20000 /dev/urandom >ctx/f && printf 'FROM scratch\nCOPY f /f\n' >ctx/Dockerfile &&

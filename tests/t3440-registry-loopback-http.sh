@@ -9,9 +9,7 @@
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-images.sh"
 
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
-test_have_prereq BUSYBOX || test_skip_all "no static busybox (busybox-static)"
+test_require REGISTRY SKOPEO BUSYBOX
 
 SOURCE_DATE_EPOCH=0
 export SOURCE_DATE_EPOCH

@@ -4,7 +4,7 @@
 # is exit 5 (the layout is bad input), naming the layout and the digest,
 # before any registry is asked.
 . "$(dirname "$0")/test-lib.sh"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 command -v jq >/dev/null || test_skip_all "no jq"
 
 test_expect_success 'setup: a built layout' '

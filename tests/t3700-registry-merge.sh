@@ -12,8 +12,7 @@
 . "$TEST_DIR/lib-registry.sh"
 
 command -v jq >/dev/null || test_skip_all "no jq"
-test_have_prereq REGISTRY || test_skip_all "no docker-registry, openssl or python3-cryptography"
-test_have_prereq SKOPEO || test_skip_all "no skopeo"
+test_require REGISTRY SKOPEO
 
 start_registry || exit 1
 SSL_CERT_FILE=$REGISTRY_CA

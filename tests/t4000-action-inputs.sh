@@ -8,7 +8,7 @@
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-action.sh"
 
-test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+test_require ROOT
 
 test_expect_success 'setup: a repository and a tag checkout like actions/checkout' '
 	make_upstream up &&

@@ -9,7 +9,7 @@
 . "$TEST_DIR/lib-docker.sh"
 . "$TEST_DIR/lib-action.sh"
 
-test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+test_require ROOT
 action_require_pieces
 action_setup_registry
 make_multiplatform_base "$TRASH/multi" >/dev/null || exit 1

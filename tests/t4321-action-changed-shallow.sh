@@ -10,9 +10,9 @@
 . "$TEST_DIR/lib-action.sh"
 . "$TEST_DIR/lib-history.sh"
 
-test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+test_require ROOT
 test_have_prereq GIT || test_skip_all "git is needed"
-test_have_prereq PYTHON || test_skip_all "python3 is needed"
+test_require PYTHON
 command -v jq >/dev/null || test_skip_all "jq is needed"
 
 # push_event BEFORE: the runner's files for a push to main whose before is BEFORE

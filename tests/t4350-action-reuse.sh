@@ -12,7 +12,7 @@
 . "$TEST_DIR/lib-images.sh"
 . "$TEST_DIR/lib-action.sh"
 
-test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+test_require ROOT
 command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null && test_set_prereq STRACE
 action_require_pieces
 action_setup_registry

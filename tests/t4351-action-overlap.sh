@@ -8,7 +8,7 @@
 . "$TEST_DIR/lib-images.sh"
 . "$TEST_DIR/lib-action.sh"
 
-test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+test_require ROOT
 action_require_pieces
 action_setup_registry
 start_github_api || exit 1

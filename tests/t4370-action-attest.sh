@@ -14,7 +14,7 @@
 . "$TEST_DIR/lib-action.sh"
 . "$TEST_DIR/lib-attest.sh"
 
-test_have_prereq ROOT || test_skip_all "needs root (a checkout owned by another uid)"
+test_require ROOT
 command -v jq >/dev/null || test_skip_all "no jq"
 action_require_pieces
 action_setup_registry

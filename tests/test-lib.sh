@@ -121,6 +121,19 @@ test_have_prereq() {
 	return 1
 }
 
+# test_prereq_why PREREQ REASON: what test_require says when PREREQ is missing
+test_prereq_why() { eval "_prereq_why_$1=\$2"; }
+
+# test_require PREREQ...: the whole script is skipped unless every PREREQ is
+# set, with the reason given for the first one missing (test_prereq_why)
+test_require() {
+	for _p in "$@"; do
+		test_have_prereq "$_p" && continue
+		eval "_why=\${_prereq_why_$_p:-no $_p}"
+		test_skip_all "$_why"
+	done
+}
+
 # test_skip_all REASON: the whole script is skipped (prove counts it skipped).
 test_skip_all() {
 	echo "1..0 # SKIP $*"
@@ -209,3 +222,6 @@ wait_for_port() {
 command -v git >/dev/null && test_set_prereq GIT
 command -v python3 >/dev/null && test_set_prereq PYTHON
 [ "$(id -u)" = 0 ] && test_set_prereq ROOT
+test_prereq_why GIT "git is needed to make the test repositories"
+test_prereq_why PYTHON "python3 is needed"
+test_prereq_why ROOT "needs root (a checkout owned by another uid)"
