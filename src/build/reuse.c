@@ -38,17 +38,12 @@ void reuse_prev_release(struct reuse_prev *p)
 
 int reuse_names_registry(const char *from)
 {
-	const char *slash = strchr(from, '/');
 	struct stat st;
-	size_t n;
 
-	if (!strncmp(from, "oci:", 4) || !slash || (stat(from, &st) == 0 && S_ISDIR(st.st_mode)))
+	if (!strncmp(from, "oci:", 4) || (stat(from, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
-	n = (size_t)(slash - from);
-	if (n == 9 && !strncmp(from, "localhost", 9))
-		return 1;
-	/* a host: a '.' or ':' in it ("./dir" and "../dir" are paths) */
-	return n && from[0] != '.' && (memchr(from, '.', n) || memchr(from, ':', n));
+	/* reference.h's rule, but "./dir" and "../dir" are paths */
+	return from[0] != '.' && reference_names_registry(from);
 }
 
 /*

@@ -125,16 +125,6 @@ static void cli_release(struct build_cli *c)
 	registry_cli_release(&c->reg);
 }
 
-/* A registry named first, by reference.h's rule: a component before a '/' with '.' or ':', or localhost. */
-static int names_registry(const char *s)
-{
-	size_t n = strcspn(s, "/");
-
-	if (!s[n])
-		return 0;
-	return memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9));
-}
-
 /*
  * --push: every --tag a full reference naming its registry, parsed into
  * c->refs; --username then goes to their registries only (as push's).
@@ -153,7 +143,7 @@ static int parse_push_tags(struct build_cli *c)
 		const char *t = c->tags.items[i];
 		int r;
 
-		if (!names_registry(t))
+		if (!reference_names_registry(t))
 			return error_as(EXIT_INPUT, "--push: tag '%s' names no registry (want REGISTRY/REPO:TAG)", t);
 		if ((r = reference_parse(t, &c->refs[c->nr_refs])) < 0)
 			return r;

@@ -199,6 +199,19 @@ static int check_digest(const char *d, const char *whole)
 	return 0;
 }
 
+static int host_component(const char *s, size_t n)
+{
+	return n && (memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9)) ||
+		     s[0] == '[');
+}
+
+int reference_names_registry(const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	return slash && host_component(s, (size_t)(slash - s));
+}
+
 int reference_parse(const char *s, struct reference *out)
 {
 	struct reference r = REFERENCE_INIT;
@@ -233,9 +246,7 @@ int reference_parse(const char *s, struct reference *out)
 	}
 	slash = strchr(name, '/');
 	if (slash) {
-		size_t n = (size_t)(slash - name);
-		int is_host = memchr(name, '.', n) || memchr(name, ':', n) ||
-			(n == 9 && !strncmp(name, "localhost", 9)) || name[0] == '[';
+		int is_host = host_component(name, (size_t)(slash - name));
 
 		/* Docker takes "Owner/app" as host "Owner"; a capital there is
 		 * far more often a GitHub owner name, so it is a name error. */

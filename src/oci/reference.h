@@ -30,6 +30,14 @@ struct reference {
 
 /* Parse s into out (set only on success; release with reference_release). */
 int reference_parse(const char *s, struct reference *out);
+
+/*
+ * 1 when s names its registry: its first path component (before a '/')
+ * contains '.' or ':', is "localhost" or a bracketed IPv6 address, the
+ * rule reference_parse() follows; 0 for a Docker Hub name ("app",
+ * "owner/app").  Nothing else is checked.
+ */
+int reference_names_registry(const char *s);
 void reference_release(struct reference *r);
 /* Deep copy of src into out. */
 void reference_copy(const struct reference *src, struct reference *out);

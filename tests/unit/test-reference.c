@@ -38,6 +38,12 @@ int main(void)
 {
 	struct reference r = REFERENCE_INIT;
 
+	ok(reference_names_registry("ghcr.io/o/app:1") && reference_names_registry("localhost/app") &&
+	   reference_names_registry("127.0.0.1:5000/app") && reference_names_registry("[::1]:5000/app") &&
+	   reference_names_registry("host:5000/app@sha256:x"), "names_registry: hosts by the parser's rule");
+	ok(!reference_names_registry("app:1") && !reference_names_registry("owner/app:1") &&
+	   !reference_names_registry("Owner/app") && !reference_names_registry("ghcr.io") &&
+	   !reference_names_registry("/app"), "names_registry: Docker Hub names and no component are not");
 	good("busybox", "docker.io", "library/busybox", "latest", NULL, "docker.io/library/busybox:latest");
 	good("busybox:1.36", "docker.io", "library/busybox", "1.36", NULL, "docker.io/library/busybox:1.36");
 	good("user/app", "docker.io", "user/app", "latest", NULL, "docker.io/user/app:latest");
