@@ -972,30 +972,53 @@ int registry_prepush_start(const struct registry_options *opts, struct registry_
 	return 0;
 }
 
+/*
+ * The thread's first error, or 0: the thread printed it (and is done), so
+ * it is recorded again in the caller's thread, not printed twice.
+ */
+static int prepush_error(struct registry_prepush *p)
+{
+	int failed, ret;
+
+	pthread_mutex_lock(&p->lock);
+	failed = p->failed;
+	pthread_mutex_unlock(&p->lock);
+	if (!failed)
+		return 0;
+	error_set_quiet(1);
+	ret = error_as(-failed, "%s", p->msg);
+	error_set_quiet(0);
+	return ret;
+}
+
+/* End the thread: *flag (p->closed: when the queue is done; p->stop: after the blob in flight) set. */
+static void prepush_join(struct registry_prepush *p, int *flag)
+{
+	if (!p->started)
+		return;
+	pthread_mutex_lock(&p->lock);
+	*flag = 1;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	p->started = 0;
+}
+
 /* Queue a blob: the file at path, or (path NULL) the blob in the repository named by source. */
 static int prepush_queue(struct registry_prepush *p, const char *media_type, const char *digest,
 			 long long size, const char *path, const char *source)
 {
 	struct prepush_item it;
-	int ret = 0;
+	int ret, queued = 0;
 
-	pthread_mutex_lock(&p->lock);
-	ret = p->failed;
-	pthread_mutex_unlock(&p->lock);
-	if (ret) {
-		/* the thread said it (and is done): recorded again, not printed twice */
-		error_set_quiet(1);
-		ret = error_as(-ret, "%s", p->msg);
-		error_set_quiet(0);
+	if ((ret = prepush_error(p)) < 0)
 		return ret;
-	}
 	/* a blob queued already (a layer two platforms share): once */
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; i < p->nr; i++)
-		if (!strcmp(p->q[i].desc.digest, digest))
-			ret = 1;
+	for (size_t i = 0; i < p->nr && !queued; i++)
+		queued = !strcmp(p->q[i].desc.digest, digest);
 	pthread_mutex_unlock(&p->lock);
-	if (ret)
+	if (queued)
 		return 0;
 	memset(&it, 0, sizeof(it));
 	it.fd = -1;
@@ -1035,35 +1058,15 @@ int registry_prepush_add_remote(struct registry_prepush *p, const char *media_ty
 
 int registry_prepush_finish(struct registry_prepush *p)
 {
-	int ret = 0;
-
-	if (p->started) {
-		pthread_mutex_lock(&p->lock);
-		p->closed = 1;
-		pthread_cond_signal(&p->cond);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-		p->started = 0;
-	}
-	if (p->failed) {
-		error_set_quiet(1);
-		ret = error_as(-p->failed, "%s", p->msg);
-		error_set_quiet(0);
-	}
-	return ret;
+	prepush_join(p, &p->closed);
+	return prepush_error(p);
 }
 
 void registry_prepush_free(struct registry_prepush *p)
 {
 	if (!p)
 		return;
-	if (p->started) {
-		pthread_mutex_lock(&p->lock);
-		p->stop = 1;
-		pthread_cond_signal(&p->cond);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-	}
+	prepush_join(p, &p->stop);
 	for (size_t i = p->head; i < p->nr; i++)
 		prepush_item_release(&p->q[i]);
 	free(p->q);
