@@ -33,74 +33,12 @@ test_expect_success 'a repository of three services and a library' '
 	test_must_fail git -C shallow rev-parse --verify -q start^{commit}
 '
 
-PORT=$(free_port)
-cat >server.py <<'PY'
-import http.server, json, subprocess, sys, urllib.parse
-REPO = "full"
-def git(*a):
-    return subprocess.run(["git", "-C", REPO] + list(a), check=True, capture_output=True, text=True).stdout
-def known(rev):
-    return subprocess.run(["git", "-C", REPO, "rev-parse", "-q", "--verify", rev + "^{commit}"],
-                          capture_output=True).returncode == 0
-def commit(sha):
-    out = git("show", "-s", "--format=%H%x00%P%x00%cI%x00%B", sha)
-    h, p, d, msg = out.split("\0", 3)
-    return {"sha": h, "parents": [{"sha": x} for x in p.split()],
-            "commit": {"message": msg.rstrip("\n"), "committer": {"date": d}}}
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def send(self, code, body):
-        b = json.dumps(body).encode()
-        self.send_response(code); self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
-    def do_GET(self):
-        u = urllib.parse.urlparse(self.path); q = urllib.parse.parse_qs(u.query)
-        open("requests.log", "a").write("%s %s\n" % (self.path, self.headers.get("Authorization", "-")))
-        mode = open("mode").read().strip()
-        if mode == "fail":
-            return self.send(500, {"message": "down"})
-        page = int(q.get("page", ["1"])[0]); per = int(q.get("per_page", ["30"])[0])
-        if u.path.startswith("/repos/acme/shop/compare/"):
-            base, head = urllib.parse.unquote(u.path[len("/repos/acme/shop/compare/"):]).split("...")
-            if not known(base) or not known(head):
-                return self.send(404, {"message": "Not Found"})
-            # git's three dots: since the merge base; files with the first page only (GitHub's way)
-            shas = git("rev-list", base + ".." + head).split()
-            files = []
-            for line in git("diff", "--name-status", "-M", base + "..." + head).splitlines():
-                f = line.split("\t")
-                if f[0].startswith("R"):
-                    files.append({"filename": f[2], "previous_filename": f[1], "status": "renamed"})
-                else:
-                    files.append({"filename": f[1], "status": "modified"})
-            if mode == "many":
-                files += [{"filename": "docs/f%d" % i} for i in range(300)]
-            body = {"total_commits": len(shas),
-                    "commits": [{"sha": s} for s in shas[(page - 1) * per:page * per]]}
-            if page == 1:
-                body["files"] = files[:300]
-            return self.send(200, body)
-        if u.path == "/repos/acme/shop/tags":
-            tags = git("for-each-ref", "refs/tags", "--format=%(refname:short) %(*objectname) %(objectname)").split("\n")
-            tags = [t.split() for t in tags if t]
-            items = [{"name": t[0], "commit": {"sha": t[1]}} for t in tags]
-            return self.send(200, items[(page - 1) * per:page * per])
-        if u.path == "/repos/acme/shop/commits":
-            shas = git("rev-list", q["sha"][0]).split()
-            return self.send(200, [commit(s) for s in shas[(page - 1) * per:page * per]])
-        self.send(404, {"message": "Not Found"})
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
-echo ok >mode
-python3 server.py "$PORT" &
-SERVER=$!
-test_cleanup "kill $SERVER"
-wait_for_port "$PORT" || test_skip_all "fixture server did not start"
+start_git_api full acme/shop || test_skip_all "fixture server did not start"
 
 # changed DIR [args...]: publish changed --format json in DIR, with the API and a token
 changed() {
 	dir=$1 && shift &&
-	(cd $dir && env GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$PORT GITHUB_TOKEN=t0ken \
+	(cd $dir && env GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT GITHUB_TOKEN=t0ken \
 		publish changed --format json --all "$@")
 }
 
@@ -133,7 +71,7 @@ test_expect_success 'the token goes to the compare endpoint, pages of 100' '
 test_expect_success 'a push event whose before the clone lacks: compared through the API' '
 	printf "{\"before\": \"%s\"}\n" $(git -C full rev-parse mid) >event.json &&
 	for d in whole shallow; do
-		(cd $d && env GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$PORT GITHUB_TOKEN=t0ken \
+		(cd $d && env GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT GITHUB_TOKEN=t0ken \
 			GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH=$TRASH/event.json publish changed) >$d.out 2>>err || return 1
 	done &&
 	test_cmp whole.out shallow.out &&
@@ -157,7 +95,7 @@ test_expect_success 'no --since, no event: each service since its release tag, f
 '
 
 test_expect_success 'no token: a warning naming the base, every service listed' '
-	(cd shallow && env GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$PORT \
+	(cd shallow && env GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT \
 		publish changed --since $(git -C ../full rev-parse moved)) >out 2>err &&
 	printf "%s\n" history metadata video-streaming >want && test_cmp want out &&
 	grep "^warning: cannot tell which services changed since --since [0-9a-f]*: the checkout is shallow and there is no GitHub API URL or token.*fetch-depth: 0" err &&
@@ -165,7 +103,7 @@ test_expect_success 'no token: a warning naming the base, every service listed' 
 '
 
 test_expect_success 'no token, release tags: a warning for each service, all listed' '
-	(cd shallow && env GITHUB_API_URL=http://127.0.0.1:$PORT publish changed) >out 2>err &&
+	(cd shallow && env GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT publish changed) >out 2>err &&
 	printf "%s\n" history metadata video-streaming >want && test_cmp want out &&
 	test $(grep -c "^warning: cannot find the last release tag" err) = 3
 '
@@ -189,7 +127,7 @@ test_expect_success 'a cut list of files (300): a warning, every service listed'
 '
 
 test_expect_success '--since naming no commit, not even for the API: exit 3, one line' '
-	(cd shallow && GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$PORT GITHUB_TOKEN=t0ken &&
+	(cd shallow && GITHUB_REPOSITORY=acme/shop GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT GITHUB_TOKEN=t0ken &&
 	 export GITHUB_REPOSITORY GITHUB_API_URL GITHUB_TOKEN &&
 	 test_exit_code 3 publish changed --since nope) 2>err &&
 	grep "^error: --since .nope. names no commit of the repository (this shallow checkout lacks it" err &&

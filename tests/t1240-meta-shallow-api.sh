@@ -22,53 +22,7 @@ test_expect_success 'a history with branches, merges, annotated and lightweight 
 	cd .. && test $(git -C full rev-list --all | wc -l) -ge 10
 '
 
-PORT=$(free_port)
-cat >server.py <<'PY'
-import http.server, json, subprocess, sys, urllib.parse
-REPO = "full"
-def git(*a):
-    return subprocess.run(["git", "-C", REPO] + list(a), check=True, capture_output=True, text=True).stdout
-def commit(sha):
-    out = git("show", "-s", "--format=%H%x00%P%x00%cI%x00%B", sha)
-    h, p, d, msg = out.split("\0", 3)
-    return {"sha": h, "parents": [{"sha": x} for x in p.split()],
-            "commit": {"message": msg.rstrip("\n"), "committer": {"date": d}}}
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def send(self, code, body):
-        b = json.dumps(body).encode()
-        self.send_response(code); self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
-    def do_GET(self):
-        u = urllib.parse.urlparse(self.path); q = urllib.parse.parse_qs(u.query)
-        open("requests.log", "a").write("%s %s\n" % (self.path, self.headers.get("Authorization", "-")))
-        if open("mode").read().strip() == "fail":
-            return self.send(500, {"message": "down"})
-        page = int(q.get("page", ["1"])[0]); per = int(q.get("per_page", ["30"])[0])
-        if u.path == "/repos/acme/app":
-            return self.send(200, {"name": "app", "default_branch": "main"})
-        if u.path == "/repos/acme/app/tags":
-            tags = git("for-each-ref", "refs/tags", "--format=%(refname:short) %(*objectname) %(objectname)").split("\n")
-            tags = [t.split() for t in tags if t]
-            items = [{"name": t[0], "commit": {"sha": t[1]}} for t in tags]
-            return self.send(200, items[(page - 1) * per:page * per])
-        if u.path == "/repos/acme/app/commits":
-            shas = git("rev-list", q["sha"][0]).split()
-            return self.send(200, [commit(s) for s in shas[(page - 1) * per:page * per]])
-        if u.path.startswith("/repos/acme/app/commits/"):
-            sha = u.path.split("/")[-1]
-            c = commit(sha)
-            files = git("diff-tree", "--root", "-r", "--no-commit-id", "--name-only", sha).split()
-            c["files"] = [{"filename": f} for f in files]
-            return self.send(200, c)
-        self.send(404, {"message": "Not Found"})
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
-echo ok >mode
-python3 server.py "$PORT" &
-SERVER=$!
-test_cleanup "kill $SERVER"
-wait_for_port "$PORT" || test_skip_all "fixture server did not start"
+start_git_api full acme/app || test_skip_all "fixture server did not start"
 
 RULES='type=describe,pattern={{raw}}
 type=conventional,priority=800
@@ -79,7 +33,7 @@ type=describe,paths=svc/b,pattern=b{{distance}},priority=500'
 # versions DIR [env...]: the tags publish meta gives for RULES, on one line
 versions() {
 	dir=$1 && shift &&
-	(cd $dir && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$PORT \
+	(cd $dir && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT \
 		GITHUB_SHA=$(git rev-parse HEAD) "$@" publish meta --tags "$RULES" 2>>../err) |
 	sed -n "/^tags:/,/^labels:/s/^  //p" | grep -vx latest | tr "\n" " "
 }
@@ -108,7 +62,7 @@ test_expect_success 'semver with paths on a tag event: the release before comes 
 			rule="type=semver,pattern={{version}},paths=$p" &&
 			case $t in svc-a/*) rule="$rule,tag-prefix=svc-a/v" ;; esac &&
 			for d in whole shallow; do
-				(cd $d && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$PORT GITHUB_TOKEN=t0ken \
+				(cd $d && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT GITHUB_TOKEN=t0ken \
 					GITHUB_EVENT_NAME=push GITHUB_REF=refs/tags/$t GITHUB_SHA=$(git rev-parse HEAD) \
 					publish meta --tags "$rule" --tags type=raw,value=none,priority=1 2>/dev/null |
 				 sed -n "s/^version: //p") >$d.v || return 1
@@ -132,7 +86,7 @@ test_expect_success 'the token goes to the API with each request, pages of 100' 
 '
 
 test_expect_success 'no token: the warning that asks for fetch-depth: 0, the rule skipped' '
-	(cd shallow && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$PORT \
+	(cd shallow && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT \
 		publish meta --tags type=describe --tags type=raw,value=fallback) >out 2>err &&
 	grep "^version: fallback$" out &&
 	grep "^warning: type=describe needs the whole history.*fetch-depth: 0" err &&
@@ -141,7 +95,7 @@ test_expect_success 'no token: the warning that asks for fetch-depth: 0, the rul
 
 test_expect_success 'an API that fails: the reason as a notice, the same warning, never a wrong version' '
 	echo fail >mode &&
-	(cd shallow && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$PORT GITHUB_TOKEN=t0ken \
+	(cd shallow && env GITHUB_REPOSITORY=acme/app GITHUB_API_URL=http://127.0.0.1:$GIT_API_PORT GITHUB_TOKEN=t0ken \
 		publish meta --tags type=describe --tags type=raw,value=fallback) >out 2>err &&
 	echo ok >mode &&
 	grep "^version: fallback$" out &&

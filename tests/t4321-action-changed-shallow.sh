@@ -37,37 +37,11 @@ test_expect_success 'setup: a monorepo of three services, checked out at depth 1
 	chown -R "$RUNNER_UID:$RUNNER_UID" ws
 '
 
-PORT=$(free_port)
-cat >server.py <<'PY'
-import http.server, json, subprocess, sys, urllib.parse
-def git(*a):
-    return subprocess.run(["git", "-C", "mono"] + list(a), check=True, capture_output=True, text=True).stdout
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def send(self, code, body):
-        b = json.dumps(body).encode()
-        self.send_response(code); self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
-    def do_GET(self):
-        u = urllib.parse.urlparse(self.path)
-        open("requests.log", "a").write("%s %s\n" % (self.path, self.headers.get("Authorization", "-")))
-        pre = "/repos/octo-org/video-streaming/compare/"
-        if u.path.lower().startswith(pre):
-            base, head = u.path[len(pre):].split("...")
-            shas = git("rev-list", base + ".." + head).split()
-            files = [{"filename": f} for f in git("diff", "--name-only", base + "..." + head).split()]
-            return self.send(200, {"commits": [{"sha": s} for s in shas], "files": files})
-        self.send(404, {"message": "Not Found"})
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
-python3 server.py "$PORT" &
-SERVER=$!
-test_cleanup "kill $SERVER"
-wait_for_port "$PORT" || test_skip_all "fixture server did not start"
+start_git_api mono octo-org/video-streaming || test_skip_all "fixture server did not start"
 
 test_expect_success 'a push whose before the checkout lacks: the API compares, with the token input' '
 	push_event $(git -C mono rev-parse start) &&
-	ACTION_API_URL=http://127.0.0.1:$PORT REG_PASS=t0ken run_action changed=true ||
+	ACTION_API_URL=http://127.0.0.1:$GIT_API_PORT REG_PASS=t0ken run_action changed=true ||
 		{ cat action.out action.err; false; } &&
 	action_output services | jq -r ".[].name" >names &&
 	printf "%s\n" history video-streaming >want && test_cmp want names &&
@@ -78,7 +52,7 @@ test_expect_success 'a push whose before the checkout lacks: the API compares, w
 test_expect_success 'the token of another registry never goes to the GitHub API' '
 	push_event $(git -C mono rev-parse start) &&
 	: >requests.log &&
-	ACTION_API_URL=http://127.0.0.1:$PORT REG_PASS=t0ken run_action changed=true registry=docker.io ||
+	ACTION_API_URL=http://127.0.0.1:$GIT_API_PORT REG_PASS=t0ken run_action changed=true registry=docker.io ||
 		{ cat action.err; false; } &&
 	test ! -s requests.log &&
 	action_output services | jq -r ".[].name" >names &&

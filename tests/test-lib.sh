@@ -219,6 +219,17 @@ wait_for_port() {
 	return 1
 }
 
+# start_git_api DIR OWNER/REPO: tests/helper/git-api.py (the GitHub API a
+# shallow clone asks for, answered from the whole repository DIR) on a free
+# port, $GIT_API_PORT, stopped at cleanup; its requests.log and mode are
+# in the current directory
+start_git_api() {
+	GIT_API_PORT=$(free_port) || return 1
+	python3 "$HELPER/git-api.py" "$GIT_API_PORT" "$1" "$2" &
+	test_cleanup "kill $!"
+	wait_for_port "$GIT_API_PORT"
+}
+
 command -v git >/dev/null && test_set_prereq GIT
 command -v python3 >/dev/null && test_set_prereq PYTHON
 [ "$(id -u)" = 0 ] && test_set_prereq ROOT
