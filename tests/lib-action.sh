@@ -142,6 +142,17 @@ action_event() {
 	echo "$ACTION_WORKSPACE" >"$ACTION_RUNNER/workspace"
 }
 
+# action_push_main BEFORE DIR: the runner's files for a push to main
+# (action_event push-tag in ws) whose before is BEFORE and after DIR's HEAD
+action_push_main() {
+	_after=$(git -c safe.directory="*" -C "$2" rev-parse HEAD) &&
+	action_event push-tag ws &&
+	sed -e "s/^GITHUB_REF=.*/GITHUB_REF=refs\/heads\/main/" -e "s/^GITHUB_SHA=.*/GITHUB_SHA=$_after/" \
+		"$ACTION_RUNNER/event.env" >"$TRASH/.event.env" && cp "$TRASH/.event.env" "$ACTION_RUNNER/event.env" &&
+	printf "{\"before\": \"%s\", \"after\": \"%s\"}\n" "$1" "$_after" \
+		>"$ACTION_RUNNER/work/_temp/_github_workflow/event.json"
+}
+
 # _action_env ROOT: the runner's GITHUB_* and RUNNER_* lines (NAME=VALUE),
 # with the runner's directories at ROOT (host paths or /github)
 _action_env() {

@@ -13,14 +13,8 @@ test_require ROOT
 test_have_prereq GIT || test_skip_all "git is needed"
 test_have_prereq JQ || command -v jq >/dev/null || test_skip_all "jq is needed"
 
-# push_event BEFORE: the runner's files for a push to main whose before is BEFORE
-push_event() {
-	action_event push-tag ws &&
-	sed -e "s/^GITHUB_REF=.*/GITHUB_REF=refs\/heads\/main/" -e "s/^GITHUB_SHA=.*/GITHUB_SHA=$(git -C ws rev-parse HEAD)/" \
-		"$ACTION_RUNNER/event.env" >event.env && cp event.env "$ACTION_RUNNER/event.env" &&
-	printf "{\"before\": \"%s\", \"after\": \"%s\"}\n" "$1" "$(git -C ws rev-parse HEAD)" \
-		>"$ACTION_RUNNER/work/_temp/_github_workflow/event.json"
-}
+# push_event BEFORE: the runner's files for a push to main from BEFORE to ws's HEAD
+push_event() { action_push_main "$1" ws; }
 
 test_expect_success 'setup: a monorepo of three services, checked out whole (fetch-depth: 0)' '
 	git init -q mono && (cd mono &&

@@ -15,14 +15,8 @@ test_have_prereq GIT || test_skip_all "git is needed"
 test_require PYTHON
 command -v jq >/dev/null || test_skip_all "jq is needed"
 
-# push_event BEFORE: the runner's files for a push to main whose before is BEFORE
-push_event() {
-	action_event push-tag ws &&
-	sed -e "s/^GITHUB_REF=.*/GITHUB_REF=refs\/heads\/main/" -e "s/^GITHUB_SHA=.*/GITHUB_SHA=$(git -C mono rev-parse HEAD)/" \
-		"$ACTION_RUNNER/event.env" >event.env && cp event.env "$ACTION_RUNNER/event.env" &&
-	printf "{\"before\": \"%s\", \"after\": \"%s\"}\n" "$1" "$(git -C mono rev-parse HEAD)" \
-		>"$ACTION_RUNNER/work/_temp/_github_workflow/event.json"
-}
+# push_event BEFORE: the runner's files for a push to main from BEFORE to mono's HEAD
+push_event() { action_push_main "$1" mono; }
 
 test_expect_success 'setup: a monorepo of three services, checked out at depth 1' '
 	git init -q mono && (cd mono &&
