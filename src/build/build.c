@@ -342,7 +342,6 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	have_key = !b->lw.no_key && layer_reuse_key(le, &b->lw, blob_id, b, key);
 	if (have_key && b->prev.active && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
 		/* no temporary file made for it: each costs an inode created and freed */
-		memcpy(l.reuse_key, key, sizeof(key));
 		reused = 1;
 		b->reused++;
 	} else {
@@ -355,12 +354,12 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		rc = layer_write(le, &lw, tmp.buf, &l);
 		if (rc < 0)
 			goto out;
-		if (have_key)
-			memcpy(l.reuse_key, key, sizeof(key));
 		rc = ocilayout_blob_commit(&b->layout, tmp.buf, l.digest);
 		if (rc < 0)
 			goto out;
 	}
+	if (have_key)
+		memcpy(l.reuse_key, key, sizeof(key));
 	free(l.path);
 	l.path = NULL;
 	{

@@ -17,7 +17,9 @@
  * of a single pass and the caller's thread, the critical path of a
  * layer, only reads, tars and feeds the compressor.  At most HASH_SLOTS
  * buffers are in flight.  Without those threads the hashes are computed
- * inline, with the same result.
+ * inline, with the same result.  With opts->no_key (no key wanted, or
+ * the caller knows it from git) the blob ids are not computed and a
+ * file's content goes through a buffer of its own instead of a slot.
  */
 #include "lib/common.h"
 #include "lib/tempfile.h"
