@@ -873,7 +873,7 @@ static int reuse_key_start(struct digest *d, struct layer_entries *le, const str
 	if (!key[0] || digest_init(d) < 0)
 		return -1;
 	/* bump the first word when the writer changes */
-	strbuf_addf(&sb, "publish-layer-reuse-v2\npublish %s\nlibarchive %s\nzlib %s\nlibdeflate %s\nzstd %s\nlevel %d\n%s\n",
+	strbuf_addf(&sb, "publish-layer-reuse-v3\npublish %s\nlibarchive %s\nzlib %s\nlibdeflate %s\nzstd %s\nlevel %d\n%s\n",
 		    LAYER_PUBLISH_VERSION, archive_version_string(), zlibVersion(), LIBDEFLATE_VERSION_STRING,
 		    ZSTD_versionString(), opts->level, key);
 	digest_update(d, sb.buf, sb.len);
