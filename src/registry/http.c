@@ -871,6 +871,11 @@ int http_multi_wait(struct http_multi *m, long timeout_ms)
 	return 0;
 }
 
+void http_multi_wakeup(struct http_multi *m)
+{
+	curl_multi_wakeup(m->multi);
+}
+
 void http_transfer_resume(struct http_transfer *t)
 {
 	if (t->multi)

@@ -211,6 +211,12 @@ int http_multi_add(struct http_multi *m, struct http_transfer *t, const struct h
 int http_multi_wait(struct http_multi *m, long timeout_ms);
 
 /*
+ * Make m's http_multi_wait() (under way in another thread, or the next
+ * one) return at once.  Safe from any thread while m exists.
+ */
+void http_multi_wakeup(struct http_multi *m);
+
+/*
  * A transfer whose request is over (redirects followed), with in *rc what
  * http_request() would have returned for it; NULL when there is none (yet).
  */

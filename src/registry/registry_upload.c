@@ -301,12 +301,27 @@ struct conv {
 	struct progress prog;
 };
 
+/*
+ * Where jobs_loop() takes its jobs: next() gives the next one to start,
+ * or NULL, and sets *more when others may still come (the loop then
+ * waits for them in the multi, which http_multi_wakeup() interrupts);
+ * done() (may be NULL) hears of each job settled, its rc and stat set,
+ * after which the loop no longer touches it.
+ */
+struct job_feed {
+	struct blob_job *(*next)(void *data, int *more);
+	void (*done)(void *data, struct blob_job *j);
+	void *data;
+};
+
 struct jobs_run {
 	struct registry_client *c;
-	struct http_multi *multi;	/* owned */
+	struct http_multi *multi;	/* the client's */
 	struct conv *slots;		/* owned, nr_slots (opts.jobs) */
 	size_t nr_slots;
-	int failed;			/* a blob failed: start no more */
+	const struct job_feed *feed;
+	int settled;			/* a job is over: the others may start */
+	int failed;			/* the first failed job's rc: start no more */
 };
 
 static int conv_answer(struct jobs_run *r, struct conv *v, int rc);
@@ -675,9 +690,10 @@ static void conv_settle(struct jobs_run *r, struct conv *v, int rc)
 	j->rc = rc;
 	j->done = 1;
 	j->stat.seconds = registry_now() - v->prog.start;
-	if (rc)
-		r->failed = 1;
-	else
+	r->settled = 1;
+	if (rc && !r->failed)
+		r->failed = rc;
+	else if (!rc)
 		report_blob(r->c, j);
 	conv_stop_requests(v);
 	digest_release(&v->sink.d);
@@ -686,6 +702,8 @@ static void conv_settle(struct jobs_run *r, struct conv *v, int rc)
 		fclose(v->fp);
 	v->fp = NULL;
 	v->job = NULL;
+	if (r->feed->done)
+		r->feed->done(r->feed->data, j);
 }
 
 static void jobs_run_release(struct jobs_run *r)
@@ -727,20 +745,28 @@ static long jobs_run_timeout(const struct jobs_run *r)
 	return wait > 0 ? (long)(wait * 1000) + 1 : 0;
 }
 
+static size_t jobs_active(const struct jobs_run *r)
+{
+	size_t active = 0;
+
+	for (size_t i = 0; i < r->nr_slots; i++)
+		active += r->slots[i].job != NULL;
+	return active;
+}
+
 /*
- * Run every job, opts.jobs at a time; after a failure no new job starts
- * and those under way finish.  The return code of the first failed job.
+ * Run the feed's jobs, opts.jobs at a time, each as soon as a slot is
+ * free; after a failure no new job starts and those under way finish.
+ * 0, or the first failed job's rc (or the multi's failure).
  */
-int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr)
+static int jobs_loop(struct registry_client *c, const struct job_feed *feed)
 {
 	struct jobs_run r;
-	size_t next = 0;
-	int ret = 0;
+	int more = 1, ret = 0;
 
-	if (!nr)
-		return 0;
 	memset(&r, 0, sizeof(r));
 	r.c = c;
+	r.feed = feed;
 	if (!c->multi)
 		c->multi = http_multi_new();
 	r.multi = c->multi;
@@ -768,25 +794,23 @@ int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t n
 		 * The first blob alone: it meets a refusal (credentials,
 		 * permission) before the others could all report the same one.
 		 */
-		size_t limit = jobs[0].done ? r.nr_slots : 1, active = 0;
+		size_t limit = r.settled ? r.nr_slots : 1, active = jobs_active(&r);
 		struct http_transfer *t;
 		double now;
 		int rc;
 
-		for (size_t i = 0; i < r.nr_slots; i++)
-			active += r.slots[i].job != NULL;
-		for (size_t i = 0; i < r.nr_slots && active < limit && next < nr && !r.failed; i++) {
+		for (size_t i = 0; i < r.nr_slots && active < limit && more && !r.failed; i++) {
 			struct conv *v = &r.slots[i];
+			struct blob_job *j;
 
 			if (v->job)
 				continue;
+			if (!(j = feed->next(feed->data, &more)))
+				break;
 			active++;
-			conv_settle(&r, v, conv_begin(&r, v, &jobs[next++]));
+			conv_settle(&r, v, conv_begin(&r, v, j));
 		}
-		active = 0;
-		for (size_t i = 0; i < r.nr_slots; i++)
-			active += r.slots[i].job != NULL;
-		if (!active && (next >= nr || r.failed))
+		if (!jobs_active(&r) && (!more || r.failed))
 			break;
 		if ((ret = http_multi_wait(r.multi, jobs_run_timeout(&r))))
 			goto out;
@@ -808,13 +832,43 @@ int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t n
 			conv_settle(&r, v, conv_launch(&r, v));
 		}
 	}
-	for (size_t i = 0; i < nr; i++)
-		if (jobs[i].done && jobs[i].rc) {
-			ret = jobs[i].rc;
-			break;
-		}
+	ret = r.failed;
 out:
 	jobs_run_release(&r);
+	return ret;
+}
+
+struct job_array {
+	struct blob_job *jobs;
+	size_t nr, next;
+};
+
+static struct blob_job *job_array_next(void *data, int *more)
+{
+	struct job_array *a = data;
+	struct blob_job *j = a->next < a->nr ? &a->jobs[a->next++] : NULL;
+
+	*more = a->next < a->nr;
+	return j;
+}
+
+/*
+ * Run every job, opts.jobs at a time; after a failure no new job starts
+ * and those under way finish.  The return code of the first failed job
+ * (in the array's order).
+ */
+int registry_run_jobs(struct registry_client *c, struct blob_job *jobs, size_t nr)
+{
+	struct job_array a = { jobs, nr, 0 };
+	struct job_feed feed = { job_array_next, NULL, &a };
+	int ret;
+
+	if (!nr)
+		return 0;
+	ret = jobs_loop(c, &feed);
+	for (size_t i = 0; i < nr; i++)
+		if (jobs[i].done && jobs[i].rc)
+			return jobs[i].rc;
 	return ret;
 }
 
@@ -823,21 +877,33 @@ out:
 
 /*
  * A thread with a client of its own (nothing of the build's client, nor
- * its curl handles, is shared) takes finished layer files from a queue,
- * one at a time, and runs the blob jobs for them (every distinct
- * repository of dsts) as a push would.  Each file is held open by an fd
- * from the moment it is queued and read through /proc/self/fd, so a
- * layout renamed into place meanwhile (ocilayout_stage_commit) does not
- * matter.  The queue holds names and fds, never bytes: memory is one
- * upload's.  The first failure stops the thread; registry_prepush_add()
- * then refuses (so the build stops), and registry_prepush_finish()
- * returns that error; stopping (registry_prepush_free()) drops what is
- * queued.  Nothing here writes a manifest or a tag.
+ * its curl handles, is shared) takes finished layer files from a queue
+ * and runs the blob jobs for them (every distinct repository of dsts)
+ * as a push would, each as soon as it is queued and one of the client's
+ * opts.jobs slots is free: a small layer queued behind a large one goes
+ * up beside it, not after it.  The thread waits in its curl multi, both
+ * for the transfers and for the queue: prepush_queue() wakes it
+ * (http_multi_wakeup()).  Each file is held open by an fd from the
+ * moment it is queued and read through /proc/self/fd, so a layout
+ * renamed into place meanwhile (ocilayout_stage_commit) does not
+ * matter.  The queue holds names and fds, never bytes: memory is the
+ * uploads'.  The first failure stops the thread (those under way end);
+ * registry_prepush_add() then refuses (so the build stops), and
+ * registry_prepush_finish() returns that error; stopping
+ * (registry_prepush_free()) drops what is queued.  Nothing here writes
+ * a manifest or a tag.
  */
 struct prepush_item {
 	struct oci_descriptor desc;	/* media_type owned */
 	int fd;			/* the blob file, or -1: src names where it is */
 	struct reference *src;	/* registry_prepush_add_remote()'s, owned, or NULL */
+	size_t pending;		/* its jobs not yet settled (the thread's) */
+};
+
+/* One blob to one repository: an item's job (the thread's, freed when it settles). */
+struct prepush_job {
+	struct blob_job job;	/* first: the loop's pointer is this one's */
+	struct prepush_item *item;
 };
 
 struct registry_prepush {
@@ -848,7 +914,7 @@ struct registry_prepush {
 	pthread_t thread;
 	int started;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct http_multi *multi;	/* the thread's, to wake it; NULL before and after */
 	struct prepush_item *q;	/* queue: q[head..nr) */
 	size_t head, nr, alloc;
 	int closed, stop;
@@ -856,6 +922,9 @@ struct registry_prepush {
 	char *msg;		/* its message */
 	struct blob_stat *sent;	/* what was sent, in order */
 	size_t nr_sent, alloc_sent;
+	/* the thread's: the jobs of the item taken last, not yet started */
+	struct prepush_job **ready;
+	size_t nr_ready, next_ready;
 };
 
 static void prepush_item_release(struct prepush_item *it)
@@ -869,80 +938,126 @@ static void prepush_item_release(struct prepush_item *it)
 	}
 }
 
-/*
- * The thread: the blobs queued so far (up to opts.jobs of them) go up
- * together, each to every repository, as registry_run_jobs() runs them
- * (opts.jobs at a time); then the next ones.
- */
+/* Wake the thread (p->lock held): the queue or its end changed. */
+static void prepush_wake(struct registry_prepush *p)
+{
+	if (p->multi)
+		http_multi_wakeup(p->multi);
+}
+
+/* The jobs of item it, one a distinct repository of dsts, into p->ready. */
+static void prepush_expand(struct registry_prepush *p, struct prepush_item *it)
+{
+	p->nr_ready = p->next_ready = 0;
+	for (size_t d = 0; d < p->nr_dsts; d++) {
+		struct prepush_job *pj;
+		int dup = 0;
+
+		for (size_t e = 0; e < d; e++)
+			dup |= registry_same_repo(&p->dsts[e], &p->dsts[d]);
+		if (dup)
+			continue;
+		pj = xcalloc(1, sizeof(*pj));
+		pj->item = it;
+		pj->job.desc = it->desc;
+		pj->job.dst = &p->dsts[d];
+		/* a remote blob: mounted when on the same registry, else streamed from there */
+		if (it->fd >= 0) {
+			struct strbuf path = STRBUF_INIT;
+
+			strbuf_addf(&path, "/proc/self/fd/%d", it->fd);
+			pj->job.local_path = strbuf_detach(&path, NULL);
+		}
+		pj->job.src = it->src;
+		it->pending++;
+		p->ready[p->nr_ready++] = pj;
+	}
+}
+
+static void prepush_job_free(struct prepush_job *pj)
+{
+	struct prepush_item *it = pj->item;
+
+	free(pj->job.local_path);
+	free(pj);
+	if (!--it->pending) {
+		prepush_item_release(it);
+		free(it);
+	}
+}
+
+/* job_feed.next: a job of the item taken last, else of the queue's next item */
+static struct blob_job *prepush_next(void *data, int *more)
+{
+	struct registry_prepush *p = data;
+	struct prepush_item *it;
+
+	if (p->next_ready < p->nr_ready) {
+		*more = 1;
+		return &p->ready[p->next_ready++]->job;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (p->stop || p->head == p->nr) {
+		*more = !p->stop && !p->closed;
+		pthread_mutex_unlock(&p->lock);
+		return NULL;
+	}
+	it = xmalloc(sizeof(*it));
+	*it = p->q[p->head++];
+	pthread_mutex_unlock(&p->lock);
+	it->pending = 0;
+	prepush_expand(p, it);
+	*more = 1;
+	return &p->ready[p->next_ready++]->job;
+}
+
+/* job_feed.done: record what was sent, or the first failure */
+static void prepush_done(void *data, struct blob_job *j)
+{
+	struct registry_prepush *p = data;
+
+	pthread_mutex_lock(&p->lock);
+	if (!j->rc) {
+		ALLOC_GROW(p->sent, p->nr_sent + 1, p->alloc_sent);
+		p->sent[p->nr_sent++] = j->stat;
+	} else if (!p->failed) {
+		p->failed = j->rc;
+		p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
+	}
+	pthread_mutex_unlock(&p->lock);
+	prepush_job_free((struct prepush_job *)j);
+}
+
 static void *prepush_main(void *arg)
 {
 	struct registry_prepush *p = arg;
 	struct registry_client *c = registry_client_new(&p->opts);
-	size_t batch = c->opts.jobs > 0 ? (size_t)c->opts.jobs : 1;	/* the client's: 0 became the default */
-	struct prepush_item *its = xcalloc(batch, sizeof(*its));
-	struct blob_job *jobs = xcalloc(batch * p->nr_dsts + 1, sizeof(*jobs));
+	struct job_feed feed = { prepush_next, prepush_done, p };
+	int ret;
 
 	if (p->share)
 		registry_client_share_tokens(c, p->share);
-
-	for (;;) {
-		size_t nr = 0, k = 0;
-		int ret;
-
+	p->ready = xcalloc(p->nr_dsts + 1, sizeof(*p->ready));
+	c->multi = http_multi_new();
+	if (c->multi) {
 		pthread_mutex_lock(&p->lock);
-		while (p->head == p->nr && !p->closed && !p->stop)
-			pthread_cond_wait(&p->cond, &p->lock);
-		if (p->stop || p->head == p->nr) {
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		while (k < batch && p->head < p->nr)
-			its[k++] = p->q[p->head++];
+		p->multi = c->multi;
 		pthread_mutex_unlock(&p->lock);
-
-		for (size_t i = 0; i < k; i++) {
-			for (size_t d = 0; d < p->nr_dsts; d++) {
-				int dup = 0;
-
-				for (size_t e = 0; e < d; e++)
-					dup |= registry_same_repo(&p->dsts[e], &p->dsts[d]);
-				if (dup)
-					continue;
-				memset(&jobs[nr], 0, sizeof(jobs[nr]));
-				jobs[nr].desc = its[i].desc;
-				jobs[nr].dst = &p->dsts[d];
-				/* a remote blob: mounted when on the same registry, else streamed from there */
-				if (its[i].fd >= 0) {
-					struct strbuf path = STRBUF_INIT;
-
-					strbuf_addf(&path, "/proc/self/fd/%d", its[i].fd);
-					jobs[nr].local_path = strbuf_detach(&path, NULL);
-				}
-				jobs[nr].src = its[i].src;
-				nr++;
-			}
-		}
-		ret = registry_run_jobs(c, jobs, nr);
-		pthread_mutex_lock(&p->lock);
-		for (size_t i = 0; i < nr; i++) {
-			if (!ret) {
-				ALLOC_GROW(p->sent, p->nr_sent + 1, p->alloc_sent);
-				p->sent[p->nr_sent++] = jobs[i].stat;
-			}
-			free(jobs[i].local_path);
-		}
-		if (ret && !p->failed) {
-			p->failed = ret;
-			p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
-		}
-		pthread_mutex_unlock(&p->lock);
-		for (size_t i = 0; i < k; i++)
-			prepush_item_release(&its[i]);
-		if (ret)
-			break;
+		ret = jobs_loop(c, &feed);
+	} else {
+		ret = -1;
 	}
-	free(jobs);
-	free(its);
+	pthread_mutex_lock(&p->lock);
+	p->multi = NULL;
+	if (ret && !p->failed) {
+		p->failed = ret;
+		p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
+	}
+	pthread_mutex_unlock(&p->lock);
+	/* the jobs of an item taken but not started (after a failure) */
+	while (p->next_ready < p->nr_ready)
+		prepush_job_free(p->ready[p->next_ready++]);
+	free(p->ready);
 	registry_client_free(c);
 	return NULL;
 }
@@ -960,10 +1075,8 @@ int registry_prepush_start(const struct registry_options *opts, struct registry_
 	p->dsts = dsts;
 	p->nr_dsts = nr_dsts;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
 	if (pthread_create(&p->thread, NULL, prepush_main, p)) {
 		pthread_mutex_destroy(&p->lock);
-		pthread_cond_destroy(&p->cond);
 		free(p);
 		return error("cannot start the upload thread: %s", strerror(errno));
 	}
@@ -998,7 +1111,7 @@ static void prepush_join(struct registry_prepush *p, int *flag)
 		return;
 	pthread_mutex_lock(&p->lock);
 	*flag = 1;
-	pthread_cond_signal(&p->cond);
+	prepush_wake(p);
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
 	p->started = 0;
@@ -1039,7 +1152,7 @@ static int prepush_queue(struct registry_prepush *p, const char *media_type, con
 	pthread_mutex_lock(&p->lock);
 	ALLOC_GROW(p->q, p->nr + 1, p->alloc);
 	p->q[p->nr++] = it;
-	pthread_cond_signal(&p->cond);
+	prepush_wake(p);
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
@@ -1073,7 +1186,6 @@ void registry_prepush_free(struct registry_prepush *p)
 	free(p->msg);
 	free(p->sent);
 	pthread_mutex_destroy(&p->lock);
-	pthread_cond_destroy(&p->cond);
 	free(p);
 }
 
