@@ -11,7 +11,7 @@
  * order.  libdeflate has no streaming interface, which 1 MiB blocks do
  * not need, and deflates at about twice zlib's speed with a smaller
  * result (174 MiB bench context: 2.6 s of CPU against 4.6 s at level 6).
- * The default level is 5 (PGZIP_DEFAULT_LEVEL: gzip -6's size).
+ * The default level is 4 (PGZIP_DEFAULT_LEVEL: the size of docker's layers).
  */
 #include "lib/common.h"
 #include "build/pgzip.h"
@@ -24,13 +24,15 @@
 #define PGZIP_SAMPLES 16u
 #define PGZIP_SAMPLE 4096u
 /*
- * libdeflate's level 5: its output is no larger than GNU gzip -6's (a JS
- * node_modules tree 716.8 KB against 716.4 KB, text and shared libraries
- * 29.5 MB against 32.3 MB, Debian's /usr/bin 331.8 MB against 332.6 MB)
- * for 75-90% of its level 6's CPU; level 4 is faster still but 2% larger
- * than gzip -6 on two of the three (measured 2026-11-29).
+ * libdeflate's level 4: its layers are smaller than those docker and
+ * buildah write (Go's gzip at its default level): an npm node_modules
+ * tree 718,914 bytes against buildah's 728,841, the 178 MB bench
+ * context 98.8 MB against 100.8 MB, Debian's /usr/bin 338.4 MB against
+ * 353.5 MB, and within 2% of GNU gzip -6's; for 55-70% of libdeflate
+ * level 6's CPU (measured 2026-11-29; level 5 is 2% smaller for 25%
+ * more CPU).
  */
-#define PGZIP_DEFAULT_LEVEL 5
+#define PGZIP_DEFAULT_LEVEL 4
 
 struct pgz_job {
 	unsigned char *in;	/* PGZIP_BLOCK bytes */

@@ -21,7 +21,7 @@
 
 #define PGZIP_MAX_THREADS 8
 
-/* A new compressor writing to sink; level 1..12 (libdeflate's), 0: 5 (gzip -6's size); threads clamped to 1..PGZIP_MAX_THREADS. */
+/* A new compressor writing to sink; level 1..12 (libdeflate's), 0: 4 (docker's layer size); threads clamped to 1..PGZIP_MAX_THREADS. */
 struct layer_compressor *pgzip_new(int level, int threads, const struct layer_sink *sink);
 
 /*
