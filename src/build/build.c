@@ -321,6 +321,32 @@ static int blob_id(void *ctx, const struct layer_entry *e, char *out)
 	return worktree_blob_id(&b->wt, e->src + n + 1, out);
 }
 
+/*
+ * Stream this layer's upload while it is written (build_opts.layer_stream)?
+ * Its digest is not known before the end, so the upload cannot first ask
+ * whether the registry has the blob: stream only a layer the registry is
+ * unlikely to have, as far as can be told before: the previous image
+ * named (reuse_from) does not exist (a first publish), or it was read
+ * and has no layer of this key (the files changed).  A layer without a
+ * key (files outside git, untracked or generated: their bytes may be
+ * those of the last publish) or with no previous image named waits for
+ * its end, and the upload's HEAD skips a blob the registry has.  Below
+ * LAYER_STREAM_MIN bytes of content the layer is written before the
+ * session could start.
+ */
+#define LAYER_STREAM_MIN (1024 * 1024)
+
+static int layer_streams(const struct builder *b, const struct layer_entries *le, int have_key)
+{
+	uint64_t bytes = 0;
+
+	if (!b->opts->layer_stream || !(b->prev.missing || (have_key && b->prev.active)))
+		return 0;
+	for (size_t i = 0; i < le->nr && bytes < LAYER_STREAM_MIN; i++)
+		bytes += le->v[i].size;
+	return bytes >= LAYER_STREAM_MIN;
+}
+
 static int write_layer(struct builder *b, struct layer_entries *le, const struct dockerfile_instr *in)
 {
 	struct strbuf tmp = STRBUF_INIT;
@@ -346,12 +372,25 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		b->reused++;
 	} else {
 		struct layer_write_opts lw = b->lw;
+		void *stream = NULL;
 
 		lw.no_key = lw.no_key || have_key;
 		rc = ocilayout_blob_tmp(&b->layout, &tmp);
 		if (rc < 0)
 			goto out;
+		if (layer_streams(b, le, have_key)) {
+			stream = b->opts->layer_stream(b->opts->layer_done_ctx, tmp.buf,
+						       layer_media_type(lw.compression, b->img.docker), &rc);
+			if (rc < 0)
+				goto out;
+			if (stream) {
+				lw.progress = b->opts->layer_grow;
+				lw.progress_ctx = stream;
+			}
+		}
 		rc = layer_write(le, &lw, tmp.buf, &l);
+		if (stream)
+			b->opts->layer_stream_end(stream, rc < 0 ? NULL : &l);
 		if (rc < 0)
 			goto out;
 		rc = ocilayout_blob_commit(&b->layout, tmp.buf, l.digest);

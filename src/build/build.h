@@ -85,6 +85,19 @@ struct build_opts {
 	int (*layer_done)(void *ctx, const struct layer *l, const char *media_type);
 	void *layer_done_ctx;
 	/*
+	 * A layer about to be written to path whose blob the registry is
+	 * unlikely to have (build.c: layer_streams()): layer_stream() (ctx:
+	 * layer_done_ctx) returns a handle whose upload follows the file as
+	 * it grows (layer_write_opts.progress gets layer_grow, the handle
+	 * its ctx), or NULL (an error, or no streaming: a negative *rc stops
+	 * the build); layer_stream_end() closes the handle with the
+	 * finished layer, or NULL when the layer failed.  layer_done() is
+	 * still called for the layer.  NULL: none.
+	 */
+	void *(*layer_stream)(void *ctx, const char *path, const char *media_type, int *rc);
+	void (*layer_grow)(void *handle, unsigned long long bytes);
+	void (*layer_stream_end)(void *handle, const struct layer *l);
+	/*
 	 * Called once the base is known, with its layers, when they are in
 	 * no local layout (a thin output) and no previous image reused from
 	 * a registry holds them: the push needs them in the destination, so

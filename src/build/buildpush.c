@@ -10,6 +10,25 @@ static int prepush_layer(void *ctx, const struct layer *l, const char *media_typ
 	return registry_prepush_add(ctx, media_type, l->digest, (long long)l->size, l->path);
 }
 
+/* build_opts.layer_stream: the layer's upload follows its file as it is written */
+static void *prepush_stream(void *ctx, const char *path, const char *media_type, int *rc)
+{
+	struct registry_growing *g = NULL;
+
+	*rc = registry_prepush_stream(ctx, media_type, path, &g);
+	return *rc < 0 ? NULL : g;
+}
+
+static void prepush_grow(void *handle, unsigned long long bytes)
+{
+	registry_prepush_grow(handle, bytes);
+}
+
+static void prepush_stream_end(void *handle, const struct layer *l)
+{
+	registry_prepush_end(handle, l ? l->digest : NULL, l ? (long long)l->size : 0);
+}
+
 /* build_opts.base_ready: the base's layers go up (mounted or streamed) while the build runs */
 static int prepush_base(void *ctx, const char *base_name, const struct oci_descriptor *layers, size_t nr)
 {
@@ -37,6 +56,9 @@ int build_push_build(struct build_push *bp, const struct build_opts *opts,
 		bp->prepush = NULL;	/* said why; the push sends every layer */
 	if (bp->prepush) {
 		o.layer_done = prepush_layer;
+		o.layer_stream = prepush_stream;
+		o.layer_grow = prepush_grow;
+		o.layer_stream_end = prepush_stream_end;
 		o.base_ready = prepush_base;
 		o.layer_done_ctx = bp->prepush;
 	}

@@ -13,6 +13,11 @@
  * or none.  This module owns that sequence so that both callers run it
  * the same way.
  *
+ * A large layer the registry is unlikely to have (build.c's
+ * layer_streams(): a first publish, or changed tracked files) does not
+ * wait for its end: its upload follows the file as it is written
+ * (registry_prepush_stream(), build_opts.layer_stream).
+ *
  * Several platforms overlap the same way: each platform's layers go up
  * as they are written (into its scratch layout: the upload thread holds
  * each blob open), a layer the platforms share once; the push then sends

@@ -734,6 +734,7 @@ struct writer {
 	const char *path;
 	uint64_t blob_size;
 	int failed;
+	const struct layer_write_opts *opts;	/* its progress callback */
 };
 
 static int blob_write(void *ctx, const void *buf, size_t len)
@@ -754,6 +755,8 @@ static int blob_write(void *ctx, const void *buf, size_t len)
 		p += n;
 		len -= n;
 	}
+	if (w->opts->progress)
+		w->opts->progress(w->opts->progress_ctx, w->blob_size);
 	return 0;
 }
 
@@ -873,7 +876,7 @@ static int reuse_key_start(struct digest *d, struct layer_entries *le, const str
 	if (!key[0] || digest_init(d) < 0)
 		return -1;
 	/* bump the first word when the writer changes */
-	strbuf_addf(&sb, "publish-layer-reuse-v3\npublish %s\nlibarchive %s\nzlib %s\nlibdeflate %s\nzstd %s\nlevel %d\n%s\n",
+	strbuf_addf(&sb, "publish-layer-reuse-v4\npublish %s\nlibarchive %s\nzlib %s\nlibdeflate %s\nzstd %s\nlevel %d\n%s\n",
 		    LAYER_PUBLISH_VERSION, archive_version_string(), zlibVersion(), LIBDEFLATE_VERSION_STRING,
 		    ZSTD_versionString(), opts->level, key);
 	digest_update(d, sb.buf, sb.len);
@@ -1046,6 +1049,7 @@ int layer_write(struct layer_entries *le, const struct layer_write_opts *opts,
 		saved = uselocale(utf8);
 	w.fd = -1;
 	w.path = path;
+	w.opts = opts;
 	if (digest_init(&w.tar_digest) < 0 || digest_init(&w.blob_digest) < 0 ||
 	    (!opts->no_key && reuse_key_start(&rkey, le, opts) < 0)) {
 		rc = -1;

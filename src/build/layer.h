@@ -106,6 +106,12 @@ struct layer_write_opts {
 	int threads;	/* compression threads, 0: the online CPUs (at most 8); the bytes do not depend on it */
 	const char *what;	/* what makes the layer ("ADD a.tar /opt/"), for messages; may be NULL */
 	int no_key;	/* no reuse key: the files are not hashed for one (the context is outside git) */
+	/*
+	 * Told, after each write of the blob, how many bytes the file at path
+	 * has (another thread may read that much of it meanwhile); NULL: none.
+	 */
+	void (*progress)(void *ctx, unsigned long long bytes);
+	void *progress_ctx;
 };
 
 /*

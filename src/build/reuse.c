@@ -195,6 +195,7 @@ void reuse_load(struct reuse_prev *p, const char *from, struct registry_client *
 	}
 	strbuf_release(&msg);
 	reuse_prev_release(p);
+	p->missing = missing;
 }
 
 /*

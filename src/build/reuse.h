@@ -54,6 +54,7 @@ struct reuse_prev {
 	char **keys;		/* aligned with layers, owned */
 	size_t keys_nr;
 	struct strlist remote;	/* digests reused from source: the new layout lacks them */
+	int missing;		/* the image named does not exist (a first publish): nothing to reuse */
 };
 
 void reuse_prev_init(struct reuse_prev *p);

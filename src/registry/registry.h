@@ -170,8 +170,8 @@ int registry_push_layout(struct registry_client *c, const char *dir,
  * and adds to the tokens of share, when not NULL, which must outlive the
  * prepush and may be used meanwhile by the calling thread) that
  * uploads each finished blob file given to registry_prepush_add() to
- * every repository of dsts (borrowed), in the order queued, the blobs
- * waiting at a time (up to opts.jobs) together.
+ * every repository of dsts (borrowed), in the order queued, each as
+ * soon as one of opts.jobs slots is free.
  * After the first failure add() returns that error (the build stops);
  * registry_prepush_finish() waits for the queue and returns it too.
  * registry_push_layout_sent() then pushes the layout as
@@ -194,6 +194,25 @@ int registry_prepush_add(struct registry_prepush *p, const char *media_type, con
  */
 int registry_prepush_add_remote(struct registry_prepush *p, const char *media_type, const char *digest,
 				long long size, const char *source);
+/*
+ * A blob still being written, its upload streamed as it grows: the file
+ * at path (opened now: a rename later does not matter) goes up to every
+ * repository of dsts in an upload session each: POST, a chunked PATCH
+ * fed as registry_prepush_grow() says more of the file is written, then
+ * PUT ?digest= once registry_prepush_end() gives the digest.  No HEAD
+ * can come first (there is no digest yet): the caller streams a blob
+ * only when the registry is unlikely to have it.  A stream that fails
+ * (or a registry that refuses it) falls back, once the blob is complete,
+ * to the upload of the whole file as registry_prepush_add() does, with
+ * its retries.  The writer's thread calls grow (bytes: the file's length
+ * so far) and end (digest NULL: abandoned, nothing is committed); the
+ * handle is p's, valid until registry_prepush_free().
+ */
+struct registry_growing;
+int registry_prepush_stream(struct registry_prepush *p, const char *media_type, const char *path,
+			    struct registry_growing **out);
+void registry_prepush_grow(struct registry_growing *g, unsigned long long bytes);
+void registry_prepush_end(struct registry_growing *g, const char *digest, long long size);
 int registry_prepush_finish(struct registry_prepush *p);
 void registry_prepush_free(struct registry_prepush *p);
 /* The blobs sent (one per blob and repository), nr of them; p may be NULL. */

@@ -92,6 +92,7 @@ struct blob_job {
 	const struct reference *dst;
 	char *local_path;		/* owned: in the layout, or NULL */
 	const struct reference *src;	/* remote source repository, or NULL */
+	struct registry_growing *grow;	/* a blob still being written (registry_prepush_stream()), or NULL */
 	struct blob_stat stat;
 	int rc;
 	int done;

@@ -38,6 +38,16 @@
  *   UPLOAD  PUT the whole body ?digest= -> DONE ("pushed");
  *           BLOB_UPLOAD_UNKNOWN -> START again (3 times at most)
  *
+ * A blob still being written (job.grow: registry_prepush_stream()) has
+ * no digest yet, so no CHECK: START, then
+ *   PATCH   the file as it grows, one chunked request (grow_read() pauses
+ *           it when it has caught up with the writer, the writer's
+ *           registry_prepush_grow() wakes the thread); 202 once the blob
+ *           is complete -> UPLOAD with an empty body and the digest
+ *   WAIT    a PATCH that failed (or a lost session): wait for the blob to
+ *           be complete, then the whole file from CHECK, as any other
+ *           (an abandoned blob ends the job, nothing committed)
+ *
  * Each request goes through call_start/call_next like a blocking one:
  * between its tries the conversation waits for its retry timer (wake)
  * while the others go on.  A token it needs (a scope's first use, or a
@@ -273,7 +283,24 @@ static long pipe_read(void *data, char *buf, size_t len)
 	return (long)len;
 }
 
-enum conv_state { CONV_CHECK, CONV_FETCH, CONV_START, CONV_STREAM, CONV_UPLOAD, CONV_DONE };
+enum conv_state { CONV_CHECK, CONV_FETCH, CONV_START, CONV_STREAM, CONV_PATCH, CONV_WAIT, CONV_UPLOAD,
+	CONV_DONE };
+
+enum grow_state { GROW_OPEN, GROW_DONE, GROW_ABANDONED };
+
+/*
+ * A blob being written (registry.h): how much of the file is there, and
+ * its end.  p->lock guards every field but p and fd.
+ */
+struct registry_growing {
+	struct registry_prepush *p;
+	int fd;			/* the item's (prepush_item.fd), read with pread() */
+	unsigned long long committed;
+	enum grow_state state;
+	char digest[DIGEST_HEX_LEN + 1];	/* GROW_DONE: the blob's */
+	long long size;
+	int waiting;		/* a reader caught up: wake the thread at the next grow */
+};
 
 struct conv {
 	struct blob_job *job;		/* borrowed; NULL: the slot is free */
@@ -296,6 +323,11 @@ struct conv {
 	int running2;			/* k2's request is in the multi */
 	struct blob_pipe pipe;
 	int no_stream;			/* fetch to a spool file instead (a stream failed) */
+	/* PATCH: the bytes of job->grow sent in this session; paused for more */
+	unsigned long long grow_sent;
+	int grow_paused;
+	int no_grow;			/* upload the complete file instead (a PATCH failed) */
+	int grow_put;			/* UPLOAD closes the PATCH's session: an empty body */
 	int mount;			/* a mount is still to be tried */
 	int restarts;			/* of the upload, after BLOB_UPLOAD_UNKNOWN */
 	struct progress prog;
@@ -342,6 +374,67 @@ static int conv_launch(struct jobs_run *r, struct conv *v)
 
 static int conv_need_body(struct jobs_run *r, struct conv *v);
 static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state);
+
+static void grow_lock(struct registry_growing *g);
+static void grow_unlock(struct registry_growing *g);
+
+/*
+ * The PATCH's body (http_reader_fn, data: the conv): the file as far as
+ * it is written; a pause when the reader has caught up (the writer's
+ * next grow wakes the thread), the end once the blob is complete.
+ */
+static long grow_read(void *data, char *buf, size_t len)
+{
+	struct conv *v = data;
+	struct registry_growing *g = v->job->grow;
+	unsigned long long avail;
+	enum grow_state st;
+	ssize_t n;
+
+	grow_lock(g);
+	avail = g->committed - v->grow_sent;
+	st = g->state;
+	if (!avail && st == GROW_OPEN)
+		g->waiting = 1;
+	grow_unlock(g);
+	if (st == GROW_ABANDONED)
+		return -1;
+	if (!avail) {
+		if (st == GROW_DONE)
+			return 0;
+		v->grow_paused = 1;
+		return HTTP_READ_PAUSE;
+	}
+	if (len > avail)
+		len = (size_t)avail;
+	do
+		n = pread(g->fd, buf, len, (off_t)v->grow_sent);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	v->grow_sent += (unsigned long long)n;
+	return (long)n;
+}
+
+/* j's growing blob's state; once complete, its digest and size are j's. */
+static enum grow_state grow_take(struct blob_job *j)
+{
+	struct registry_growing *g = j->grow;
+	enum grow_state st;
+
+	grow_lock(g);
+	st = g->state;
+	if (st == GROW_DONE) {
+		snprintf(j->desc.digest, sizeof(j->desc.digest), "%s", g->digest);
+		j->desc.size = g->size;
+	}
+	grow_unlock(g);
+	if (st == GROW_DONE) {
+		snprintf(j->stat.digest, sizeof(j->stat.digest), "%s", j->desc.digest);
+		j->stat.size = j->desc.size;
+	}
+	return st;
+}
 
 /* Cancel what v has under way (the request and a stream's GET) and drop both calls. */
 static void conv_stop_requests(struct conv *v)
@@ -498,6 +591,93 @@ static void conv_stream_kick(struct conv *v)
 	}
 }
 
+/*
+ * WAIT: once v's blob is complete, upload the whole file (from CHECK: the
+ * registry may have it after all); an abandoned one ends the job, with
+ * nothing sent.
+ */
+static int conv_grow_wait(struct jobs_run *r, struct conv *v)
+{
+	switch (grow_take(v->job)) {
+	case GROW_OPEN:
+		return 0;
+	case GROW_ABANDONED:
+		v->state = CONV_DONE;
+		return 0;
+	case GROW_DONE:
+		break;
+	}
+	return conv_enter(r, v, CONV_CHECK);
+}
+
+/* PATCH gave up (why): warn, and WAIT for the blob to upload it whole. */
+static int conv_grow_fail(struct jobs_run *r, struct conv *v, const char *why)
+{
+	struct registry_growing *g = v->job->grow;
+	enum grow_state st;
+
+	conv_stop_requests(v);
+	grow_lock(g);
+	st = g->state;
+	grow_unlock(g);
+	if (st != GROW_ABANDONED)
+		warning("streaming a layer to '%s' failed: %s; uploading it once it is complete",
+			v->job->dst->registry, why);
+	v->no_grow = 1;
+	v->grow_put = 0;
+	strbuf_reset(&v->location);	/* the session got part of the bytes: a new one */
+	v->state = CONV_WAIT;
+	return conv_grow_wait(r, v);
+}
+
+/* The PATCH was answered (rc): 202 after the whole blob -> UPLOAD ?digest=, else WAIT. */
+static int conv_patch_answer(struct jobs_run *r, struct conv *v, int rc)
+{
+	struct blob_job *j = v->job;
+	struct strbuf loc = STRBUF_INIT, why = STRBUF_INIT;
+	int ret;
+
+	v->running = 0;
+	if (rc)
+		strbuf_addstr(&why, v->res.error.len ? v->res.error.buf : "the upload failed");
+	else if (v->res.status != 202)
+		strbuf_addf(&why, "'%s' answered HTTP %ld to PATCH blob", j->dst->registry, v->res.status);
+	else if (grow_take(j) != GROW_DONE || v->grow_sent != (unsigned long long)j->desc.size)
+		strbuf_addstr(&why, "the upload ended before the layer did");
+	else if (http_header_get(&v->res.headers, "Location", &loc) < 0 || !loc.len ||
+		 http_resolve_url(v->url.buf, loc.buf, &v->location) < 0)
+		strbuf_addstr(&why, "no upload Location after the PATCH");
+	if (why.len) {
+		ret = conv_grow_fail(r, v, why.buf);
+		goto out;
+	}
+	registry_call_release(&v->k);
+	v->grow_put = 1;
+	ret = conv_enter(r, v, CONV_UPLOAD);
+out:
+	strbuf_release(&loc);
+	strbuf_release(&why);
+	return ret;
+}
+
+/* After a multi round: a PATCH paused for more goes on when the writer wrote more, or ended. */
+static void conv_grow_kick(struct conv *v)
+{
+	struct registry_growing *g;
+	int go;
+
+	if (!v->job || v->state != CONV_PATCH || !v->running || !v->grow_paused)
+		return;
+	g = v->job->grow;
+	grow_lock(g);
+	go = g->committed > v->grow_sent || g->state != GROW_OPEN;
+	grow_unlock(g);
+	if (go) {
+		v->grow_paused = 0;
+		http_transfer_resume(v->t);
+	}
+}
+
 /* Go to state: set up its request and start it. */
 static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 {
@@ -537,6 +717,18 @@ static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 			v->k.nr_scopes = 2;
 		}
 		break;
+	case CONV_PATCH:
+		strbuf_addbuf(&v->url, &v->location);
+		registry_call_init(&v->k, j->dst, "PATCH", v->url.buf, 1);
+		v->k.req.headers = octet_stream;
+		v->k.req.body_read = grow_read;
+		v->k.req.body_read_data = v;
+		v->k.req.body_read_size = -1;	/* chunked: the size is not known yet */
+		v->grow_sent = 0;
+		v->grow_paused = 0;
+		break;
+	case CONV_WAIT:
+		return 0;
 	case CONV_STREAM:
 	case CONV_UPLOAD:
 		strbuf_addf(&v->url, "%s%cdigest=", v->location.buf,
@@ -548,6 +740,8 @@ static int conv_enter(struct jobs_run *r, struct conv *v, enum conv_state state)
 			v->k.req.body_read = pipe_read;
 			v->k.req.body_read_data = &v->pipe;
 			v->k.req.body_read_size = j->desc.size;
+		} else if (v->grow_put) {
+			break;	/* the bytes went with the PATCH */
 		} else {
 			v->k.req.body_file = v->fp;
 			v->k.req.body_file_size = j->desc.size;
@@ -612,7 +806,16 @@ static int conv_step(struct jobs_run *r, struct conv *v)
 			j->stat.outcome = BLOB_MOUNTED;
 			return conv_enter(r, v, CONV_DONE);
 		}
+		/*
+		 * a blob still being written holds its slot as long as the
+		 * build takes: its session shows the registry takes pushes
+		 * from us, the others need not wait for its end
+		 */
+		if (!ret && j->grow && !v->no_grow)
+			r->settled = 1;
 		v->mount = 0;	/* refused: upload, and do not ask again on a restart */
+		if (j->grow && !v->no_grow)
+			return conv_enter(r, v, CONV_PATCH);
 		return conv_need_body(r, v);
 	case CONV_UPLOAD:
 		ret = upload_put_result(c, j, &v->res);
@@ -627,8 +830,12 @@ static int conv_step(struct jobs_run *r, struct conv *v)
 					j->dst->registry, j->desc.digest, v->restarts);
 		warning("'%s' lost the upload session of %s; starting it again", j->dst->registry,
 			j->desc.digest);
+		v->no_grow = 1;	/* the whole file this time */
+		v->grow_put = 0;
 		return conv_enter(r, v, CONV_START);
 	case CONV_STREAM:	/* conv_stream_answer() */
+	case CONV_PATCH:	/* conv_patch_answer() */
+	case CONV_WAIT:
 	case CONV_DONE:
 		break;
 	}
@@ -665,10 +872,14 @@ static int conv_answer(struct jobs_run *r, struct conv *v, int rc)
 /* Take job j into the free slot v and start it. */
 static int conv_begin(struct jobs_run *r, struct conv *v, struct blob_job *j)
 {
+	enum grow_state grow = j->grow ? grow_take(j) : GROW_DONE;
+
 	v->job = j;
 	v->restarts = 0;
 	v->wake = 0;
 	v->no_stream = j->desc.size < 0;
+	v->no_grow = grow != GROW_OPEN;	/* complete already: as any other */
+	v->grow_put = 0;
 	strbuf_reset(&v->location);
 	v->mount = j->src && !j->local_path && !strcmp(j->src->registry, j->dst->registry) &&
 		!registry_same_repo(j->src, j->dst);
@@ -677,7 +888,11 @@ static int conv_begin(struct jobs_run *r, struct conv *v, struct blob_job *j)
 	v->prog.start = registry_now();
 	snprintf(j->stat.digest, sizeof(j->stat.digest), "%s", j->desc.digest);
 	j->stat.size = j->desc.size;
-	return conv_enter(r, v, CONV_CHECK);
+	if (grow == GROW_ABANDONED) {
+		v->state = CONV_DONE;
+		return 0;
+	}
+	return conv_enter(r, v, grow == GROW_OPEN ? CONV_START : CONV_CHECK);
 }
 
 /* When v's blob is over (rc, or DONE): record and report it, free the slot. */
@@ -693,7 +908,7 @@ static void conv_settle(struct jobs_run *r, struct conv *v, int rc)
 	r->settled = 1;
 	if (rc && !r->failed)
 		r->failed = rc;
-	else if (!rc)
+	else if (!rc && j->stat.digest[0])	/* not an abandoned growing blob */
 		report_blob(r->c, j);
 	conv_stop_requests(v);
 	digest_release(&v->sink.d);
@@ -818,10 +1033,17 @@ static int jobs_loop(struct registry_client *c, const struct job_feed *feed)
 			struct conv *v = http_transfer_data(t);
 
 			conv_settle(&r, v, v->state == CONV_STREAM ? conv_stream_answer(&r, v, t, rc) :
+				    v->state == CONV_PATCH ? conv_patch_answer(&r, v, rc) :
 				    conv_answer(&r, v, rc));
 		}
-		for (size_t i = 0; i < r.nr_slots; i++)
-			conv_stream_kick(&r.slots[i]);
+		for (size_t i = 0; i < r.nr_slots; i++) {
+			struct conv *v = &r.slots[i];
+
+			conv_stream_kick(v);
+			conv_grow_kick(v);
+			if (v->job && v->state == CONV_WAIT)
+				conv_settle(&r, v, conv_grow_wait(&r, v));
+		}
 		now = registry_now();
 		for (size_t i = 0; i < r.nr_slots; i++) {
 			struct conv *v = &r.slots[i];
@@ -897,6 +1119,7 @@ struct prepush_item {
 	struct oci_descriptor desc;	/* media_type owned */
 	int fd;			/* the blob file, or -1: src names where it is */
 	struct reference *src;	/* registry_prepush_add_remote()'s, owned, or NULL */
+	struct registry_growing *grow;	/* registry_prepush_stream()'s (p's), or NULL */
 	size_t pending;		/* its jobs not yet settled (the thread's) */
 };
 
@@ -922,6 +1145,8 @@ struct registry_prepush {
 	char *msg;		/* its message */
 	struct blob_stat *sent;	/* what was sent, in order */
 	size_t nr_sent, alloc_sent;
+	struct registry_growing **growths;	/* registry_prepush_stream()'s, owned */
+	size_t nr_growths, alloc_growths;
 	/* the thread's: the jobs of the item taken last, not yet started */
 	struct prepush_job **ready;
 	size_t nr_ready, next_ready;
@@ -936,6 +1161,16 @@ static void prepush_item_release(struct prepush_item *it)
 		reference_release(it->src);
 		free(it->src);
 	}
+}
+
+static void grow_lock(struct registry_growing *g)
+{
+	pthread_mutex_lock(&g->p->lock);
+}
+
+static void grow_unlock(struct registry_growing *g)
+{
+	pthread_mutex_unlock(&g->p->lock);
 }
 
 /* Wake the thread (p->lock held): the queue or its end changed. */
@@ -969,6 +1204,7 @@ static void prepush_expand(struct registry_prepush *p, struct prepush_item *it)
 			pj->job.local_path = strbuf_detach(&path, NULL);
 		}
 		pj->job.src = it->src;
+		pj->job.grow = it->grow;
 		it->pending++;
 		p->ready[p->nr_ready++] = pj;
 	}
@@ -1017,7 +1253,7 @@ static void prepush_done(void *data, struct blob_job *j)
 	struct registry_prepush *p = data;
 
 	pthread_mutex_lock(&p->lock);
-	if (!j->rc) {
+	if (!j->rc && j->stat.digest[0]) {	/* not an abandoned growing blob */
 		ALLOC_GROW(p->sent, p->nr_sent + 1, p->alloc_sent);
 		p->sent[p->nr_sent++] = j->stat;
 	} else if (!p->failed) {
@@ -1117,28 +1353,37 @@ static void prepush_join(struct registry_prepush *p, int *flag)
 	p->started = 0;
 }
 
-/* Queue a blob: the file at path, or (path NULL) the blob in the repository named by source. */
+/*
+ * Queue a blob: the file at path, or (path NULL) the blob in the
+ * repository named by source; with grow, the file still being written
+ * (digest "", size -1).
+ */
 static int prepush_queue(struct registry_prepush *p, const char *media_type, const char *digest,
-			 long long size, const char *path, const char *source)
+			 long long size, const char *path, const char *source, struct registry_growing *grow)
 {
 	struct prepush_item it;
 	int ret, queued = 0;
 
 	if ((ret = prepush_error(p)) < 0)
 		return ret;
-	/* a blob queued already (a layer two platforms share): once */
+	/* a blob queued already (a layer two platforms share, one streamed): once */
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; i < p->nr && !queued; i++)
+	for (size_t i = 0; i < p->nr && !queued && *digest; i++)
 		queued = !strcmp(p->q[i].desc.digest, digest);
+	for (size_t i = 0; i < p->nr_growths && !queued && *digest; i++)
+		queued = p->growths[i]->state == GROW_DONE && !strcmp(p->growths[i]->digest, digest);
 	pthread_mutex_unlock(&p->lock);
 	if (queued)
 		return 0;
 	memset(&it, 0, sizeof(it));
 	it.fd = -1;
+	it.grow = grow;
 	if (path) {
 		it.fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (it.fd < 0)
 			return error_as(EXIT_CONTEXT, "cannot open blob '%s': %s", path, strerror(errno));
+		if (grow)
+			grow->fd = it.fd;	/* the item's: its jobs keep it open */
 	} else {
 		it.src = xcalloc(1, sizeof(*it.src));
 		if ((ret = reference_parse(source, it.src)) < 0) {
@@ -1160,13 +1405,57 @@ static int prepush_queue(struct registry_prepush *p, const char *media_type, con
 int registry_prepush_add(struct registry_prepush *p, const char *media_type, const char *digest,
 			 long long size, const char *path)
 {
-	return prepush_queue(p, media_type, digest, size, path, NULL);
+	return prepush_queue(p, media_type, digest, size, path, NULL, NULL);
 }
 
 int registry_prepush_add_remote(struct registry_prepush *p, const char *media_type, const char *digest,
 				long long size, const char *source)
 {
-	return prepush_queue(p, media_type, digest, size, NULL, source);
+	return prepush_queue(p, media_type, digest, size, NULL, source, NULL);
+}
+
+int registry_prepush_stream(struct registry_prepush *p, const char *media_type, const char *path,
+			    struct registry_growing **out)
+{
+	struct registry_growing *g = xcalloc(1, sizeof(*g));
+	int ret;
+
+	g->p = p;
+	g->fd = -1;
+	g->size = -1;
+	pthread_mutex_lock(&p->lock);
+	ALLOC_GROW(p->growths, p->nr_growths + 1, p->alloc_growths);
+	p->growths[p->nr_growths++] = g;
+	pthread_mutex_unlock(&p->lock);
+	if ((ret = prepush_queue(p, media_type, "", -1, path, NULL, g)) < 0)
+		return ret;
+	*out = g;
+	return 0;
+}
+
+void registry_prepush_grow(struct registry_growing *g, unsigned long long bytes)
+{
+	pthread_mutex_lock(&g->p->lock);
+	g->committed = bytes;
+	if (g->waiting) {
+		g->waiting = 0;
+		prepush_wake(g->p);
+	}
+	pthread_mutex_unlock(&g->p->lock);
+}
+
+void registry_prepush_end(struct registry_growing *g, const char *digest, long long size)
+{
+	pthread_mutex_lock(&g->p->lock);
+	if (digest) {
+		snprintf(g->digest, sizeof(g->digest), "%s", digest);
+		g->size = size;
+		g->state = GROW_DONE;
+	} else {
+		g->state = GROW_ABANDONED;
+	}
+	prepush_wake(g->p);
+	pthread_mutex_unlock(&g->p->lock);
 }
 
 int registry_prepush_finish(struct registry_prepush *p)
@@ -1185,6 +1474,9 @@ void registry_prepush_free(struct registry_prepush *p)
 	free(p->q);
 	free(p->msg);
 	free(p->sent);
+	for (size_t i = 0; i < p->nr_growths; i++)
+		free(p->growths[i]);
+	free(p->growths);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

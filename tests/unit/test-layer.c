@@ -111,7 +111,7 @@ static void file_digest(const char *path, char *out)
 static void test_layer(enum layer_compression comp)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
-	struct layer_write_opts wo = { comp, 1234567890, 0, 0, NULL, 0 };
+	struct layer_write_opts wo = { comp, 1234567890, 0, 0, NULL, 0, NULL, NULL };
 	struct layer l, l2;
 	struct strbuf blob = STRBUF_INIT, listing = STRBUF_INIT, hl = STRBUF_INIT, raw = STRBUF_INIT;
 	struct layer_entry sl = { 0 };
@@ -218,7 +218,7 @@ static void test_bad_links(void)
 {
 	struct layer_entries le = LAYER_ENTRIES_INIT;
 	struct layer_entry e = { 0 };
-	struct layer_write_opts wo = { LAYER_GZIP, 0, 0, 0, "ADD c.tar /", 0 };
+	struct layer_write_opts wo = { LAYER_GZIP, 0, 0, 0, "ADD c.tar /", 0, NULL, NULL };
 	struct layer l;
 	struct strbuf blob = STRBUF_INIT;
 

@@ -1,0 +1,164 @@
+#!/bin/sh
+# t3251: publish build --push streams a layer's upload while the layer is
+# written (POST, a chunked PATCH that follows the file, PUT ?digest=) when
+# the registry is unlikely to have it: a first publish (the previous
+# image named by --reuse-from does not exist), or a layer of tracked
+# files that the previous image lacks.  Never for a layer without a key
+# (outside git) once a previous image exists, nor without --reuse-from:
+# those ask the registry first (HEAD).  The image is the one a plain
+# build gives; a refused PATCH or a lost session falls back to the whole
+# file; a build that fails after a streamed layer tags nothing.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIR/lib-registry.sh"
+. "$TEST_DIR/lib-images.sh"
+
+test_require REGISTRY SKOPEO BUSYBOX
+
+start_registry || exit 1
+R=$REGISTRY
+make_busybox_base base || exit 1
+push_base base base:1 || exit 1
+start_fault_proxy || exit 1
+P=$FAULT_PROXY
+SSL_CERT_FILE=$REGISTRY_CA
+export SSL_CERT_FILE
+
+login() {
+	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
+}
+skopeo_raw() {
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" "docker://$1"
+}
+mark() { wc -l <"$REGISTRY_LOG" >mark; }
+since_mark() { tail -n +"$(($(cat mark) + 1))" "$REGISTRY_LOG"; }
+# the completed requests (method and path) of the registry since the mark
+requests() {
+	since_mark | grep "response.status" |
+		sed -n 's/.*http.request.method=\([A-Z]*\).*http.request.uri="\([^"?]*\).*/\1 \2/p'
+}
+commit() {
+	git -C "$1" add -A &&
+	GIT_AUTHOR_DATE="2026-01-0$2T10:00:00Z" GIT_COMMITTER_DATE="2026-01-0$2T10:00:00Z" \
+		git -C "$1" -c user.name=t -c user.email=t@example.com commit -q -m "c$2"
+}
+# layer_digests REF: the image's layer digests, one a line
+layer_digests() { skopeo_raw "$1" | jq -r '.layers[].digest'; }
+
+test_expect_success 'setup: a git context, a small layer and a large one (8 MiB)' '
+	mkdir -p ctx/small ctx/big &&
+	echo "small" >ctx/small/a &&
+	head -c 6000000 /dev/urandom | base64 >ctx/big/data &&
+	printf "%s\n" "FROM $R/base:1" "COPY small /small/" "COPY big /big/" >ctx/Dockerfile &&
+	git init -q ctx && commit ctx 1 &&
+	publish build --context ctx --output oci:plain >d_plain
+'
+
+test_expect_success 'a first publish streams the large layer: the plain build image' '
+	mark &&
+	login build --context ctx --push --reuse-from "$R/s:1" -t "$R/s:1" >d_s 2>err &&
+	test_cmp d_plain d_s &&
+	echo "sha256:$(skopeo_raw "$R/s:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_s d_raw &&
+	requests >req &&
+	test "$(grep -c "^PATCH /v2/s/blobs/uploads/" req)" = 1 &&
+	big=$(layer_digests "$R/s:1" | tail -n 1) &&
+	small=$(layer_digests "$R/s:1" | sed -n 2p) &&
+	! grep "^HEAD /v2/s/blobs/$big" req &&
+	grep "^HEAD /v2/s/blobs/$small" req &&
+	grep "^pushed  $big " err
+'
+
+test_expect_success 'skopeo copies it whole; its layer reads back as the plain build' '
+	skopeo copy --quiet --policy "$(_img_policy)" --src-cert-dir "$REGISTRY_CERT_DIR" \
+		--src-creds "$REG_USER:$REG_PASS" "docker://$R/s:1" oci:read:x &&
+	big=$(layer_digests "$R/s:1" | tail -n 1) &&
+	cmp read/blobs/sha256/${big#sha256:} plain/blobs/sha256/${big#sha256:}
+'
+
+test_expect_success 'a re-publish that changes the small layer: no stream (the large one is reused)' '
+	echo "small 2" >ctx/small/a && commit ctx 2 &&
+	publish build --context ctx --output oci:plain2 >d_plain2 &&
+	mark &&
+	login build --context ctx --push --reuse-from "$R/s:1" -t "$R/s:1" >d_s2 2>err &&
+	test_cmp d_plain2 d_s2 &&
+	requests >req &&
+	! grep "^PATCH " req
+'
+
+test_expect_success 'a re-publish that changes the large tracked layer streams it' '
+	head -c 6000000 /dev/urandom | base64 >ctx/big/data && commit ctx 3 &&
+	publish build --context ctx --output oci:plain3 >d_plain3 &&
+	mark &&
+	login build --context ctx --push --reuse-from "$R/s:1" -t "$R/s:1" >d_s3 2>err &&
+	test_cmp d_plain3 d_s3 &&
+	requests >req &&
+	test "$(grep -c "^PATCH /v2/s/blobs/uploads/" req)" = 1
+'
+
+test_expect_success 'outside git, once the image exists: the layer is asked for, not streamed' '
+	mkdir nogit && cp -R ctx/small ctx/big ctx/Dockerfile nogit/ &&
+	login build --context nogit --push --reuse-from "$R/ng:1" -t "$R/ng:1" >d_ng 2>err &&
+	mark &&
+	login build --context nogit --push --reuse-from "$R/ng:1" -t "$R/ng:1" >d_ng2 2>err &&
+	test_cmp d_ng d_ng2 &&
+	requests >req &&
+	! grep "^PATCH " req &&
+	! grep "^PUT /v2/ng/blobs/uploads/" req &&
+	big=$(layer_digests "$R/ng:1" | tail -n 1) &&
+	grep "^HEAD /v2/ng/blobs/$big" req
+'
+
+test_expect_success 'without --reuse-from: no stream' '
+	mark &&
+	login build --context ctx --push -t "$R/plain:1" >d_p 2>err &&
+	test_cmp d_plain3 d_p &&
+	requests >req &&
+	! grep "^PATCH " req
+'
+
+test_expect_success 'setup: FROM scratch, a large layer (its upload starts before it is written)' '
+	mkdir -p sctx/big &&
+	head -c 6000000 /dev/urandom | base64 >sctx/big/data &&
+	printf "%s\n" "FROM scratch" "COPY big /big/" >sctx/Dockerfile &&
+	git init -q sctx && commit sctx 1 &&
+	publish build --context sctx --output oci:splain >d_splain
+'
+
+test_expect_success 'a refused PATCH: a warning, the whole layer once written, the same image' '
+	fault_set "500,method=PATCH,times=1" &&
+	: >"$FAULT_LOG" &&
+	login build --context sctx --push --reuse-from "$P/f1:1" -t "$P/f1:1" >d_f1 2>err &&
+	test_cmp d_splain d_f1 &&
+	test "$(fault_log_count PATCH /blobs/uploads/ 500)" = 1 &&
+	grep "^warning: streaming a layer to .$P. failed: .* HTTP 500 to PATCH blob; uploading it once it is complete$" err &&
+	echo "sha256:$(skopeo_raw "$R/f1:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_f1 d_raw &&
+	fault_set ""
+'
+
+test_expect_success 'a session lost after the PATCH: uploaded again whole' '
+	fault_set "lost-upload,method=PUT,path=/blobs/uploads/.*digest=,times=1" &&
+	: >"$FAULT_LOG" &&
+	login build --context sctx --push --reuse-from "$P/f2:1" -t "$P/f2:1" >d_f2 2>err &&
+	test_cmp d_splain d_f2 &&
+	test "$(fault_log_count PUT /blobs/uploads/ 404)" = 1 &&
+	grep "lost the upload session of" err &&
+	echo "sha256:$(skopeo_raw "$R/f2:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_f2 d_raw &&
+	fault_set ""
+'
+
+test_expect_success 'a build that fails after a streamed layer: no manifest, no tag' '
+	printf "%s\n" "FROM $R/base:1" "COPY big /big/" "COPY missing /missing/" >ctx/Dockerfile.bad &&
+	mark &&
+	{ login build --context ctx --file ctx/Dockerfile.bad --push \
+		--reuse-from "$R/bad:1" -t "$R/bad:1" >out 2>err; echo $? >rc; } &&
+	test "$(cat rc)" = 5 &&
+	test ! -s out &&
+	requests >req &&
+	grep "^PATCH /v2/bad/blobs/uploads/" req &&
+	! grep "^PUT /v2/bad/manifests/" req &&
+	test_must_fail skopeo_raw "$R/bad:1"
+'
+
+test_done
