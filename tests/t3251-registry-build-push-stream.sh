@@ -161,4 +161,22 @@ test_expect_success 'a build that fails after a streamed layer: no manifest, no 
 	test_must_fail skopeo_raw "$R/bad:1"
 '
 
+test_expect_success 'a layer that cannot be written whole: its stream stopped, nothing committed, no tag' '
+	mark &&
+	{ python3 -c "import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (3000000, 3000000))
+os.execvp(sys.argv[1], sys.argv[1:])" sh -c "echo \"\$REG_PASS\" | publish build --context sctx --push \
+		--reuse-from \"\$0/big:1\" -t \"\$0/big:1\" --username \"\$REG_USER\" --password-stdin" "$R" \
+		>out 2>err; echo $? >rc; } &&
+	test "$(cat rc)" != 0 &&
+	test ! -s out &&
+	grep "^error: .*File too large" err &&
+	! grep "^warning: streaming" err &&
+	requests >req &&
+	grep "^PATCH /v2/big/blobs/uploads/" req &&
+	! grep "^PUT /v2/big/" req &&
+	test_must_fail skopeo_raw "$R/big:1"
+'
+
 test_done
