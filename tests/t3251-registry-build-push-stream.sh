@@ -44,10 +44,10 @@ commit() {
 # layer_digests REF: the image's layer digests, one a line
 layer_digests() { skopeo_raw "$1" | jq -r '.layers[].digest'; }
 
-test_expect_success 'setup: a git context, a small layer and a large one (8 MiB)' '
+test_expect_success 'setup: a git context, a small layer and a large one (16 MiB)' '
 	mkdir -p ctx/small ctx/big &&
 	echo "small" >ctx/small/a &&
-	head -c 6000000 /dev/urandom | base64 >ctx/big/data &&
+	head -c 12000000 /dev/urandom | base64 >ctx/big/data &&
 	printf "%s\n" "FROM $R/base:1" "COPY small /small/" "COPY big /big/" >ctx/Dockerfile &&
 	git init -q ctx && commit ctx 1 &&
 	publish build --context ctx --output oci:plain >d_plain
@@ -86,7 +86,7 @@ test_expect_success 'a re-publish that changes the small layer: no stream (the l
 '
 
 test_expect_success 'a re-publish that changes the large tracked layer streams it' '
-	head -c 6000000 /dev/urandom | base64 >ctx/big/data && commit ctx 3 &&
+	head -c 12000000 /dev/urandom | base64 >ctx/big/data && commit ctx 3 &&
 	publish build --context ctx --output oci:plain3 >d_plain3 &&
 	mark &&
 	login build --context ctx --push --reuse-from "$R/s:1" -t "$R/s:1" >d_s3 2>err &&
@@ -118,7 +118,7 @@ test_expect_success 'without --reuse-from: no stream' '
 
 test_expect_success 'setup: FROM scratch, a large layer (its upload starts before it is written)' '
 	mkdir -p sctx/big &&
-	head -c 6000000 /dev/urandom | base64 >sctx/big/data &&
+	head -c 12000000 /dev/urandom | base64 >sctx/big/data &&
 	printf "%s\n" "FROM scratch" "COPY big /big/" >sctx/Dockerfile &&
 	git init -q sctx && commit sctx 1 &&
 	publish build --context sctx --output oci:splain >d_splain
