@@ -124,6 +124,33 @@ test_expect_success 'setup: FROM scratch, a large layer (its upload starts befor
 	publish build --context sctx --output oci:splain >d_splain
 '
 
+test_expect_success 'two repositories: a stream to each, the same image in both' '
+	mark &&
+	login build --context sctx --push --reuse-from "$R/m1:1" -t "$R/m1:1" -t "$R/m2:1" -t "$R/m1:latest" \
+		>d_m 2>err &&
+	test_cmp d_splain d_m &&
+	requests >req &&
+	test "$(grep -c "^PATCH /v2/m1/blobs/uploads/" req)" = 1 &&
+	test "$(grep -c "^PATCH /v2/m2/blobs/uploads/" req)" = 1 &&
+	for ref in m1:1 m2:1 m1:latest; do
+		echo "sha256:$(skopeo_raw "$R/$ref" | sha256sum | cut -d" " -f1)" >d_raw &&
+		test_cmp d_m d_raw || return 1
+	done
+'
+
+test_expect_success 'two platforms sharing the large layer: built and streamed once, the plain build index' '
+	publish build --context sctx --platform linux/amd64,linux/arm64 --output oci:mplain >d_mplain &&
+	mark &&
+	login build --context sctx --platform linux/amd64,linux/arm64 --push --reuse-from "$R/mp:1" \
+		-t "$R/mp:1" >d_mp 2>err &&
+	test_cmp d_mplain d_mp &&
+	requests >req &&
+	test "$(grep -c "^PATCH /v2/mp/blobs/uploads/" req)" = 1 &&
+	test "$(grep -c "^Dockerfile:2 COPY: sha256:[0-9a-f]*, [0-9]* bytes, reused$" err)" = 1 &&
+	echo "sha256:$(skopeo_raw "$R/mp:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_mp d_raw
+'
+
 test_expect_success 'a refused PATCH: a warning, the whole layer once written, the same image' '
 	fault_set "500,method=PATCH,times=1" &&
 	: >"$FAULT_LOG" &&

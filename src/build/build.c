@@ -190,6 +190,7 @@ struct builder {
 	int git_noticed;	/* the notice saying so is out */
 	struct worktree wt;	/* git's modes for the context's files */
 	struct reuse_prev prev;	/* the previous image's layers by reuse key (reuse_from) */
+	struct reuse_prev sibling;	/* an earlier platform's layout (reuse_sibling) */
 	char **keys;	/* the reuse key of each layer of the image, base ones "-" */
 	size_t keys_nr, keys_alloc;
 	size_t reused;
@@ -370,6 +371,10 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		/* no temporary file made for it: each costs an inode created and freed */
 		reused = 1;
 		b->reused++;
+	} else if (have_key && b->sibling.active &&
+		   reuse_find(&b->sibling, key, b->lw.compression, &b->layout, &l)) {
+		reused = 2;	/* imported into the layout, as from a previous layout */
+		b->reused++;
 	} else {
 		struct layer_write_opts lw = b->lw;
 		void *stream = NULL;
@@ -407,7 +412,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 		ocilayout_blob_path(&b->layout, l.digest, &p);
 		l.path = strbuf_detach(&p, NULL);
 	}
-	if (b->opts->layer_done && !(reused && !b->prev.blob_dir)) {
+	if (b->opts->layer_done && !(reused == 1 && !b->prev.blob_dir)) {
 		rc = b->opts->layer_done(b->opts->layer_done_ctx, &l, layer_media_type(l.compression, b->img.docker));
 		if (rc < 0)
 			goto out;
@@ -836,6 +841,11 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		reuse_load(&b.prev, opts->reuse_from, client, plat.buf, opts->notice);
 		strbuf_reset(&plat);
 	}
+	if (opts->reuse_sibling && *opts->reuse_sibling) {
+		image_platform(&b.img, &plat);
+		reuse_load(&b.sibling, opts->reuse_sibling, NULL, plat.buf, opts->notice);
+		strbuf_reset(&plat);
+	}
 	for (size_t i = 0; i < base.layers_nr; i++) {
 		ALLOC_GROW(b.keys, b.keys_nr + 1, b.keys_alloc);
 		b.keys[b.keys_nr++] = xstrdup(REUSE_KEY_BASE);
@@ -960,6 +970,7 @@ out:
 	basetree_release(&b.tree);
 	worktree_release(&b.wt);
 	reuse_prev_release(&b.prev);
+	reuse_prev_release(&b.sibling);
 	for (size_t i = 0; i < b.keys_nr; i++)
 		free(b.keys[i]);
 	free(b.keys);

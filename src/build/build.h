@@ -76,6 +76,12 @@ struct build_opts {
 	const char *include_git_hint;
 	const char *reuse_from;	/* the previous image whose unchanged layers are reused (reuse.h); NULL: none */
 	/*
+	 * An OCI layout whose layers are reused too (NULL: none): an earlier
+	 * platform's of the same build when reuse_from names another image
+	 * (multibuild.c), so that a layer the platforms share is built once.
+	 */
+	const char *reuse_sibling;
+	/*
 	 * Called with each layer as soon as its blob is complete in the layout
 	 * (not one reused from a registry image: the layout lacks it), in
 	 * order, with its descriptor's media type; a negative return stops the

@@ -202,13 +202,17 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 		/*
 		 * A layer whose content is the same for two platforms (COPY of
 		 * the same tracked files onto the same tree) is built once: the
-		 * first platform's layout is the others' --reuse-from, unless
-		 * the caller gave one (a previous build's, which covers them).
+		 * first platform's layout is the others' --reuse-from, or their
+		 * second source when the caller gave one (the previous image
+		 * lacks what changed, which the first platform has just built).
 		 */
-		if (done && !opts->reuse_from) {
+		if (done) {
 			strbuf_reset(&first);
 			strbuf_addf(&first, "%s/oci-0", scratch.tmp);
-			one.reuse_from = first.buf;
+			if (opts->reuse_from)
+				one.reuse_sibling = first.buf;
+			else
+				one.reuse_from = first.buf;
 		}
 		note("platform %s", one.platform);
 		if ((ret = build_run(&one, &res[done])) < 0)
