@@ -1256,7 +1256,7 @@ static void prepush_done(void *data, struct blob_job *j)
 	if (!j->rc && j->stat.digest[0]) {	/* not an abandoned growing blob */
 		ALLOC_GROW(p->sent, p->nr_sent + 1, p->alloc_sent);
 		p->sent[p->nr_sent++] = j->stat;
-	} else if (!p->failed) {
+	} else if (j->rc && !p->failed) {
 		p->failed = j->rc;
 		p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
 	}
@@ -1468,6 +1468,12 @@ void registry_prepush_free(struct registry_prepush *p)
 {
 	if (!p)
 		return;
+	/* a blob still open (its writer gone) is abandoned: its PATCH must not wait for it */
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nr_growths; i++)
+		if (p->growths[i]->state == GROW_OPEN)
+			p->growths[i]->state = GROW_ABANDONED;
+	pthread_mutex_unlock(&p->lock);
 	prepush_join(p, &p->stop);
 	for (size_t i = p->head; i < p->nr; i++)
 		prepush_item_release(&p->q[i]);
