@@ -353,7 +353,7 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	struct strbuf tmp = STRBUF_INIT;
 	struct layer l;
 	char key[72];
-	int rc, have_key, reused = 0;
+	int rc, have_key, reused = 0;	/* 1: from the previous image (prev), 2: from the sibling's layout */
 
 	layer_init(&l);
 	layer_entries_finish(le, 0755);

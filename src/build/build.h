@@ -76,9 +76,9 @@ struct build_opts {
 	const char *include_git_hint;
 	const char *reuse_from;	/* the previous image whose unchanged layers are reused (reuse.h); NULL: none */
 	/*
-	 * An OCI layout whose layers are reused too (NULL: none): an earlier
-	 * platform's of the same build when reuse_from names another image
-	 * (multibuild.c), so that a layer the platforms share is built once.
+	 * An OCI layout whose layers are reused too, after reuse_from's (NULL:
+	 * none): an earlier platform's of the same build (multibuild.c), so
+	 * that a layer the platforms share is built once.
 	 */
 	const char *reuse_sibling;
 	/*

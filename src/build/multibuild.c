@@ -202,17 +202,16 @@ static int build_index(const struct build_opts *opts, const char *const *platfor
 		/*
 		 * A layer whose content is the same for two platforms (COPY of
 		 * the same tracked files onto the same tree) is built once: the
-		 * first platform's layout is the others' --reuse-from, or their
-		 * second source when the caller gave one (the previous image
-		 * lacks what changed, which the first platform has just built).
+		 * first platform's layout is the others' second reuse source,
+		 * after the caller's previous image (which lacks what changed,
+		 * and the first platform has just built it).  Not their
+		 * reuse_from: that is the previous image the caller named, or
+		 * none (build.c's streaming policy reads it).
 		 */
 		if (done) {
 			strbuf_reset(&first);
 			strbuf_addf(&first, "%s/oci-0", scratch.tmp);
-			if (opts->reuse_from)
-				one.reuse_sibling = first.buf;
-			else
-				one.reuse_from = first.buf;
+			one.reuse_sibling = first.buf;
 		}
 		note("platform %s", one.platform);
 		if ((ret = build_run(&one, &res[done])) < 0)
