@@ -163,6 +163,28 @@ test_expect_success 'a refused PATCH: a warning, the whole layer once written, t
 	fault_set ""
 '
 
+test_expect_success 'a registry that refuses every PATCH: no stream starts after the refusal' '
+	mkdir -p sctx2/a sctx2/b sctx2/c &&
+	for d in a b c; do
+		head -c 12000000 /dev/urandom | base64 >sctx2/$d/data || return 1
+	done &&
+	printf "%s\n" "FROM scratch" "COPY a /a/" "COPY b /b/" "COPY c /c/" >sctx2/Dockerfile &&
+	git init -q sctx2 && commit sctx2 1 &&
+	publish build --context sctx2 --output oci:s2plain >d_s2plain &&
+	fault_set "500,method=PATCH" &&
+	: >"$FAULT_LOG" &&
+	login build --context sctx2 --push --reuse-from "$P/f3:1" -t "$P/f3:1" >d_f3 2>err &&
+	test_cmp d_s2plain d_f3 &&
+	# the first refusal comes when its layer is written; the next layer
+	# may have begun its stream meanwhile, the third starts after it
+	test "$(fault_log_count PATCH /blobs/uploads/)" -le 2 &&
+	test "$(grep -c "^warning: streaming a layer" err)" = "$(fault_log_count PATCH /blobs/uploads/)" &&
+	test "$(grep -c "^pushed  sha256:" err)" = 4 &&
+	echo "sha256:$(skopeo_raw "$R/f3:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	test_cmp d_f3 d_raw &&
+	fault_set ""
+'
+
 test_expect_success 'a session lost after the PATCH: uploaded again whole' '
 	fault_set "lost-upload,method=PUT,path=/blobs/uploads/.*digest=,times=1" &&
 	: >"$FAULT_LOG" &&

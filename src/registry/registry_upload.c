@@ -352,6 +352,7 @@ struct jobs_run {
 	struct conv *slots;		/* owned, nr_slots (opts.jobs) */
 	size_t nr_slots;
 	const struct job_feed *feed;
+	struct strlist no_patch;	/* registries that refused a PATCH: no more streams to them */
 	int settled;			/* a job is over: the others may start */
 	int failed;			/* the first failed job's rc: start no more */
 };
@@ -620,9 +621,12 @@ static int conv_grow_fail(struct jobs_run *r, struct conv *v, const char *why)
 	grow_lock(g);
 	st = g->state;
 	grow_unlock(g);
-	if (st != GROW_ABANDONED)
+	if (st != GROW_ABANDONED) {
 		warning("streaming a layer to '%s' failed: %s; uploading it once it is complete",
 			v->job->dst->registry, why);
+		if (!strlist_has(&r->no_patch, v->job->dst->registry))
+			strlist_push(&r->no_patch, v->job->dst->registry);
+	}
 	v->no_grow = 1;
 	v->grow_put = 0;
 	strbuf_reset(&v->location);	/* the session got part of the bytes: a new one */
@@ -873,12 +877,14 @@ static int conv_answer(struct jobs_run *r, struct conv *v, int rc)
 static int conv_begin(struct jobs_run *r, struct conv *v, struct blob_job *j)
 {
 	enum grow_state grow = j->grow ? grow_take(j) : GROW_DONE;
+	/* a registry that refused a stream in this run: the whole file, once written */
+	int refused = grow == GROW_OPEN && strlist_has(&r->no_patch, j->dst->registry);
 
 	v->job = j;
 	v->restarts = 0;
 	v->wake = 0;
 	v->no_stream = j->desc.size < 0;
-	v->no_grow = grow != GROW_OPEN;	/* complete already: as any other */
+	v->no_grow = grow != GROW_OPEN || refused;	/* complete already: as any other */
 	v->grow_put = 0;
 	strbuf_reset(&v->location);
 	v->mount = j->src && !j->local_path && !strcmp(j->src->registry, j->dst->registry) &&
@@ -891,6 +897,10 @@ static int conv_begin(struct jobs_run *r, struct conv *v, struct blob_job *j)
 	if (grow == GROW_ABANDONED) {
 		v->state = CONV_DONE;
 		return 0;
+	}
+	if (refused) {
+		v->state = CONV_WAIT;
+		return conv_grow_wait(r, v);
 	}
 	return conv_enter(r, v, grow == GROW_OPEN ? CONV_START : CONV_CHECK);
 }
@@ -943,6 +953,7 @@ static void jobs_run_release(struct jobs_run *r)
 		http_response_release(&v->res);
 	}
 	free(r->slots);
+	strlist_release(&r->no_patch);
 	/* r->multi is the client's: its connections serve the next call */
 }
 
