@@ -6,8 +6,11 @@
 # files that the previous image lacks.  Never for a layer without a key
 # (outside git) once a previous image exists, nor without --reuse-from:
 # those ask the registry first (HEAD).  The image is the one a plain
-# build gives; a refused PATCH or a lost session falls back to the whole
-# file; a build that fails after a streamed layer tags nothing.
+# build gives, in each repository pushed to, a layer two platforms share
+# streamed once; a refused PATCH or a lost session falls back to the
+# whole file, and a registry that refused one gets no more streams; a
+# build that fails after a streamed layer, or while writing it (a file
+# size limit), commits and tags nothing.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-images.sh"
