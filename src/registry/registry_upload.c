@@ -614,14 +614,8 @@ static int conv_grow_wait(struct jobs_run *r, struct conv *v)
 /* PATCH gave up (why): warn, and WAIT for the blob to upload it whole. */
 static int conv_grow_fail(struct jobs_run *r, struct conv *v, const char *why)
 {
-	struct registry_growing *g = v->job->grow;
-	enum grow_state st;
-
 	conv_stop_requests(v);
-	grow_lock(g);
-	st = g->state;
-	grow_unlock(g);
-	if (st != GROW_ABANDONED) {
+	if (grow_take(v->job) != GROW_ABANDONED) {
 		warning("streaming a layer to '%s' failed: %s; uploading it once it is complete",
 			v->job->dst->registry, why);
 		if (!strlist_has(&r->no_patch, v->job->dst->registry))
@@ -810,16 +804,17 @@ static int conv_step(struct jobs_run *r, struct conv *v)
 			j->stat.outcome = BLOB_MOUNTED;
 			return conv_enter(r, v, CONV_DONE);
 		}
-		/*
-		 * a blob still being written holds its slot as long as the
-		 * build takes: its session shows the registry takes pushes
-		 * from us, the others need not wait for its end
-		 */
-		if (!ret && j->grow && !v->no_grow)
-			r->settled = 1;
 		v->mount = 0;	/* refused: upload, and do not ask again on a restart */
-		if (j->grow && !v->no_grow)
+		if (j->grow && !v->no_grow) {
+			/*
+			 * a blob still being written (never mounted) holds its
+			 * slot as long as the build takes: its session shows
+			 * the registry takes pushes from us, the others need
+			 * not wait for its end
+			 */
+			r->settled = 1;
 			return conv_enter(r, v, CONV_PATCH);
+		}
 		return conv_need_body(r, v);
 	case CONV_UPLOAD:
 		ret = upload_put_result(c, j, &v->res);
