@@ -352,25 +352,6 @@ action_setup_registry() {
 	export ACTION_IMAGE SSL_CERT_FILE
 }
 
-# registry_tags REPO: the tags of REPO on $REGISTRY, sorted, one per line
-registry_tags() {
-	skopeo list-tags --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
-		"docker://$REGISTRY/$1" | jq -r '.Tags[]' | sort
-}
-
-# registry_digest REF: the manifest digest $REGISTRY has for REF (repo:tag)
-registry_digest() {
-	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
-		"docker://$REGISTRY/$1" >"$TRASH/.raw" &&
-	echo "sha256:$(sha256sum <"$TRASH/.raw" | cut -d" " -f1)"
-}
-
-# registry_config REF: the image config of REF
-registry_config() {
-	skopeo inspect --config --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
-		"docker://$REGISTRY/$1"
-}
-
 # serve_and_fetch IMAGE: docker pull IMAGE, run it (host network, PORT a
 # free port), GET /video into video.mp4 and its headers into headers.
 serve_and_fetch() {

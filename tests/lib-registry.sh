@@ -405,6 +405,34 @@ reg_curl() {
 	curl -sS --cacert "$REGISTRY_CA" "$@"
 }
 
+# login PUBLISH_ARGS...: publish with the current registry's pushing user
+login() {
+	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
+}
+
+# skopeo_raw REF: the manifest bytes of REF (a full reference), as the pushing user reads them
+skopeo_raw() {
+	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" "docker://$1"
+}
+
+# registry_tags REPO: the tags of REPO on $REGISTRY, sorted, one per line
+registry_tags() {
+	skopeo list-tags --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
+		"docker://$REGISTRY/$1" | jq -r '.Tags[]' | sort
+}
+
+# registry_digest REF: the manifest digest $REGISTRY has for REF (repo:tag)
+registry_digest() {
+	skopeo_raw "$REGISTRY/$1" >"$TRASH/.raw" &&
+	echo "sha256:$(sha256sum <"$TRASH/.raw" | cut -d" " -f1)"
+}
+
+# registry_config REF: the image config of REF
+registry_config() {
+	skopeo inspect --config --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
+		"docker://$REGISTRY/$1"
+}
+
 # registry_token [-u USER:PASS] SCOPE...
 registry_token() {
 	_cred=

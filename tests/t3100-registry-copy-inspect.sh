@@ -29,9 +29,6 @@ sk_raw() {
 sk_digest() {
 	skopeo inspect --format '{{.Digest}}' --cert-dir "$REGISTRY_CERT_DIR" ${2:+--creds "$2"} "docker://$1"
 }
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 
 test_expect_success 'inspect, anonymous: digest, media type, platform, config' '
 	publish inspect "$ONE/base:1" >out &&

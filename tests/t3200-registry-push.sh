@@ -22,9 +22,6 @@ sk_digest() {
 	skopeo inspect --format '{{.Digest}}' --cert-dir "$REGISTRY_CERT_DIR" \
 		--creds "$REG_USER:$REG_PASS" "docker://$1"
 }
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 
 # make_app DIR BASE: a layout whose manifest uses the base layer without
 # holding it: the layer blob is removed, the base named by annotation.

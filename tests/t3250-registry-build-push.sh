@@ -25,12 +25,6 @@ P=$FAULT_PROXY
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
 
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
-skopeo_raw() {
-	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" "docker://$1"
-}
 # the registry's requests since the mark (mark: its log's line count now)
 mark() { wc -l <"$REGISTRY_LOG" >mark; }
 since_mark() { tail -n +"$(($(cat mark) + 1))" "$REGISTRY_LOG"; }

@@ -26,12 +26,6 @@ P=$FAULT_PROXY
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
 
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
-skopeo_raw() {
-	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" "docker://$1"
-}
 mark() { wc -l <"$REGISTRY_LOG" >mark; }
 since_mark() { tail -n +"$(($(cat mark) + 1))" "$REGISTRY_LOG"; }
 # the completed requests (method and path) of the registry since the mark
@@ -60,7 +54,7 @@ test_expect_success 'a first publish streams the large layer: the plain build im
 	mark &&
 	login build --context ctx --push --reuse-from "$R/s:1" -t "$R/s:1" >d_s 2>err &&
 	test_cmp d_plain d_s &&
-	echo "sha256:$(skopeo_raw "$R/s:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	registry_digest s:1 >d_raw &&
 	test_cmp d_s d_raw &&
 	requests >req &&
 	test "$(grep -c "^PATCH /v2/s/blobs/uploads/" req)" = 1 &&
@@ -136,7 +130,7 @@ test_expect_success 'two repositories: a stream to each, the same image in both'
 	test "$(grep -c "^PATCH /v2/m1/blobs/uploads/" req)" = 1 &&
 	test "$(grep -c "^PATCH /v2/m2/blobs/uploads/" req)" = 1 &&
 	for ref in m1:1 m2:1 m1:latest; do
-		echo "sha256:$(skopeo_raw "$R/$ref" | sha256sum | cut -d" " -f1)" >d_raw &&
+		registry_digest "$ref" >d_raw &&
 		test_cmp d_m d_raw || return 1
 	done
 '
@@ -150,7 +144,7 @@ test_expect_success 'two platforms sharing the large layer: built and streamed o
 	requests >req &&
 	test "$(grep -c "^PATCH /v2/mp/blobs/uploads/" req)" = 1 &&
 	test "$(grep -c "^Dockerfile:2 COPY: sha256:[0-9a-f]*, [0-9]* bytes, reused$" err)" = 1 &&
-	echo "sha256:$(skopeo_raw "$R/mp:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	registry_digest mp:1 >d_raw &&
 	test_cmp d_mp d_raw
 '
 
@@ -161,7 +155,7 @@ test_expect_success 'a refused PATCH: a warning, the whole layer once written, t
 	test_cmp d_splain d_f1 &&
 	test "$(fault_log_count PATCH /blobs/uploads/ 500)" = 1 &&
 	grep "^warning: streaming a layer to .$P. failed: .* HTTP 500 to PATCH blob; uploading it once it is complete$" err &&
-	echo "sha256:$(skopeo_raw "$R/f1:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	registry_digest f1:1 >d_raw &&
 	test_cmp d_f1 d_raw &&
 	fault_set ""
 '
@@ -183,7 +177,7 @@ test_expect_success 'a registry that refuses every PATCH: no stream starts after
 	test "$(fault_log_count PATCH /blobs/uploads/)" -le 2 &&
 	test "$(grep -c "^warning: streaming a layer" err)" = "$(fault_log_count PATCH /blobs/uploads/)" &&
 	test "$(grep -c "^pushed  sha256:" err)" = 4 &&
-	echo "sha256:$(skopeo_raw "$R/f3:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	registry_digest f3:1 >d_raw &&
 	test_cmp d_f3 d_raw &&
 	fault_set ""
 '
@@ -195,7 +189,7 @@ test_expect_success 'a session lost after the PATCH: uploaded again whole' '
 	test_cmp d_splain d_f2 &&
 	test "$(fault_log_count PUT /blobs/uploads/ 404)" = 1 &&
 	grep "lost the upload session of" err &&
-	echo "sha256:$(skopeo_raw "$R/f2:1" | sha256sum | cut -d" " -f1)" >d_raw &&
+	registry_digest f2:1 >d_raw &&
 	test_cmp d_f2 d_raw &&
 	fault_set ""
 '

@@ -41,9 +41,6 @@ sk_digest() {
 	skopeo inspect --format '{{.Digest}}' --cert-dir "$REGISTRY_CERT_DIR" \
 		--creds "$REG_USER:$REG_PASS" "docker://$1"
 }
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 # fresh NAME: a push target nobody wrote yet (in $r), and the fault log emptied
 fresh() {
 	r=$1

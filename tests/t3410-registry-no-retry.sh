@@ -14,9 +14,6 @@ mkdir ctx && echo hello >ctx/f && printf 'FROM scratch\nCOPY f /f\n' >ctx/Docker
 publish build --context ctx --output oci:img >/dev/null 2>&1 || exit 1
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 login push oci:img "$REGISTRY/img:1" >/dev/null 2>&1 || exit 1
 start_fault_proxy || exit 1
 P=$FAULT_PROXY

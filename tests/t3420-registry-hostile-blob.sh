@@ -23,9 +23,6 @@ SSL_CERT_FILE=$REGISTRY_CA
 TMPDIR=$TRASH/tmp
 export SSL_CERT_FILE TMPDIR
 mkdir "$TMPDIR"
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 login push oci:img "$REGISTRY/img:1" >/dev/null 2>&1 || exit 1
 start_fault_proxy || exit 1
 P=$FAULT_PROXY

@@ -25,9 +25,6 @@ sk_digest() {
 	skopeo inspect --format '{{.Digest}}' --cert-dir "$REGISTRY_CERT_DIR" \
 		--creds "$REG_USER:$REG_PASS" "docker://$1"
 }
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 # tags_at DIGEST REPO TAG...: every REPO:TAG (read from the registry, not the proxy) is at DIGEST
 tags_at() {
 	_d=$1 _r=$2

@@ -21,9 +21,6 @@ export SSL_CERT_FILE SOURCE_DATE_EPOCH
 INDEX=application/vnd.oci.image.index.v1+json
 R=$REGISTRY
 
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 sk() {
 	skopeo "$@" --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS"
 }

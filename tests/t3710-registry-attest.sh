@@ -27,9 +27,6 @@ SOURCE_DATE_EPOCH=1600000000
 export SSL_CERT_FILE SOURCE_DATE_EPOCH
 R=$REGISTRY
 
-login() {
-	echo "$REG_PASS" | publish "$@" --username "$REG_USER" --password-stdin
-}
 sk() {
 	skopeo "$@" --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS"
 }

@@ -123,9 +123,6 @@ release() {
 	(cd repo && REGISTRY=$REGISTRY OWNER=Owner REGISTRY_USERNAME=$REG_USER REGISTRY_PASSWORD=$REG_PASS \
 		sh action/release.sh "$@")
 }
-skopeo_raw() {
-	skopeo inspect --raw --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" "docker://$1"
-}
 REPO=$REGISTRY/owner/publish-action
 
 test_expect_success 'release.sh refuses a version that is not X.Y.Z, one line, exit 3' '
