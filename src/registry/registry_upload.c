@@ -1253,6 +1253,15 @@ static struct blob_job *prepush_next(void *data, int *more)
 	return &p->ready[p->next_ready++]->job;
 }
 
+/* Keep rc (negative) and this thread's last message as the thread's failure, unless one is kept (p->lock held). */
+static void prepush_fail(struct registry_prepush *p, int rc)
+{
+	if (p->failed)
+		return;
+	p->failed = rc;
+	p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
+}
+
 /* job_feed.done: record what was sent, or the first failure */
 static void prepush_done(void *data, struct blob_job *j)
 {
@@ -1262,9 +1271,8 @@ static void prepush_done(void *data, struct blob_job *j)
 	if (!j->rc && j->stat.digest[0]) {	/* not an abandoned growing blob */
 		ALLOC_GROW(p->sent, p->nr_sent + 1, p->alloc_sent);
 		p->sent[p->nr_sent++] = j->stat;
-	} else if (j->rc && !p->failed) {
-		p->failed = j->rc;
-		p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
+	} else if (j->rc) {
+		prepush_fail(p, j->rc);
 	}
 	pthread_mutex_unlock(&p->lock);
 	prepush_job_free((struct prepush_job *)j);
@@ -1291,10 +1299,8 @@ static void *prepush_main(void *arg)
 	}
 	pthread_mutex_lock(&p->lock);
 	p->multi = NULL;
-	if (ret && !p->failed) {
-		p->failed = ret;
-		p->msg = xstrdup(*error_last() ? error_last() : "a layer upload failed");
-	}
+	if (ret)
+		prepush_fail(p, ret);
 	pthread_mutex_unlock(&p->lock);
 	/* the jobs of an item taken but not started (after a failure) */
 	while (p->next_ready < p->nr_ready)
