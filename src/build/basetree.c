@@ -7,7 +7,7 @@
 #include "lib/common.h"
 #include "lib/tempfile.h"
 #include "lib/digest.h"
-#include "build/basetree.h"
+#include "build/basetree_priv.h"
 #include "build/gopath.h"
 
 #include <errno.h>
@@ -172,6 +172,7 @@ void basetree_release(struct basetree *t)
 {
 	if (!t)
 		return;
+	basetree_lazy_free(t->lazy);
 	for (size_t i = 0; i < t->nr; i++)
 		entry_release(&t->v[i]);
 	free(t->v);
@@ -198,9 +199,64 @@ static const struct basetree_entry *find(const struct basetree_entry *v, size_t 
 	return NULL;
 }
 
-const struct basetree_entry *basetree_get(const struct basetree *t, const char *path)
+const struct basetree_entry *basetree_find(const struct basetree *t, const char *path)
 {
 	return find(t->v, t->nr, path);
+}
+
+const struct basetree_entry *basetree_get(struct basetree *t, const char *path)
+{
+	if (t->lazy)
+		return basetree_lazy_get(t, path);
+	return find(t->v, t->nr, path);
+}
+
+static void entry_copy(struct basetree_entry *dst, const struct basetree_entry *src)
+{
+	*dst = *src;
+	dst->path = xstrdup(src->path);
+	dst->link = src->link ? xstrdup(src->link) : NULL;
+}
+
+static char **strv_copy(char *const *v, size_t nr, size_t *alloc)
+{
+	char **c = xcalloc(nr ? nr : 1, sizeof(char *));
+
+	for (size_t i = 0; i < nr; i++)
+		c[i] = xstrdup(v[i]);
+	*alloc = nr ? nr : 1;
+	return c;
+}
+
+void basetree_copy(struct basetree *dst, const struct basetree *src)
+{
+	dst->v = xcalloc(src->nr ? src->nr : 1, sizeof(*dst->v));
+	for (size_t i = 0; i < src->nr; i++)
+		entry_copy(&dst->v[i], &src->v[i]);
+	dst->nr = src->nr;
+	dst->alloc = src->nr ? src->nr : 1;
+	strbuf_addbuf(&dst->passwd, &src->passwd);
+	strbuf_addbuf(&dst->group, &src->group);
+	dst->has_passwd = src->has_passwd;
+	dst->has_group = src->has_group;
+}
+
+void basetree_layer_copy(struct basetree_layer *dst, const struct basetree_layer *src)
+{
+	dst->v = xcalloc(src->nr ? src->nr : 1, sizeof(*dst->v));
+	for (size_t i = 0; i < src->nr; i++)
+		entry_copy(&dst->v[i], &src->v[i]);
+	dst->nr = src->nr;
+	dst->alloc = src->nr ? src->nr : 1;
+	dst->whiteouts = strv_copy(src->whiteouts, src->whiteouts_nr, &dst->whiteouts_alloc);
+	dst->whiteouts_nr = src->whiteouts_nr;
+	dst->opaque = strv_copy(src->opaque, src->opaque_nr, &dst->opaque_alloc);
+	dst->opaque_nr = src->opaque_nr;
+	strbuf_addbuf(&dst->passwd, &src->passwd);
+	strbuf_addbuf(&dst->group, &src->group);
+	dst->has_passwd = src->has_passwd;
+	dst->has_group = src->has_group;
+	dst->seq = src->seq;
 }
 
 /*
@@ -289,9 +345,16 @@ static void kills_release(struct kills *k)
 	strv_free(k->prefix, k->prefix_nr);
 }
 
-static void special_file(struct basetree *t, const struct basetree_layer *l,
+/*
+ * /etc/passwd or /etc/group after a layer: the layer's content, or none
+ * when the path is no longer a file.  held (basetree_lazy_held) is set
+ * while a partial tree's file is the base's without the tree holding
+ * it: then a path the array lacks is still there unless this layer
+ * removed it.
+ */
+static void special_file(struct basetree *t, const struct kills *k,
 			 const char *path, int layer_has, const struct strbuf *layer_buf,
-			 struct strbuf *tree_buf, int *tree_has)
+			 struct strbuf *tree_buf, int *tree_has, int *held)
 {
 	const struct basetree_entry *e;
 
@@ -299,13 +362,19 @@ static void special_file(struct basetree *t, const struct basetree_layer *l,
 		strbuf_reset(tree_buf);
 		strbuf_addbuf(tree_buf, layer_buf);
 		*tree_has = 1;
+		if (held)
+			*held = 0;
 		return;
 	}
-	e = basetree_get(t, path);
-	if (!e || e->type != BASETREE_FILE) {
-		strbuf_reset(tree_buf);
-		*tree_has = 0;
-	}
+	e = find(t->v, t->nr, path);
+	if (e && e->type == BASETREE_FILE)
+		return;
+	if (!e && held && *held && !kills_has(k, path))
+		return;
+	strbuf_reset(tree_buf);
+	*tree_has = 0;
+	if (held)
+		*held = 0;
 }
 
 int basetree_apply(struct basetree *t, struct basetree_layer *l)
@@ -352,9 +421,13 @@ int basetree_apply(struct basetree *t, struct basetree_layer *l)
 	t->v = v;
 	t->nr = nr;
 	t->alloc = alloc;
+	special_file(t, &k, "etc/passwd", l->has_passwd, &l->passwd, &t->passwd, &t->has_passwd,
+		     basetree_lazy_held(t, 0));
+	special_file(t, &k, "etc/group", l->has_group, &l->group, &t->group, &t->has_group,
+		     basetree_lazy_held(t, 1));
 	kills_release(&k);
-	special_file(t, l, "etc/passwd", l->has_passwd, &l->passwd, &t->passwd, &t->has_passwd);
-	special_file(t, l, "etc/group", l->has_group, &l->group, &t->group, &t->has_group);
+	if (t->lazy)
+		basetree_lazy_applied(t, l);
 	return 0;
 }
 
@@ -837,7 +910,7 @@ out:
 
 /* ---- symlinks -------------------------------------------------------- */
 
-int basetree_resolve(const struct basetree *t, const char *path, int follow_last, const char *what,
+int basetree_resolve(struct basetree *t, const char *path, int follow_last, const char *what,
 		     struct strbuf *out)
 {
 	struct strbuf cur = STRBUF_INIT, rest = STRBUF_INIT, next = STRBUF_INIT;
@@ -959,9 +1032,22 @@ static int db_lookup(const struct strbuf *db, const char *name, int idx, long lo
 	return 1;
 }
 
-int basetree_user(const struct basetree *t, const char *name, long long *uid, long long *gid)
+int basetree_user(struct basetree *t, const char *name, long long *uid, long long *gid)
 {
 	long long u, g = -1;
+
+	if (t->lazy && *name) {
+		int r = basetree_lazy_id(t, name, 0, &u, &g);
+
+		if (r != 2) {
+			if (!r) {
+				*uid = u;
+				if (gid)
+					*gid = g;
+			}
+			return r;
+		}
+	}
 
 	if (!t->has_passwd || !*name || db_lookup(&t->passwd, name, 2, &u, 3, &g))
 		return 1;
@@ -971,9 +1057,19 @@ int basetree_user(const struct basetree *t, const char *name, long long *uid, lo
 	return 0;
 }
 
-int basetree_group(const struct basetree *t, const char *name, long long *gid)
+int basetree_group(struct basetree *t, const char *name, long long *gid)
 {
 	long long g;
+
+	if (t->lazy && *name) {
+		int r = basetree_lazy_id(t, name, 1, &g, NULL);
+
+		if (r != 2) {
+			if (!r)
+				*gid = g;
+			return r;
+		}
+	}
 
 	if (!t->has_group || !*name || db_lookup(&t->group, name, 2, &g, 0, NULL))
 		return 1;

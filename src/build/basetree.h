@@ -70,11 +70,14 @@ struct basetree_layer {
 	size_t seq;		/* internal: entries added so far */
 };
 
+struct basetree_lazy;
+
 struct basetree {
 	struct basetree_entry *v;	/* sorted by path, unique; owned */
 	size_t nr, alloc;
 	struct strbuf passwd, group;
 	int has_passwd, has_group;
+	struct basetree_lazy *lazy;	/* basetree_lazy_begin(); NULL: a plain tree; owned */
 };
 
 void basetree_init(struct basetree *t);
@@ -135,8 +138,11 @@ int basetree_add_layer(struct basetree *t, const char *digest, uint64_t size, co
 /* Apply a change set on top of the tree. */
 int basetree_apply(struct basetree *t, struct basetree_layer *l);
 
-/* The entry at a path as stored (no symlink followed), or NULL. */
-const struct basetree_entry *basetree_get(const struct basetree *t, const char *path);
+/*
+ * The entry at a path as stored (no symlink followed), or NULL.  Not
+ * const: a lazy tree records the lookup, and may read the base for it.
+ */
+const struct basetree_entry *basetree_get(struct basetree *t, const char *path);
 
 /*
  * Resolve path (absolute or relative to the root, not cleaned yet) in the
@@ -147,7 +153,7 @@ const struct basetree_entry *basetree_get(const struct basetree *t, const char *
  * naming the path, its message starting with what ("Dockerfile:3: COPY")
  * when not NULL.  Components that do not exist are kept as they are.
  */
-int basetree_resolve(const struct basetree *t, const char *path, int follow_last, const char *what,
+int basetree_resolve(struct basetree *t, const char *path, int follow_last, const char *what,
 		     struct strbuf *out);
 
 /*
@@ -155,8 +161,62 @@ int basetree_resolve(const struct basetree *t, const char *path, int follow_last
  * 0 and *id set when found; 1 when the name is not there (or the file is
  * missing).  For a user, *gid gets its primary group when gid is not NULL.
  */
-int basetree_user(const struct basetree *t, const char *name, long long *uid, long long *gid);
-int basetree_group(const struct basetree *t, const char *name, long long *gid);
+int basetree_user(struct basetree *t, const char *name, long long *uid, long long *gid);
+int basetree_group(struct basetree *t, const char *name, long long *gid);
+
+/*
+ * A lazy tree, and its record.
+ *
+ * A build looks up few paths of its base: the parents of its
+ * destinations, the directories its layers add (does the base have them,
+ * with what owner and mode), the names of a --chown.  On a lazy tree each
+ * lookup (basetree_get, basetree_resolve, basetree_user, basetree_group)
+ * is recorded as the base alone answers it: every entry along the path,
+ * down to the first part the base lacks (then nothing below it exists
+ * either), and a name's ids.  The record goes with the image (build.c: a
+ * manifest annotation); a later build on the same base starts from it
+ * (basetree_lazy_begin with the record): a tree of the recorded entries
+ * alone, which answers a lookup when the path is there or below a part
+ * known to be missing, and reads the whole base (load) at the first
+ * lookup it cannot answer, replaying the layers applied since.  So every
+ * answer is the whole tree's, and the record is a function of the
+ * lookups and the base, whichever tree served them: the same build gives
+ * the same record, base read or not.
+ *
+ * Only the base's part is partial: layers applied with basetree_apply
+ * are held whole.  The record is text ("publish-basetree 1", then sorted
+ * lines, paths and names %-escaped), at most BASETREE_RECORD_CAP bytes
+ * (a build that looks up more records nothing).
+ */
+#define BASETREE_RECORD_CAP (64u << 10)
+
+/* Read the whole base into t (initialised, empty, not lazy); 0 or negative. */
+typedef int (*basetree_load_fn)(void *ctx, struct basetree *t);
+
+/*
+ * Make t (initialised, empty) a lazy tree of the base load reads.  With a
+ * record (a previous build's on this same base; NULL: none) it starts
+ * from the record and returns 1; without one, or when the record does
+ * not parse (a warning), it loads the base now and returns 0; negative
+ * when the load fails.
+ */
+int basetree_lazy_begin(struct basetree *t, basetree_load_fn load, void *ctx, const char *record);
+
+/*
+ * A lookup that needed the whole base and could not read it returns "not
+ * there": this is its error (negative, reported when it happened), 0 when
+ * none.  Check it after the lookups of an instruction.
+ */
+int basetree_lazy_error(const struct basetree *t);
+
+/* 1 when the whole base was read (at the start or for a lookup). */
+int basetree_lazy_loaded(const struct basetree *t);
+
+/*
+ * The record of the lookups so far, into out (reset); empty when over
+ * BASETREE_RECORD_CAP.  Negative when a lookup failed to read the base.
+ */
+int basetree_lazy_record(const struct basetree *t, struct strbuf *out);
 
 /* Clean a path into out: no leading/trailing '/', no "." or empty parts, ".." resolved (never above the root). */
 void basetree_clean(const char *path, struct strbuf *out);

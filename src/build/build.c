@@ -276,9 +276,19 @@ static int check_git_file(void *ctx, const char *rel, const char *host)
 	return rc;
 }
 
+/* basetree_load_fn: the whole base's tree */
+static int tree_load(void *ctx, struct basetree *t)
+{
+	struct builder *b = ctx;
+
+	return base_tree_load(t, b->client, b->base);
+}
+
 /*
- * The base's part of the tree, read when an instruction first needs it: a
+ * The base's part of the tree, from when an instruction first needs it: a
  * Dockerfile that only sets config (ENV, LABEL, CMD...) reads no layer.
+ * A lazy tree (basetree.h) on a base with layers: from the previous
+ * image's record when it was built on the same base, else read now.
  */
 static int tree_need(struct builder *b)
 {
@@ -288,7 +298,11 @@ static int tree_need(struct builder *b)
 
 	if (b->tree_ready)
 		return 0;
-	rc = base_tree_load(&b->tree, b->client, b->base);
+	if (b->base->layers_nr)
+		rc = basetree_lazy_begin(&b->tree, tree_load, b,
+					 reuse_base_tree(&b->prev, b->base->layers, b->base->layers_nr));
+	else
+		rc = base_tree_load(&b->tree, b->client, b->base);
 	if (rc < 0)
 		return rc;
 	b->tree_ready = 1;
@@ -307,7 +321,7 @@ static int tree_need(struct builder *b)
 		basetree_layer_release(&l);
 	}
 	strbuf_release(&p);
-	return rc;
+	return rc < 0 ? rc : basetree_lazy_error(&b->tree);
 }
 
 
@@ -470,6 +484,8 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 			goto out;
 	}
 	rc = imagefs_resolve_dest(&b->tree, in->copy.dest_path, what.buf, &dest);
+	if (!rc)
+		rc = basetree_lazy_error(&b->tree);
 	if (rc < 0)
 		goto out;
 	co.sources = (const char *const *)in->copy.sources.items;
@@ -490,8 +506,10 @@ static int do_copy(struct builder *b, const struct dockerfile_instr *in)
 	notice_git_left_out(b);
 	if (!rc) {
 		imagefs_fix_dirs(&b->tree, &le, uid, gid);
-		rc = write_layer(b, &le, in);
+		rc = basetree_lazy_error(&b->tree);
 	}
+	if (!rc)
+		rc = write_layer(b, &le, in);
 out:
 	layer_entries_release(&le);
 	strbuf_release(&what);
@@ -516,6 +534,8 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 	strbuf_addf(&what, "%s:%d: WORKDIR", b->opts->dockerfile ? b->opts->dockerfile : "Dockerfile", in->line);
 	context_image_path(NULL, in->value, &p);
 	rc = basetree_resolve(&b->tree, p.buf, 1, what.buf, &res);
+	if (!rc)
+		rc = basetree_lazy_error(&b->tree);
 	if (rc < 0)
 		goto out;
 	/* nothing to make: the root, or a directory the image has */
@@ -533,7 +553,9 @@ static int do_workdir(struct builder *b, const struct dockerfile_instr *in)
 	e.gid = gid;
 	layer_entries_add(&le, &e);
 	imagefs_fix_dirs(&b->tree, &le, uid, gid);
-	rc = write_layer(b, &le, in);
+	rc = basetree_lazy_error(&b->tree);
+	if (!rc)
+		rc = write_layer(b, &le, in);
 out:
 	layer_entries_release(&le);
 	strbuf_release(&p);
@@ -649,6 +671,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 	struct kvlist_item *anns = NULL;
 	size_t anns_nr = 0;
 	char *keys_value = NULL;
+	struct strbuf tree_record = STRBUF_INIT;
 
 	memset(&b, 0, sizeof(b));
 	git_libgit2_init();	/* one for the build: each init reads the CA bundle (build_epoch, worktree) */
@@ -869,14 +892,23 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 
 		for (size_t i = 0; i < b.keys_nr; i++)
 			strbuf_addf(&kv, "%s%s", i ? " " : "", b.keys[i]);
-		anns = xcalloc(opts->annotations_nr + 1, sizeof(*anns));
+		anns = xcalloc(opts->annotations_nr + 2, sizeof(*anns));
 		for (size_t i = 0; i < opts->annotations_nr; i++)
-			if (strcmp(opts->annotations[i].key, BUILD_ANN_LAYER_KEYS))
+			if (strcmp(opts->annotations[i].key, BUILD_ANN_LAYER_KEYS) &&
+			    strcmp(opts->annotations[i].key, REUSE_ANN_BASE_TREE))
 				anns[anns_nr++] = opts->annotations[i];
 		keys_value = strbuf_detach(&kv, NULL);
 		if (b.keys_nr) {
 			anns[anns_nr].key = BUILD_ANN_LAYER_KEYS;
 			anns[anns_nr++].value = keys_value;
+		}
+		/* in a git work tree, where the next build may reuse from this image */
+		rc = b.wt.repo ? basetree_lazy_record(&b.tree, &tree_record) : 0;
+		if (rc < 0)
+			goto out;
+		if (tree_record.len) {
+			anns[anns_nr].key = REUSE_ANN_BASE_TREE;
+			anns[anns_nr++].value = tree_record.buf;
 		}
 	}
 	fo.annotations = anns;
@@ -976,6 +1008,7 @@ out:
 	free(b.keys);
 	free(anns);
 	free(keys_value);
+	strbuf_release(&tree_record);
 	registry_client_free(own_client);
 	build_result_release(&res);
 	ocilayout_release(&b.layout);

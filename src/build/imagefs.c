@@ -4,7 +4,7 @@
 #include "lib/common.h"
 #include "build/imagefs.h"
 
-int imagefs_is_dir(const struct basetree *t, const char *ipath)
+int imagefs_is_dir(struct basetree *t, const char *ipath)
 {
 	const struct basetree_entry *e = basetree_get(t, ipath);
 
@@ -39,7 +39,7 @@ int imagefs_add_layer(struct basetree *t, const struct layer_entries *le)
  * or names a directory (then the result ends with '/': copy into it).
  * dest is absolute and clean (dockerfile.c), out gets the same form.
  */
-int imagefs_resolve_dest(const struct basetree *t, const char *dest, const char *what, struct strbuf *out)
+int imagefs_resolve_dest(struct basetree *t, const char *dest, const char *what, struct strbuf *out)
 {
 	struct strbuf clean = STRBUF_INIT, parent = STRBUF_INIT, full = STRBUF_INIT;
 	size_t n = strlen(dest);
@@ -99,7 +99,7 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void imagefs_fix_dirs(const struct basetree *tree, struct layer_entries *le, long long uid, long long gid)
+void imagefs_fix_dirs(struct basetree *tree, struct layer_entries *le, long long uid, long long gid)
 {
 	size_t nr = le->nr;
 	char **have = xcalloc(nr ? nr : 1, sizeof(char *));	/* the entries' paths, sorted (borrowed) */
@@ -152,7 +152,7 @@ void imagefs_fix_dirs(const struct basetree *tree, struct layer_entries *le, lon
  * /etc/passwd and /etc/group.  An unknown name is -EXIT_DOCKERFILE (what
  * starts the message), or 1 in silence when what is NULL.
  */
-int imagefs_user_ids(const struct basetree *t, const char *spec, const char *what, long long *uid, long long *gid)
+int imagefs_user_ids(struct basetree *t, const char *spec, const char *what, long long *uid, long long *gid)
 {
 	char *user = xstrdup(spec), *group = strchr(user, ':'), *end;
 	long long u = 0, g = -1;
@@ -165,6 +165,9 @@ int imagefs_user_ids(const struct basetree *t, const char *spec, const char *wha
 	} else if (*user && (u = strtoll(user, &end, 10), !*end) && u >= 0) {
 		/* numeric */
 	} else if (basetree_user(t, user, &u, &g)) {
+		rc = basetree_lazy_error(t);	/* the base could not be read: said already */
+		if (rc < 0)
+			goto out;
 		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no user '%s' in the base image's /etc/passwd",
 			      what, spec, user);
 		goto out;
@@ -177,6 +180,9 @@ int imagefs_user_ids(const struct basetree *t, const char *spec, const char *wha
 	} else if (*group && (g = strtoll(group, &end, 10), !*end) && g >= 0) {
 		/* numeric */
 	} else if (basetree_group(t, group, &g)) {
+		rc = basetree_lazy_error(t);
+		if (rc < 0)
+			goto out;
 		rc = !what ? 1 : error_as(EXIT_DOCKERFILE, "%s: --chown=%s: no group '%s' in the base image's /etc/group",
 			      what, spec, group);
 		goto out;

@@ -22,7 +22,7 @@
 #include "build/layer.h"
 
 /* 1 if the image has a directory at ipath (clean, no leading '/'). */
-int imagefs_is_dir(const struct basetree *t, const char *ipath);
+int imagefs_is_dir(struct basetree *t, const char *ipath);
 
 /* Add a finished entry list (a layer of ours) to the tree. */
 int imagefs_add_layer(struct basetree *t, const struct layer_entries *le);
@@ -32,19 +32,19 @@ int imagefs_add_layer(struct basetree *t, const struct layer_entries *le);
  * in the image, into out in the same form; -EXIT_DOCKERFILE (what starts
  * the message) for a symlink loop or a link above the root.
  */
-int imagefs_resolve_dest(const struct basetree *t, const char *dest, const char *what, struct strbuf *out);
+int imagefs_resolve_dest(struct basetree *t, const char *dest, const char *what, struct strbuf *out);
 
 /*
  * Give the directories of le the image's owner and mode where they exist,
  * and add every missing parent (0755, uid:gid, or root when negative).
  */
-void imagefs_fix_dirs(const struct basetree *t, struct layer_entries *le, long long uid, long long gid);
+void imagefs_fix_dirs(struct basetree *t, struct layer_entries *le, long long uid, long long gid);
 
 /*
  * uid and gid of "user[:group]", names looked up in the tree; an unknown
  * name is -EXIT_DOCKERFILE (what starts the message), or 1 in silence
  * when what is NULL.
  */
-int imagefs_user_ids(const struct basetree *t, const char *spec, const char *what, long long *uid, long long *gid);
+int imagefs_user_ids(struct basetree *t, const char *spec, const char *what, long long *uid, long long *gid);
 
 #endif

@@ -32,6 +32,7 @@ void reuse_prev_release(struct reuse_prev *p)
 	for (size_t i = 0; i < p->keys_nr; i++)
 		free(p->keys[i]);
 	free(p->keys);
+	free(p->base_tree);
 	strlist_release(&p->remote);
 	reuse_prev_init(p);
 }
@@ -72,6 +73,10 @@ static const char *keys_take(struct reuse_prev *p, json_t *manifest, json_t *con
 		    !digest_is_valid(keys.items[i]))
 			why = "its layer keys are malformed";
 	if (!why) {
+		const char *bt = json_string_value(json_object_get(json_object_get(manifest, "annotations"),
+								   REUSE_ANN_BASE_TREE));
+
+		p->base_tree = bt ? xstrdup(bt) : NULL;
 		p->keys = keys.items;	/* steals */
 		p->keys_nr = keys.nr;
 		memset(&keys, 0, sizeof(keys));
@@ -256,6 +261,25 @@ int reuse_find(struct reuse_prev *p, const char *key, enum layer_compression c, 
 		return 1;
 	}
 	return 0;
+}
+
+const char *reuse_base_tree(const struct reuse_prev *p, const struct oci_descriptor *base_layers, size_t nr)
+{
+	size_t n = 0;
+
+	if (!p->active || !p->base_tree || !nr)
+		return NULL;
+	while (n < p->keys_nr && !strcmp(p->keys[n], REUSE_KEY_BASE))
+		n++;
+	if (n != nr)
+		return NULL;
+	for (size_t i = 0; i < nr; i++) {
+		const char *d = json_string_value(json_object_get(json_array_get(p->layers, i), "digest"));
+
+		if (!d || strcmp(d, base_layers[i].digest))
+			return NULL;
+	}
+	return p->base_tree;
 }
 
 void reuse_note_base(struct reuse_prev *p, const char *digest)

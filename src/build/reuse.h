@@ -40,8 +40,15 @@
 #include <jansson.h>
 
 struct registry_client;
+struct oci_descriptor;
 
 #define REUSE_ANN_LAYER_KEYS "dev.publish-action.layer-keys"
+/*
+ * What the build looked up in its base's file tree (basetree.h: a lazy
+ * tree's record), on the manifest: a build on the same base starts from
+ * it and reads no base layer unless a lookup needs one.
+ */
+#define REUSE_ANN_BASE_TREE "dev.publish-action.base-tree"
 /* the key of a base image's layer (never reused: it is the base's), "-" one of ours without a key */
 #define REUSE_KEY_BASE "base"
 
@@ -55,6 +62,7 @@ struct reuse_prev {
 	size_t keys_nr;
 	struct strlist remote;	/* digests reused from source: the new layout lacks them */
 	int missing;		/* the image named does not exist (a first publish): nothing to reuse */
+	char *base_tree;	/* its REUSE_ANN_BASE_TREE, owned, or NULL */
 };
 
 void reuse_prev_init(struct reuse_prev *p);
@@ -80,6 +88,13 @@ void reuse_load(struct reuse_prev *p, const char *from, struct registry_client *
  */
 int reuse_find(struct reuse_prev *p, const char *key, enum layer_compression c, const struct ocilayout *layout,
 	       struct layer *out);
+
+/*
+ * The previous image's record of its base's file tree when its base's
+ * layers (those keyed REUSE_KEY_BASE, first) are base_layers, in this
+ * order; else NULL (borrowed from p).
+ */
+const char *reuse_base_tree(const struct reuse_prev *p, const struct oci_descriptor *base_layers, size_t nr);
 
 /*
  * A base layer (digest) the layout lacks: noted in p->remote too when

@@ -99,7 +99,7 @@ static int apply_tar(struct basetree *t, const struct ent *ents, size_t n, int g
 	return rc;
 }
 
-static const char *resolve(const struct basetree *t, const char *p, int follow)
+static const char *resolve(struct basetree *t, const char *p, int follow)
 {
 	static struct strbuf sb = STRBUF_INIT;
 
