@@ -54,6 +54,8 @@ struct basetree_lazy {
 	char **rec;		/* the record's lines, sorted, unique; owned */
 	size_t rec_nr, rec_alloc, rec_bytes;
 	int rec_over;		/* more than BASETREE_RECORD_CAP: nothing recorded */
+	struct strbuf walked;	/* where the last recorded walk stopped: what is above it is recorded */
+	int walked_absent;	/* ... at a part the base lacks (else the path itself, present) */
 };
 
 static const char type_chars[] = { [BASETREE_DIR] = 'd', [BASETREE_FILE] = 'f', [BASETREE_SYMLINK] = 'l',
@@ -104,6 +106,7 @@ void basetree_lazy_free(struct basetree_lazy *lz)
 	for (size_t i = 0; i < lz->rec_nr; i++)
 		free(lz->rec[i]);
 	free(lz->rec);
+	strbuf_release(&lz->walked);
 	free(lz);
 }
 
@@ -216,14 +219,21 @@ static int lazy_load(struct basetree *t);
 /*
  * Record the base's answer for path: its entries from the top down to
  * path, or to the first part the base lacks.  Loads the base when the
- * partial one does not know a part.
+ * partial one does not know a part.  A build looks up the files of a
+ * directory one after the other: the parts the last walk recorded are
+ * not walked again (lz->walked).
  */
 static void record_path(struct basetree *t, const char *path)
 {
 	struct basetree_lazy *lz = t->lazy;
 	struct strbuf prefix = STRBUF_INIT, line = STRBUF_INIT;
-	size_t end = 0;
+	size_t end = 0, n = lz->walked.len;
 
+	if (n && !strncmp(path, lz->walked.buf, n) && (!path[n] || path[n] == '/')) {
+		if (lz->walked_absent || !path[n])
+			return;	/* the same answer as the last walk's */
+		end = n + 1;
+	}
 again:
 	while (!lz->rec_over && !lz->error) {
 		const struct basetree_entry *e;
@@ -235,6 +245,9 @@ again:
 		e = basetree_find(&lz->base, prefix.buf);
 		if (e) {
 			rec_entry(lz, e, &line);
+			strbuf_reset(&lz->walked);
+			strbuf_addbuf(&lz->walked, &prefix);
+			lz->walked_absent = 0;
 			if (!path[end])
 				break;
 			end++;
@@ -250,6 +263,9 @@ again:
 		strbuf_addstr(&line, "a ");
 		put_escaped(&line, prefix.buf);
 		rec_add(lz, &line);
+		strbuf_reset(&lz->walked);
+		strbuf_addbuf(&lz->walked, &prefix);
+		lz->walked_absent = 1;
 		break;
 	}
 	strbuf_release(&prefix);
@@ -538,6 +554,7 @@ int basetree_lazy_begin(struct basetree *t, basetree_load_fn load, void *ctx, co
 	lz->load = load;
 	lz->ctx = ctx;
 	basetree_init(&lz->base);
+	strbuf_init(&lz->walked, 0);
 	t->lazy = lz;
 	if (record) {
 		why = parse_record(lz, record);
