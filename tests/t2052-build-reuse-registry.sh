@@ -57,6 +57,19 @@ test_expect_success 'nothing changed: every layer reused, read from one manifest
 	grep "reusing unchanged layers from .$P/app@sha256:" err
 '
 
+test_expect_success '--reuse-from repeated: the first image that exists, a notice only when none does' '
+	publish build --reuse-from "$P/app:gone" --reuse-from "$P/app:main" --context src --thin-layout \
+		--output oci:r0 >d 2>err &&
+	test "$(reused err)" = "2 3 4 " &&
+	test_cmp d0 d &&
+	! grep "no previous image" err &&
+	publish build --reuse-from "$P/app:gone" --reuse-from "$P/app:gone2" --context src --thin-layout \
+		--output oci:r0b >d 2>err &&
+	test "$(reused err)" = "" &&
+	grep "^notice: no previous image .$P/app:gone. to reuse layers from: every layer is built (.*); nor any of the 1 others named" err &&
+	test_cmp d0 d
+'
+
 test_expect_success 'the layout lacks the reused blobs and names where they are' '
 	for d in $(layer_digests one d0); do
 		! test -e "r1/blobs/sha256/$(echo $d | cut -c8-)" || return 1

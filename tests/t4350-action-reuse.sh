@@ -5,8 +5,10 @@
 # reads the previous :main (its manifest and config), builds the one
 # changed layer without opening the unchanged files (strace), uploads one
 # layer blob and the config, and gives the digest of a cold full build of
-# that commit.  cache-from in build-push-action's form is taken (other
-# types are ignored with a warning); reuse-layers: false builds all.
+# that commit.  A release's new version tag reuses from the image's
+# other tags (the first that exists).  cache-from in build-push-action's
+# form is taken (other types are ignored with a warning); reuse-layers:
+# false builds all.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIR/lib-registry.sh"
 . "$TEST_DIR/lib-images.sh"
@@ -79,6 +81,19 @@ test_expect_success 'the same digest as a cold full build of that commit' '
 	! grep "no previous image" action.out &&
 	action_output digest >cold &&
 	test_cmp d2 cold
+'
+
+test_expect_success 'a new version tag: reused from the next tag that exists, only the config uploaded' '
+	before=$(uploads $REPO) &&
+	run_action images="$ACTION_IMAGE" tags="type=raw,value=9.9.9
+type=raw,value=main" build-args="BASE=$REGISTRY/busybox:1.35" || { cat action.out action.err; false; }
+	! grep "no previous image" action.out &&
+	grep "reusing unchanged layers from .$ACTION_IMAGE@sha256:$(cut -c8- d2)" action.err &&
+	! grep "Dockerfile:[0-9]* COPY: .*bytes$" action.err &&
+	# the config differs (its version label is 9.9.9): the one blob sent
+	test "$(uploads $REPO)" = "$((before + 1))" &&
+	action_output digest >d9 &&
+	test "$(registry_digest "$REPO:9.9.9")" = "$(cat d9)"
 '
 
 test_expect_success 'cache-from: type=registry,ref= is taken, type=gha ignored with a warning; cache-to: a notice' '

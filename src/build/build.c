@@ -629,6 +629,15 @@ static int check_onbuild(const struct image_base *base)
 	return 0;
 }
 
+/* A previous image to reuse from is in a registry (a client is needed). */
+static int reuse_any_registry(const struct build_opts *opts)
+{
+	for (size_t i = 0; i < opts->reuse_from_nr; i++)
+		if (reuse_names_registry(opts->reuse_from[i]))
+			return 1;
+	return 0;
+}
+
 /* Labels and annotations given by the caller go into JSON: UTF-8 only (exit 3 naming the option). */
 static int check_kv_utf8(const struct kvlist_item *kv, size_t nr, const char *option)
 {
@@ -776,8 +785,7 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		}
 	}
 	platform = opts->platform ? opts->platform : df.from.platform;
-	if (!opts->registry && ((!opts->base_layout && !df.from.scratch) ||
-				(opts->reuse_from && reuse_names_registry(opts->reuse_from)))) {
+	if (!opts->registry && ((!opts->base_layout && !df.from.scratch) || reuse_any_registry(opts))) {
 		struct registry_options ro = { 0 };
 
 		own_client = registry_client_new(&ro);
@@ -859,14 +867,14 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 		goto out;
 	worktree_open(&b.wt, root);
 	b.lw.no_key = !b.wt.repo;	/* outside git no later build knows a key without reading: none recorded */
-	if (opts->reuse_from && *opts->reuse_from) {
+	if (opts->reuse_from_nr) {
 		image_platform(&b.img, &plat);
-		reuse_load(&b.prev, opts->reuse_from, client, plat.buf, opts->notice);
+		reuse_load(&b.prev, opts->reuse_from, opts->reuse_from_nr, client, plat.buf, opts->notice);
 		strbuf_reset(&plat);
 	}
 	if (opts->reuse_sibling && *opts->reuse_sibling) {
 		image_platform(&b.img, &plat);
-		reuse_load(&b.sibling, opts->reuse_sibling, NULL, plat.buf, opts->notice);
+		reuse_load(&b.sibling, &opts->reuse_sibling, 1, NULL, plat.buf, opts->notice);
 		strbuf_reset(&plat);
 	}
 	for (size_t i = 0; i < base.layers_nr; i++) {

@@ -74,7 +74,13 @@ struct build_opts {
 	 */
 	void (*notice)(const char *msg);
 	const char *include_git_hint;
-	const char *reuse_from;	/* the previous image whose unchanged layers are reused (reuse.h); NULL: none */
+	/*
+	 * The previous image whose unchanged layers are reused (reuse.h): the
+	 * first of these that exists (a new tag's first publish reuses from
+	 * the image's other tags); none when reuse_from_nr is 0.
+	 */
+	const char *const *reuse_from;
+	size_t reuse_from_nr;
 	/*
 	 * An OCI layout whose layers are reused too, after reuse_from's (NULL:
 	 * none): an earlier platform's of the same build (multibuild.c), so

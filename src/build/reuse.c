@@ -171,36 +171,63 @@ out:
 	return why;
 }
 
-void reuse_load(struct reuse_prev *p, const char *from, struct registry_client *client, const char *platform,
-		void (*notice)(const char *msg))
+/* One candidate: NULL when p is loaded from it, else why not (*missing: it does not exist). */
+static const char *load_one(struct reuse_prev *p, const char *from, struct registry_client *client,
+			    const char *platform, int *missing)
 {
-	struct strbuf msg = STRBUF_INIT;
 	const char *why;
-	int missing = 0;
 
 	reuse_prev_release(p);
+	*missing = 0;
 	error_set_quiet(1);
 	if (reuse_names_registry(from))
-		why = load_registry(p, from, client, platform, &missing);
+		why = load_registry(p, from, client, platform, missing);
 	else
 		why = load_layout(p, !strncmp(from, "oci:", 4) ? from + 4 : from);
 	error_set_quiet(0);
-	if (!why) {
-		note("reusing unchanged layers from '%s'", p->source ? p->source : from);
-		return;
+	return why;
+}
+
+void reuse_load(struct reuse_prev *p, const char *const *from, size_t nr, struct registry_client *client,
+		const char *platform, void (*notice)(const char *msg))
+{
+	struct strbuf msg = STRBUF_INIT, first_why = STRBUF_INIT;
+	const char *why = NULL;
+	size_t first = nr;	/* the first that exists but cannot be used */
+	int missing = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		why = load_one(p, from[i], client, platform, &missing);
+		if (!why) {
+			note("reusing unchanged layers from '%s'", p->source ? p->source : from[i]);
+			goto out;
+		}
+		if (!missing && first == nr) {
+			first = i;
+			strbuf_addstr(&first_why, why);
+		}
 	}
-	strbuf_addf(&msg, "no previous image '%s' to reuse layers from: every layer is built (%s)", from, why);
-	if (missing && notice) {
+	reuse_prev_release(p);
+	if (first < nr) {
+		warning("not reusing layers from '%s': %s", from[first], first_why.buf);
+		goto out;
+	}
+	if (!nr)
+		goto out;
+	/* none exists: a first publish */
+	strbuf_addf(&msg, "no previous image '%s' to reuse layers from: every layer is built (%s)", from[0], why);
+	if (nr > 1)
+		strbuf_addf(&msg, "; nor any of the %zu others named", nr - 1);
+	if (notice) {
 		notice(msg.buf);
-	} else if (missing) {
+	} else {
 		fflush(stdout);
 		fprintf(stderr, "notice: %s\n", msg.buf);
-	} else {
-		warning("not reusing layers from '%s': %s", from, why);
 	}
+	p->missing = 1;
+out:
 	strbuf_release(&msg);
-	reuse_prev_release(p);
-	p->missing = missing;
+	strbuf_release(&first_why);
 }
 
 /*

@@ -61,7 +61,7 @@ struct reuse_prev {
 	char **keys;		/* aligned with layers, owned */
 	size_t keys_nr;
 	struct strlist remote;	/* digests reused from source: the new layout lacks them */
-	int missing;		/* the image named does not exist (a first publish): nothing to reuse */
+	int missing;		/* no image named exists (a first publish): nothing to reuse */
 	char *base_tree;	/* its REUSE_ANN_BASE_TREE, owned, or NULL */
 };
 
@@ -72,14 +72,17 @@ void reuse_prev_release(struct reuse_prev *p);
 int reuse_names_registry(const char *from);
 
 /*
- * Read the previous image from (see above) for a build of platform
- * ("os/arch[/variant]"; picks from an index); client is for a registry
- * image (NULL: none can be read).  Never fails: an image that cannot be
- * used leaves p inactive, with a warning, or with notice(msg) (NULL:
- * "notice: " on stderr) when it does not exist.
+ * Read the previous image for a build of platform ("os/arch[/variant]";
+ * picks from an index): the first of from[0..nr) (each an image as
+ * above) that exists and can be used, so that a first publish of a new
+ * tag reuses from the image's older tags; client is for a registry image
+ * (NULL: none can be read).  Never fails: when none can be used p stays
+ * inactive, with a warning naming the first that exists but cannot be
+ * used, or with notice(msg) (NULL: "notice: " on stderr) and p->missing
+ * when none of them exists.
  */
-void reuse_load(struct reuse_prev *p, const char *from, struct registry_client *client, const char *platform,
-		void (*notice)(const char *msg));
+void reuse_load(struct reuse_prev *p, const char *const *from, size_t nr, struct registry_client *client,
+		const char *platform, void (*notice)(const char *msg));
 
 /*
  * The previous layer with this key as a layer of ours (digest, diff_id,

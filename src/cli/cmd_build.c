@@ -29,6 +29,7 @@ struct build_cli {
 	struct registry_cli reg;
 	struct strlist build_args;
 	struct strlist tags;
+	struct strlist reuse_from;	/* --reuse-from, in order */
 	struct strlist platform_args;	/* --platform as given, each may be a list */
 	struct strlist platforms;	/* normalised, each once, in order */
 	struct kvlist labels;		/* --label KEY=VALUE, in order */
@@ -114,6 +115,7 @@ static void cli_release(struct build_cli *c)
 {
 	strlist_release(&c->build_args);
 	strlist_release(&c->tags);
+	strlist_release(&c->reuse_from);
 	strlist_release(&c->platform_args);
 	strlist_release(&c->platforms);
 	kvlist_release(&c->labels);
@@ -212,9 +214,10 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		OPT_CALLBACK(0, "media-types", &c->opts, "oci|docker", "OCI or Docker media types", set_media_types),
 		OPT_STRING(0, "base-layout", &c->opts.base_layout, "<dir>", "an OCI layout to take the base image from"),
 		OPT_FLAG(0, "include-git-dir", &c->opts.include_git_dir, "keep the context's .git in the image"),
-		OPT_STRING(0, "reuse-from", &c->opts.reuse_from, "<oci:dir|registry/repo:tag>",
-			   "the previous image (an OCI layout, or in a registry), whose\n"
-			   "unchanged layers are reused (default: $PUBLISH_REUSE_FROM)"),
+		OPT_STRING_LIST(0, "reuse-from", &c->reuse_from, "<oci:dir|registry/repo:tag>",
+				"the previous image (an OCI layout, or in a registry), whose\n"
+				"unchanged layers are reused; repeated: the first that exists\n"
+				"(default: $PUBLISH_REUSE_FROM)"),
 		OPT_GROUP("registry options (for the base image, and --push's tags):"),
 		REGISTRY_CLI_OPTIONS(&c->reg),
 		OPT_END(),
@@ -232,8 +235,10 @@ static int parse(struct build_cli *c, int argc, char **argv)
 		return r;
 	if ((r = registry_cli_finish(&c->reg)) < 0)
 		return r;
-	if (!c->opts.reuse_from && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))
-		c->opts.reuse_from = getenv("PUBLISH_REUSE_FROM");
+	if (!c->reuse_from.nr && getenv("PUBLISH_REUSE_FROM") && *getenv("PUBLISH_REUSE_FROM"))
+		strlist_push(&c->reuse_from, getenv("PUBLISH_REUSE_FROM"));
+	c->opts.reuse_from = (const char *const *)c->reuse_from.items;
+	c->opts.reuse_from_nr = c->reuse_from.nr;
 	c->opts.platform = c->platforms.nr == 1 ? c->platforms.items[0] : NULL;
 	c->opts.quiet = c->reg.opts.quiet;
 	c->opts.build_args = (const char *const *)c->build_args.items;

@@ -204,7 +204,7 @@ struct run {
 	int include_git_dir;		/* input include-git-dir: copy .git (build.h) */
 	int zstd;			/* compression: zstd (else gzip) */
 	int reuse;			/* input reuse-layers */
-	struct strbuf reuse_from;	/* the previous image whose layers the build reuses, "" for none */
+	struct strlist reuse_from;	/* the previous images the build may reuse layers from, the first that exists */
 	struct registry_options reg_opts;	/* client's (open_registry()), for the prepush thread's */
 	struct build_push bp;		/* layers uploaded while the build goes on (buildpush.h) */
 	struct reference *pre_refs;	/* its destinations: the tags */
@@ -269,7 +269,7 @@ static void run_release(struct run *r)
 	strbuf_release(&r->tmp);
 	strbuf_release(&r->workdir);
 	strbuf_release(&r->layout);
-	strbuf_release(&r->reuse_from);
+	strlist_release(&r->reuse_from);
 	meta_inputs_release(&r->meta_in);
 	meta_result_release(&r->meta);
 	strlist_release(&r->platforms);
@@ -714,7 +714,6 @@ int action_run(const struct action_inputs *in, const struct action_github *gh,
 	strbuf_init(&r.tmp, 0);
 	strbuf_init(&r.layout, 0);
 	strbuf_init(&r.registry_host, 0);
-	strbuf_init(&r.reuse_from, 0);
 	wspath_init(&r.wsp, gh->workspace, gh->runner_workspace, gh->repository);
 
 	/* one libgit2 for the run: each init reads the CA bundle again (meta, build) */
@@ -1018,34 +1017,56 @@ out:
 	return ret;
 }
 
+/* Add ref to r->reuse_from in its full form (docker.io named: never taken for a directory), once. */
+static void reuse_add(struct run *r, const char *ref_text, const char *input)
+{
+	struct reference ref = REFERENCE_INIT;
+
+	error_set_quiet(1);
+	if (!reference_parse(ref_text, &ref)) {
+		struct strbuf full = STRBUF_INIT;
+
+		reference_format(&ref, &full);
+		if (!strlist_has(&r->reuse_from, full.buf))
+			strlist_push(&r->reuse_from, full.buf);
+		strbuf_release(&full);
+	} else {
+		warning("input '%s': '%s' is not an image reference: not reused from", input, ref_text);
+	}
+	error_set_quiet(0);
+	reference_release(&ref);
+}
+
 /*
- * The previous image whose unchanged layers the build reuses
- * (build/reuse.h), into r->reuse_from: reuse-from, else cache-from
- * (build-push-action's type=registry,ref=REF lines; other types are
- * ignored with a warning), else the first tag about to be pushed.  None
- * with reuse-layers false.  For several platforms each platform reuses
- * from its manifest in the previous index.
+ * The previous images whose unchanged layers the build reuses
+ * (build/reuse.h: the first that exists), into r->reuse_from:
+ * reuse-from's lines, else cache-from's (build-push-action's
+ * type=registry,ref=REF lines; other types are ignored with a warning),
+ * else every tag about to be pushed, in order: a release's new version
+ * tag does not exist yet, and its :latest or :1 is the previous
+ * publish.  None with reuse-layers false.  For several platforms each
+ * platform reuses from its manifest in the previous index.
  */
 static void reuse_source(struct run *r, const struct action_result *out)
 {
 	const struct action_inputs *in = r->in;
+	int explicit = in->reuse_from && *in->reuse_from;
+	const char *input = explicit ? "reuse-from" : "cache-from";
 	struct strlist lines = STRLIST_INIT;
-	struct reference ref = REFERENCE_INIT;
-	const char *pick = NULL;
 
-	strbuf_reset(&r->reuse_from);
+	strlist_release(&r->reuse_from);
 	if (!r->reuse)
 		return;
 	if (in->cache_to && !is_blank(in->cache_to))
 		note("input 'cache-to' is not needed: the image pushed is what the next run reuses unchanged layers "
 		     "from (reuse-layers), so it is ignored");
-	input_lines(in->reuse_from && *in->reuse_from ? in->reuse_from : in->cache_from, &lines);
-	for (size_t i = 0; i < lines.nr && !pick; i++) {
+	input_lines(explicit ? in->reuse_from : in->cache_from, &lines);
+	for (size_t i = 0; i < lines.nr; i++) {
 		struct strlist f = STRLIST_INIT;
 		const char *type = NULL, *ref_value = NULL;
 
 		if (strncmp(lines.items[i], "type=", 5) && !strchr(lines.items[i], ',')) {
-			pick = lines.items[i];
+			reuse_add(r, lines.items[i], input);
 			continue;
 		}
 		strlist_split(&f, lines.items[i], ',');
@@ -1055,32 +1076,16 @@ static void reuse_source(struct run *r, const struct action_result *out)
 			else if (!strncmp(f.items[k], "ref=", 4))
 				ref_value = f.items[k] + 4;
 		}
-		if ((!type || !strcmp(type, "registry")) && ref_value && *ref_value) {
-			strbuf_addstr(&r->reuse_from, ref_value);
-			pick = r->reuse_from.buf;
-		} else {
+		if ((!type || !strcmp(type, "registry")) && ref_value && *ref_value)
+			reuse_add(r, ref_value, input);
+		else
 			warning("input 'cache-from': '%s' is ignored: layers are reused from an image in a registry "
-				"(type=registry,ref=REF) or, by default, from the first tag pushed", lines.items[i]);
-		}
+				"(type=registry,ref=REF) or, by default, from the tags pushed", lines.items[i]);
 		strlist_release(&f);
 	}
-	if (!pick && out->nr_tags)
-		pick = out->tags[0];
-	/* a full reference (docker.io named), so that it is never taken for a directory */
-	error_set_quiet(1);
-	if (pick && !reference_parse(pick, &ref)) {
-		struct strbuf full = STRBUF_INIT;
-
-		reference_format(&ref, &full);
-		strbuf_reset(&r->reuse_from);
-		strbuf_addbuf(&r->reuse_from, &full);
-		strbuf_release(&full);
-	} else if (pick) {
-		warning("input 'reuse-from': '%s' is not an image reference: every layer is built", pick);
-		strbuf_reset(&r->reuse_from);
-	}
-	error_set_quiet(0);
-	reference_release(&ref);
+	if (!lines.nr)
+		for (size_t i = 0; i < out->nr_tags; i++)
+			reuse_add(r, out->tags[i], "tags");
 	strlist_release(&lines);
 }
 
@@ -1163,7 +1168,8 @@ static int run_build(struct run *r, struct action_result *out)
 			    r->outs.oci);
 	}
 	reuse_source(r, out);
-	opts.reuse_from = r->reuse_from.len ? r->reuse_from.buf : NULL;
+	opts.reuse_from = (const char *const *)r->reuse_from.items;
+	opts.reuse_from_nr = r->reuse_from.nr;
 	opts.output_kind = BUILD_OUTPUT_OCI;
 	opts.output = r->layout.buf;
 	/* pushed only: the registry mounts or streams the base's layers; an output holds them */
