@@ -78,7 +78,7 @@ republish() {
 test_expect_success 'setup: a service on the distro base, published with every cache empty: the record' '
 	git init -q svc && (
 		cd svc &&
-		mkdir src tool.d &&
+		mkdir src &&
 		echo "{\"name\": \"svc\"}" >package.json &&
 		echo "console.log(\"v1\")" >src/index.js &&
 		echo "module.exports = 1" >src/lib.js &&
