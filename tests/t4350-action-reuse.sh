@@ -5,7 +5,9 @@
 # reads the previous :main (its manifest and config), builds the one
 # changed layer without opening the unchanged files (strace), uploads one
 # layer blob and the config, and gives the digest of a cold full build of
-# that commit.  A release's new version tag reuses from the image's
+# that commit; on a fresh runner (no cache) the previous image's record
+# of the base's tree answers, no base layer is read.  A release's new
+# version tag reuses from the image's
 # other tags (the first that exists).  cache-from in build-push-action's
 # form is taken (other types are ignored with a warning); reuse-layers:
 # false builds all.
@@ -110,6 +112,33 @@ type=registry,ref=$ACTION_IMAGE:main" cache-to="type=gha,mode=max" build-args="B
 	test "$(uploads third/video-streaming)" = "$((before + 1))" &&
 	action_output digest >d3 &&
 	test_cmp d2 d3
+'
+
+test_expect_success 'a fresh runner (empty home: no cache): the base'\''s layers are not read, the record answers' '
+	rm -rf "$ACTION_RUNNER/work/_temp/_github_home" && mkdir "$ACTION_RUNNER/work/_temp/_github_home" &&
+	skopeo inspect --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
+		"docker://$REGISTRY/busybox:1.35" | jq -r ".Layers[]" >base-layers &&
+	test -s base-layers &&
+	sed "s/^# /# (fresh runner) /" up/src/handle.sh >h && cat h >up/src/handle.sh &&
+	git -C up commit -q -am "handle: another line" &&
+	git -C up tag -f -a -m v1.2.3 v1.2.3 &&
+	upstream_load && UP_TAG_SHA=$(git -C up rev-parse HEAD) && upstream_save &&
+	checkout_like_actions up tag ws &&
+	action_event push-tag ws &&
+	sleep 1 && git -c safe.directory="*" -C ws update-index -q --refresh &&
+	: >"$REGISTRY_LOG" &&
+	run_action images="$ACTION_IMAGE" tags=type=raw,value=main build-args="BASE=$REGISTRY/busybox:1.35" ||
+	{ cat action.out action.err; false; }
+	grep "reusing unchanged layers from .$ACTION_IMAGE@sha256:" action.err &&
+	grep "Dockerfile:[0-9]* COPY: .*bytes$" action.err | grep -c . >n && echo 1 >expect && test_cmp expect n &&
+	while read -r l; do
+		! grep "GET /v2/busybox/blobs/$l" "$REGISTRY_LOG" || return 1
+	done <base-layers &&
+	action_output digest >df &&
+	run_action images="$REGISTRY/cold2/video-streaming" tags=type=raw,value=main reuse-layers=false \
+		build-args="BASE=$REGISTRY/busybox:1.35" || { cat action.out action.err; false; }
+	action_output digest >cold2 &&
+	test_cmp df cold2
 '
 
 test_done
