@@ -145,14 +145,35 @@ test_expect_success 'outside git: the same layers, and no key recorded (no file 
 	(cd src && git checkout -q web)
 '
 
-test_expect_success 'a file git filters (eol=crlf) is never reused: its bytes are not the blob' '
+test_expect_success 'a file git filters (eol=crlf): its bytes are not the blob, so they are read and hashed, and the layer reused by them' '
 	(cd src && echo "app/version text eol=crlf" >.gitattributes && git add .gitattributes &&
 	 rm app/version && git checkout -q app/version && git commit -qm attrs) &&
 	grep -q "$(printf "\r")" src/app/version &&
 	publish build --context src --output oci:full3 >f11 &&
 	PUBLISH_REUSE_FROM=full3 publish build --context src >d11 2>err &&
-	test "$(reused err)" = "3 5 " &&
+	test "$(reused err)" = "3 4 5 " &&
 	test_cmp f11 d11
+'
+
+test_expect_success 'untracked files (an npm ci'\''s ignored node_modules) are hashed, and their layer reused when their bytes are the same' '
+	git init -q nm && mkdir -p nm/node_modules/dep nm/app &&
+	echo "module.exports = 1;" >nm/node_modules/dep/index.js && echo "main" >nm/app/main.js &&
+	echo "node_modules/" >nm/.gitignore &&
+	printf "%s\n" "FROM scratch" "COPY node_modules /app/node_modules/" "COPY app /app/" >nm/Dockerfile &&
+	(cd nm && git add -A && git commit -qm nm) &&
+	test -z "$(git -C nm ls-files node_modules)" &&
+	publish build --context nm --output oci:nm1 >n1 &&
+	# installed again: the same bytes, another mtime
+	touch -d "2001-02-03 04:05:06" nm/node_modules/dep/index.js &&
+	PUBLISH_REUSE_FROM=nm1 publish build --context nm --output oci:nm2 >n2 2>err &&
+	test "$(reused err)" = "2 3 " &&
+	test_cmp n1 n2 &&
+	# a dependency changed: its layer built, the other reused, a full build'\''s image
+	echo "module.exports = 2;" >nm/node_modules/dep/index.js &&
+	PUBLISH_REUSE_FROM=nm2 publish build --context nm >n3 2>err &&
+	test "$(reused err)" = "3 " &&
+	publish build --context nm --output oci:nm3 >n3full &&
+	test_cmp n3full n3
 '
 
 test_done

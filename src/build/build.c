@@ -325,7 +325,16 @@ static int tree_need(struct builder *b)
 }
 
 
-/* layer_reuse_key's content_id: the git blob id of a clean tracked file of the context */
+/*
+ * layer_reuse_key's content_id: the git blob id of a clean tracked file
+ * of the context, from git's index (no file read).  When there is an
+ * image to reuse from (a re-publish, or an earlier platform's layout),
+ * a file git does not know (untracked like an `npm ci`'s node_modules,
+ * or modified) is hashed: one read of its bytes, instead of building its
+ * layer again (tar, compression) when the previous image has it.  The
+ * key is the one layer_write() would compute from those bytes, so the
+ * hash is not made twice when the layer is built after all.
+ */
 static int blob_id(void *ctx, const struct layer_entry *e, char *out)
 {
 	struct builder *b = ctx;
@@ -333,7 +342,11 @@ static int blob_id(void *ctx, const struct layer_entry *e, char *out)
 
 	if (strncmp(e->src, b->root, n) || e->src[n] != '/')
 		return 1;
-	return worktree_blob_id(&b->wt, e->src + n + 1, out);
+	if (!worktree_blob_id(&b->wt, e->src + n + 1, out))
+		return 0;
+	if (!b->prev.active && !b->sibling.active)
+		return 1;
+	return layer_file_blob_id(e, out);
 }
 
 /*
@@ -342,10 +355,11 @@ static int blob_id(void *ctx, const struct layer_entry *e, char *out)
  * whether the registry has the blob: stream only a layer the registry is
  * unlikely to have, as far as can be told before: the previous image
  * named (reuse_from) does not exist (a first publish), or it was read
- * and has no layer of this key (the files changed).  A layer without a
- * key (files outside git, untracked or generated: their bytes may be
- * those of the last publish) or with no previous image named waits for
- * its end, and the upload's HEAD skips a blob the registry has.  Below
+ * and has no layer of this key (the files changed; untracked files are
+ * hashed for theirs when there is a previous image: blob_id()).  A layer
+ * without a key (files outside git: their bytes may be those of the
+ * last publish) or with no previous image named waits for its end, and
+ * the upload's HEAD skips a blob the registry has.  Below
  * LAYER_STREAM_MIN bytes of content the layer is written before the
  * session could start.
  */

@@ -921,6 +921,43 @@ static int blob_id_final(EVP_MD_CTX *c, char *out)
 	return 0;
 }
 
+int layer_file_blob_id(const struct layer_entry *e, char *out)
+{
+	EVP_MD_CTX *c = NULL;
+	unsigned char *buf = NULL;
+	uint64_t left = e->size;
+	struct stat st;
+	int fd, rc = 1;
+
+	if (!e->src || e->type != LAYER_FILE)
+		return 1;
+	fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size)
+		goto out;
+	c = EVP_MD_CTX_new();
+	buf = xmalloc(HASH_CHUNK);
+	if (!c || blob_id_start(c, e->size) < 0)
+		goto out;
+	while (left) {
+		ssize_t n;
+
+		do
+			n = read(fd, buf, left < HASH_CHUNK ? (size_t)left : HASH_CHUNK);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0 || EVP_DigestUpdate(c, buf, (size_t)n) != 1)
+			goto out;
+		left -= (uint64_t)n;
+	}
+	rc = blob_id_final(c, out) < 0;
+out:
+	EVP_MD_CTX_free(c);
+	free(buf);
+	close(fd);
+	return rc;
+}
+
 int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opts,
 		    int (*content_id)(void *ctx, const struct layer_entry *e, char *out), void *ctx,
 		    char *out)

@@ -172,6 +172,15 @@ int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opt
 		    char *out);
 
 /*
+ * The git blob id of a file entry's bytes as they are now (one read, no
+ * filter: the bytes the layer would hold), for layer_reuse_key() when git
+ * does not know them (untracked, modified).  0 with the id in out (41
+ * bytes), 1 when it cannot be read or its size is not the entry's (the
+ * layer is then built, and finds what is wrong).
+ */
+int layer_file_blob_id(const struct layer_entry *e, char *out);
+
+/*
  * The compressor stage, exposed so that another can replace it: write() takes tar bytes, finish() flushes;
  * both send compressed bytes to the sink.  Returns 0 or negative.
  */
