@@ -3,8 +3,8 @@
 # filter applies; the per-file attribute lookup is skipped when no
 # attribute can apply at all, so each place an attribute may come from
 # (an untracked or ignored .gitattributes, one above the context,
-# info/attributes, core.attributesFile, core.autocrlf) must bring the
-# lookup back.  b/g.txt is checked out again under `text eol=crlf`: its
+# info/attributes, core.attributesFile, core.autocrlf; one in an ignored
+# directory that holds a tracked file) must bring the lookup back.  b/g.txt is checked out again under `text eol=crlf`: its
 # bytes (CRLF) are no longer its blob's (LF), though git calls it clean.
 # The key recorded for its layer must be that of its bytes (the key of
 # the same bytes committed as they are, without a filter), not one from
@@ -59,6 +59,12 @@ test_expect_success 'an untracked .gitattributes in the context' '
 test_expect_success 'an ignored .gitattributes in the context' '
 	echo "*.txt text eol=crlf" >repo/ctx/.gitattributes && echo .gitattributes >repo/.gitignore &&
 	check && rm repo/ctx/.gitattributes repo/.gitignore && restore
+'
+
+test_expect_success 'an ignored directory holding a tracked file and its own .gitattributes (not walked when it holds none)' '
+	echo "ctx/b/" >repo/.gitignore && git -C repo ls-files ctx/b | grep -q g.txt &&
+	echo "*.txt text eol=crlf" >repo/ctx/b/.gitattributes && check &&
+	rm repo/ctx/b/.gitattributes repo/.gitignore && restore
 '
 
 test_expect_success 'an untracked .gitattributes above the context' '

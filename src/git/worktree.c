@@ -169,8 +169,8 @@ static int search_path_has(int level, const char *name)
 
 /*
  * 1 when no attribute can make git filter a file of the context (see
- * worktree.h); untracked_attrs: the work tree under the context holds an
- * untracked or ignored .gitattributes.
+ * worktree.h); untracked_attrs: a directory of tracked files under the
+ * context has a .gitattributes in the work tree (tracked_dirs_have_attrs).
  */
 static int no_filters(struct worktree *wt, int untracked_attrs)
 {
@@ -213,8 +213,54 @@ static int no_filters(struct worktree *wt, int untracked_attrs)
 }
 
 /*
- * The paths under the context where the work tree and the index differ,
- * and whether a file can be filtered (no_filters()).
+ * 1 when a directory under the context that holds tracked files, or one
+ * between it and them, has a .gitattributes in the work tree (tracked or
+ * not): an attribute may then apply to a tracked file.  One lstat per
+ * such directory, never a walk of the untracked ones (an npm ci's
+ * node_modules): an attribute there applies to untracked files alone,
+ * whose keys come from their bytes (blob_id() in build.c), never from the
+ * index.  The index is sorted, so the directories the previous entry's
+ * path shares with this one's were checked already.
+ */
+static int tracked_dirs_have_attrs(struct worktree *wt)
+{
+	size_t n = git_index_entrycount(wt->index), plen = strlen(wt->prefix);
+	struct strbuf prev = STRBUF_INIT, p = STRBUF_INIT;
+	const char *root = git_repository_workdir(wt->repo);
+	int found = 0;
+
+	strbuf_addstr(&prev, wt->prefix);	/* the context's own directory: no_filters() checks it */
+	for (size_t i = 0; i < n && !found; i++) {
+		const char *path = git_index_get_byindex(wt->index, i)->path;
+		const char *slash = strrchr(path, '/');
+		size_t dlen = slash ? (size_t)(slash - path) + 1 : 0, common = 0;
+
+		if (strncmp(path, wt->prefix, plen) || dlen <= plen)
+			continue;
+		/* the directories ("a/b/") this path shares with the previous one */
+		for (size_t k = 0; k < dlen && k < prev.len && path[k] == prev.buf[k]; k++)
+			if (path[k] == '/')
+				common = k + 1;
+		if (common < plen)
+			common = plen;
+		for (size_t k = common; k < dlen && !found; k++) {
+			if (path[k] != '/')
+				continue;
+			strbuf_reset(&p);
+			strbuf_addf(&p, "%s%.*s.gitattributes", root, (int)(k + 1), path);
+			found = exists(p.buf);
+		}
+		strbuf_reset(&prev);
+		strbuf_add(&prev, path, dlen);
+	}
+	strbuf_release(&prev);
+	strbuf_release(&p);
+	return found;
+}
+
+/*
+ * The tracked paths under the context where the work tree and the index
+ * differ, and whether a file can be filtered (no_filters()).
  */
 static int load_dirty(struct worktree *wt)
 {
@@ -222,13 +268,10 @@ static int load_dirty(struct worktree *wt)
 	git_diff *diff = NULL;
 	char *spec = NULL;
 	size_t n, alloc = 0;
-	int untracked_attrs = 0;
 
 	if (git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION) < 0)
 		return -1;
-	/* untracked and ignored files too, for a .gitattributes among them (not kept in dirty) */
-	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-		     GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS;
+	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (*wt->prefix) {
 		spec = xstrdup(wt->prefix);
 		spec[strlen(spec) - 1] = '\0';	/* "dir/" -> "dir" */
@@ -244,10 +287,8 @@ static int load_dirty(struct worktree *wt)
 	for (size_t i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
-		if (d->status == GIT_DELTA_UNTRACKED || d->status == GIT_DELTA_IGNORED) {
-			untracked_attrs |= is_attributes_file(d->new_file.path);
+		if (d->status == GIT_DELTA_UNTRACKED || d->status == GIT_DELTA_IGNORED)
 			continue;
-		}
 		ALLOC_GROW(wt->dirty, wt->dirty_nr + 2, alloc);
 		wt->dirty[wt->dirty_nr++] = xstrdup(d->old_file.path);
 		if (d->new_file.path && strcmp(d->new_file.path, d->old_file.path))
@@ -255,7 +296,7 @@ static int load_dirty(struct worktree *wt)
 	}
 	if (wt->dirty_nr > 1)
 		qsort(wt->dirty, wt->dirty_nr, sizeof(*wt->dirty), cmp_str);
-	wt->unfiltered = no_filters(wt, untracked_attrs);
+	wt->unfiltered = no_filters(wt, tracked_dirs_have_attrs(wt));
 	git_diff_free(diff);
 	free(spec);
 	return 0;
