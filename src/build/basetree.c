@@ -383,6 +383,12 @@ int basetree_apply(struct basetree *t, struct basetree_layer *l)
 	struct basetree_entry *v = NULL;
 	size_t nr = 0, alloc = 0, i = 0, j = 0;
 
+	if (t->lazy) {
+		int rc = basetree_lazy_room(t, l->nr);
+
+		if (rc < 0)
+			return rc;
+	}
 	layer_sort(l);
 	kills_build(&k, l);
 	if (t->nr + l->nr > BASETREE_ENTRIES_CAP) {

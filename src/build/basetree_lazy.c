@@ -14,7 +14,10 @@
  * (and no layer added it: it would be found), or else the base is loaded
  * and the tree asked again.
  *
- * The record's lines, kept sorted and unique (lz->rec):
+ * The record: "n COUNT", the whole base's entries (so that a partial tree
+ * refuses, like the whole one, a tree over BASETREE_ENTRIES_CAP: it
+ * reads the base when the cap may be near), then its lines, kept sorted
+ * and unique (lz->rec):
  *   p PATH TYPE MODE UID GID [LINK]   an entry of the base (TYPE d f l h o)
  *   a PATH                            the base has no PATH, nor anything below
  *   u NAME UID GID | u NAME -         a user of the base's /etc/passwd, or none
@@ -44,6 +47,7 @@ struct basetree_lazy {
 	int full;		/* lz->base is the whole base, and the tree holds it */
 	int error;		/* a load that failed: its error, for every later lookup */
 	struct basetree base;	/* the base alone (see above); not lazy */
+	size_t base_nr;		/* the whole base's entries (basetree_apply's cap: basetree_lazy_room) */
 	char **absent;		/* sorted; owned */
 	size_t absent_nr;
 	struct lazy_id *ids[2];	/* the record's users [0] and groups [1], sorted by name */
@@ -54,6 +58,7 @@ struct basetree_lazy {
 	char **rec;		/* the record's lines, sorted, unique; owned */
 	size_t rec_nr, rec_alloc, rec_bytes;
 	int rec_over;		/* more than BASETREE_RECORD_CAP: nothing recorded */
+	int have_nr;		/* a record read back gave base_nr */
 	struct strbuf walked;	/* where the last recorded walk stopped: what is above it is recorded */
 	int walked_absent;	/* ... at a part the base lacks (else the path itself, present) */
 };
@@ -314,6 +319,7 @@ static int lazy_load(struct basetree *t)
 	if (!rc) {
 		basetree_release(&lz->base);
 		basetree_copy(&lz->base, &whole);
+		lz->base_nr = whole.nr;
 	}
 	for (size_t i = 0; !rc && i < lz->journal_nr; i++)
 		rc = basetree_apply(&whole, &lz->journal[i]);
@@ -392,6 +398,15 @@ int basetree_lazy_id(struct basetree *t, const char *name, int group, long long 
 	return rc;
 }
 
+int basetree_lazy_room(struct basetree *t, size_t adding)
+{
+	struct basetree_lazy *lz = t->lazy;
+
+	if (lz->full || t->nr + lz->base_nr + adding <= BASETREE_ENTRIES_CAP)
+		return 0;
+	return lazy_load(t);
+}
+
 int *basetree_lazy_held(struct basetree *t, int group)
 {
 	return t->lazy && !t->lazy->full ? &t->lazy->held[group] : NULL;
@@ -418,11 +433,19 @@ static const char *parse_line(struct basetree_lazy *lz, char *line, struct strbu
 	long long v[3];
 
 	strlist_split(&f, line, ' ');
-	if (f.nr < 2 || strlen(f.items[0]) != 1 || get_escaped(f.items[1], a) < 0) {
+	if (f.nr < 2 || strlen(f.items[0]) != 1 || (f.items[0][0] != 'n' && get_escaped(f.items[1], a) < 0)) {
 		why = "a malformed line";
 		goto out;
 	}
 	switch (f.items[0][0]) {
+	case 'n':
+		if (f.nr != 2 || get_number(f.items[1], 10, 0, BASETREE_ENTRIES_CAP, &v[0])) {
+			why = "a malformed entry count";
+			goto out;
+		}
+		lz->base_nr = (size_t)v[0];
+		lz->have_nr = 1;
+		break;
 	case 'p': {
 		struct basetree_entry e = { 0 };
 		const char *tc = f.nr >= 3 && strlen(f.items[2]) == 1 ?
@@ -528,6 +551,8 @@ static const char *parse_record(struct basetree_lazy *lz, const char *record)
 			if (lz->ids_nr[g])
 				qsort(lz->ids[g], lz->ids_nr[g], sizeof(struct lazy_id), cmp_id);
 	}
+	if (!why && (!lz->have_nr || lz->base_nr < lz->base.nr))
+		why = "no entry count, or one below its entries'";
 	for (size_t i = 0; !why && i < lz->base.nr; i++)
 		if ((i && !strcmp(lz->base.v[i - 1].path, lz->base.v[i].path)) || !path_ok(lz, lz->base.v[i].path))
 			why = "an entry twice, or without its parents";
@@ -592,7 +617,7 @@ int basetree_lazy_record(const struct basetree *t, struct strbuf *out)
 		return lz->error;
 	if (lz->rec_over)
 		return 0;
-	strbuf_addstr(out, RECORD_MAGIC "\n");
+	strbuf_addf(out, RECORD_MAGIC "\nn %zu\n", lz->base_nr);
 	for (size_t i = 0; i < lz->rec_nr; i++)
 		strbuf_addf(out, "%s\n", lz->rec[i]);
 	return 0;

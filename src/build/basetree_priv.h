@@ -42,6 +42,13 @@ int basetree_lazy_id(struct basetree *t, const char *name, int group, long long 
  */
 int *basetree_lazy_held(struct basetree *t, int group);
 
+/*
+ * Before basetree_apply adds up to adding entries to a partial tree: the
+ * whole base read when the tree might then pass BASETREE_ENTRIES_CAP, so
+ * that the cap is checked on the whole tree.  0 or the load's error.
+ */
+int basetree_lazy_room(struct basetree *t, size_t adding);
+
 /* After basetree_apply of l on a partial tree: kept, replayed on the whole base if it is read. */
 void basetree_lazy_applied(struct basetree *t, const struct basetree_layer *l);
 

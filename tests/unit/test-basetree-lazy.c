@@ -124,7 +124,7 @@ int main(void)
 	   strstr(a.buf, "resolve=usr/bin/tool;") && strstr(a.buf, "app=0:1000:1001;") &&
 	   strstr(a.buf, "staff=0:50;"), "the whole tree answers");
 	is_int(basetree_lazy_record(&full, &rec), 0, "a record");
-	ok(!strncmp(rec.buf, "publish-basetree 1\n", 19) && strstr(rec.buf, "\na home/app/x\n") &&
+	ok(!strncmp(rec.buf, "publish-basetree 1\nn 12\n", 24) && strstr(rec.buf, "\na home/app/x\n") &&
 	   strstr(rec.buf, "\na srv\n") && strstr(rec.buf, "\nu nobody -\n") &&
 	   strstr(rec.buf, "\np home/odd%20name%C3%A9%25 d 711 7 8\n") && strstr(rec.buf, "\np etc/empty l 777 0 0 %00\n") &&
 	   !strstr(rec.buf, "usr/lib"), "of what was looked up, escaped");
@@ -181,15 +181,19 @@ int main(void)
 	/* records that are not taken: the base read instead */
 	{
 		static const char *bad[] = {
-			"", "junk", "publish-basetree 2\n", "publish-basetree 1\nx y\n",
-			"publish-basetree 1\np usr/bin d 755 0 0\n",		/* without its parent */
-			"publish-basetree 1\np usr d 755 0 0\np usr d 755 0 0\n",	/* twice */
-			"publish-basetree 1\np usr q 755 0 0\n", "publish-basetree 1\np usr d 99999 0 0\n",
-			"publish-basetree 1\np usr d 755 -1 0\n", "publish-basetree 1\np bin l 777 0 0\n",
-			"publish-basetree 1\np u%0 d 755 0 0\n", "publish-basetree 1\np u%00 d 755 0 0\n",
-			"publish-basetree 1\np ./usr d 755 0 0\n", "publish-basetree 1\na usr\np usr d 755 0 0\n",
-			"publish-basetree 1\nu app 1 x\n", "publish-basetree 1\ng staff\n",
+			"", "junk", "publish-basetree 2\nn 20\n", "publish-basetree 1\nn 20\nx y\n",
+			"publish-basetree 1\np usr d 755 0 0\n",			/* no entry count */
+			"publish-basetree 1\nn 0\np usr d 755 0 0\n",		/* a count below its entries' */
+			"publish-basetree 1\nn x\n", "publish-basetree 1\nn 99999999999\n",
+			"publish-basetree 1\nn 20\np usr/bin d 755 0 0\n",		/* without its parent */
+			"publish-basetree 1\nn 20\np usr d 755 0 0\np usr d 755 0 0\n",	/* twice */
+			"publish-basetree 1\nn 20\np usr q 755 0 0\n", "publish-basetree 1\nn 20\np usr d 99999 0 0\n",
+			"publish-basetree 1\nn 20\np usr d 755 -1 0\n", "publish-basetree 1\nn 20\np bin l 777 0 0\n",
+			"publish-basetree 1\nn 20\np u%0 d 755 0 0\n", "publish-basetree 1\nn 20\np u%00 d 755 0 0\n",
+			"publish-basetree 1\nn 20\np ./usr d 755 0 0\n", "publish-basetree 1\nn 20\na usr\np usr d 755 0 0\n",
+			"publish-basetree 1\nn 20\nu app 1 x\n", "publish-basetree 1\nn 20\ng staff\n",
 		};
+
 
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			lt.calls = 0;
@@ -198,6 +202,21 @@ int main(void)
 			   basetree_get(&t, "usr/lib"), "a bad record is ignored (%zu)", i);
 			basetree_release(&t);
 		}
+	}
+
+	/* a base near the entry cap: the whole base is read before a layer is added, the cap checked on it */
+	{
+		char big[128];
+
+		lt.calls = 0;
+		snprintf(big, sizeof(big), "publish-basetree 1\nn %u\np home d 755 0 0\n", BASETREE_ENTRIES_CAP - 1);
+		basetree_init(&t);
+		is_int(basetree_lazy_begin(&t, load, &lt, big), 1, "a record of a large base is taken");
+		ok(basetree_get(&t, "home") && lt.calls == 0, "and answers");
+		ours(&t, "srv/x", NULL);
+		ok(lt.calls == 1 && basetree_lazy_loaded(&t) && basetree_get(&t, "srv/x") && basetree_get(&t, "usr/lib"),
+		   "a layer that may pass the cap reads the whole base first");
+		basetree_release(&t);
 	}
 
 	/* a build that looks up too much records nothing */
