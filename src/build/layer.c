@@ -790,7 +790,7 @@ static int copy_content(struct archive *a, const struct layer_entry *e, int spoo
 	if (e->src) {
 		struct stat st;
 
-		fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);	/* a FIFO put there meanwhile: no wait */
 		if (fd < 0)
 			return error_as(EXIT_CONTEXT, "cannot open '%s': %s", e->src, strerror(errno));
 		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
@@ -931,7 +931,7 @@ int layer_file_blob_id(const struct layer_entry *e, char *out)
 
 	if (!e->src || e->type != LAYER_FILE)
 		return 1;
-	fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);	/* a FIFO put there meanwhile: no wait */
 	if (fd < 0)
 		return 1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size)
