@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +194,9 @@ struct builder {
 	struct reuse_prev prev;	/* the previous image's layers by reuse key (reuse_from) */
 	struct reuse_prev sibling;	/* an earlier platform's layout (reuse_sibling) */
 	char **keys;	/* the reuse key of each layer of the image, base ones "-" */
+	/* the layer being keyed: its files' blob ids found ahead (prehash_layer), by entry; NULL: none */
+	const struct layer_entries *pre_le;
+	char (*pre_ids)[48];
 	size_t keys_nr, keys_alloc;
 	size_t reused;
 };
@@ -333,20 +338,100 @@ static int tree_need(struct builder *b)
  * or modified) is hashed: one read of its bytes, instead of building its
  * layer again (tar, compression) when the previous image has it.  The
  * key is the one layer_write() would compute from those bytes, so the
- * hash is not made twice when the layer is built after all.
+ * hash is not made twice when the layer is built after all.  Those
+ * hashes are made ahead, on the build's threads (prehash_layer).
  */
+static int index_blob_id(struct builder *b, const struct layer_entry *e, char *out)
+{
+	size_t n = strlen(b->root);
+
+	if (!e->src || strncmp(e->src, b->root, n) || e->src[n] != '/')
+		return 1;
+	return worktree_blob_id(&b->wt, e->src + n + 1, out);
+}
+
 static int blob_id(void *ctx, const struct layer_entry *e, char *out)
 {
 	struct builder *b = ctx;
-	size_t n = strlen(b->root);
 
-	if (strncmp(e->src, b->root, n) || e->src[n] != '/')
-		return 1;
-	if (!worktree_blob_id(&b->wt, e->src + n + 1, out))
+	if (b->pre_le && e >= b->pre_le->v && e < b->pre_le->v + b->pre_le->nr) {
+		const char *id = b->pre_ids[e - b->pre_le->v];
+
+		if (!*id)
+			return 1;
+		memcpy(out, id, strlen(id) + 1);
 		return 0;
-	if (!b->prev.active && !b->sibling.active)
-		return 1;
-	return layer_file_blob_id(e, out);
+	}
+	return index_blob_id(b, e, out);
+}
+
+struct prehash {
+	const struct layer_entries *le;
+	char (*ids)[48];
+	size_t *todo, todo_nr, next;	/* indices into le->v to hash; the next to take */
+	pthread_mutex_t lock;
+};
+
+static void *prehash_run(void *arg)
+{
+	struct prehash *ph = arg;
+
+	for (;;) {
+		size_t i = SIZE_MAX;
+
+		pthread_mutex_lock(&ph->lock);
+		if (ph->next < ph->todo_nr)
+			i = ph->todo[ph->next++];
+		pthread_mutex_unlock(&ph->lock);
+		if (i == SIZE_MAX)
+			return NULL;
+		if (layer_file_blob_id(&ph->le->v[i], ph->ids[i]))
+			ph->ids[i][0] = '\0';
+	}
+}
+
+/*
+ * The blob ids of le's files for blob_id(): git's where it knows them
+ * (here, on this thread: libgit2's index and attributes), the others
+ * hashed from their bytes on up to threads threads (reading and hashing
+ * is most of a re-publish whose node_modules is untracked).  Only with
+ * an image to reuse from; released by prehash_release().
+ */
+static void prehash_layer(struct builder *b, const struct layer_entries *le, int threads)
+{
+	struct prehash ph = { le, NULL, NULL, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+	pthread_t th[8];
+	int started = 0;
+
+	if (b->lw.no_key || (!b->prev.active && !b->sibling.active) || !le->nr)
+		return;
+	ph.ids = xcalloc(le->nr, sizeof(*ph.ids));
+	ph.todo = xcalloc(le->nr, sizeof(*ph.todo));
+	for (size_t i = 0; i < le->nr; i++) {
+		const struct layer_entry *e = &le->v[i];
+
+		if (e->type == LAYER_FILE && e->src && index_blob_id(b, e, ph.ids[i]))
+			ph.todo[ph.todo_nr++] = i;
+	}
+	if (threads < 1)
+		threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	for (int t = 1; t < threads && t < 8 && (size_t)t < ph.todo_nr; t++)
+		if (!pthread_create(&th[started], NULL, prehash_run, &ph))
+			started++;
+	prehash_run(&ph);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&ph.lock);
+	free(ph.todo);
+	b->pre_le = le;
+	b->pre_ids = ph.ids;
+}
+
+static void prehash_release(struct builder *b)
+{
+	free(b->pre_ids);
+	b->pre_ids = NULL;
+	b->pre_le = NULL;
 }
 
 /*
@@ -394,7 +479,9 @@ static int write_layer(struct builder *b, struct layer_entries *le, const struct
 	 * read): what a reuse looks up, and what the layer records, so that
 	 * layer_write() need not hash the files again for it.
 	 */
+	prehash_layer(b, le, b->lw.threads);
 	have_key = !b->lw.no_key && layer_reuse_key(le, &b->lw, blob_id, b, key);
+	prehash_release(b);
 	if (have_key && b->prev.active && reuse_find(&b->prev, key, b->lw.compression, &b->layout, &l)) {
 		/* no temporary file made for it: each costs an inode created and freed */
 		reused = 1;

@@ -924,7 +924,7 @@ static int blob_id_final(EVP_MD_CTX *c, char *out)
 int layer_file_blob_id(const struct layer_entry *e, char *out)
 {
 	EVP_MD_CTX *c = NULL;
-	unsigned char *buf = NULL;
+	unsigned char buf[64 * 1024];	/* on the stack: one call a file, on the build's threads */
 	uint64_t left = e->size;
 	struct stat st;
 	int fd, rc = 1;
@@ -937,14 +937,13 @@ int layer_file_blob_id(const struct layer_entry *e, char *out)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size)
 		goto out;
 	c = EVP_MD_CTX_new();
-	buf = xmalloc(HASH_CHUNK);
 	if (!c || blob_id_start(c, e->size) < 0)
 		goto out;
 	while (left) {
 		ssize_t n;
 
 		do
-			n = read(fd, buf, left < HASH_CHUNK ? (size_t)left : HASH_CHUNK);
+			n = read(fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
 		while (n < 0 && errno == EINTR);
 		if (n <= 0 || EVP_DigestUpdate(c, buf, (size_t)n) != 1)
 			goto out;
@@ -953,7 +952,6 @@ int layer_file_blob_id(const struct layer_entry *e, char *out)
 	rc = blob_id_final(c, out) < 0;
 out:
 	EVP_MD_CTX_free(c);
-	free(buf);
 	close(fd);
 	return rc;
 }

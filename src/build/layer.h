@@ -174,7 +174,8 @@ int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opt
 /*
  * The git blob id of a file entry's bytes as they are now (one read, no
  * filter: the bytes the layer would hold), for layer_reuse_key() when git
- * does not know them (untracked, modified).  0 with the id in out (41
+ * does not know them (untracked, modified); thread-safe (build.c hashes
+ * a layer's files on its threads).  0 with the id in out (41
  * bytes), 1 when it cannot be read or its size is not the entry's (the
  * layer is then built, and finds what is wrong).
  */
