@@ -168,6 +168,11 @@ test_expect_success 'untracked files (an npm ci'\''s ignored node_modules) are h
 	PUBLISH_REUSE_FROM=nm1 publish build --context nm --output oci:nm2 >n2 2>err &&
 	test "$(reused err)" = "2 3 " &&
 	test_cmp n1 n2 &&
+	# hashed on 1 or 8 threads: the same keys
+	for n in 1 8; do
+		PUBLISH_THREADS=$n PUBLISH_REUSE_FROM=nm1 publish build --context nm >n2t 2>err &&
+		test "$(reused err)" = "2 3 " && test_cmp n1 n2t || return 1
+	done &&
 	# a dependency changed: its layer built, the other reused, a full build'\''s image
 	echo "module.exports = 2;" >nm/node_modules/dep/index.js &&
 	PUBLISH_REUSE_FROM=nm2 publish build --context nm >n3 2>err &&
