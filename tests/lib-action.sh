@@ -97,6 +97,24 @@ upstream_load() {
 	export UP_TAG_SHA UP_MAIN_SHA UP_PR_HEAD_SHA UP_PR_MERGE_SHA
 }
 
+# retag_changed UP WS MARK: a commit marking UP's src/handle.sh comment
+# lines "(MARK)", tagged v1.2.3 again (UP_TAG_SHA saved), checked out into
+# WS like actions/checkout for a push-tag event, its index refreshed.  The
+# chown of checkout_like_actions changed every ctime, and the files
+# written in the clock tick of the index are racily clean: libgit2 reads
+# both kinds to compare them.  actions/checkout runs as the owner (no
+# chown), and a refreshed index models a checkout older than one tick.
+retag_changed() {
+	sed "s/^# /# ($3) /" "$1/src/handle.sh" >"$1/src/handle.sh.new" &&
+	cat "$1/src/handle.sh.new" >"$1/src/handle.sh" && rm "$1/src/handle.sh.new" &&
+	git -C "$1" commit -q -am "handle: $3" &&
+	git -C "$1" tag -f -a -m v1.2.3 v1.2.3 &&
+	upstream_load && UP_TAG_SHA=$(git -C "$1" rev-parse HEAD) && upstream_save &&
+	checkout_like_actions "$1" tag "$2" &&
+	action_event push-tag "$2" &&
+	sleep 1 && git -c safe.directory="*" -C "$2" update-index -q --refresh
+}
+
 checkout_like_actions() {
 	upstream_load
 	_up=$(cd "$1" && pwd) _kind=$2 _ws=$3

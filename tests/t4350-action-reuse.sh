@@ -43,18 +43,8 @@ test_expect_success 'first run: no previous image is a notice, every layer built
 '
 
 test_expect_success 'a commit changing one line of src/, checked out again' '
-	sed "s/^# /# (changed) /" up/src/handle.sh >h && cat h >up/src/handle.sh &&
-	git -C up commit -q -am "handle: one line" &&
-	git -C up tag -f -a -m v1.2.3 v1.2.3 &&
-	upstream_load && UP_TAG_SHA=$(git -C up rev-parse HEAD) && upstream_save &&
-	checkout_like_actions up tag ws &&
-	action_event push-tag ws &&
-	! git -C up diff --quiet HEAD~1 -- src/handle.sh &&
-	# The chown of checkout_like_actions changed every ctime, and the files
-	# written in the clock tick of the index are racily clean: libgit2 reads
-	# both kinds to compare them.  actions/checkout runs as the owner (no
-	# chown), and a refreshed index models a checkout older than one tick.
-	sleep 1 && git -c safe.directory="*" -C ws update-index -q --refresh
+	retag_changed up ws changed &&
+	! git -C up diff --quiet HEAD~1 -- src/handle.sh
 '
 
 test_expect_success STRACE 'second run: the changed layer alone built, one layer uploaded, no unchanged file opened' '
@@ -119,13 +109,7 @@ test_expect_success 'a fresh runner (empty home: no cache): the base'\''s layers
 	skopeo inspect --cert-dir "$REGISTRY_CERT_DIR" --creds "$REG_USER:$REG_PASS" \
 		"docker://$REGISTRY/busybox:1.35" | jq -r ".Layers[]" >base-layers &&
 	test -s base-layers &&
-	sed "s/^# /# (fresh runner) /" up/src/handle.sh >h && cat h >up/src/handle.sh &&
-	git -C up commit -q -am "handle: another line" &&
-	git -C up tag -f -a -m v1.2.3 v1.2.3 &&
-	upstream_load && UP_TAG_SHA=$(git -C up rev-parse HEAD) && upstream_save &&
-	checkout_like_actions up tag ws &&
-	action_event push-tag ws &&
-	sleep 1 && git -c safe.directory="*" -C ws update-index -q --refresh &&
+	retag_changed up ws "fresh runner" &&
 	: >"$REGISTRY_LOG" &&
 	run_action images="$ACTION_IMAGE" tags=type=raw,value=main build-args="BASE=$REGISTRY/busybox:1.35" ||
 	{ cat action.out action.err; false; }

@@ -41,13 +41,7 @@ test_expect_success 'setup: a first two-platform run pushes an index' '
 '
 
 test_expect_success 'a commit changing one line of src/, checked out again' '
-	sed "s/^# /# (changed) /" up/src/handle.sh >h && cat h >up/src/handle.sh &&
-	git -C up commit -q -am "handle: one line" &&
-	git -C up tag -f -a -m v1.2.3 v1.2.3 &&
-	upstream_load && UP_TAG_SHA=$(git -C up rev-parse HEAD) && upstream_save &&
-	checkout_like_actions up tag ws &&
-	action_event push-tag ws &&
-	sleep 1 && git -c safe.directory="*" -C ws update-index -q --refresh
+	retag_changed up ws changed
 '
 
 test_expect_success 'second run: each platform reuses from its manifest, the changed layer built once' '
