@@ -218,6 +218,17 @@ static void entry_copy(struct basetree_entry *dst, const struct basetree_entry *
 	dst->link = src->link ? xstrdup(src->link) : NULL;
 }
 
+/* A copy of nr entries, *alloc its size */
+static struct basetree_entry *entries_copy(const struct basetree_entry *v, size_t nr, size_t *alloc)
+{
+	struct basetree_entry *c = xcalloc(nr ? nr : 1, sizeof(*c));
+
+	for (size_t i = 0; i < nr; i++)
+		entry_copy(&c[i], &v[i]);
+	*alloc = nr ? nr : 1;
+	return c;
+}
+
 static char **strv_copy(char *const *v, size_t nr, size_t *alloc)
 {
 	char **c = xcalloc(nr ? nr : 1, sizeof(char *));
@@ -230,11 +241,8 @@ static char **strv_copy(char *const *v, size_t nr, size_t *alloc)
 
 void basetree_copy(struct basetree *dst, const struct basetree *src)
 {
-	dst->v = xcalloc(src->nr ? src->nr : 1, sizeof(*dst->v));
-	for (size_t i = 0; i < src->nr; i++)
-		entry_copy(&dst->v[i], &src->v[i]);
+	dst->v = entries_copy(src->v, src->nr, &dst->alloc);
 	dst->nr = src->nr;
-	dst->alloc = src->nr ? src->nr : 1;
 	strbuf_addbuf(&dst->passwd, &src->passwd);
 	strbuf_addbuf(&dst->group, &src->group);
 	dst->has_passwd = src->has_passwd;
@@ -243,11 +251,8 @@ void basetree_copy(struct basetree *dst, const struct basetree *src)
 
 void basetree_layer_copy(struct basetree_layer *dst, const struct basetree_layer *src)
 {
-	dst->v = xcalloc(src->nr ? src->nr : 1, sizeof(*dst->v));
-	for (size_t i = 0; i < src->nr; i++)
-		entry_copy(&dst->v[i], &src->v[i]);
+	dst->v = entries_copy(src->v, src->nr, &dst->alloc);
 	dst->nr = src->nr;
-	dst->alloc = src->nr ? src->nr : 1;
 	dst->whiteouts = strv_copy(src->whiteouts, src->whiteouts_nr, &dst->whiteouts_alloc);
 	dst->whiteouts_nr = src->whiteouts_nr;
 	dst->opaque = strv_copy(src->opaque, src->opaque_nr, &dst->opaque_alloc);
