@@ -413,9 +413,8 @@ static void prehash_layer(struct builder *b, const struct layer_entries *le, int
 		if (e->type == LAYER_FILE && e->src && index_blob_id(b, e, ph.ids[i]))
 			ph.todo[ph.todo_nr++] = i;
 	}
-	if (threads < 1)
-		threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	for (int t = 1; t < threads && t < 8 && (size_t)t < ph.todo_nr; t++)
+	threads = layer_thread_count(threads);
+	for (int t = 1; t < threads && t <= (int)ARRAY_SIZE(th) && (size_t)t < ph.todo_nr; t++)
 		if (!pthread_create(&th[started], NULL, prehash_run, &ph))
 			started++;
 	prehash_run(&ph);

@@ -397,6 +397,11 @@ static int online_cpus(void)
 	return n < 1 ? 1 : n > PGZIP_MAX_THREADS ? PGZIP_MAX_THREADS : (int)n;
 }
 
+int layer_thread_count(int threads)
+{
+	return threads > 0 ? threads : online_cpus();
+}
+
 struct zstd_compressor {
 	struct layer_compressor base;
 	struct layer_sink sink;
@@ -448,7 +453,7 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 	size_t r;
 
 	if (c != LAYER_ZSTD)
-		return pgzip_new(level, threads > 0 ? threads : online_cpus(), sink);
+		return pgzip_new(level, layer_thread_count(threads), sink);
 	z = xcalloc(1, sizeof(*z));
 	z->base.write = zs_write;
 	z->base.finish = zs_finish;
@@ -468,7 +473,7 @@ struct layer_compressor *layer_compressor_new(enum layer_compression c, int leve
 	 * the bytes are the same for 1 worker or 8 (t2050); the fixed job
 	 * size also bounds memory (about 3 jobs a worker).
 	 */
-	r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, threads > 0 ? threads : online_cpus());
+	r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, layer_thread_count(threads));
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZSTD_JOB_SIZE);
 	if (ZSTD_isError(r)) {

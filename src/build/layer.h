@@ -181,6 +181,9 @@ int layer_reuse_key(struct layer_entries *le, const struct layer_write_opts *opt
  */
 int layer_file_blob_id(const struct layer_entry *e, char *out);
 
+/* The threads a layer_write_opts.threads stands for: itself, or 0: the online CPUs (at most 8). */
+int layer_thread_count(int threads);
+
 /*
  * The compressor stage, exposed so that another can replace it: write() takes tar bytes, finish() flushes;
  * both send compressed bytes to the sink.  Returns 0 or negative.
