@@ -292,8 +292,9 @@ static int tree_load(void *ctx, struct basetree *t)
 /*
  * The base's part of the tree, from when an instruction first needs it: a
  * Dockerfile that only sets config (ENV, LABEL, CMD...) reads no layer.
- * A lazy tree (basetree.h) on a base with layers: from the previous
- * image's record when it was built on the same base, else read now.
+ * In a git work tree, on a base with layers, a lazy tree (basetree.h):
+ * from the previous image's record when it was built on the same base,
+ * else read now, its lookups recorded for the next build.
  */
 static int tree_need(struct builder *b)
 {
@@ -303,7 +304,7 @@ static int tree_need(struct builder *b)
 
 	if (b->tree_ready)
 		return 0;
-	if (b->base->layers_nr)
+	if (b->base->layers_nr && b->wt.repo)	/* the record is kept in a git work tree alone (build_run) */
 		rc = basetree_lazy_begin(&b->tree, tree_load, b,
 					 reuse_base_tree(&b->prev, b->base->layers, b->base->layers_nr));
 	else
@@ -1010,8 +1011,8 @@ int build_run(const struct build_opts *opts, struct build_result *out)
 			anns[anns_nr].key = BUILD_ANN_LAYER_KEYS;
 			anns[anns_nr++].value = keys_value;
 		}
-		/* in a git work tree, where the next build may reuse from this image */
-		rc = b.wt.repo ? basetree_lazy_record(&b.tree, &tree_record) : 0;
+		/* a lazy tree (in a git work tree, where the next build may reuse from this image) */
+		rc = basetree_lazy_record(&b.tree, &tree_record);
 		if (rc < 0)
 			goto out;
 		if (tree_record.len) {
