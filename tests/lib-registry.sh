@@ -425,6 +425,11 @@ registry_tags() {
 		"docker://$REGISTRY/$1" | jq -r '.Tags[]' | sort
 }
 
+# mark / since_mark: the current registry's log lines written since the
+# mark (mark: its line count now, in ./mark)
+mark() { wc -l <"$REGISTRY_LOG" >mark; }
+since_mark() { tail -n +"$(($(cat mark) + 1))" "$REGISTRY_LOG"; }
+
 # registry_digest REF: the manifest digest $REGISTRY has for REF (repo:tag)
 registry_digest() {
 	skopeo_raw "$REGISTRY/$1" >"$TRASH/.raw" &&

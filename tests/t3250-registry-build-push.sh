@@ -25,9 +25,6 @@ P=$FAULT_PROXY
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
 
-# the registry's requests since the mark (mark: its log's line count now)
-mark() { wc -l <"$REGISTRY_LOG" >mark; }
-since_mark() { tail -n +"$(($(cat mark) + 1))" "$REGISTRY_LOG"; }
 # line ERE FILE: the number of the first line of FILE matching ERE
 line() { grep -n -m1 -E "$1" "$2" | cut -d: -f1; }
 

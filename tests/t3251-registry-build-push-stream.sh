@@ -26,8 +26,6 @@ P=$FAULT_PROXY
 SSL_CERT_FILE=$REGISTRY_CA
 export SSL_CERT_FILE
 
-mark() { wc -l <"$REGISTRY_LOG" >mark; }
-since_mark() { tail -n +"$(($(cat mark) + 1))" "$REGISTRY_LOG"; }
 # the completed requests (method and path) of the registry since the mark
 requests() {
 	since_mark | grep "response.status" |
